@@ -1,0 +1,13 @@
+// Original file: catalog/v1/catalog_service.proto
+
+import type { Item as _catalog_v1_Item, Item__Output as _catalog_v1_Item__Output } from '../../catalog/v1/Item.ts';
+
+export interface UpdateItemResponse {
+  'item'?: (_catalog_v1_Item | null);
+  'changed'?: (boolean);
+}
+
+export interface UpdateItemResponse__Output {
+  'item': (_catalog_v1_Item__Output | null);
+  'changed': (boolean);
+}

@@ -1,0 +1,50 @@
+import type { Static, TObject, TProperties } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
+import envSchema from 'env-schema'
+import { ConfigError } from './errors.ts'
+
+/**
+ * Loads configuration from environment variables: validated once against the schema (with
+ * defaults and type coercion), typed from the same schema, then frozen. A wrong or missing
+ * value throws a ConfigError that names every offending variable.
+ */
+export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = process.env): Readonly<Static<T>> {
+  try {
+    const config = envSchema<Static<T>>({ schema, data: env, dotenv: false })
+    return Object.freeze(config)
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err)
+    throw new ConfigError(`invalid configuration: ${message.replaceAll('env/', '').replaceAll('env ', '')}`)
+  }
+}
+
+/** Schema fragments every service shares, so the same variable means the same thing everywhere. */
+export const commonEnv = {
+  SERVICE_NAME: Type.String({ minLength: 1 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  /** Side HTTP port for /metrics, /healthz and /readyz. */
+  METRICS_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 9464 }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
+} satisfies TProperties
+
+export const grpcServerEnv = {
+  GRPC_HOST: Type.String({ default: '0.0.0.0' }),
+  GRPC_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 50051 }),
+  /** Plaintext port that serves only grpc.health.v1 for kubelet probes, which speak no TLS. 0 picks one. */
+  HEALTH_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 50050 }),
+  TLS_CA_FILE: Type.String({ minLength: 1 }),
+  TLS_CERT_FILE: Type.String({ minLength: 1 }),
+  TLS_KEY_FILE: Type.String({ minLength: 1 }),
+  TLS_TRUST_DOMAIN: Type.String({ minLength: 1, default: 'catalog.platform' }),
+} satisfies TProperties
+
+export const postgresEnv = {
+  DATABASE_URL: Type.String({ pattern: '^postgres(ql)?://' }),
+  DATABASE_POOL_MAX: Type.Integer({ minimum: 1, maximum: 200, default: 10 }),
+  DATABASE_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 5_000 }),
+  /** Run migrations at start (local and tests); in Kubernetes a pre-upgrade Job runs them instead. */
+  DATABASE_MIGRATE: Type.Boolean({ default: true }),
+} satisfies TProperties

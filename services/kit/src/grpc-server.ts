@@ -1,0 +1,96 @@
+import * as grpc from '@grpc/grpc-js'
+import type { PackageDefinition } from '@grpc/proto-loader'
+import { ReflectionService } from '@grpc/reflection'
+import type { ServingStatus } from 'grpc-health-check'
+import { HealthImplementation } from 'grpc-health-check'
+import type { CallerPolicy } from './caller-policy.ts'
+import { createPolicyInterceptor } from './caller-policy.ts'
+import type { Logger } from './log.ts'
+import type { Metrics } from './metrics.ts'
+import type { TlsFiles } from './tls.ts'
+
+export interface GrpcServerOptions {
+  tls: TlsFiles
+  trustDomain: string
+  policy: CallerPolicy
+  log: Logger
+  metrics: Metrics
+  /** The contracts this server implements, for server reflection. */
+  definitions: PackageDefinition[]
+  maxMessageBytes?: number
+}
+
+export interface PlatformGrpcServer {
+  readonly server: grpc.Server
+  addService<I extends grpc.UntypedServiceImplementation>(definition: grpc.ServiceDefinition<I>, implementation: I): void
+  /** Binds the mTLS port and the plaintext health port; 0 picks free ports. */
+  listen(address: { host: string; port: number; healthPort: number }): Promise<{ port: number; healthPort: number }>
+  setServing(serving: boolean): void
+  /** Stops taking calls, lets in-flight calls finish for up to `timeoutMs`, then cancels the rest. */
+  shutdown(timeoutMs: number): Promise<void>
+}
+
+const OVERALL = ''
+
+export function createGrpcServer(options: GrpcServerOptions): PlatformGrpcServer {
+  const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024
+  const server = new grpc.Server({
+    interceptors: [createPolicyInterceptor(options)],
+    'grpc.max_receive_message_length': maxBytes,
+    'grpc.max_send_message_length': maxBytes,
+    'grpc.keepalive_permit_without_calls': 1,
+  })
+  const serviceNames: string[] = []
+  const health = new HealthImplementation({ [OVERALL]: 'NOT_SERVING' })
+  health.addToServer(server)
+  const merged = Object.assign({}, ...options.definitions) as PackageDefinition
+  new ReflectionService(merged).addToServer(server)
+  // Kubelet gRPC probes speak no TLS: this second server answers only grpc.health.v1.
+  const healthServer = new grpc.Server()
+  health.addToServer(healthServer)
+
+  const setStatus = (status: ServingStatus) => {
+    for (const name of [OVERALL, ...serviceNames]) health.setStatus(name, status)
+  }
+
+  const bind = (target: grpc.Server, addr: string, creds: grpc.ServerCredentials) =>
+    new Promise<number>((resolve, reject) => target.bindAsync(addr, creds, (err, port) => (err ? reject(err) : resolve(port))))
+
+  return {
+    server,
+    addService(definition, implementation) {
+      server.addService(definition, implementation)
+      const first = Object.values(definition)[0]
+      const name = first?.path.split('/')[1]
+      if (name) serviceNames.push(name)
+    },
+    async listen({ host, port, healthPort }) {
+      const creds = grpc.ServerCredentials.createSsl(
+        options.tls.ca,
+        [{ cert_chain: options.tls.cert, private_key: options.tls.key }],
+        true, // the gRPC default asks for no client certificate at all
+      )
+      const bound = await bind(server, `${host}:${port}`, creds)
+      const boundHealth = await bind(healthServer, `${host}:${healthPort}`, grpc.ServerCredentials.createInsecure())
+      options.log.info({ port: bound, healthPort: boundHealth }, 'grpc server listening')
+      return { port: bound, healthPort: boundHealth }
+    },
+    setServing(serving) {
+      setStatus(serving ? 'SERVING' : 'NOT_SERVING')
+    },
+    async shutdown(timeoutMs) {
+      setStatus('NOT_SERVING')
+      const drained = new Promise<void>((resolve) => server.tryShutdown(() => resolve()))
+      let timer: NodeJS.Timeout | undefined
+      const timedOut = new Promise<'timeout'>((resolve) => {
+        timer = setTimeout(() => resolve('timeout'), timeoutMs)
+      })
+      if ((await Promise.race([drained, timedOut])) === 'timeout') {
+        options.log.warn({ timeoutMs }, 'in-flight calls outlived the shutdown timeout; cancelling them')
+        server.forceShutdown()
+      }
+      clearTimeout(timer)
+      healthServer.forceShutdown()
+    },
+  }
+}

@@ -1,0 +1,45 @@
+import type { Logger } from './log.ts'
+
+export interface ShutdownStep {
+  name: string
+  run: () => Promise<void>
+}
+
+/**
+ * On SIGTERM or SIGINT, runs the steps in order (stop taking work, drain, close pools) within
+ * `timeoutMs`, then exits. A second signal, or the timeout, exits at once.
+ */
+export function handleShutdown(options: { log: Logger; timeoutMs: number; steps: ShutdownStep[] }): void {
+  const { log, timeoutMs, steps } = options
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) {
+      log.warn({ signal }, 'second signal: exiting now')
+      process.exit(1)
+    }
+    stopping = true
+    log.info({ signal }, 'shutting down')
+    const timer = setTimeout(() => {
+      log.error({ timeoutMs }, 'shutdown timed out')
+      process.exit(1)
+    }, timeoutMs + 1_000)
+    timer.unref()
+    let code = 0
+    for (const step of steps) {
+      try {
+        await step.run()
+      } catch (err) {
+        code = 1
+        log.error({ err, step: step.name }, 'shutdown step failed')
+      }
+    }
+    log.info('stopped')
+    process.exit(code)
+  }
+  process.once('SIGTERM', () => void stop('SIGTERM'))
+  process.once('SIGINT', () => void stop('SIGINT'))
+  process.on('unhandledRejection', (err) => {
+    log.fatal({ err }, 'unhandled rejection')
+    process.exit(1)
+  })
+}

@@ -1,0 +1,48 @@
+import { rpcStatus } from '@catalog/proto'
+import type { ServiceError, StatusObject } from '@grpc/grpc-js'
+import { Metadata, status } from '@grpc/grpc-js'
+import type { FieldViolation } from './errors.ts'
+import { isPlatformError } from './errors.ts'
+
+const DETAILS_KEY = 'grpc-status-details-bin'
+
+/**
+ * The one place where errors become gRPC statuses. Platform errors keep their code, message and
+ * field violations (as google.rpc.BadRequest in `grpc-status-details-bin`, the standard trailer);
+ * anything else becomes INTERNAL with a generic message, so no internals leak to callers.
+ */
+export function toStatus(err: unknown): Partial<StatusObject> & { code: status; details: string } {
+  if (!isPlatformError(err)) return { code: status.INTERNAL, details: 'internal error' }
+  const metadata = new Metadata()
+  metadata.set('x-error-code', err.code)
+  if (err.violations.length > 0) {
+    const detail = rpcStatus.badRequest.encode({ field_violations: err.violations.map((v) => ({ ...v, reason: '' })) })
+    const body = rpcStatus.status.encode({
+      code: err.status,
+      message: err.message,
+      details: [{ type_url: rpcStatus.BAD_REQUEST_TYPE_URL, value: detail }],
+    })
+    metadata.set(DETAILS_KEY, body)
+  }
+  return { code: err.status, details: err.message, metadata }
+}
+
+/** The field violations a failed call carried, for clients (the gateway turns them into problem+json). */
+export function fieldViolationsOf(err: ServiceError): FieldViolation[] {
+  const raw = err.metadata?.get(DETAILS_KEY)[0]
+  if (!Buffer.isBuffer(raw)) return []
+  try {
+    const decoded = rpcStatus.status.decode(raw)
+    return decoded.details
+      .filter((d) => d.type_url === rpcStatus.BAD_REQUEST_TYPE_URL)
+      .flatMap((d) => rpcStatus.badRequest.decode(d.value).field_violations)
+      .map(({ field, description }) => ({ field, description }))
+  } catch {
+    return []
+  }
+}
+
+export function errorCodeOf(err: ServiceError): string | undefined {
+  const code = err.metadata?.get('x-error-code')[0]
+  return typeof code === 'string' ? code : undefined
+}

@@ -1,0 +1,3 @@
+export { type TestCerts, testCerts } from './certs.ts'
+export { testDatabase } from './database.ts'
+export { silentLogger } from './logger.ts'

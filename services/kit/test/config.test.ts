@@ -1,0 +1,30 @@
+import { Type } from '@sinclair/typebox'
+import t from 'tap'
+import { ConfigError, commonEnv, loadConfig, postgresEnv } from '../src/index.ts'
+
+const schema = Type.Object({ ...commonEnv, ...postgresEnv })
+
+t.test('a missing variable fails with a message that names it', async (t) => {
+  const err = t.throws(() => loadConfig(schema, { SERVICE_NAME: 'catalog' })) as Error
+  t.ok(err instanceof ConfigError)
+  t.match(err.message, /DATABASE_URL/)
+})
+
+t.test('a value of the wrong type or shape names the variable', async (t) => {
+  const base = { SERVICE_NAME: 'catalog', DATABASE_URL: 'postgres://x@localhost/db' }
+  t.throws(() => loadConfig(schema, { ...base, METRICS_PORT: 'eighty' }), { message: /METRICS_PORT/ })
+  t.throws(() => loadConfig(schema, { ...base, DATABASE_URL: 'mysql://x' }), { message: /DATABASE_URL/ })
+  t.throws(() => loadConfig(schema, { ...base, LOG_LEVEL: 'loud' }), { message: /LOG_LEVEL/ })
+})
+
+t.test('defaults apply, strings are coerced, and the result is frozen', async (t) => {
+  const config = loadConfig(schema, {
+    SERVICE_NAME: 'catalog',
+    DATABASE_URL: 'postgres://x@localhost/db',
+    DATABASE_POOL_MAX: '4',
+  })
+  t.equal(config.DATABASE_POOL_MAX, 4)
+  t.equal(config.METRICS_PORT, 9464)
+  t.equal(config.LOG_LEVEL, 'info')
+  t.ok(Object.isFrozen(config))
+})
