@@ -9,5 +9,5 @@ export type { BadRequest, BadRequest__Output } from './gen/google/rpc/BadRequest
 export type { Status, Status__Output } from './gen/google/rpc/Status.ts'
 export { CATALOG_PROTO, LOADER_OPTIONS, loadCatalog, loadDefinition, PROTO_ROOT } from './loader.ts'
 export * as rpcStatus from './rpc-status.ts'
-export { type Json, type JsonObject, jsonToStruct, structToJson } from './struct.ts'
+export { type Json, type JsonObject, jsonToStruct, MAX_STRUCT_DEPTH, StructTooDeepError, structToJson } from './struct.ts'
 export { fromTimestamp, toTimestamp } from './timestamp.ts'

@@ -4,19 +4,30 @@ import type { Value, Value__Output } from './gen/google/protobuf/Value.ts'
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 export type JsonObject = { [key: string]: Json }
 
-/** A plain JSON object from a google.protobuf.Struct. */
-export function structToJson(struct: Struct__Output | null | undefined): JsonObject {
+/** Nesting beyond this is refused rather than walked, so a hostile message cannot exhaust the stack. */
+export const MAX_STRUCT_DEPTH = 32
+
+export class StructTooDeepError extends RangeError {
+  constructor() {
+    super(`nested deeper than ${MAX_STRUCT_DEPTH} levels`)
+  }
+}
+
+/** A plain JSON object from a google.protobuf.Struct; throws StructTooDeepError past MAX_STRUCT_DEPTH. */
+export function structToJson(struct: Struct__Output | null | undefined, depth = 0): JsonObject {
+  if (depth > MAX_STRUCT_DEPTH) throw new StructTooDeepError()
   const out: JsonObject = {}
-  for (const [key, value] of Object.entries(struct?.fields ?? {})) out[key] = valueToJson(value)
+  for (const [key, value] of Object.entries(struct?.fields ?? {})) out[key] = valueToJson(value, depth + 1)
   return out
 }
 
-function valueToJson(value: Value__Output): Json {
+function valueToJson(value: Value__Output, depth: number): Json {
   switch (value.kind) {
     case 'structValue':
-      return structToJson(value.structValue)
+      return structToJson(value.structValue, depth)
     case 'listValue':
-      return (value.listValue?.values ?? []).map(valueToJson)
+      if (depth > MAX_STRUCT_DEPTH) throw new StructTooDeepError()
+      return (value.listValue?.values ?? []).map((v) => valueToJson(v, depth + 1))
     case 'stringValue':
       return value.stringValue ?? ''
     case 'numberValue':

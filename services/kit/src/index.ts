@@ -4,6 +4,7 @@ export { ConfigError, codes, type FieldViolation, invalidArgument, isPlatformErr
 export { type CallOptions, type ClientOptions, createUnaryClient, type UnaryClient } from './grpc-client.ts'
 export { createGrpcServer, type GrpcServerOptions, type PlatformGrpcServer } from './grpc-server.ts'
 export { type AsyncHandlers, type CallContext, implement } from './handlers.ts'
+export { decodeCursor, encodeCursor } from './keyset-cursor.ts'
 export { handleShutdown, type ShutdownStep } from './lifecycle.ts'
 export { createLogger, type Logger } from './log.ts'
 export { createMetrics, type Metrics } from './metrics.ts'

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Runs every check and test of the platform on a fresh machine: fetches Node 24 and pnpm if the
+# machine lacks them, installs the workspace, starts the real servers the tests need (PostgreSQL),
+# runs lint, type checks and every package's tests, stops the servers, and prints one summary line.
+#
+#   bash scripts/test.sh                  everything
+#   bash scripts/test.sh --servers-only   start the test servers and wait (run single test files meanwhile)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source scripts/toolchain.sh
+source scripts/prereqs.sh
+source scripts/lib/postgres.sh
+check_prereqs
+
+echo "== install (node $(node -v), pnpm $(pnpm -v))"
+pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+
+run_dir="$ROOT/.data/test"
+rm -rf "$run_dir"
+mkdir -p "$run_dir"
+PG_TEST_PORT="${PG_TEST_PORT:-55433}"
+trap stop_postgres EXIT
+echo "== start PostgreSQL on 127.0.0.1:$PG_TEST_PORT"
+start_postgres "$run_dir/postgres" "$PG_TEST_PORT" "$run_dir/postgres.log"
+export TEST_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$PG_TEST_PORT/postgres"
+
+if [ "${1:-}" = "--servers-only" ]; then
+  echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL"
+  echo "test servers are up; Ctrl-C stops them"
+  wait "$PG_PID"
+  exit 0
+fi
+
+echo "== lint"
+pnpm lint
+echo "== typecheck"
+pnpm typecheck
+echo "== test"
+# Plain TAP in logs (CI is no terminal); set TAP_REPORTER=base for the interactive view.
+export TAP_REPORTER="${TAP_REPORTER:-tap}"
+set +e
+pnpm test 2>&1 | tee "$run_dir/test.log"
+status=${PIPESTATUS[0]}
+set -e
+# Each package's tap run ends with "# { total: N, pass: N, fail: N }": add them up.
+summary=$(sed -n 's/^# { total: \([0-9]*\), pass: \([0-9]*\)\(, fail: \([0-9]*\)\)\?.*/\1 \2 \4/p' "$run_dir/test.log" |
+  awk '{t+=$1; p+=$2; f+=$3} END {printf "%d passed, %d failed", p, t-p}')
+echo "tests: $summary"
+exit "$status"

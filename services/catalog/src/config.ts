@@ -1,0 +1,16 @@
+import { commonEnv, grpcServerEnv, loadConfig, postgresEnv } from '@catalog/kit'
+import type { Static } from '@sinclair/typebox'
+import { Type } from '@sinclair/typebox'
+
+export const catalogEnv = Type.Object({
+  ...commonEnv,
+  SERVICE_NAME: Type.String({ minLength: 1, default: 'catalog' }),
+  ...grpcServerEnv,
+  ...postgresEnv,
+  /** Workload identities allowed to call the catalog, comma-separated. */
+  CATALOG_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
+})
+
+export type CatalogConfig = Readonly<Static<typeof catalogEnv>>
+
+export const loadCatalogConfig = (env: NodeJS.ProcessEnv = process.env): CatalogConfig => loadConfig(catalogEnv, env)

@@ -1,0 +1,95 @@
+import type { ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { createUnaryClient, writePrincipal } from '@catalog/kit'
+import { testCerts, testDatabase } from '@catalog/kit/testing'
+import { loadCatalog } from '@catalog/proto'
+import { Metadata, status } from '@grpc/grpc-js'
+import t from 'tap'
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+
+function run(env: Record<string, string>): { child: ChildProcess; lines: AsyncIterable<string>; stderr: () => string } {
+  const child = spawn(process.execPath, [MAIN], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let err = ''
+  child.stderr?.on('data', (d) => {
+    err += d
+  })
+  return { child, lines: createInterface({ input: child.stdout as NodeJS.ReadableStream }), stderr: () => err }
+}
+
+function tlsEnv() {
+  const dir = join(testCerts().dir, 'platform')
+  return { TLS_CA_FILE: join(dir, 'ca.crt'), TLS_CERT_FILE: join(dir, 'catalog.crt'), TLS_KEY_FILE: join(dir, 'catalog.key') }
+}
+
+t.test('a missing variable stops the start with a message naming it', async (t) => {
+  const { child, stderr } = run({ ...tlsEnv() })
+  const [code] = await once(child, 'exit')
+  t.equal(code, 1)
+  t.match(stderr(), /catalog failed to start: invalid configuration: .*DATABASE_URL/)
+  t.notMatch(stderr(), /at .*\.ts:\d+/, 'no stack trace for a configuration error')
+})
+
+t.test('an unreadable certificate names its variable', async (t) => {
+  const { child, stderr } = run({
+    ...tlsEnv(),
+    TLS_CERT_FILE: '/nonexistent/catalog.crt',
+    DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+  })
+  const [code] = await once(child, 'exit')
+  t.equal(code, 1)
+  t.match(stderr(), /TLS_CERT_FILE: cannot read \/nonexistent\/catalog.crt/)
+})
+
+t.test('the process starts, serves, reports ready and stops cleanly on SIGTERM', async (t) => {
+  const url = await testDatabase(t)
+  const { child, lines, stderr } = run({
+    ...tlsEnv(),
+    DATABASE_URL: url,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    HEALTH_PORT: '0',
+    METRICS_PORT: '0',
+  })
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL')
+  })
+  let grpcPort = 0
+  let metricsPort = 0
+  for await (const line of lines) {
+    const entry = JSON.parse(line) as { msg: string; port?: number; metricsPort?: number }
+    if (entry.msg === 'grpc server listening') grpcPort = entry.port ?? 0
+    if (entry.msg === 'catalog ready') {
+      metricsPort = entry.metricsPort ?? 0
+      break
+    }
+  }
+  t.ok(grpcPort > 0 && metricsPort > 0, stderr())
+  const ready = await fetch(`http://127.0.0.1:${metricsPort}/readyz`)
+  t.equal(ready.status, 200)
+  t.same(await ready.json(), { ready: true, checks: { postgres: 'ok' } })
+
+  const client = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
+    address: `localhost:${grpcPort}`,
+    tls: testCerts().of('gateway'),
+    defaultTimeoutMs: 5_000,
+  })
+  const metadata = writePrincipal(new Metadata(), { tenant: 'acme', subject: 'u', scopes: [] })
+  await t.rejects(client.call('GetItem', { id: '00000000-0000-4000-8000-000000000000' }, { metadata }), {
+    code: status.NOT_FOUND,
+  })
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+  t.match(metrics, /grpc_server_handled_total\{service="catalog.v1.CatalogService",method="GetItem",code="NOT_FOUND"/)
+  client.close()
+
+  child.kill('SIGTERM')
+  const [code] = await once(child, 'exit')
+  t.equal(code, 0, 'a clean exit after SIGTERM')
+})
