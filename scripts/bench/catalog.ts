@@ -1,0 +1,125 @@
+// Measures the catalog's GetItem and UpsertItem over real mTLS against a direct SQL baseline run
+// in the same process against the same database, and prints both with their ratio.
+//
+//   bash scripts/bench/run.sh catalog      (starts PostgreSQL itself)
+//   env: BENCH_DATABASE_URL (admin URL), BENCH_SECONDS (10), BENCH_CONCURRENCY (32), BENCH_ITEMS (20000)
+import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { cpus, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { createUnaryClient, readTlsFiles, writePrincipal } from '@catalog/kit'
+import type { catalog } from '@catalog/proto'
+import { loadCatalog } from '@catalog/proto'
+import { Metadata } from '@grpc/grpc-js'
+import pg from 'pg'
+import { load, printComparison } from './load.ts'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
+const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32)
+const itemCount = Number(process.env.BENCH_ITEMS ?? 20_000)
+const poolMax = 16
+
+const dbName = `bench_${randomBytes(4).toString('hex')}`
+const adminClient = new pg.Client({ connectionString: admin })
+await adminClient.connect()
+await adminClient.query(`CREATE DATABASE ${dbName}`)
+const url = Object.assign(new URL(admin), { pathname: `/${dbName}` }).toString()
+
+const certs = join(ROOT, '.certs')
+const nodeArgs = (process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean)
+const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'services/catalog/src/main.ts')], {
+  env: {
+    PATH: process.env.PATH ?? '',
+    DATABASE_URL: url,
+    DATABASE_POOL_MAX: String(poolMax),
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    HEALTH_PORT: '0',
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'info',
+    TLS_CA_FILE: join(certs, 'ca.crt'),
+    TLS_CERT_FILE: join(certs, 'catalog.crt'),
+    TLS_KEY_FILE: join(certs, 'catalog.key'),
+  },
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+let port = 0
+for await (const line of createInterface({ input: child.stdout })) {
+  const entry = JSON.parse(line) as { msg: string; port?: number }
+  if (entry.msg === 'grpc server listening') port = entry.port ?? 0
+  if (entry.msg === 'catalog ready') break
+}
+child.stdout.resume()
+
+const tls = readTlsFiles({
+  caFile: join(certs, 'ca.crt'),
+  certFile: join(certs, 'gateway.crt'),
+  keyFile: join(certs, 'gateway.key'),
+})
+const client = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
+  address: `localhost:${port}`,
+  tls,
+  defaultTimeoutMs: 10_000,
+})
+const metadata = writePrincipal(new Metadata(), { tenant: 'bench', subject: 'bench', scopes: [] })
+const fields = (i: number, rev = 0): catalog.ItemFields => ({
+  title: `Item ${i} rev ${rev}`,
+  description: `A benchmark item, number ${i}, with a description of ordinary length for a catalog entry.`,
+  tags: ['bench', `group-${i % 50}`],
+  attributes: { fields: { color: { stringValue: 'red' }, size: { numberValue: i % 10 } } },
+  price: { amount_minor: String(1000 + (i % 500)), currency: 'EUR' },
+  published_at: { seconds: '1700000000', nanos: 0 },
+})
+
+console.log(`seeding ${itemCount} items through UpsertItem...`)
+const ids: string[] = []
+await load('seed', { concurrency, seconds: 600, maxOps: itemCount }, async (i) => {
+  const res = await client.call('UpsertItem', { source: 'bench', external_id: `e${i}`, fields: fields(i) }, { metadata })
+  ids[i] = res.item?.id ?? ''
+})
+
+const pool = new pg.Pool({ connectionString: url, max: poolMax })
+const pick = (i: number) => ids[(i * 7919) % ids.length] as string
+
+const getCatalog = await load('catalog GetItem (gRPC+mTLS)', { concurrency, seconds }, (i) =>
+  client.call('GetItem', { id: pick(i) }, { metadata }),
+)
+const getSql = await load('direct SQL SELECT by id', { concurrency, seconds }, (i) =>
+  pool.query('SELECT * FROM items WHERE id = $1 AND tenant = $2 AND deleted_at IS NULL', [pick(i), 'bench']),
+)
+let rev = 1
+const upsertCatalog = await load('catalog UpsertItem (gRPC+mTLS)', { concurrency, seconds }, (i) =>
+  client.call(
+    'UpsertItem',
+    { source: 'bench', external_id: `e${i % itemCount}`, fields: fields(i % itemCount, rev++) },
+    { metadata },
+  ),
+)
+const upsertSql = await load('direct SQL INSERT..ON CONFLICT', { concurrency, seconds }, (i) => {
+  const f = fields(i % itemCount, rev++)
+  return pool.query(
+    `INSERT INTO items (id, tenant, source, external_id, title, description, tags, attributes, price_amount_minor, price_currency, published_at)
+     VALUES (gen_random_uuid(), 'bench', 'bench', $1, $2, $3, $4, $5, $6, 'EUR', now())
+     ON CONFLICT (tenant, source, external_id) DO UPDATE
+       SET title = excluded.title, version = items.version + 1, updated_at = now()`,
+    [`e${i % itemCount}`, f.title, f.description, f.tags, JSON.stringify({ color: 'red' }), f.price?.amount_minor],
+  )
+})
+
+console.log(
+  `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+)
+console.log(`load: ${concurrency} in flight for ${seconds}s per run, ${itemCount} items, pool ${poolMax} connections each side`)
+printComparison('GetItem', getCatalog, getSql)
+printComparison('UpsertItem (each call changes the item: new version, outbox row, no price change)', upsertCatalog, upsertSql)
+
+client.close()
+await pool.end()
+child.kill('SIGTERM')
+await once(child, 'exit')
+await adminClient.query(`DROP DATABASE ${dbName} WITH (FORCE)`)
+await adminClient.end()
