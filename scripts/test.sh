@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the platform on a fresh machine: fetches Node 24 and pnpm if the
-# machine lacks them, installs the workspace, starts the real servers the tests need (PostgreSQL),
+# machine lacks them, installs the workspace, starts the real servers the tests need (PostgreSQL,
+# Redis),
 # runs lint, type checks and every package's tests, stops the servers, and prints one summary line.
 #
 #   bash scripts/test.sh                  everything
@@ -11,6 +12,7 @@ cd "$ROOT"
 source scripts/toolchain.sh
 source scripts/prereqs.sh
 source scripts/lib/postgres.sh
+source scripts/lib/redis.sh
 check_prereqs
 
 echo "== install (node $(node -v), pnpm $(pnpm -v))"
@@ -20,13 +22,17 @@ run_dir="$ROOT/.data/test"
 rm -rf "$run_dir"
 mkdir -p "$run_dir"
 PG_TEST_PORT="${PG_TEST_PORT:-55433}"
-trap stop_postgres EXIT
-echo "== start PostgreSQL on 127.0.0.1:$PG_TEST_PORT"
+REDIS_TEST_PORT="${REDIS_TEST_PORT:-56379}"
+trap 'stop_redis; stop_postgres' EXIT
+echo "== start PostgreSQL on 127.0.0.1:$PG_TEST_PORT, Redis on 127.0.0.1:$REDIS_TEST_PORT"
 start_postgres "$run_dir/postgres" "$PG_TEST_PORT" "$run_dir/postgres.log"
+start_redis "$run_dir/redis" "$REDIS_TEST_PORT"
 export TEST_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$PG_TEST_PORT/postgres"
+export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_TEST_PORT"
+export TEST_REDIS_PORT="$REDIS_TEST_PORT"
 
 if [ "${1:-}" = "--servers-only" ]; then
-  echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL"
+  echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL"
   echo "test servers are up; Ctrl-C stops them"
   wait "$PG_PID"
   exit 0

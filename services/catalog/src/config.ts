@@ -1,6 +1,6 @@
 import { commonEnv, grpcServerEnv, loadConfig, postgresEnv } from '@catalog/kit'
-import type { Static } from '@sinclair/typebox'
-import { Type } from '@sinclair/typebox'
+import type { Static } from 'typebox'
+import { Type } from 'typebox'
 
 export const catalogEnv = Type.Object({
   ...commonEnv,

@@ -2,17 +2,17 @@ import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
-import { testCerts, testDatabase } from '@catalog/kit/testing'
+import { logged, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata, status } from '@grpc/grpc-js'
 import t from 'tap'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 
-function run(env: Record<string, string>): { child: ChildProcess; lines: AsyncIterable<string>; stderr: () => string } {
+/** Runs main.ts expecting it to fail at start. */
+function run(env: Record<string, string>): { child: ChildProcess; stderr: () => string } {
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -21,7 +21,7 @@ function run(env: Record<string, string>): { child: ChildProcess; lines: AsyncIt
   child.stderr?.on('data', (d) => {
     err += d
   })
-  return { child, lines: createInterface({ input: child.stdout as NodeJS.ReadableStream }), stderr: () => err }
+  return { child, stderr: () => err }
 }
 
 function tlsEnv() {
@@ -50,28 +50,14 @@ t.test('an unreadable certificate names its variable', async (t) => {
 
 t.test('the process starts, serves, reports ready and stops cleanly on SIGTERM', async (t) => {
   const url = await testDatabase(t)
-  const { child, lines, stderr } = run({
-    ...tlsEnv(),
-    DATABASE_URL: url,
-    GRPC_HOST: '127.0.0.1',
-    GRPC_PORT: '0',
-    HEALTH_PORT: '0',
-    METRICS_PORT: '0',
-  })
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL')
-  })
-  let grpcPort = 0
-  let metricsPort = 0
-  for await (const line of lines) {
-    const entry = JSON.parse(line) as { msg: string; port?: number; metricsPort?: number }
-    if (entry.msg === 'grpc server listening') grpcPort = entry.port ?? 0
-    if (entry.msg === 'catalog ready') {
-      metricsPort = entry.metricsPort ?? 0
-      break
-    }
-  }
-  t.ok(grpcPort > 0 && metricsPort > 0, stderr())
+  const proc = await startServiceProcess(
+    MAIN,
+    { ...tlsEnv(), DATABASE_URL: url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0' },
+    { readyMessage: 'catalog ready' },
+  )
+  t.teardown(() => proc.child.kill('SIGKILL'))
+  const grpcPort = logged<number>(proc.lines, 'port') ?? 0
+  const metricsPort = logged<number>(proc.lines, 'metricsPort') ?? 0
   const ready = await fetch(`http://127.0.0.1:${metricsPort}/readyz`)
   t.equal(ready.status, 200)
   t.same(await ready.json(), { ready: true, checks: { postgres: 'ok' } })
@@ -88,8 +74,5 @@ t.test('the process starts, serves, reports ready and stops cleanly on SIGTERM',
   const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
   t.match(metrics, /grpc_server_handled_total\{service="catalog.v1.CatalogService",method="GetItem",code="NOT_FOUND"/)
   client.close()
-
-  child.kill('SIGTERM')
-  const [code] = await once(child, 'exit')
-  t.equal(code, 0, 'a clean exit after SIGTERM')
+  t.equal(await proc.stop(), 0, 'a clean exit after SIGTERM')
 })

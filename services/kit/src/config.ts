@@ -1,6 +1,6 @@
-import type { Static, TObject, TProperties } from '@sinclair/typebox'
-import { Type } from '@sinclair/typebox'
 import envSchema from 'env-schema'
+import type { Static, TObject, TProperties } from 'typebox'
+import { Type } from 'typebox'
 import { ConfigError } from './errors.ts'
 
 /**

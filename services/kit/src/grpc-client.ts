@@ -5,10 +5,11 @@ import type { TlsFiles } from './tls.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: matches any request and response types
 type AnyMethod = MethodDefinition<any, any, any, any>
-type RequestOf<M> = M extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never
-type ResponseOf<M> = M extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer ResOut> ? ResOut : never
+export type RequestOf<M> = M extends MethodDefinition<infer Req, infer _Res, infer _ReqOut, infer _ResOut> ? Req : never
+export type ResponseOf<M> = M extends MethodDefinition<infer _Req, infer _Res, infer _ReqOut, infer ResOut> ? ResOut : never
 // The generated definitions also carry ServiceDefinition's string index signature: drop it.
-type UnaryKeys<D> = keyof { [K in keyof D as string extends K ? never : D[K] extends AnyMethod ? K : never]: D[K] } & string
+export type UnaryKeys<D> = keyof { [K in keyof D as string extends K ? never : D[K] extends AnyMethod ? K : never]: D[K] } &
+  string
 
 export interface CallOptions {
   metadata?: grpc.Metadata

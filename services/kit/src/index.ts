@@ -1,14 +1,23 @@
 export { CALLER_HEADER, type CallerPolicy } from './caller-policy.ts'
 export { commonEnv, grpcServerEnv, loadConfig, postgresEnv } from './config.ts'
 export { ConfigError, codes, type FieldViolation, invalidArgument, isPlatformError, PlatformError } from './errors.ts'
-export { type CallOptions, type ClientOptions, createUnaryClient, type UnaryClient } from './grpc-client.ts'
+export {
+  type CallOptions,
+  type ClientOptions,
+  createUnaryClient,
+  type RequestOf,
+  type ResponseOf,
+  type UnaryClient,
+  type UnaryKeys,
+} from './grpc-client.ts'
 export { createGrpcServer, type GrpcServerOptions, type PlatformGrpcServer } from './grpc-server.ts'
 export { type AsyncHandlers, type CallContext, implement } from './handlers.ts'
+export { grpcHealthCheck } from './health-client.ts'
 export { decodeCursor, encodeCursor } from './keyset-cursor.ts'
 export { handleShutdown, type ShutdownStep } from './lifecycle.ts'
 export { createLogger, type Logger } from './log.ts'
 export { createMetrics, type Metrics } from './metrics.ts'
-export { type ReadinessCheck, startOpsServer } from './ops-server.ts'
+export { type ReadinessCheck, readiness, startOpsServer } from './ops-server.ts'
 export { createPool, migrate, type Pool, type PoolClient, withTransaction } from './postgres.ts'
 export { PRINCIPAL_HEADERS, type Principal, readPrincipal, writePrincipal } from './principal.ts'
 export { errorCodeOf, fieldViolationsOf, toStatus } from './rpc-status.ts'

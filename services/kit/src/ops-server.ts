@@ -48,7 +48,11 @@ export async function startOpsServer(options: {
 
 const CHECK_TIMEOUT_MS = 2_000
 
-async function readiness(checks: Record<string, ReadinessCheck>, shuttingDown: boolean) {
+/** Runs every readiness check (each bounded in time) and says whether all passed, and what each said. */
+export async function readiness(
+  checks: Record<string, ReadinessCheck>,
+  shuttingDown: boolean,
+): Promise<{ ready: boolean; checks: Record<string, string> }> {
   const results: Record<string, string> = {}
   await Promise.all(
     Object.entries(checks).map(async ([name, check]) => {

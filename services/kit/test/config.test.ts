@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox'
 import t from 'tap'
+import { Type } from 'typebox'
 import { ConfigError, commonEnv, loadConfig, postgresEnv } from '../src/index.ts'
 
 const schema = Type.Object({ ...commonEnv, ...postgresEnv })

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -24,6 +24,7 @@ let cached: TestCerts | undefined
 export function testCerts(): TestCerts {
   if (cached) return cached
   const dir = mkdtempSync(join(tmpdir(), 'catalog-certs-'))
+  process.once('exit', () => rmSync(dir, { recursive: true, force: true }))
   const make = (out: string, names: string[], trustDomain = 'catalog.platform') =>
     execFileSync('bash', [SCRIPT, out, ...names], { env: { ...process.env, TRUST_DOMAIN: trustDomain }, stdio: 'ignore' })
   make(join(dir, 'platform'), ['gateway', 'catalog', 'search', 'ingestion', 'stranger'])

@@ -1,0 +1,51 @@
+import { commonEnv, loadConfig } from '@catalog/kit'
+import type { Static } from 'typebox'
+import { Type } from 'typebox'
+
+const csv = (description: string, fallback: string) => Type.String({ description, default: fallback })
+
+export const gatewayEnv = Type.Object({
+  ...commonEnv,
+  SERVICE_NAME: Type.String({ minLength: 1, default: 'gateway' }),
+  HOST: Type.String({ default: '0.0.0.0' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  /** Hops of trusted proxies in front (0: use the socket address as the client IP). */
+  TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 10, default: 0 }),
+  BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+  /** Deadline of a request, carried to gRPC; clients may ask for less with `x-request-timeout-ms`. */
+  REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),
+  CORS_ORIGINS: csv('allowed CORS origins, comma-separated; empty disables CORS', ''),
+
+  AUTH_JWKS_URL: Type.String({ minLength: 1, description: 'http(s) URL of the JWKS, or a local file path' }),
+  AUTH_ISSUER: Type.String({ minLength: 1 }),
+  AUTH_AUDIENCE: Type.String({ minLength: 1 }),
+  AUTH_ALGORITHMS: csv('allowed JWS algorithms', 'RS256,ES256,EdDSA'),
+  AUTH_CLOCK_TOLERANCE_SEC: Type.Integer({ minimum: 0, maximum: 300, default: 30 }),
+  AUTH_JWKS_COOLDOWN_MS: Type.Integer({ minimum: 0, default: 30_000 }),
+  AUTH_JWKS_CACHE_MAX_AGE_MS: Type.Integer({ minimum: 1_000, default: 600_000 }),
+  AUTH_JWKS_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 3_000 }),
+
+  CATALOG_ADDR: Type.String({ minLength: 1, description: 'host:port of the catalog gRPC service' }),
+  TLS_CA_FILE: Type.String({ minLength: 1 }),
+  TLS_CERT_FILE: Type.String({ minLength: 1 }),
+  TLS_KEY_FILE: Type.String({ minLength: 1 }),
+  UPSTREAM_RETRIES: Type.Integer({ minimum: 0, maximum: 5, default: 2 }),
+  BREAKER_ERROR_PERCENT: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  BREAKER_VOLUME: Type.Integer({ minimum: 1, default: 20 }),
+  BREAKER_RESET_MS: Type.Integer({ minimum: 100, default: 10_000 }),
+
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  RATE_LIMIT_FAIL_OPEN: Type.Boolean({ default: true }),
+  RATE_LIMIT_TENANT_PER_MINUTE: Type.Integer({ minimum: 1, default: 6_000 }),
+  RATE_LIMIT_IP_PER_MINUTE: Type.Integer({ minimum: 1, default: 12_000 }),
+})
+
+export type GatewayConfig = Readonly<Static<typeof gatewayEnv>>
+
+export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => loadConfig(gatewayEnv, env)
+
+export const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)

@@ -1,0 +1,76 @@
+import { createLogger, createMetrics, grpcHealthCheck, handleShutdown, isPlatformError, readTlsFiles } from '@catalog/kit'
+import { createTokenVerifier } from './auth/token-verifier.ts'
+import { list, loadGatewayConfig } from './config.ts'
+import { isGatewayError } from './errors.ts'
+import { registerRateLimit } from './rate-limit/rate-limit-hooks.ts'
+import { createRateLimitStore } from './rate-limit/rate-limit-store.ts'
+import { build } from './server.ts'
+import { catalogBackend, upstreamLatency } from './upstream/catalog-backend.ts'
+
+try {
+  const config = loadGatewayConfig()
+  const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
+  const tls = readTlsFiles({ caFile: config.TLS_CA_FILE, certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE })
+  const metrics = createMetrics({ service: config.SERVICE_NAME })
+  const authenticator = createTokenVerifier(
+    {
+      jwksUrl: config.AUTH_JWKS_URL,
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      algorithms: list(config.AUTH_ALGORITHMS),
+      clockToleranceSec: config.AUTH_CLOCK_TOLERANCE_SEC,
+      cooldownMs: config.AUTH_JWKS_COOLDOWN_MS,
+      cacheMaxAgeMs: config.AUTH_JWKS_CACHE_MAX_AGE_MS,
+      fetchTimeoutMs: config.AUTH_JWKS_TIMEOUT_MS,
+      maxTokenBytes: 8 * 1024,
+    },
+    log,
+  )
+  const catalog = catalogBackend(config, { tls, log, latency: upstreamLatency(metrics) })
+  const catalogHealth = grpcHealthCheck({ address: config.CATALOG_ADDR, tls })
+  const store = createRateLimitStore({ redisUrl: config.REDIS_URL, log })
+  const perMinute = (limit: number) => ({ limit, windowMs: 60_000 })
+
+  const app = await build({
+    config,
+    log,
+    metrics,
+    verifier: authenticator,
+    catalog,
+    checks: { catalog: catalogHealth.check },
+    rateLimit: (instance) =>
+      registerRateLimit(instance, {
+        store,
+        failOpen: config.RATE_LIMIT_FAIL_OPEN,
+        log,
+        metrics,
+        defaults: { ip: perMinute(config.RATE_LIMIT_IP_PER_MINUTE), tenant: perMinute(config.RATE_LIMIT_TENANT_PER_MINUTE) },
+        tenantOf: (request) => request.principal?.tenant,
+      }),
+  })
+  const address = await app.listen({ host: config.HOST, port: config.PORT })
+  log.info({ address, port: app.server.address() && (app.server.address() as { port: number }).port }, 'gateway ready')
+
+  handleShutdown({
+    log,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    steps: [
+      // Fastify answers 503 to new requests while in-flight ones finish.
+      { name: 'http', run: () => app.close() },
+      {
+        name: 'backends',
+        run: async () => {
+          catalog.shutdown()
+          catalogHealth.close()
+        },
+      },
+      { name: 'rate limit store', run: () => store.close() },
+      { name: 'auth', run: async () => authenticator.close() },
+    ],
+  })
+} catch (err) {
+  const message =
+    isPlatformError(err) || isGatewayError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
+  process.stderr.write(`gateway failed to start: ${message}\n`)
+  process.exit(1)
+}

@@ -1,0 +1,107 @@
+import { randomUUID } from 'node:crypto'
+import type { Logger, Metrics, ReadinessCheck } from '@catalog/kit'
+import type { catalog } from '@catalog/proto'
+import cors from '@fastify/cors'
+import helmet from '@fastify/helmet'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
+import Fastify from 'fastify'
+import type { TokenVerifier } from './auth/auth-hook.ts'
+import { registerAuth } from './auth/auth-hook.ts'
+import type { GatewayConfig } from './config.ts'
+import { list } from './config.ts'
+import { codes, GatewayError } from './errors.ts'
+import { opsRoutes } from './ops/ops-routes.ts'
+import { renderProblem } from './problems/problem.ts'
+import { itemRoutes } from './routes/items.ts'
+import { priceRoutes } from './routes/prices.ts'
+import type { Backend } from './upstream/backend.ts'
+import { validatorCompiler } from './validation.ts'
+import './types.ts'
+
+export interface GatewayDeps {
+  config: GatewayConfig
+  log: Logger
+  metrics: Metrics
+  verifier: TokenVerifier
+  catalog: Backend<catalog.CatalogServiceDefinition>
+  checks: Record<string, ReadinessCheck>
+  /** Installs rate limiting; called before authentication so floods are refused before any token work. */
+  rateLimit?: (app: FastifyInstance) => void
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
+
+/** The gateway's Fastify app with every route, hook and plugin, not yet listening (tests use inject). */
+export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
+  const { config, log } = deps
+  let shuttingDown = false
+  const app = Fastify({
+    loggerInstance: log as FastifyBaseLogger,
+    bodyLimit: config.BODY_LIMIT_BYTES,
+    // Only the given number of proxy hops may name the client IP in X-Forwarded-For.
+    trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS,
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id']
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID()
+    },
+    routerOptions: { maxParamLength: 200 },
+    connectionTimeout: 60_000,
+    requestTimeout: config.REQUEST_TIMEOUT_MS * 2,
+    return503OnClosing: true,
+  })
+  app.setValidatorCompiler(validatorCompiler())
+  // JSON only (and JSON merge patch, which is JSON): anything else is 415, not a string body.
+  app.removeContentTypeParser('text/plain')
+  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+  app.setErrorHandler((err, request, reply) => renderProblem(err, request, reply, log))
+  app.setNotFoundHandler((request, reply) =>
+    renderProblem(
+      new GatewayError(codes.notFound, 404, 'Not Found', { detail: `No route ${request.method} ${request.url.split('?')[0]}.` }),
+      request,
+      reply,
+      log,
+    ),
+  )
+  app.addHook('onClose', async () => {
+    shuttingDown = true
+  })
+
+  app.decorateRequest('deadline', null as unknown as Date)
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id)
+    const asked = Number(request.headers['x-request-timeout-ms'])
+    const timeout = Number.isInteger(asked) && asked > 0 ? Math.min(asked, config.REQUEST_TIMEOUT_MS) : config.REQUEST_TIMEOUT_MS
+    request.deadline = new Date(Date.now() + timeout)
+  })
+
+  await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } })
+  const origins = list(config.CORS_ORIGINS)
+  if (origins.length > 0) {
+    await app.register(cors, {
+      origin: origins,
+      methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy'],
+      maxAge: 600,
+    })
+  }
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Catalog platform API', version: '1.0.0', description: 'Items with price history, search and ingestion.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  })
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true })
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger())
+
+  deps.rateLimit?.(app)
+  registerAuth(app, deps.verifier)
+  opsRoutes(app, { metrics: deps.metrics, checks: deps.checks, isShuttingDown: () => shuttingDown })
+  itemRoutes(app, deps.catalog)
+  priceRoutes(app, deps.catalog)
+  return app
+}

@@ -1,0 +1,88 @@
+import type { CallOptions, Logger, RequestOf, ResponseOf, UnaryClient, UnaryKeys } from '@catalog/kit'
+import type { ServiceError } from '@grpc/grpc-js'
+import { status } from '@grpc/grpc-js'
+import CircuitBreaker from 'opossum'
+import type { Histogram } from 'prom-client'
+import { codes, GatewayError } from '../errors.ts'
+import { BACKEND_FAULTS } from '../problems/grpc-status.ts'
+
+export interface BackendOptions {
+  name: string
+  retries: number
+  breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeout: number }
+  log: Logger
+  latency: Histogram<'backend' | 'method' | 'code'>
+}
+
+export interface BackendCall extends CallOptions {
+  deadline: Date
+  /** Reads may be retried on UNAVAILABLE; writes never are (they may have happened). */
+  idempotent: boolean
+}
+
+/**
+ * A gRPC backend as the gateway uses it: every call has a deadline, idempotent reads are retried
+ * with backoff and full jitter on UNAVAILABLE only (within the deadline), and a circuit breaker
+ * per backend answers 503 with Retry-After at once while the backend keeps failing. Business
+ * errors (NOT_FOUND, INVALID_ARGUMENT, ...) are answers, not failures: they never open the circuit.
+ */
+export function createBackend<D>(client: UnaryClient<D>, options: BackendOptions) {
+  const { name, log, latency } = options
+  const attempt = async (method: string, request: unknown, call: BackendCall): Promise<unknown> => {
+    const end = latency.startTimer({ backend: name, method })
+    try {
+      const response = await (client.call as (m: string, r: unknown, o: CallOptions) => Promise<unknown>)(method, request, call)
+      end({ code: 'OK' })
+      return response
+    } catch (err) {
+      end({ code: status[(err as ServiceError).code] ?? 'UNKNOWN' })
+      throw err
+    }
+  }
+  const withRetries = async (method: string, request: unknown, call: BackendCall): Promise<unknown> => {
+    for (let n = 0; ; n++) {
+      try {
+        return await attempt(method, request, call)
+      } catch (err) {
+        const retryable = call.idempotent && (err as ServiceError).code === status.UNAVAILABLE && n < options.retries
+        const pause = Math.random() * Math.min(1_000, 50 * 2 ** n)
+        if (!retryable || Date.now() + pause >= call.deadline.getTime()) throw err
+        await new Promise((resolve) => setTimeout(resolve, pause))
+      }
+    }
+  }
+  const breaker = new CircuitBreaker(withRetries, {
+    ...options.breaker,
+    timeout: false, // the gRPC deadline bounds every call already
+    errorFilter: (err: ServiceError) => !BACKEND_FAULTS.has(err.code),
+  })
+  breaker.on('open', () => log.warn({ backend: name }, 'circuit opened: failing fast'))
+  breaker.on('halfOpen', () => log.info({ backend: name }, 'circuit half-open: probing'))
+  breaker.on('close', () => log.info({ backend: name }, 'circuit closed'))
+  const retryAfter = String(Math.ceil(options.breaker.resetTimeout / 1000))
+
+  return {
+    async call<K extends UnaryKeys<D>>(method: K, request: RequestOf<D[K]>, call: BackendCall): Promise<ResponseOf<D[K]>> {
+      try {
+        return (await breaker.fire(method, request, call)) as ResponseOf<D[K]>
+      } catch (err) {
+        if ((err as { code?: string }).code === 'EOPENBREAKER') {
+          throw new GatewayError(codes.circuitOpen, 503, 'Service Unavailable', {
+            detail: `The ${name} service is failing; calls are paused for a moment.`,
+            headers: { 'retry-after': retryAfter },
+          })
+        }
+        throw err
+      }
+    },
+    get open() {
+      return breaker.opened
+    },
+    shutdown() {
+      breaker.shutdown()
+      client.close()
+    },
+  }
+}
+
+export type Backend<D> = ReturnType<typeof createBackend<D>>

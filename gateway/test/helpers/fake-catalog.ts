@@ -1,0 +1,58 @@
+import { createGrpcServer, createMetrics, implement, PlatformError } from '@catalog/kit'
+import { silentLogger, testCerts } from '@catalog/kit/testing'
+import type { catalog } from '@catalog/proto'
+import { loadCatalog } from '@catalog/proto'
+import { status } from '@grpc/grpc-js'
+
+interface Tap {
+  teardown(fn: () => unknown): void
+}
+
+/** The id whose GetItem fails with gRPC status `code` (and a message no client may see). */
+export const idFailingWith = (code: number) => `00000000-0000-4000-8000-${String(code).padStart(12, '0')}`
+export const SLOW_ID = '00000000-0000-4000-8000-999999999999'
+export const SECRET = 'db password is hunter2'
+
+/**
+ * A stand-in catalog for what the real one cannot be made to do on demand: answer every gRPC
+ * status, hang past a deadline. It runs over the same mTLS and caller policy as the real one.
+ */
+export async function startFakeCatalog(t: Tap) {
+  const calls = { GetItem: 0, CreateItem: 0 }
+  const { definition, grpc } = loadCatalog()
+  const server = createGrpcServer({
+    tls: testCerts().of('catalog'),
+    trustDomain: 'catalog.platform',
+    policy: { allow: { 'catalog.v1.CatalogService': ['gateway'] }, forwarders: ['gateway'] },
+    log: silentLogger(),
+    metrics: createMetrics({ service: 'fake', defaultMetrics: false }),
+    definitions: [definition],
+  })
+  const fail = (code: number) => {
+    throw new PlatformError('FAKE_ERR', code, code >= 1 && code !== status.INTERNAL ? `fake ${status[code]}` : SECRET)
+  }
+  const unused = async () => fail(status.UNIMPLEMENTED)
+  server.addService(
+    grpc.catalog.v1.CatalogService.service,
+    implement<catalog.CatalogServiceHandlers>(silentLogger(), {
+      async GetItem(req, ctx) {
+        calls.GetItem++
+        if (req.id === SLOW_ID) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
+        return fail(Number(req.id.slice(-12)))
+      },
+      async CreateItem() {
+        calls.CreateItem++
+        return fail(status.UNAVAILABLE)
+      },
+      BatchGetItems: unused,
+      UpsertItem: unused,
+      UpdateItem: unused,
+      DeleteItem: unused,
+      ListPriceHistory: unused,
+    }),
+  )
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
+  server.setServing(true)
+  t.teardown(() => server.shutdown(500))
+  return { address: `localhost:${port}`, calls }
+}

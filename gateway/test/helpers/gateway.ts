@@ -1,0 +1,95 @@
+import { join } from 'node:path'
+import { build as buildCatalog, MIGRATIONS_DIR } from '@catalog/catalog-service/server'
+import type { Pool } from '@catalog/kit'
+import { createLogger, createMetrics, createPool, grpcHealthCheck, migrate } from '@catalog/kit'
+import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
+import type { FastifyInstance } from 'fastify'
+import { createTokenVerifier } from '../../src/auth/token-verifier.ts'
+import { list, loadGatewayConfig } from '../../src/config.ts'
+import { build } from '../../src/server.ts'
+import { catalogBackend, upstreamLatency } from '../../src/upstream/catalog-backend.ts'
+import type { TestIdentity } from './identity.ts'
+import { AUDIENCE, ISSUER, testIdentity } from './identity.ts'
+
+interface Tap {
+  teardown(fn: () => unknown): void
+}
+
+export interface RunningGateway {
+  app: FastifyInstance
+  identity: TestIdentity
+  /** `authorization` header of a token for `tenant` with `scope`. */
+  auth(tenant: string, scope?: string): Promise<{ authorization: string }>
+}
+
+export const ALL_SCOPES = 'items:read items:write search:read ingest:write'
+
+/** Starts a real catalog (own database, real mTLS) and returns its address. */
+export async function startCatalog(t: Tap): Promise<{ address: string; pool: Pool }> {
+  const log = silentLogger('catalog')
+  const url = await testDatabase(t)
+  await migrate(url, MIGRATIONS_DIR, log)
+  const pool = createPool({ url, max: 8, statementTimeoutMs: 5_000, applicationName: 'catalog-test' }, log)
+  const server = buildCatalog({
+    pool,
+    log,
+    metrics: createMetrics({ service: 'catalog', defaultMetrics: false }),
+    tls: testCerts().of('catalog'),
+    trustDomain: 'catalog.platform',
+    callers: ['gateway'],
+  })
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
+  server.setServing(true)
+  t.teardown(async () => {
+    await server.shutdown(2_000)
+    await pool.end()
+  })
+  return { address: `localhost:${port}`, pool }
+}
+
+/** The gateway app (not listening: tests use inject) in front of the catalog at `catalogAddress`. */
+export async function startGateway(t: Tap, catalogAddress: string, env: Record<string, string> = {}): Promise<RunningGateway> {
+  const identity = await testIdentity()
+  const certs = join(testCerts().dir, 'platform')
+  const config = loadGatewayConfig({
+    AUTH_JWKS_URL: identity.jwksPath,
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
+    CATALOG_ADDR: catalogAddress,
+    TLS_CA_FILE: join(certs, 'ca.crt'),
+    TLS_CERT_FILE: join(certs, 'gateway.crt'),
+    TLS_KEY_FILE: join(certs, 'gateway.key'),
+    ...env,
+  })
+  const log = createLogger({ name: 'gateway', level: process.env.TEST_LOG_LEVEL ?? 'silent' })
+  const metrics = createMetrics({ service: 'gateway', defaultMetrics: false })
+  const tls = testCerts().of('gateway')
+  const authenticator = createTokenVerifier(
+    {
+      jwksUrl: config.AUTH_JWKS_URL,
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      algorithms: list(config.AUTH_ALGORITHMS),
+      clockToleranceSec: config.AUTH_CLOCK_TOLERANCE_SEC,
+      cooldownMs: config.AUTH_JWKS_COOLDOWN_MS,
+      cacheMaxAgeMs: config.AUTH_JWKS_CACHE_MAX_AGE_MS,
+      fetchTimeoutMs: config.AUTH_JWKS_TIMEOUT_MS,
+      maxTokenBytes: 8 * 1024,
+    },
+    log,
+  )
+  const catalog = catalogBackend(config, { tls, log, latency: upstreamLatency(metrics) })
+  const health = grpcHealthCheck({ address: catalogAddress, tls })
+  const app = await build({ config, log, metrics, verifier: authenticator, catalog, checks: { catalog: health.check } })
+  t.teardown(async () => {
+    await app.close()
+    catalog.shutdown()
+    health.close()
+    authenticator.close()
+  })
+  return {
+    app,
+    identity,
+    auth: async (tenant, scope = ALL_SCOPES) => ({ authorization: `Bearer ${await identity.token({ tenant, scope })}` }),
+  }
+}

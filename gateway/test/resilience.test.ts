@@ -1,0 +1,88 @@
+import { status } from '@grpc/grpc-js'
+import t from 'tap'
+import { idFailingWith, SECRET, SLOW_ID, startFakeCatalog } from './helpers/fake-catalog.ts'
+import { startGateway } from './helpers/gateway.ts'
+
+const item = { source: 's', external_id: 'e', title: 't' }
+
+t.test('every gRPC status maps to its HTTP status, and no backend message leaks from a 5xx', async (t) => {
+  const fake = await startFakeCatalog(t)
+  const gw = await startGateway(t, fake.address, { BREAKER_VOLUME: '1000', UPSTREAM_RETRIES: '0' })
+  const acme = await gw.auth('acme')
+  const expected: [keyof typeof status, number][] = [
+    ['CANCELLED', 499],
+    ['UNKNOWN', 500],
+    ['INVALID_ARGUMENT', 400],
+    ['DEADLINE_EXCEEDED', 504],
+    ['NOT_FOUND', 404],
+    ['ALREADY_EXISTS', 409],
+    ['PERMISSION_DENIED', 403],
+    ['RESOURCE_EXHAUSTED', 429],
+    ['FAILED_PRECONDITION', 400],
+    ['ABORTED', 409],
+    ['OUT_OF_RANGE', 400],
+    ['UNIMPLEMENTED', 501],
+    ['INTERNAL', 500],
+    ['UNAVAILABLE', 503],
+    ['DATA_LOSS', 500],
+    ['UNAUTHENTICATED', 401],
+  ]
+  for (const [name, http] of expected) {
+    const res = await gw.app.inject({ method: 'GET', url: `/v1/items/${idFailingWith(status[name])}`, headers: acme })
+    t.equal(res.statusCode, http, `${name} -> ${http}`)
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+    t.notMatch(res.body, /hunter2/, `${name} leaks nothing`)
+  }
+  t.ok(SECRET)
+})
+
+t.test('a call past its deadline answers 504', async (t) => {
+  const fake = await startFakeCatalog(t)
+  const gw = await startGateway(t, fake.address)
+  const started = Date.now()
+  const res = await gw.app.inject({
+    method: 'GET',
+    url: `/v1/items/${SLOW_ID}`,
+    headers: { ...(await gw.auth('acme')), 'x-request-timeout-ms': '300' },
+  })
+  t.equal(res.statusCode, 504)
+  t.equal(res.json().code, 'GW_ERR_UPSTREAM_TIMEOUT')
+  t.ok(Date.now() - started < 3_000, 'the deadline the client asked for was kept')
+})
+
+t.test('reads are retried on UNAVAILABLE, writes never', async (t) => {
+  const fake = await startFakeCatalog(t)
+  const gw = await startGateway(t, fake.address, { UPSTREAM_RETRIES: '2', BREAKER_VOLUME: '1000' })
+  const acme = await gw.auth('acme')
+  const read = await gw.app.inject({ method: 'GET', url: `/v1/items/${idFailingWith(status.UNAVAILABLE)}`, headers: acme })
+  t.equal(read.statusCode, 503)
+  t.equal(read.headers['retry-after'], '1')
+  t.equal(fake.calls.GetItem, 3, 'one call and two retries')
+  const notFound = await gw.app.inject({ method: 'GET', url: `/v1/items/${idFailingWith(status.NOT_FOUND)}`, headers: acme })
+  t.equal(notFound.statusCode, 404)
+  t.equal(fake.calls.GetItem, 4, 'other statuses are not retried')
+  const write = await gw.app.inject({ method: 'POST', url: '/v1/items', headers: acme, payload: item })
+  t.equal(write.statusCode, 503)
+  t.equal(fake.calls.CreateItem, 1, 'a write that may have happened is not repeated')
+})
+
+t.test('the circuit opens on backend faults and answers 503 with Retry-After at once', async (t) => {
+  const fake = await startFakeCatalog(t)
+  const gw = await startGateway(t, fake.address, { UPSTREAM_RETRIES: '0', BREAKER_VOLUME: '5', BREAKER_RESET_MS: '60000' })
+  const acme = await gw.auth('acme')
+  for (let i = 0; i < 5; i++) {
+    await gw.app.inject({ method: 'GET', url: `/v1/items/${idFailingWith(status.NOT_FOUND)}`, headers: acme })
+  }
+  const stillClosed = await gw.app.inject({ method: 'GET', url: `/v1/items/${idFailingWith(status.NOT_FOUND)}`, headers: acme })
+  t.equal(stillClosed.statusCode, 404, 'answers such as NOT_FOUND never open the circuit')
+  // Faults must outnumber the answers above for the error ratio to pass 50%.
+  for (let i = 0; i < 10; i++) {
+    await gw.app.inject({ method: 'GET', url: `/v1/items/${idFailingWith(status.INTERNAL)}`, headers: acme })
+  }
+  const before = fake.calls.GetItem
+  const open = await gw.app.inject({ method: 'GET', url: `/v1/items/${idFailingWith(status.NOT_FOUND)}`, headers: acme })
+  t.equal(open.statusCode, 503)
+  t.equal(open.json().code, 'GW_ERR_CIRCUIT_OPEN')
+  t.equal(open.headers['retry-after'], '60')
+  t.equal(fake.calls.GetItem, before, 'an open circuit does not call the backend')
+})

@@ -1,0 +1,126 @@
+// Measures the gateway's authenticated GET /v1/items/{id} end to end (JWT verification, gRPC over
+// mTLS to the catalog, PostgreSQL) against bare Fastify answering "hello", both in their own
+// processes, from one run; then the gateway's latency at half its peak rate.
+//
+//   bash scripts/bench/run.sh gateway      env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32)
+import { randomBytes } from 'node:crypto'
+import { cpus, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { ensureDevIdentity, mintDevToken } from '@catalog/gateway/dev-identity'
+import { createUnaryClient, readTlsFiles, writePrincipal } from '@catalog/kit'
+import { logged, startServiceProcess } from '@catalog/kit/testing'
+import { loadCatalog } from '@catalog/proto'
+import { Metadata } from '@grpc/grpc-js'
+import autocannon from 'autocannon'
+import pg from 'pg'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
+const seconds = Number(process.env.BENCH_SECONDS ?? 10)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
+const certs = join(ROOT, '.certs')
+const tlsEnv = (name: string) => ({
+  TLS_CA_FILE: join(certs, 'ca.crt'),
+  TLS_CERT_FILE: join(certs, `${name}.crt`),
+  TLS_KEY_FILE: join(certs, `${name}.key`),
+})
+
+const dbName = `bench_${randomBytes(4).toString('hex')}`
+const adminClient = new pg.Client({ connectionString: admin })
+await adminClient.connect()
+await adminClient.query(`CREATE DATABASE ${dbName}`)
+const url = Object.assign(new URL(admin), { pathname: `/${dbName}` }).toString()
+
+const catalog = await startServiceProcess(
+  join(ROOT, 'services/catalog/src/main.ts'),
+  { DATABASE_URL: url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', ...tlsEnv('catalog') },
+  { readyMessage: 'catalog ready' },
+)
+const catalogAddress = `localhost:${logged<number>(catalog.lines, 'port')}`
+
+const identityDir = join(ROOT, '.data/bench/dev-identity')
+await ensureDevIdentity(identityDir)
+const gateway = await startServiceProcess(
+  join(ROOT, 'gateway/src/main.ts'),
+  {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    AUTH_JWKS_URL: join(identityDir, 'jwks.json'),
+    AUTH_ISSUER: 'http://localhost:8080/dev-issuer',
+    AUTH_AUDIENCE: 'catalog-api',
+    CATALOG_ADDR: catalogAddress,
+    RATE_LIMIT_TENANT_PER_MINUTE: '100000000',
+    RATE_LIMIT_IP_PER_MINUTE: '100000000',
+    ...tlsEnv('gateway'),
+  },
+  { readyMessage: 'gateway ready' },
+)
+const gatewayPort = logged<number>(gateway.lines, 'port')
+const bare = await startServiceProcess(join(ROOT, 'scripts/bench/bare-fastify.ts'), {}, { readyMessage: 'bare fastify ready' })
+const barePort = logged<number>(bare.lines, 'port')
+
+// A few items to read, made through the catalog directly.
+const tls = readTlsFiles({
+  caFile: join(certs, 'ca.crt'),
+  certFile: join(certs, 'gateway.crt'),
+  keyFile: join(certs, 'gateway.key'),
+})
+const client = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
+  address: catalogAddress,
+  tls,
+  defaultTimeoutMs: 5_000,
+})
+const metadata = writePrincipal(new Metadata(), { tenant: 'bench', subject: 'bench', scopes: [] })
+const ids: string[] = []
+for (let i = 0; i < 200; i++) {
+  const { item } = await client.call(
+    'UpsertItem',
+    {
+      source: 'bench',
+      external_id: `e${i}`,
+      fields: { title: `Item ${i}`, tags: ['bench'], price: { amount_minor: '100', currency: 'EUR' } },
+    },
+    { metadata },
+  )
+  ids.push(item?.id ?? '')
+}
+client.close()
+const token = await mintDevToken({ dir: identityDir, tenant: 'bench', scopes: ['items:read'], ttlSec: 3_600 })
+
+const run = (title: string, opts: autocannon.Options) =>
+  new Promise<autocannon.Result>((resolvePromise, reject) => {
+    autocannon({ connections, duration: seconds, ...opts, title }, (err, result) => (err ? reject(err) : resolvePromise(result)))
+  })
+let n = 0
+const itemRequests = {
+  requests: [
+    {
+      setupRequest: (req: autocannon.Request) => ({ ...req, path: `/v1/items/${ids[n++ % ids.length]}` }),
+    },
+  ],
+  headers: { authorization: `Bearer ${token}` },
+}
+
+const bareResult = await run('bare fastify', { url: `http://127.0.0.1:${barePort}/hello` })
+const peak = await run('gateway', { url: `http://127.0.0.1:${gatewayPort}`, ...itemRequests })
+const half = Math.max(1, Math.floor(peak.requests.average / 2))
+const atHalf = await run('gateway at half load', { url: `http://127.0.0.1:${gatewayPort}`, ...itemRequests, overallRate: half })
+
+const line = (name: string, r: autocannon.Result) =>
+  `  ${name.padEnd(44)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   non-2xx ${r.non2xx}   errors ${r.errors}`
+console.log(
+  `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+)
+console.log(
+  `load: ${connections} connections, ${seconds}s per run; gateway, catalog, PostgreSQL and the load generator share the machine`,
+)
+console.log(line('bare Fastify GET /hello', bareResult))
+console.log(line('gateway GET /v1/items/{id} (JWT+gRPC+mTLS+PG)', peak))
+console.log(`  ratio (gateway vs bare Fastify): ${(peak.requests.average / bareResult.requests.average).toFixed(2)}`)
+console.log(line(`gateway at half its peak (${half} req/s)`, atHalf))
+
+await Promise.all([gateway.stop(), bare.stop()])
+await catalog.stop()
+await adminClient.query(`DROP DATABASE ${dbName} WITH (FORCE)`)
+await adminClient.end()

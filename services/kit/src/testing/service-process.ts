@@ -1,0 +1,70 @@
+import type { ChildProcess } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { createInterface } from 'node:readline'
+
+export interface ServiceProcess {
+  child: ChildProcess
+  /** The JSON log lines read until the ready line, the ready line last. */
+  lines: Record<string, unknown>[]
+  stderr(): string
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>
+}
+
+/**
+ * Runs a service's main.ts as its own process (as in production), and resolves once it logs
+ * `readyMessage`, or rejects with its stderr when it exits first or takes longer than `timeoutMs`.
+ */
+export async function startServiceProcess(
+  entry: string,
+  env: Record<string, string>,
+  options: { readyMessage: string; nodeArgs?: string[]; timeoutMs?: number },
+): Promise<ServiceProcess> {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let stderr = ''
+  child.stderr?.on('data', (d) => {
+    stderr += d
+  })
+  const lines: Record<string, unknown>[] = []
+  const ready = (async () => {
+    for await (const line of createInterface({ input: child.stdout as NodeJS.ReadableStream })) {
+      const entry = JSON.parse(line) as Record<string, unknown>
+      lines.push(entry)
+      if (entry.msg === options.readyMessage) return
+    }
+    throw new Error(`${entry} exited before it was ready: ${stderr}`)
+  })()
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${entry} was not ready in time: ${stderr}`)), options.timeoutMs ?? 30_000)
+  })
+  try {
+    await Promise.race([ready, timeout])
+  } catch (err) {
+    child.kill('SIGKILL')
+    throw err
+  } finally {
+    clearTimeout(timer)
+  }
+  child.stdout?.resume()
+  return {
+    child,
+    lines,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null) return child.exitCode
+      child.kill('SIGTERM')
+      const [code] = await once(child, 'exit')
+      return code as number | null
+    },
+  }
+}
+
+/** The first value of `key` in the logged lines (a port, say). */
+export function logged<T>(lines: Record<string, unknown>[], key: string): T | undefined {
+  return lines.find((l) => l[key] !== undefined)?.[key] as T | undefined
+}
