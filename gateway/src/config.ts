@@ -1,6 +1,7 @@
 import { commonEnv, loadConfig } from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
+import type { AuthOptions } from './auth/token-verifier.ts'
 
 const csv = (description: string, fallback: string) => Type.String({ description, default: fallback })
 
@@ -24,6 +25,8 @@ export const gatewayEnv = Type.Object({
   AUTH_JWKS_COOLDOWN_MS: Type.Integer({ minimum: 0, default: 30_000 }),
   AUTH_JWKS_CACHE_MAX_AGE_MS: Type.Integer({ minimum: 1_000, default: 600_000 }),
   AUTH_JWKS_TIMEOUT_MS: Type.Integer({ minimum: 100, default: 3_000 }),
+  /** A verified token is remembered this long (never past its exp); a removed key lingers at most this much. 0 turns it off. */
+  AUTH_VERIFIED_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 30_000 }),
 
   CATALOG_ADDR: Type.String({ minLength: 1, description: 'host:port of the catalog gRPC service' }),
   TLS_CA_FILE: Type.String({ minLength: 1 }),
@@ -49,3 +52,18 @@ export const list = (value: string): string[] =>
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+
+export function authOptions(config: GatewayConfig): AuthOptions {
+  return {
+    jwksUrl: config.AUTH_JWKS_URL,
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    algorithms: list(config.AUTH_ALGORITHMS),
+    clockToleranceSec: config.AUTH_CLOCK_TOLERANCE_SEC,
+    cooldownMs: config.AUTH_JWKS_COOLDOWN_MS,
+    cacheMaxAgeMs: config.AUTH_JWKS_CACHE_MAX_AGE_MS,
+    fetchTimeoutMs: config.AUTH_JWKS_TIMEOUT_MS,
+    maxTokenBytes: 8 * 1024,
+    verifiedCacheMs: config.AUTH_VERIFIED_CACHE_MS,
+  }
+}

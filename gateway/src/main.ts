@@ -1,6 +1,6 @@
 import { createLogger, createMetrics, grpcHealthCheck, handleShutdown, isPlatformError, readTlsFiles } from '@catalog/kit'
 import { createTokenVerifier } from './auth/token-verifier.ts'
-import { list, loadGatewayConfig } from './config.ts'
+import { authOptions, loadGatewayConfig } from './config.ts'
 import { isGatewayError } from './errors.ts'
 import { registerRateLimit } from './rate-limit/rate-limit-hooks.ts'
 import { createRateLimitStore } from './rate-limit/rate-limit-store.ts'
@@ -12,20 +12,7 @@ try {
   const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
   const tls = readTlsFiles({ caFile: config.TLS_CA_FILE, certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE })
   const metrics = createMetrics({ service: config.SERVICE_NAME })
-  const authenticator = createTokenVerifier(
-    {
-      jwksUrl: config.AUTH_JWKS_URL,
-      issuer: config.AUTH_ISSUER,
-      audience: config.AUTH_AUDIENCE,
-      algorithms: list(config.AUTH_ALGORITHMS),
-      clockToleranceSec: config.AUTH_CLOCK_TOLERANCE_SEC,
-      cooldownMs: config.AUTH_JWKS_COOLDOWN_MS,
-      cacheMaxAgeMs: config.AUTH_JWKS_CACHE_MAX_AGE_MS,
-      fetchTimeoutMs: config.AUTH_JWKS_TIMEOUT_MS,
-      maxTokenBytes: 8 * 1024,
-    },
-    log,
-  )
+  const authenticator = createTokenVerifier(authOptions(config), log)
   const catalog = catalogBackend(config, { tls, log, latency: upstreamLatency(metrics) })
   const catalogHealth = grpcHealthCheck({ address: config.CATALOG_ADDR, tls })
   const store = createRateLimitStore({ redisUrl: config.REDIS_URL, log })
@@ -37,7 +24,15 @@ try {
     metrics,
     verifier: authenticator,
     catalog,
-    checks: { catalog: catalogHealth.check },
+    checks: {
+      catalog: catalogHealth.check,
+      // Without any key no request can pass: not ready until the JWKS has loaded once.
+      jwks: async () => {
+        if (authenticator.status().keys === 0) await authenticator.warmUp()
+        const { keys, lastError } = authenticator.status()
+        if (keys === 0) throw new Error(lastError ?? 'no keys')
+      },
+    },
     rateLimit: (instance) =>
       registerRateLimit(instance, {
         store,

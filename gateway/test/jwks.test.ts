@@ -98,3 +98,19 @@ t.test('a JWKS in a local file works, as in local development', async (t) => {
   const err = await unreachable.verify(await sign(key)).catch((e: { statusCode?: number }) => e)
   t.equal((err as { statusCode?: number }).statusCode, 401, 'no JWKS at all is a 401, not a crash')
 })
+
+t.test('a verified token is remembered for at most the cache time', async (t) => {
+  const key = await signingKey('ES256', 'k1')
+  const other = await signingKey('ES256', 'k2')
+  const jwks = await startJwksServer(t, [key, other])
+  const verifier = createTokenVerifier(
+    { ...base(jwks.url), cacheMaxAgeMs: 50, cooldownMs: 0, verifiedCacheMs: 300 },
+    silentLogger(),
+  )
+  const token = await sign(key)
+  await verifier.verify(token)
+  jwks.state.keys = [other]
+  await verifier.verify(await sign(other)) // the key set refreshes without k1
+  t.ok(await passes(verifier.verify(token)), 'the remembered token still passes for a moment')
+  t.ok(await until(async () => !(await passes(verifier.verify(token)))), 'and not past the cache time')
+})

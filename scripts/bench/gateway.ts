@@ -45,7 +45,6 @@ const gateway = await startServiceProcess(
   {
     HOST: '127.0.0.1',
     PORT: '0',
-    LOG_LEVEL: 'warn',
     AUTH_JWKS_URL: join(identityDir, 'jwks.json'),
     AUTH_ISSUER: 'http://localhost:8080/dev-issuer',
     AUTH_AUDIENCE: 'catalog-api',
@@ -54,7 +53,7 @@ const gateway = await startServiceProcess(
     RATE_LIMIT_IP_PER_MINUTE: '100000000',
     ...tlsEnv('gateway'),
   },
-  { readyMessage: 'gateway ready' },
+  { readyMessage: 'gateway ready', nodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean) },
 )
 const gatewayPort = logged<number>(gateway.lines, 'port')
 const bare = await startServiceProcess(join(ROOT, 'scripts/bench/bare-fastify.ts'), {}, { readyMessage: 'bare fastify ready' })

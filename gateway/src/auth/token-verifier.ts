@@ -3,6 +3,7 @@ import { jwtVerify } from 'jose'
 import { unauthenticated } from '../errors.ts'
 import type { KeySetStatus } from './key-set.ts'
 import { createKeySet } from './key-set.ts'
+import { verifiedCache } from './verified-cache.ts'
 
 export interface AuthOptions {
   jwksUrl: string
@@ -16,6 +17,8 @@ export interface AuthOptions {
   fetchTimeoutMs: number
   /** Longer tokens are refused before any parsing. */
   maxTokenBytes: number
+  /** How long a verified token is remembered (0 turns the cache off). */
+  verifiedCacheMs?: number
 }
 
 export interface VerifiedToken {
@@ -51,38 +54,48 @@ export function createTokenVerifier(options: AuthOptions, log: Logger) {
     requiredClaims: ['exp', 'sub'],
   }
 
+  const cache = verifiedCache<VerifiedToken>({ ttlMs: options.verifiedCacheMs ?? 0, maxEntries: 10_000 })
+
   return {
     async verify(token: string): Promise<VerifiedToken> {
       if (!token) throw unauthenticated('invalid_request', 'empty token')
       if (token.length > options.maxTokenBytes) throw unauthenticated('invalid_token', 'token too large')
+      const cached = cache.get(token)
+      if (cached) return cached
       if (!COMPACT_JWS.test(token)) throw unauthenticated('invalid_token', 'not a compact JWS')
-      let payload: Awaited<ReturnType<typeof jwtVerify>>['payload']
-      try {
-        ;({ payload } = await jwtVerify(token, keys.getKey, verifyOptions))
-      } catch (err) {
-        throw unauthenticated(
-          'invalid_token',
-          (err as { code?: string }).code ?? (err instanceof Error ? err.message : 'unverifiable'),
-        )
-      }
-      const now = Math.floor(Date.now() / 1000)
-      if (typeof payload.iat === 'number' && payload.iat > now + options.clockToleranceSec) {
-        throw unauthenticated('invalid_token', 'iat in the future')
-      }
-      const tenant = payload.tenant
-      if (typeof tenant !== 'string' || !TENANT.test(tenant)) throw unauthenticated('invalid_token', 'no valid tenant claim')
-      const scope = typeof payload.scope === 'string' ? payload.scope : ''
-      return {
-        subject: String(payload.sub),
-        tenant,
-        scopes: scope.split(' ').filter((s) => SCOPE.test(s)),
-        expiresAt: Number(payload.exp),
-      }
+      const verified = await verifyOnce(token)
+      cache.set(token, verified)
+      return verified
     },
     /** Loads the keys now, so start-up reports an unreachable JWKS (the gateway still starts). */
     warmUp: () => keys.refresh(),
     status: (): KeySetStatus => keys.status(),
     close(): void {},
+  }
+
+  async function verifyOnce(token: string): Promise<VerifiedToken> {
+    let payload: Awaited<ReturnType<typeof jwtVerify>>['payload']
+    try {
+      ;({ payload } = await jwtVerify(token, keys.getKey, verifyOptions))
+    } catch (err) {
+      throw unauthenticated(
+        'invalid_token',
+        (err as { code?: string }).code ?? (err instanceof Error ? err.message : 'unverifiable'),
+      )
+    }
+    const now = Math.floor(Date.now() / 1000)
+    if (typeof payload.iat === 'number' && payload.iat > now + options.clockToleranceSec) {
+      throw unauthenticated('invalid_token', 'iat in the future')
+    }
+    const tenant = payload.tenant
+    if (typeof tenant !== 'string' || !TENANT.test(tenant)) throw unauthenticated('invalid_token', 'no valid tenant claim')
+    const scope = typeof payload.scope === 'string' ? payload.scope : ''
+    return {
+      subject: String(payload.sub),
+      tenant,
+      scopes: scope.split(' ').filter((s) => SCOPE.test(s)),
+      expiresAt: Number(payload.exp),
+    }
   }
 }
 

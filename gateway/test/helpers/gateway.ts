@@ -5,7 +5,7 @@ import { createLogger, createMetrics, createPool, grpcHealthCheck, migrate } fro
 import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
 import type { FastifyInstance } from 'fastify'
 import { createTokenVerifier } from '../../src/auth/token-verifier.ts'
-import { list, loadGatewayConfig } from '../../src/config.ts'
+import { authOptions, loadGatewayConfig } from '../../src/config.ts'
 import { build } from '../../src/server.ts'
 import { catalogBackend, upstreamLatency } from '../../src/upstream/catalog-backend.ts'
 import type { TestIdentity } from './identity.ts'
@@ -64,20 +64,7 @@ export async function startGateway(t: Tap, catalogAddress: string, env: Record<s
   const log = createLogger({ name: 'gateway', level: process.env.TEST_LOG_LEVEL ?? 'silent' })
   const metrics = createMetrics({ service: 'gateway', defaultMetrics: false })
   const tls = testCerts().of('gateway')
-  const authenticator = createTokenVerifier(
-    {
-      jwksUrl: config.AUTH_JWKS_URL,
-      issuer: config.AUTH_ISSUER,
-      audience: config.AUTH_AUDIENCE,
-      algorithms: list(config.AUTH_ALGORITHMS),
-      clockToleranceSec: config.AUTH_CLOCK_TOLERANCE_SEC,
-      cooldownMs: config.AUTH_JWKS_COOLDOWN_MS,
-      cacheMaxAgeMs: config.AUTH_JWKS_CACHE_MAX_AGE_MS,
-      fetchTimeoutMs: config.AUTH_JWKS_TIMEOUT_MS,
-      maxTokenBytes: 8 * 1024,
-    },
-    log,
-  )
+  const authenticator = createTokenVerifier(authOptions(config), log)
   const catalog = catalogBackend(config, { tls, log, latency: upstreamLatency(metrics) })
   const health = grpcHealthCheck({ address: catalogAddress, tls })
   const app = await build({ config, log, metrics, verifier: authenticator, catalog, checks: { catalog: health.check } })
