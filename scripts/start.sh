@@ -50,18 +50,7 @@ DATABASE_URL="${CATALOG_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG
   node services/catalog/src/main.ts >"$logs/catalog.log" 2>&1 &
 pids+=($!)
 
-wait_ready() {
-  local name="$1" url="$2" pid="$3" deadline=$((SECONDS + 60))
-  until curl -fsS "$url" >/dev/null 2>&1; do
-    if ! kill -0 "$pid" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-      echo "error: the $name did not become ready; its log ($logs/$name.log):" >&2
-      tail -20 "$logs/$name.log" >&2
-      exit 1
-    fi
-    sleep 0.3
-  done
-}
-wait_ready catalog "http://127.0.0.1:$CATALOG_METRICS_PORT/readyz" "${pids[0]}"
+wait_until catalog "${pids[0]}" "$logs/catalog.log" 60 curl -fsS -o /dev/null "http://127.0.0.1:$CATALOG_METRICS_PORT/readyz"
 
 node scripts/dev-identity.ts --dir .data/dev-identity >/dev/null
 AUTH_JWKS_URL="${AUTH_JWKS_URL:-$ROOT/.data/dev-identity/jwks.json}" AUTH_ISSUER="${AUTH_ISSUER:-$DEV_ISSUER}" \
@@ -69,7 +58,7 @@ AUTH_JWKS_URL="${AUTH_JWKS_URL:-$ROOT/.data/dev-identity/jwks.json}" AUTH_ISSUER
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/gateway.crt TLS_KEY_FILE=.certs/gateway.key \
   node gateway/src/main.ts >"$logs/gateway.log" 2>&1 &
 pids+=($!)
-wait_ready gateway "http://127.0.0.1:$PORT/readyz" "${pids[1]}"
+wait_until gateway "${pids[1]}" "$logs/gateway.log" 60 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/readyz"
 token=$(node scripts/dev-token.ts --tenant demo --scope "items:read items:write search:read ingest:write" --ttl 86400)
 
 cat <<TXT

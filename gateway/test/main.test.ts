@@ -1,32 +1,16 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { logged, startServiceProcess, testCerts } from '@catalog/kit/testing'
+import { logged, startServiceProcess } from '@catalog/kit/testing'
 import t from 'tap'
-import { startCatalog } from './helpers/gateway.ts'
-import { AUDIENCE, ISSUER, testIdentity } from './helpers/identity.ts'
+import { gatewayEnv, startCatalog } from './helpers/gateway.ts'
+import { testIdentity } from './helpers/identity.ts'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const REDIS_URL = process.env.TEST_REDIS_URL ?? ''
 
-function env(jwksPath: string, catalogAddress: string): Record<string, string> {
-  const certs = join(testCerts().dir, 'platform')
-  return {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    AUTH_JWKS_URL: jwksPath,
-    AUTH_ISSUER: ISSUER,
-    AUTH_AUDIENCE: AUDIENCE,
-    CATALOG_ADDR: catalogAddress,
-    TLS_CA_FILE: join(certs, 'ca.crt'),
-    TLS_CERT_FILE: join(certs, 'gateway.crt'),
-    TLS_KEY_FILE: join(certs, 'gateway.key'),
-  }
-}
-
 t.test('a missing variable stops the start with a message naming it', async (t) => {
-  const { AUTH_JWKS_URL: _, ...rest } = env('/x', 'localhost:1')
+  const { AUTH_JWKS_URL: _, ...rest } = gatewayEnv('/x', 'localhost:1')
   const child = spawn(process.execPath, [MAIN], {
     env: { PATH: process.env.PATH ?? '', ...rest },
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -44,7 +28,7 @@ t.test('two gateway processes sharing one Redis enforce one exact tenant budget'
   const { address } = await startCatalog(t)
   const identity = await testIdentity()
   const shared = {
-    ...env(identity.jwksPath, address),
+    ...gatewayEnv(identity.jwksPath, address),
     REDIS_URL,
     RATE_LIMIT_TENANT_PER_MINUTE: '20',
     RATE_LIMIT_FAIL_OPEN: 'false',

@@ -1,5 +1,6 @@
 # Sourced: start_redis DIR PORT starts Debian's redis-server (installing it with apt-get when it is
 # missing and we are root) on loopback without persistence; stop_redis stops it.
+source "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
 REDIS_PID=""
 
 ensure_redis() {
@@ -21,15 +22,7 @@ start_redis() {
   redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --dir "$dir" \
     --logfile "$dir/redis.log" --daemonize no >/dev/null 2>&1 &
   REDIS_PID=$!
-  local deadline=$((SECONDS + 20))
-  until (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do
-    if ! kill -0 "$REDIS_PID" 2>/dev/null || [ $SECONDS -ge $deadline ]; then
-      echo "error: redis-server did not start; its log:" >&2
-      tail -20 "$dir/redis.log" >&2
-      return 1
-    fi
-    sleep 0.1
-  done
+  wait_until redis-server "$REDIS_PID" "$dir/redis.log" 20 port_open "$port"
 }
 
 stop_redis() {

@@ -31,42 +31,26 @@ const naturalKey = {
   external_id: Type.String({ minLength: 1, maxLength: 200 }),
 }
 
+/** Every field but the title may be left out (it then takes its empty value). */
+const optionalFields = {
+  description: Type.Optional(fields.description),
+  tags: Type.Optional(fields.tags),
+  attributes: Type.Optional(fields.attributes),
+  price: Type.Optional(fields.price),
+  published_at: Type.Optional(fields.published_at),
+}
+
 export const CreateItemBody = Type.Object(
-  {
-    ...naturalKey,
-    title: fields.title,
-    description: Type.Optional(fields.description),
-    tags: Type.Optional(fields.tags),
-    attributes: Type.Optional(fields.attributes),
-    price: Type.Optional(fields.price),
-    published_at: Type.Optional(fields.published_at),
-  },
+  { ...naturalKey, title: fields.title, ...optionalFields },
   { additionalProperties: false },
 )
 
 /** PUT replaces every field: what is left out takes its empty value. */
-export const ReplaceItemBody = Type.Object(
-  {
-    title: fields.title,
-    description: Type.Optional(fields.description),
-    tags: Type.Optional(fields.tags),
-    attributes: Type.Optional(fields.attributes),
-    price: Type.Optional(fields.price),
-    published_at: Type.Optional(fields.published_at),
-  },
-  { additionalProperties: false },
-)
+export const ReplaceItemBody = Type.Object({ title: fields.title, ...optionalFields }, { additionalProperties: false })
 
 /** PATCH is a JSON merge patch of the fields: what is present changes, `null` clears price and date. */
 export const PatchItemBody = Type.Object(
-  {
-    title: Type.Optional(fields.title),
-    description: Type.Optional(fields.description),
-    tags: Type.Optional(fields.tags),
-    attributes: Type.Optional(fields.attributes),
-    price: Type.Optional(fields.price),
-    published_at: Type.Optional(fields.published_at),
-  },
+  { title: Type.Optional(fields.title), ...optionalFields },
   { additionalProperties: false, minProperties: 1 },
 )
 

@@ -47,20 +47,26 @@ export async function startCatalog(t: Tap): Promise<{ address: string; pool: Poo
   return { address: `localhost:${port}`, pool }
 }
 
-/** The gateway app (not listening: tests use inject) in front of the catalog at `catalogAddress`. */
-export async function startGateway(t: Tap, catalogAddress: string, env: Record<string, string> = {}): Promise<RunningGateway> {
-  const identity = await testIdentity()
+/** The environment of a gateway that trusts `jwksPath` and calls the catalog at `catalogAddress`. */
+export function gatewayEnv(jwksPath: string, catalogAddress: string): Record<string, string> {
   const certs = join(testCerts().dir, 'platform')
-  const config = loadGatewayConfig({
-    AUTH_JWKS_URL: identity.jwksPath,
+  return {
+    HOST: '127.0.0.1',
+    PORT: '0',
+    AUTH_JWKS_URL: jwksPath,
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: AUDIENCE,
     CATALOG_ADDR: catalogAddress,
     TLS_CA_FILE: join(certs, 'ca.crt'),
     TLS_CERT_FILE: join(certs, 'gateway.crt'),
     TLS_KEY_FILE: join(certs, 'gateway.key'),
-    ...env,
-  })
+  }
+}
+
+/** The gateway app (not listening: tests use inject) in front of the catalog at `catalogAddress`. */
+export async function startGateway(t: Tap, catalogAddress: string, env: Record<string, string> = {}): Promise<RunningGateway> {
+  const identity = await testIdentity()
+  const config = loadGatewayConfig({ ...gatewayEnv(identity.jwksPath, catalogAddress), ...env })
   const log = createLogger({ name: 'gateway', level: process.env.TEST_LOG_LEVEL ?? 'silent' })
   const metrics = createMetrics({ service: 'gateway', defaultMetrics: false })
   const tls = testCerts().of('gateway')
