@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts the platform locally on its embedded defaults: a real PostgreSQL (embedded-postgres, data
-# kept in .data/postgres), development certificates, a dev identity (signing key and JWKS), the
+# kept in .data/postgres), a single-node Kafka broker (KRaft, jars by Maven), development certificates, a dev identity (signing key and JWKS), the
 # catalog service over mTLS and the gateway. Prints how to call it; Ctrl-C stops everything.
 #
 # It honours the services' own variables (see README): PORT, AUTH_JWKS_URL, AUTH_ISSUER and
@@ -12,12 +12,14 @@ cd "$ROOT"
 source scripts/toolchain.sh
 source scripts/prereqs.sh
 source scripts/lib/postgres.sh
+source scripts/lib/kafka.sh
 check_prereqs
 
 pnpm install --frozen-lockfile --reporter=silent >/dev/null
 bash scripts/certs.sh 2>/dev/null
 
 PG_PORT="${PG_PORT:-54320}"
+KAFKA_PORT="${KAFKA_PORT:-59092}"
 CATALOG_GRPC_PORT="${CATALOG_GRPC_PORT:-50051}"
 CATALOG_HEALTH_PORT="${CATALOG_HEALTH_PORT:-50061}"
 CATALOG_METRICS_PORT="${CATALOG_METRICS_PORT:-9464}"
@@ -30,12 +32,14 @@ pids=()
 stop_all() {
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_kafka
   stop_postgres
 }
 trap stop_all EXIT
 trap 'exit 0' INT TERM
 
 start_postgres "$ROOT/.data/postgres" "$PG_PORT" "$logs/postgres.log"
+start_kafka "$ROOT/.data/kafka" "$KAFKA_PORT"
 admin="postgres://postgres:postgres@127.0.0.1:$PG_PORT/postgres"
 node -e "
   const pg = require('$ROOT/services/kit/node_modules/pg');
@@ -45,6 +49,7 @@ node -e "
 "
 
 DATABASE_URL="${CATALOG_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/catalog}" \
+  KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
   GRPC_PORT="$CATALOG_GRPC_PORT" HEALTH_PORT="$CATALOG_HEALTH_PORT" METRICS_PORT="$CATALOG_METRICS_PORT" \
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/catalog.crt TLS_KEY_FILE=.certs/catalog.key \
   node services/catalog/src/main.ts >"$logs/catalog.log" 2>&1 &
@@ -69,6 +74,7 @@ The platform is up (logs in .data/logs/):
             health     127.0.0.1:$CATALOG_HEALTH_PORT (plaintext, grpc.health.v1 only)
             ops        http://127.0.0.1:$CATALOG_METRICS_PORT/metrics  /healthz  /readyz
   postgres  127.0.0.1:$PG_PORT (user postgres, password postgres, database catalog)
+  kafka     127.0.0.1:$KAFKA_PORT (KRaft; the catalog's outbox relay publishes catalog.item.v1, catalog.price.v1)
 
 A dev token for tenant "demo" with every scope (valid 24 h; more: node scripts/dev-token.ts --help):
   export TOKEN=$token

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the platform on a fresh machine: fetches Node 24 and pnpm if the
 # machine lacks them, installs the workspace, starts the real servers the tests need (PostgreSQL,
-# Redis),
+# Redis, Kafka),
 # runs lint, type checks and every package's tests, stops the servers, and prints one summary line.
 #
 #   bash scripts/test.sh                  everything
@@ -13,6 +13,7 @@ source scripts/toolchain.sh
 source scripts/prereqs.sh
 source scripts/lib/postgres.sh
 source scripts/lib/redis.sh
+source scripts/lib/kafka.sh
 check_prereqs
 
 echo "== install (node $(node -v), pnpm $(pnpm -v))"
@@ -23,16 +24,19 @@ rm -rf "$run_dir"
 mkdir -p "$run_dir"
 PG_TEST_PORT="${PG_TEST_PORT:-55433}"
 REDIS_TEST_PORT="${REDIS_TEST_PORT:-56379}"
-trap 'stop_redis; stop_postgres' EXIT
-echo "== start PostgreSQL on 127.0.0.1:$PG_TEST_PORT, Redis on 127.0.0.1:$REDIS_TEST_PORT"
+KAFKA_TEST_PORT="${KAFKA_TEST_PORT:-59292}"
+trap 'stop_kafka; stop_redis; stop_postgres' EXIT
+echo "== start PostgreSQL on 127.0.0.1:$PG_TEST_PORT, Redis on :$REDIS_TEST_PORT, Kafka on :$KAFKA_TEST_PORT"
 start_postgres "$run_dir/postgres" "$PG_TEST_PORT" "$run_dir/postgres.log"
 start_redis "$run_dir/redis" "$REDIS_TEST_PORT"
+start_kafka "$run_dir/kafka" "$KAFKA_TEST_PORT"
+export TEST_KAFKA_BROKERS="127.0.0.1:$KAFKA_TEST_PORT"
 export TEST_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$PG_TEST_PORT/postgres"
 export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_TEST_PORT"
 export TEST_REDIS_PORT="$REDIS_TEST_PORT"
 
 if [ "${1:-}" = "--servers-only" ]; then
-  echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL"
+  echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL TEST_KAFKA_BROKERS=$TEST_KAFKA_BROKERS"
   echo "test servers are up; Ctrl-C stops them"
   wait "$PG_PID"
   exit 0

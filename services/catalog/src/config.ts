@@ -1,4 +1,4 @@
-import { commonEnv, grpcServerEnv, loadConfig, postgresEnv } from '@catalog/kit'
+import { commonEnv, grpcServerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
 
@@ -7,6 +7,9 @@ export const catalogEnv = Type.Object({
   SERVICE_NAME: Type.String({ minLength: 1, default: 'catalog' }),
   ...grpcServerEnv,
   ...postgresEnv,
+  /** Without brokers the catalog still serves; its outbox waits for a relay. */
+  KAFKA_BROKERS: Type.Optional(kafkaEnv.KAFKA_BROKERS),
+  KAFKA_CREATE_TOPICS: kafkaEnv.KAFKA_CREATE_TOPICS,
   /** Workload identities allowed to call the catalog, comma-separated. */
   CATALOG_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
 })

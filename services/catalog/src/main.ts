@@ -1,14 +1,20 @@
 import {
+  createIdempotentProducer,
+  createKafka,
   createLogger,
   createMetrics,
   createPool,
+  ensureTopics,
   handleShutdown,
   isPlatformError,
   migrate,
+  PLATFORM_TOPICS,
   readTlsFiles,
   startOpsServer,
 } from '@catalog/kit'
+
 import { loadCatalogConfig } from './config.ts'
+import { createOutboxRelay } from './outbox/outbox-relay.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 
 try {
@@ -38,6 +44,7 @@ try {
     checks: { postgres: async () => void (await pool.query('SELECT 1')) },
     isShuttingDown: () => stopping,
   })
+  const relay = await startRelay()
   await server.listen({ host: config.GRPC_HOST, port: config.GRPC_PORT, healthPort: config.HEALTH_PORT })
   server.setServing(true)
   log.info({ metricsPort: ops.port }, 'catalog ready')
@@ -53,10 +60,29 @@ try {
         },
       },
       { name: 'grpc', run: () => server.shutdown(config.SHUTDOWN_TIMEOUT_MS) },
+      { name: 'outbox relay', run: async () => relay?.stop() },
       { name: 'postgres', run: () => pool.end() },
       { name: 'ops', run: () => ops.close() },
     ],
   })
+
+  async function startRelay() {
+    if (!config.KAFKA_BROKERS) {
+      log.warn('KAFKA_BROKERS is not set: events stay in the outbox until a relay runs')
+      return undefined
+    }
+    const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: config.SERVICE_NAME, log })
+    if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, PLATFORM_TOPICS)
+    const producer = await createIdempotentProducer(kafka, log)
+    const outboxRelay = createOutboxRelay({ pool, producer, log, metrics, source: `/${config.SERVICE_NAME}` })
+    outboxRelay.start()
+    return {
+      async stop() {
+        await outboxRelay.stop()
+        await producer.disconnect()
+      },
+    }
+  }
 } catch (err) {
   // A bad configuration is the operator's to fix: say what is wrong, without a stack trace.
   const message = isPlatformError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)

@@ -48,3 +48,9 @@ export const postgresEnv = {
   /** Run migrations at start (local and tests); in Kubernetes a pre-upgrade Job runs them instead. */
   DATABASE_MIGRATE: Type.Boolean({ default: true }),
 } satisfies TProperties
+
+export const kafkaEnv = {
+  /** Comma-separated host:port of the Kafka bootstrap brokers. */
+  KAFKA_BROKERS: Type.String({ minLength: 1, pattern: '^[^,\\s]+(,[^,\\s]+)*$' }),
+  KAFKA_CREATE_TOPICS: Type.Boolean({ default: true, description: 'create missing platform topics at start (local)' }),
+} satisfies TProperties

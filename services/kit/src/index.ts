@@ -1,5 +1,5 @@
 export { CALLER_HEADER, type CallerPolicy } from './caller-policy.ts'
-export { commonEnv, grpcServerEnv, loadConfig, postgresEnv } from './config.ts'
+export { commonEnv, grpcServerEnv, kafkaEnv, loadConfig, postgresEnv } from './config.ts'
 export { ConfigError, codes, type FieldViolation, invalidArgument, isPlatformError, PlatformError } from './errors.ts'
 export {
   type CallOptions,
@@ -13,6 +13,10 @@ export {
 export { createGrpcServer, type GrpcServerOptions, type PlatformGrpcServer } from './grpc-server.ts'
 export { type AsyncHandlers, type CallContext, implement } from './handlers.ts'
 export { grpcHealthCheck } from './health-client.ts'
+export { type CloudEvent, cloudEventHeaders, readCloudEvent } from './kafka/cloud-events.ts'
+export { type Consumer, createKafka, type IHeaders, type Kafka, type KafkaMessage, type Producer } from './kafka/kafka-client.ts'
+export { createIdempotentProducer } from './kafka/producer.ts'
+export { ensureTopics, PLATFORM_TOPICS, type TopicSpec } from './kafka/topics.ts'
 export { decodeCursor, encodeCursor } from './keyset-cursor.ts'
 export { handleShutdown, type ShutdownStep } from './lifecycle.ts'
 export { createLogger, type Logger } from './log.ts'

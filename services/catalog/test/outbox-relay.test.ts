@@ -1,0 +1,173 @@
+import type { Kafka } from '@catalog/kit'
+import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS, readCloudEvent } from '@catalog/kit'
+import { silentLogger } from '@catalog/kit/testing'
+import { events } from '@catalog/proto'
+import t from 'tap'
+import { createOutboxRelay } from '../src/outbox/outbox-relay.ts'
+import { fields, startCatalog } from './helpers/catalog.ts'
+
+const BROKERS = process.env.TEST_KAFKA_BROKERS
+if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
+const log = silentLogger()
+
+interface Seen {
+  ceId: string
+  key: string
+  version: string
+}
+
+/** Reads catalog.item.v1 from the start, keeping the events of `tenant`, until `done` says so. */
+async function readItemEvents(kafka: Kafka, tenant: string, done: (seen: Seen[]) => boolean): Promise<Seen[]> {
+  const consumer = kafka.consumer({ groupId: `test-${tenant}` })
+  await consumer.connect()
+  await consumer.subscribe({ topic: events.TOPICS.item, fromBeginning: true })
+  const seen: Seen[] = []
+  let resolveDone: () => void = () => undefined
+  const finished = new Promise<void>((resolve) => {
+    resolveDone = resolve
+  })
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const ce = readCloudEvent(message.headers)
+      if (ce.type !== events.TYPES.itemUpserted || !message.value) return
+      const item = events.itemUpserted.decode(message.value).item
+      if (item?.tenant !== tenant) return
+      seen.push({ ceId: ce.id ?? '', key: message.key?.toString() ?? '', version: item.version })
+      if (done(seen)) resolveDone()
+    },
+  })
+  const timeout = setTimeout(resolveDone, 30_000)
+  await finished
+  clearTimeout(timeout)
+  await consumer.disconnect()
+  return seen
+}
+
+async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+t.test('many concurrent writers: every event reaches Kafka, in order per item, none skipped', async (t) => {
+  const cat = await startCatalog(t)
+  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'relay-test', log })
+  await ensureTopics(kafka, PLATFORM_TOPICS)
+  const producer = await createIdempotentProducer(kafka, log)
+  const relay = createOutboxRelay({
+    pool: cat.pool,
+    producer,
+    log,
+    metrics: createMetrics({ service: 't', defaultMetrics: false }),
+    source: '/catalog',
+    pollMs: 200,
+  })
+  t.teardown(async () => {
+    await relay.stop()
+    await producer.disconnect()
+  })
+  relay.start()
+
+  const tenant = `relay-${Date.now()}`
+  const as = cat.as(tenant)
+  // 16 writers, 30 writes each, over 12 items: transactions on different items commit in any
+  // order, so rows with lower ids often commit after rows with higher ones.
+  await Promise.all(
+    Array.from({ length: 16 }, async (_, w) => {
+      for (let i = 0; i < 30; i++) {
+        const n = (w * 7 + i) % 12
+        await cat.client.call(
+          'UpsertItem',
+          { source: 's', external_id: `item-${n}`, fields: fields({ title: `w${w} i${i}` }) },
+          as,
+        )
+      }
+    }),
+  )
+  await until(async () => (await cat.pool.query('SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT 1')).rowCount === 0)
+
+  const { rows } = await cat.pool.query<{ event_id: string }>("SELECT event_id FROM outbox WHERE type = 'item.upserted'")
+  const expected = new Set(rows.map((r) => r.event_id))
+  const seen = await readItemEvents(kafka, tenant, (s) => new Set(s.map((e) => e.ceId)).size >= expected.size)
+  const ids = new Set(seen.map((e) => e.ceId))
+  t.equal(ids.size, expected.size, `all ${expected.size} events arrived`)
+  t.ok(
+    [...expected].every((id) => ids.has(id)),
+    'no event was skipped',
+  )
+  const byKey = new Map<string, bigint[]>()
+  for (const e of seen) byKey.set(e.key, [...(byKey.get(e.key) ?? []), BigInt(e.version)])
+  t.ok(
+    [...byKey.values()].every((versions) => versions.every((v, i) => i === 0 || v > (versions[i - 1] as bigint))),
+    'each item’s versions arrive in increasing order',
+  )
+})
+
+t.test('a relay that dies after the broker acked, before marking, publishes again: twice, never zero times', async (t) => {
+  const cat = await startCatalog(t)
+  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'relay-crash-test', log })
+  await ensureTopics(kafka, PLATFORM_TOPICS)
+  const real = await createIdempotentProducer(kafka, log)
+  let crashes = 1
+  const dying = {
+    ...real,
+    sendBatch: async (batch: Parameters<typeof real.sendBatch>[0]) => {
+      const result = await real.sendBatch(batch)
+      if (crashes-- > 0) throw new Error('relay died after the send')
+      return result
+    },
+  } as typeof real
+  const tenant = `crash-${Date.now()}`
+  for (let i = 0; i < 5; i++) {
+    await cat.client.call('CreateItem', { source: 's', external_id: `x${i}`, fields: fields() }, cat.as(tenant))
+  }
+  const relay = createOutboxRelay({
+    pool: cat.pool,
+    producer: dying,
+    log,
+    metrics: createMetrics({ service: 't', defaultMetrics: false }),
+    source: '/catalog',
+    pollMs: 100,
+  })
+  t.teardown(async () => {
+    await relay.stop()
+    await real.disconnect()
+  })
+  relay.start()
+  await until(async () => (await cat.pool.query('SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT 1')).rowCount === 0)
+  const seen = await readItemEvents(kafka, tenant, (s) => s.length >= 10)
+  t.equal(new Set(seen.map((e) => e.ceId)).size, 5, 'every event arrived')
+  t.equal(seen.length, 10, 'each twice: the crash made duplicates, which consumers drop by ce_id')
+})
+
+t.test('only one relay publishes at a time; another takes over when it stops', async (t) => {
+  const cat = await startCatalog(t)
+  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'relay-leader-test', log })
+  const producer = await createIdempotentProducer(kafka, log)
+  const make = () =>
+    createOutboxRelay({
+      pool: cat.pool,
+      producer,
+      log,
+      metrics: createMetrics({ service: 't', defaultMetrics: false }),
+      source: '/catalog',
+      pollMs: 50,
+    })
+  const a = make()
+  const b = make()
+  t.teardown(async () => {
+    await a.stop()
+    await b.stop()
+    await producer.disconnect()
+  })
+  a.start()
+  await until(async () => a.leader)
+  b.start()
+  await b.tick()
+  t.equal(b.leader, false, 'the second relay stands by')
+  await a.stop()
+  await until(async () => b.leader)
+  t.pass('the standby took over')
+})

@@ -1,0 +1,41 @@
+import type { Kafka } from 'kafkajs'
+
+export interface TopicSpec {
+  topic: string
+  partitions: number
+  retentionMs: number
+}
+
+const DAY = 24 * 60 * 60 * 1000
+
+/** The topics of the platform (see DESIGN.md): partitions bound consumer replicas; the DLQ keeps longer. */
+export const PLATFORM_TOPICS: TopicSpec[] = [
+  { topic: 'catalog.item.v1', partitions: 6, retentionMs: 7 * DAY },
+  { topic: 'catalog.price.v1', partitions: 6, retentionMs: 7 * DAY },
+  { topic: 'ingestion.record.v1', partitions: 6, retentionMs: 3 * DAY },
+  { topic: 'ingestion.record.dlq.v1', partitions: 3, retentionMs: 30 * DAY },
+  { topic: 'ingestion.job.v1', partitions: 3, retentionMs: 7 * DAY },
+]
+
+/** Creates the topics that do not exist yet; existing ones are left as they are. */
+export async function ensureTopics(kafka: Kafka, topics: TopicSpec[], replicationFactor = 1): Promise<string[]> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const existing = new Set(await admin.listTopics())
+    const missing = topics.filter((t) => !existing.has(t.topic))
+    if (missing.length === 0) return []
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((t) => ({
+        topic: t.topic,
+        numPartitions: t.partitions,
+        replicationFactor,
+        configEntries: [{ name: 'retention.ms', value: String(t.retentionMs) }],
+      })),
+    })
+    return missing.map((t) => t.topic)
+  } finally {
+    await admin.disconnect()
+  }
+}
