@@ -13,6 +13,7 @@ export {
 export { createGrpcServer, type GrpcServerOptions, type PlatformGrpcServer } from './grpc-server.ts'
 export { type AsyncHandlers, type CallContext, implement } from './handlers.ts'
 export { grpcHealthCheck } from './health-client.ts'
+export { type BatchConsumerOptions, PoisonMessageError, startBatchConsumer } from './kafka/batch-consumer.ts'
 export { type CloudEvent, cloudEventHeaders, readCloudEvent } from './kafka/cloud-events.ts'
 export { type Consumer, createKafka, type IHeaders, type Kafka, type KafkaMessage, type Producer } from './kafka/kafka-client.ts'
 export { createIdempotentProducer } from './kafka/producer.ts'

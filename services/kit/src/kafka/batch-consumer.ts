@@ -1,0 +1,120 @@
+import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs'
+import { Counter, Gauge, Histogram } from 'prom-client'
+import type { Logger } from '../log.ts'
+import type { Metrics } from '../metrics.ts'
+
+/** Thrown by a handler for a message that can never succeed (it cannot be decoded, say): it goes to the DLQ. */
+export class PoisonMessageError extends Error {
+  readonly poison = true
+}
+
+const isPoison = (err: unknown) => (err as { poison?: boolean } | undefined)?.poison === true
+
+export interface BatchConsumerOptions {
+  groupId: string
+  topics: string[]
+  /** Applies messages of one partition, in order; resolves only once their effects are durable. */
+  handle: (messages: KafkaMessage[], topic: string) => Promise<void>
+  /** Where poison messages go, with the reason in headers. */
+  dlq: { topic: string; producer: Producer }
+  log: Logger
+  metrics: Metrics
+  fromBeginning?: boolean
+}
+
+/**
+ * A consumer group member that processes whole batches and commits their offsets only after the
+ * handler resolved (at least once, never lost). A failing batch is retried with backoff while the
+ * consumer keeps heart-beating; when a message is poison it is sent to the DLQ with the reason in
+ * headers and the partition moves on, instead of blocking behind it for ever.
+ */
+export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<Consumer> {
+  const { log, handle, dlq } = options
+  const registry = options.metrics.registry
+  const labels = ['topic'] as const
+  const batchSize = new Histogram({
+    name: 'kafka_consumer_batch_size',
+    help: 'Messages per processed batch.',
+    labelNames: labels,
+    buckets: [1, 5, 10, 50, 100, 500, 1000],
+    registers: [registry],
+  })
+  const batchSeconds = new Histogram({
+    name: 'kafka_consumer_batch_seconds',
+    help: 'Time to apply one batch.',
+    labelNames: labels,
+    registers: [registry],
+  })
+  const lag = new Gauge({
+    name: 'kafka_consumer_lag',
+    help: 'Messages behind the end of the partition.',
+    labelNames: ['topic', 'partition'],
+    registers: [registry],
+  })
+  const dead = new Counter({
+    name: 'kafka_consumer_dlq_total',
+    help: 'Messages sent to the DLQ.',
+    labelNames: labels,
+    registers: [registry],
+  })
+
+  const consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false })
+  await consumer.connect()
+  await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true })
+
+  const toDlq = async (topic: string, partition: number, message: KafkaMessage, err: unknown) => {
+    const headers: IHeaders = {
+      ...message.headers,
+      'dlq-reason': err instanceof Error ? err.message.slice(0, 500) : String(err),
+      'dlq-topic': topic,
+      'dlq-partition': String(partition),
+      'dlq-offset': message.offset,
+      'dlq-group': options.groupId,
+    }
+    await dlq.producer.send({ topic: dlq.topic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] })
+    dead.inc({ topic })
+    log.warn({ topic, partition, offset: message.offset, err }, 'poison message sent to the DLQ')
+  }
+
+  const applyWithRetry = async (payload: EachBatchPayload, messages: KafkaMessage[]) => {
+    const { batch, heartbeat, isRunning, isStale } = payload
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await handle(messages, batch.topic)
+        return
+      } catch (err) {
+        if (isPoison(err) && messages.length === 1) return toDlq(batch.topic, batch.partition, messages[0] as KafkaMessage, err)
+        if (isPoison(err)) {
+          // Find the culprit: apply one by one, so the good messages around it still land.
+          for (const m of messages) await applyWithRetry(payload, [m])
+          return
+        }
+        if (!isRunning() || isStale()) throw err
+        const pause = Math.min(30_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2)
+        log.warn({ err, topic: batch.topic, partition: batch.partition, attempt, pause }, 'batch failed; retrying')
+        await new Promise((resolve) => setTimeout(resolve, pause))
+        await heartbeat()
+      }
+    }
+  }
+
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    eachBatch: async (payload) => {
+      const { batch, resolveOffset, heartbeat } = payload
+      if (batch.messages.length === 0) return
+      const end = batchSeconds.startTimer({ topic: batch.topic })
+      await applyWithRetry(payload, batch.messages)
+      end()
+      batchSize.observe({ topic: batch.topic }, batch.messages.length)
+      resolveOffset(batch.lastOffset())
+      // The effects are durable: only now does the group learn that this batch is done.
+      const next = (BigInt(batch.lastOffset()) + 1n).toString()
+      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
+      await heartbeat()
+      lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
+    },
+  })
+  return consumer
+}

@@ -1,0 +1,91 @@
+import t from 'tap'
+import type { KafkaMessage } from '../src/index.ts'
+import {
+  createIdempotentProducer,
+  createKafka,
+  createMetrics,
+  ensureTopics,
+  PoisonMessageError,
+  readCloudEvent,
+  startBatchConsumer,
+} from '../src/index.ts'
+import { silentLogger } from '../src/testing/index.ts'
+
+const BROKERS = process.env.TEST_KAFKA_BROKERS
+if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
+const log = silentLogger()
+
+async function until(check: () => boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+t.test('batches commit after their effects; transient failures retry; poison goes to the DLQ', async (t) => {
+  const suffix = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
+  const topic = `test.events.${suffix}`
+  const dlqTopic = `test.events.dlq.${suffix}`
+  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'consumer-test', log })
+  await ensureTopics(kafka, [
+    { topic, partitions: 1, retentionMs: 3_600_000 },
+    { topic: dlqTopic, partitions: 1, retentionMs: 3_600_000 },
+  ])
+  const producer = await createIdempotentProducer(kafka, log)
+  t.teardown(() => producer.disconnect())
+  const values = ['a', 'b', 'flaky', 'c', 'poison', 'd']
+  await producer.send({ topic, messages: values.map((v) => ({ key: 'k', value: v })) })
+
+  const applied: string[] = []
+  let flakyFailures = 1
+  const handle = async (messages: KafkaMessage[]) => {
+    for (const m of messages) {
+      const v = m.value?.toString() ?? ''
+      if (v === 'poison') throw new PoisonMessageError('cannot decode')
+      if (v === 'flaky' && flakyFailures-- > 0) throw new Error('database briefly away')
+      applied.push(v)
+    }
+  }
+  const metrics = createMetrics({ service: 't', defaultMetrics: false })
+  const consumer = await startBatchConsumer(kafka, {
+    groupId: `g-${suffix}`,
+    topics: [topic],
+    handle,
+    dlq: { topic: dlqTopic, producer },
+    log,
+    metrics,
+  })
+  await until(() => applied.includes('d'))
+  await consumer.disconnect()
+
+  t.same([...new Set(applied)], ['a', 'b', 'flaky', 'c', 'd'], 'every good message applied, in order (retries may repeat some)')
+  t.notOk(applied.includes('poison'))
+
+  const dlqConsumer = kafka.consumer({ groupId: `dlq-${suffix}` })
+  await dlqConsumer.connect()
+  await dlqConsumer.subscribe({ topic: dlqTopic, fromBeginning: true })
+  const dead: KafkaMessage[] = []
+  await dlqConsumer.run({ eachMessage: async ({ message }) => void dead.push(message) })
+  await until(() => dead.length > 0)
+  await dlqConsumer.disconnect()
+  t.equal(dead[0]?.value?.toString(), 'poison')
+  t.equal(dead[0]?.headers?.['dlq-reason']?.toString(), 'cannot decode')
+  t.equal(dead[0]?.headers?.['dlq-offset']?.toString(), '4')
+  t.equal(readCloudEvent(dead[0]?.headers).id, undefined)
+
+  // The same group, started again, finds every offset committed: nothing is applied twice more.
+  const before = applied.length
+  const again = await startBatchConsumer(kafka, {
+    groupId: `g-${suffix}`,
+    topics: [topic],
+    handle,
+    dlq: { topic: dlqTopic, producer },
+    log,
+    metrics: createMetrics({ service: 't2', defaultMetrics: false }),
+  })
+  await producer.send({ topic, messages: [{ key: 'k', value: 'e' }] })
+  await until(() => applied.includes('e'))
+  await again.disconnect()
+  t.same(applied.slice(before), ['e'], 'a restarted member resumes after the committed offset')
+})
