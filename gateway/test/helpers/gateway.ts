@@ -1,8 +1,8 @@
 import { join } from 'node:path'
-import { build as buildCatalog, MIGRATIONS_DIR } from '@catalog/catalog-service/server'
+import { startTestCatalog } from '@catalog/catalog-service/testing'
 import type { Pool } from '@catalog/kit'
-import { createLogger, createMetrics, createPool, grpcHealthCheck, migrate } from '@catalog/kit'
-import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
+import { createLogger, createMetrics, grpcHealthCheck } from '@catalog/kit'
+import { testCerts } from '@catalog/kit/testing'
 import type { FastifyInstance } from 'fastify'
 import { createTokenVerifier } from '../../src/auth/token-verifier.ts'
 import { authOptions, loadGatewayConfig } from '../../src/config.ts'
@@ -26,25 +26,8 @@ export const ALL_SCOPES = 'items:read items:write search:read ingest:write'
 
 /** Starts a real catalog (own database, real mTLS) and returns its address. */
 export async function startCatalog(t: Tap): Promise<{ address: string; pool: Pool }> {
-  const log = silentLogger('catalog')
-  const url = await testDatabase(t)
-  await migrate(url, MIGRATIONS_DIR, log)
-  const pool = createPool({ url, max: 8, statementTimeoutMs: 5_000, applicationName: 'catalog-test' }, log)
-  const server = buildCatalog({
-    pool,
-    log,
-    metrics: createMetrics({ service: 'catalog', defaultMetrics: false }),
-    tls: testCerts().of('catalog'),
-    trustDomain: 'catalog.platform',
-    callers: ['gateway'],
-  })
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
-  server.setServing(true)
-  t.teardown(async () => {
-    await server.shutdown(2_000)
-    await pool.end()
-  })
-  return { address: `localhost:${port}`, pool }
+  const { address, pool } = await startTestCatalog(t)
+  return { address, pool }
 }
 
 /** The environment of a gateway that trusts `jwksPath` and calls the catalog at `catalogAddress`. */

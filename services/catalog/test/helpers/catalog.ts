@@ -1,10 +1,10 @@
 import type { Pool, UnaryClient } from '@catalog/kit'
-import { createMetrics, createPool, createUnaryClient, migrate, writePrincipal } from '@catalog/kit'
-import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
+import { createUnaryClient, writePrincipal } from '@catalog/kit'
+import { testCerts } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
-import { build, MIGRATIONS_DIR } from '../../src/server.ts'
+import { startTestCatalog } from '../../src/testing.ts'
 
 interface Tap {
   teardown(fn: () => unknown): void
@@ -23,21 +23,8 @@ export interface RunningCatalog {
 
 /** A real catalog: its own fresh database on the test PostgreSQL, over real mTLS on a free port. */
 export async function startCatalog(t: Tap): Promise<RunningCatalog> {
-  const log = silentLogger('catalog')
-  const url = await testDatabase(t)
-  await migrate(url, MIGRATIONS_DIR, log)
-  const pool = createPool({ url, max: 8, statementTimeoutMs: 5_000, applicationName: 'catalog-test' }, log)
+  const { pool, port, url } = await startTestCatalog(t)
   const certs = testCerts()
-  const server = build({
-    pool,
-    log,
-    metrics: createMetrics({ service: 'catalog', defaultMetrics: false }),
-    tls: certs.of('catalog'),
-    trustDomain: 'catalog.platform',
-    callers: ['gateway'],
-  })
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
-  server.setServing(true)
   const service = loadCatalog().grpc.catalog.v1.CatalogService.service
   const clientAs = (identity: string) => {
     const c = createUnaryClient(service, { address: `localhost:${port}`, tls: certs.of(identity), defaultTimeoutMs: 10_000 })
@@ -45,10 +32,6 @@ export async function startCatalog(t: Tap): Promise<RunningCatalog> {
     return c
   }
   const client = clientAs('gateway')
-  t.teardown(async () => {
-    await server.shutdown(2_000)
-    await pool.end()
-  })
   return {
     pool,
     port,

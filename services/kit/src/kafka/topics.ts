@@ -12,6 +12,8 @@ const DAY = 24 * 60 * 60 * 1000
 export const PLATFORM_TOPICS: TopicSpec[] = [
   { topic: 'catalog.item.v1', partitions: 6, retentionMs: 7 * DAY },
   { topic: 'catalog.price.v1', partitions: 6, retentionMs: 7 * DAY },
+  // Item events the search indexer cannot apply, for operators to inspect.
+  { topic: 'catalog.item.dlq.v1', partitions: 3, retentionMs: 30 * DAY },
   { topic: 'ingestion.record.v1', partitions: 6, retentionMs: 3 * DAY },
   { topic: 'ingestion.record.dlq.v1', partitions: 3, retentionMs: 30 * DAY },
   { topic: 'ingestion.job.v1', partitions: 3, retentionMs: 7 * DAY },

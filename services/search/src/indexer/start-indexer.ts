@@ -1,0 +1,28 @@
+import type { Kafka, Logger, Metrics, Pool } from '@catalog/kit'
+import { createIdempotentProducer, ensureTopics, PLATFORM_TOPICS, startBatchConsumer } from '@catalog/kit'
+import { events } from '@catalog/proto'
+import { createItemIndexer } from './item-indexer.ts'
+
+/** Joins the indexer group on catalog.item.v1; events it can never apply go to catalog.item.dlq.v1. */
+export async function startIndexer(
+  kafka: Kafka,
+  deps: { pool: Pool; log: Logger; metrics: Metrics; groupId: string; createTopics: boolean },
+) {
+  if (deps.createTopics) await ensureTopics(kafka, PLATFORM_TOPICS)
+  const producer = await createIdempotentProducer(kafka, deps.log)
+  const indexer = createItemIndexer(deps.pool, deps.metrics)
+  const consumer = await startBatchConsumer(kafka, {
+    groupId: deps.groupId,
+    topics: [events.TOPICS.item],
+    handle: (messages) => indexer.handle(messages),
+    dlq: { topic: 'catalog.item.dlq.v1', producer },
+    log: deps.log,
+    metrics: deps.metrics,
+  })
+  return {
+    async stop() {
+      await consumer.disconnect()
+      await producer.disconnect()
+    },
+  }
+}

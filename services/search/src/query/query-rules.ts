@@ -1,0 +1,88 @@
+import type { FieldViolation } from '@catalog/kit'
+import { decodeCursor } from '@catalog/kit'
+import type { search } from '@catalog/proto'
+import { fromTimestamp } from '@catalog/proto'
+import { invalid } from '../errors.ts'
+
+export const LIMITS = { text: 256, pattern: 256, tags: 20, tag: 64, limit: 100, defaultLimit: 20 } as const
+
+export type Sort = 'relevance' | 'newest' | 'price_asc' | 'price_desc'
+
+const SORTS: Record<string, Sort | undefined> = {
+  SORT_ORDER_RELEVANCE: 'relevance',
+  SORT_ORDER_NEWEST: 'newest',
+  SORT_ORDER_PRICE_ASC: 'price_asc',
+  SORT_ORDER_PRICE_DESC: 'price_desc',
+}
+
+/** A search request after validation: every field checked, bounded and typed. */
+export interface SearchQuery {
+  q?: string
+  contains?: string
+  pattern?: string
+  after?: Date
+  before?: Date
+  tags: string[]
+  minPrice?: string
+  maxPrice?: string
+  currency?: string
+  sort: Sort
+  limit: number
+  /** The keyset of the last row of the previous page. */
+  after_key?: { k: string; i: string }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
+export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
+  const violations: FieldViolation[] = []
+  const bad = (field: string, description: string) => violations.push({ field, description })
+  const text = (field: 'q' | 'contains' | 'pattern', max: number) => {
+    const value = req[field].trim()
+    if ([...value].length > max) bad(field, `must be at most ${max} characters`)
+    return value || undefined
+  }
+  const q = text('q', LIMITS.text)
+  const contains = text('contains', LIMITS.text)
+  const pattern = text('pattern', LIMITS.pattern)
+  if (req.tags.length > LIMITS.tags) bad('tags', `must be at most ${LIMITS.tags} tags`)
+  if (req.tags.some((t) => t.length === 0 || t.length > LIMITS.tag)) bad('tags', `each tag must be 1 to ${LIMITS.tag} characters`)
+  const after = req.published_after ? fromTimestamp(req.published_after) : undefined
+  const before = req.published_before ? fromTimestamp(req.published_before) : undefined
+  if (after && before && after > before) bad('published_after', 'must not be later than published_before')
+  const minPrice = req.min_price_minor ?? undefined
+  const maxPrice = req.max_price_minor ?? undefined
+  if (minPrice !== undefined && BigInt(minPrice) < 0n) bad('min_price', 'must not be negative')
+  if (minPrice !== undefined && maxPrice !== undefined && BigInt(minPrice) > BigInt(maxPrice))
+    bad('min_price', 'must not exceed max_price')
+  if (req.currency && !/^[A-Z]{3}$/.test(req.currency)) bad('currency', 'must be an ISO 4217 code such as EUR')
+  if (req.limit < 0 || req.limit > LIMITS.limit) bad('limit', `must be between 1 and ${LIMITS.limit}`)
+  const sort = req.sort === 'SORT_ORDER_UNSPECIFIED' || !req.sort ? (q ? 'relevance' : 'newest') : SORTS[String(req.sort)]
+  if (!sort) bad('sort', 'must be relevance, newest, price_asc or price_desc')
+  else if (sort === 'relevance' && !q) bad('sort', 'relevance needs q')
+  if (violations.length > 0) throw invalid(violations)
+
+  const resolved = sort as Sort
+  const after_key = req.cursor
+    ? decodeCursor(req.cursor, 'cursor', (v) => {
+        const c = v as { s?: unknown; k?: unknown; i?: unknown }
+        return c.s === resolved && typeof c.k === 'string' && c.k.length <= 64 && typeof c.i === 'string' && UUID.test(c.i)
+          ? { k: c.k, i: c.i }
+          : undefined
+      })
+    : undefined
+  return {
+    q,
+    contains,
+    pattern,
+    after,
+    before,
+    tags: [...new Set(req.tags)],
+    minPrice,
+    maxPrice,
+    currency: req.currency || undefined,
+    sort: resolved,
+    limit: req.limit || LIMITS.defaultLimit,
+    after_key,
+  }
+}

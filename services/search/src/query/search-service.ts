@@ -1,0 +1,77 @@
+import type { CallContext, Pool } from '@catalog/kit'
+import { encodeCursor, withTransaction } from '@catalog/kit'
+import type { search } from '@catalog/proto'
+import { toTimestamp } from '@catalog/proto'
+import { invalid, tooSlow } from '../errors.ts'
+import { checkQuery } from './query-rules.ts'
+import { COUNT_CAP, searchSql } from './search-sql.ts'
+
+interface HitRow {
+  id: string
+  title: string
+  tags: string[]
+  price_amount_minor: string | null
+  price_currency: string | null
+  published_at: Date | null
+  version: string
+  sort_key: number | string | Date
+  sort_key_text: string
+  snippet: string
+}
+
+const pgCode = (err: unknown) => (err as { code?: string }).code ?? ''
+
+export function searchHandlers(pool: Pool, options: { statementTimeoutMs: number }) {
+  return {
+    async Search(req: search.SearchRequest__Output, ctx: CallContext): Promise<search.SearchResponse> {
+      const { tenant } = ctx.principal()
+      const query = checkQuery(req)
+      if (query.pattern) {
+        // Postgres is the judge of its own regular expressions; ask it before running the search.
+        await pool.query("SELECT '' ~ $1", [query.pattern]).catch((err: unknown) => {
+          if (pgCode(err) === '2201B')
+            throw invalid([{ field: 'pattern', description: 'is not a valid POSIX regular expression' }])
+          throw err
+        })
+      }
+      const sql = searchSql(tenant, query)
+      try {
+        return await withTransaction(pool, async (c) => {
+          await c.query(`SET LOCAL statement_timeout = ${Math.floor(options.statementTimeoutMs)}`)
+          const { rows } = await c.query<HitRow>(sql.page.text, sql.page.values)
+          const page = rows.slice(0, query.limit)
+          const last = page.at(-1)
+          // Totals and facets describe the whole result: the first page computes them, later pages need not.
+          const first = !query.after_key
+          const total = first ? ((await c.query<{ n: number }>(sql.count.text, sql.count.values)).rows[0]?.n ?? 0) : 0
+          const facets = first ? (await c.query<{ tag: string; n: number }>(sql.facets.text, sql.facets.values)).rows : []
+          return {
+            hits: page.map((r) => ({
+              item_id: r.id,
+              title: r.title,
+              snippet: r.snippet,
+              tags: r.tags,
+              price:
+                r.price_amount_minor === null ? null : { amount_minor: r.price_amount_minor, currency: r.price_currency ?? '' },
+              published_at: r.published_at ? toTimestamp(r.published_at) : null,
+              score: query.sort === 'relevance' ? Number(r.sort_key) : 0,
+              version: r.version,
+            })),
+            next_cursor:
+              rows.length > query.limit && last ? encodeCursor({ s: query.sort, k: last.sort_key_text, i: last.id }) : '',
+            estimated_total: String(Math.min(total, COUNT_CAP)),
+            total_is_exact: first && total <= COUNT_CAP,
+            tag_facets: facets.map((f) => ({ tag: f.tag, count: String(f.n) })),
+          }
+        })
+      } catch (err) {
+        if (pgCode(err) === '57014')
+          throw tooSlow(query.pattern ? 'pattern' : query.contains ? 'contains' : 'q', options.statementTimeoutMs)
+        // A cursor whose key does not parse as its sort's type was not one of ours.
+        if (pgCode(err).startsWith('22') && query.after_key)
+          throw invalid([{ field: 'cursor', description: 'is not a cursor this server issued' }])
+        throw err
+      }
+    },
+  }
+}

@@ -1,0 +1,80 @@
+import type { SearchQuery, Sort } from './query-rules.ts'
+
+/** A search as parameterised SQL: every user value travels as a parameter, never as SQL text. */
+export interface SearchSql {
+  page: { text: string; values: unknown[] }
+  count: { text: string; values: unknown[] }
+  facets: { text: string; values: unknown[] }
+}
+
+export const COUNT_CAP = 10_000
+
+const SORTS: Record<Sort, { expr: (tsq: string) => string; dir: 'ASC' | 'DESC'; cast: string }> = {
+  relevance: { expr: (tsq) => `ts_rank(document, ${tsq})::float8`, dir: 'DESC', cast: 'float8' },
+  newest: { expr: () => `coalesce(published_at, '-infinity'::timestamptz)`, dir: 'DESC', cast: 'timestamptz' },
+  // Items without a price come last either way.
+  price_asc: { expr: () => 'coalesce(price_amount_minor, 9223372036854775807)', dir: 'ASC', cast: 'bigint' },
+  price_desc: { expr: () => 'coalesce(price_amount_minor, -1)', dir: 'DESC', cast: 'bigint' },
+}
+
+const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+export function searchSql(tenant: string, q: SearchQuery): SearchSql {
+  const values: unknown[] = [tenant]
+  const p = (v: unknown) => {
+    values.push(v)
+    return `$${values.length}`
+  }
+  const where = ['tenant = $1', 'NOT deleted']
+  const tsq = q.q ? `websearch_to_tsquery('catalog_text', ${p(q.q)})` : 'NULL::tsquery'
+  if (q.q) where.push(`document @@ ${tsq}`)
+  if (q.contains) {
+    const like = p(`%${escapeLike(q.contains)}%`)
+    where.push(`(title ILIKE ${like} OR description ILIKE ${like})`)
+  }
+  if (q.pattern) {
+    const re = p(q.pattern)
+    where.push(`(title ~ ${re} OR description ~ ${re})`)
+  }
+  if (q.after) where.push(`published_at >= ${p(q.after)}`)
+  if (q.before) where.push(`published_at < ${p(q.before)}`)
+  if (q.tags.length > 0) where.push(`tags @> ${p(q.tags)}::text[]`)
+  if (q.minPrice !== undefined) where.push(`price_amount_minor >= ${p(q.minPrice)}::bigint`)
+  if (q.maxPrice !== undefined) where.push(`price_amount_minor <= ${p(q.maxPrice)}::bigint`)
+  if (q.currency) where.push(`price_currency = ${p(q.currency)}`)
+  const filters = where.join(' AND ')
+  const filterValues = [...values]
+
+  const sort = SORTS[q.sort]
+  const key = sort.expr(tsq)
+  const keyset = q.after_key
+    ? ` AND (${key}, id) ${sort.dir === 'DESC' ? '<' : '>'} (${p(q.after_key.k)}::${sort.cast}, ${p(q.after_key.i)}::uuid)`
+    : ''
+  const snippet = q.q
+    ? `ts_headline('catalog_text', page.description, ${tsq}, 'MaxFragments=1, MaxWords=30, MinWords=10, StartSel=<mark>, StopSel=</mark>')`
+    : 'left(page.description, 200)'
+  // The inner query picks the page; only its rows pay for a highlighted snippet.
+  const page = `
+    SELECT page.*, ${snippet} AS snippet FROM (
+      SELECT id, title, description, tags, price_amount_minor, price_currency, published_at, version,
+             ${key} AS sort_key, (${key})::text AS sort_key_text
+        FROM search_items
+       WHERE ${filters}${keyset}
+       ORDER BY ${key} ${sort.dir}, id ${sort.dir}
+       LIMIT ${q.limit + 1}
+    ) page
+    ORDER BY page.sort_key ${sort.dir}, page.id ${sort.dir}`
+  return {
+    page: { text: page, values },
+    count: {
+      text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM search_items WHERE ${filters} LIMIT ${COUNT_CAP + 1}) m`,
+      values: filterValues,
+    },
+    facets: {
+      text: `SELECT tag, count(*)::int AS n
+               FROM (SELECT tags FROM search_items WHERE ${filters} LIMIT ${COUNT_CAP}) m, unnest(m.tags) AS tag
+              GROUP BY tag ORDER BY n DESC, tag LIMIT 10`,
+      values: filterValues,
+    },
+  }
+}

@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url'
+import type { Logger, Metrics, PlatformGrpcServer, Pool, TlsFiles } from '@catalog/kit'
+import { createGrpcServer, implement } from '@catalog/kit'
+import type { search } from '@catalog/proto'
+import { loadSearch } from '@catalog/proto'
+import { searchHandlers } from './query/search-service.ts'
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url))
+
+export interface SearchDeps {
+  pool: Pool
+  log: Logger
+  metrics: Metrics
+  tls: TlsFiles
+  trustDomain: string
+  callers: readonly string[]
+  statementTimeoutMs: number
+}
+
+/** The search gRPC server, built around the given dependencies, not yet listening. */
+export function build(deps: SearchDeps): PlatformGrpcServer {
+  const { definition, grpc } = loadSearch()
+  const server = createGrpcServer({
+    tls: deps.tls,
+    trustDomain: deps.trustDomain,
+    policy: { allow: { 'search.v1.SearchService': deps.callers }, forwarders: deps.callers },
+    log: deps.log,
+    metrics: deps.metrics,
+    definitions: [definition],
+  })
+  server.addService(
+    grpc.search.v1.SearchService.service,
+    implement<search.SearchServiceHandlers>(deps.log, searchHandlers(deps.pool, { statementTimeoutMs: deps.statementTimeoutMs })),
+  )
+  return server
+}

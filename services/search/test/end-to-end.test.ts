@@ -1,0 +1,87 @@
+import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
+import { startTestCatalog } from '@catalog/catalog-service/testing'
+import { createIdempotentProducer, createKafka, createMetrics, createUnaryClient, writePrincipal } from '@catalog/kit'
+import { silentLogger, testCerts } from '@catalog/kit/testing'
+import { loadCatalog } from '@catalog/proto'
+import { Metadata } from '@grpc/grpc-js'
+import t from 'tap'
+import { startIndexer } from '../src/indexer/start-indexer.ts'
+import { startSearch } from './helpers/search.ts'
+
+const BROKERS = process.env.TEST_KAFKA_BROKERS
+if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
+const log = silentLogger()
+
+async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms
+  for (;;) {
+    const v = await probe()
+    if (ok(v)) return v
+    if (Date.now() > end) throw new Error(`not reached in time; last: ${JSON.stringify(v)}`)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+}
+
+t.test('catalog writes reach search through the outbox, Kafka and the indexer', async (t) => {
+  const cat = await startTestCatalog(t)
+  const srch = await startSearch(t)
+  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'e2e', log })
+  const producer = await createIdempotentProducer(kafka, log)
+  const relay = createOutboxRelay({
+    pool: cat.pool,
+    producer,
+    log,
+    metrics: createMetrics({ service: 'c', defaultMetrics: false }),
+    source: '/catalog',
+    pollMs: 100,
+  })
+  relay.start()
+  const indexer = await startIndexer(kafka, {
+    pool: srch.pool,
+    log,
+    metrics: createMetrics({ service: 's', defaultMetrics: false }),
+    groupId: `e2e-${Date.now()}`,
+    createTopics: true,
+  })
+  const catalogClient = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
+    address: cat.address,
+    tls: testCerts().of('gateway'),
+    defaultTimeoutMs: 5_000,
+  })
+  t.teardown(async () => {
+    catalogClient.close()
+    await indexer.stop()
+    await relay.stop()
+    await producer.disconnect()
+  })
+  const tenant = `e2e-${Date.now()}`
+  const md = { metadata: writePrincipal(new Metadata(), { tenant, subject: 'u', scopes: [] }) }
+  const find = (q: string) => srch.client.call('Search', { q }, srch.as(tenant))
+
+  const { item } = await catalogClient.call(
+    'CreateItem',
+    { source: 's', external_id: 'e1', fields: { title: 'Teapot of Tuesday' } },
+    md,
+  )
+  const id = item?.id ?? ''
+  await until(
+    () => find('teapot'),
+    (r) => r.hits.length === 1,
+  )
+  t.pass('a created item becomes searchable')
+
+  await catalogClient.call('UpdateItem', { id, fields: { title: 'Kettle of Wednesday' }, update_mask: { paths: ['title'] } }, md)
+  const renamed = await until(
+    () => find('kettle'),
+    (r) => r.hits.length === 1,
+  )
+  t.equal(renamed.hits[0]?.version, '2')
+  t.same((await find('teapot')).hits, [], 'the old title no longer matches')
+
+  await catalogClient.call('DeleteItem', { id }, md)
+  await until(
+    () => find('kettle'),
+    (r) => r.hits.length === 0,
+  )
+  t.pass('a deleted item leaves the results')
+})

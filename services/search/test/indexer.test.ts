@@ -1,0 +1,39 @@
+import t from 'tap'
+import { deleted, startSearch, upserted } from './helpers/search.ts'
+
+t.test('the index follows versions: newer applies, older and equal change nothing, deletes leave tombstones', async (t) => {
+  const s = await startSearch(t)
+  const acme = s.as('acme')
+  const find = async (q: string) => (await s.client.call('Search', { q }, acme)).hits.map((h) => [h.title, h.version])
+
+  const v1 = upserted({ title: 'Lantern one', version: 1 })
+  await s.index(v1)
+  t.same(await find('lantern'), [['Lantern one', '1']])
+  await s.index(upserted({ id: v1.id, title: 'Lantern three', version: 3 }))
+  await s.index(upserted({ id: v1.id, title: 'Lantern two', version: 2 }), v1)
+  t.same(await find('lantern'), [['Lantern three', '3']], 'older and repeated events are skipped')
+
+  await s.index(deleted(v1.id, 4))
+  t.same(await find('lantern'), [], 'a delete removes the item from results')
+  await s.index(upserted({ id: v1.id, title: 'Lantern zombie', version: 3 }))
+  t.same(await find('lantern'), [], 'an older event arriving late cannot revive it')
+  await s.index(upserted({ id: v1.id, title: 'Lantern reborn', version: 5 }))
+  t.same(await find('lantern'), [['Lantern reborn', '5']], 'a newer write brings it back')
+})
+
+t.test('replaying the same events in the same order yields the same index', async (t) => {
+  const s = await startSearch(t)
+  const a = upserted({ title: 'Alpha', version: 1, tags: ['x'] })
+  const events = [
+    a,
+    upserted({ id: a.id, title: 'Alpha prime', version: 2, tags: ['y'] }),
+    upserted({ title: 'Beta' }),
+    deleted(a.id, 3),
+  ]
+  await s.index(...events)
+  const snapshot = async () => (await s.pool.query('SELECT id, version, deleted, title, tags FROM search_items ORDER BY id')).rows
+  const first = await snapshot()
+  await s.index(...events)
+  await s.index(...events.slice(1))
+  t.same(await snapshot(), first)
+})

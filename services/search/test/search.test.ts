@@ -1,0 +1,171 @@
+import { fieldViolationsOf } from '@catalog/kit'
+import type { search } from '@catalog/proto'
+import { status } from '@grpc/grpc-js'
+import t from 'tap'
+import type { ItemSpec } from './helpers/search.ts'
+import { startSearch, upserted } from './helpers/search.ts'
+
+const catalogue: ItemSpec[] = [
+  {
+    title: 'Café crème grinder',
+    description: 'Burr grinder for espresso and filter.',
+    tags: ['kitchen', 'coffee'],
+    price: { amount_minor: 8900, currency: 'EUR' },
+    published_at: '2026-01-10T00:00:00Z',
+  },
+  {
+    title: 'Espresso cups',
+    description: 'Six cups for a café at home.',
+    tags: ['kitchen', 'coffee'],
+    price: { amount_minor: 2400, currency: 'EUR' },
+    published_at: '2026-02-01T00:00:00Z',
+  },
+  {
+    title: 'Half-Life 2',
+    description: 'A crowbar and a physics gun.',
+    tags: ['game', 'fps'],
+    price: { amount_minor: 999, currency: 'USD' },
+    published_at: '2004-11-16T00:00:00Z',
+  },
+  {
+    title: 'Portal',
+    description: 'Think with portals. Cake is promised.',
+    tags: ['game', 'puzzle'],
+    price: { amount_minor: 999, currency: 'USD' },
+    published_at: '2007-10-10T00:00:00Z',
+  },
+  { title: 'Gist: regex cheatsheet', description: 'Anchors ^ and $, classes [a-z], 100% free.', tags: ['gist'], price: null },
+  ...Array.from({ length: 12 }, (_, i) => ({
+    title: `Lamp model ${String.fromCharCode(65 + i)}`,
+    description: `A lamp, number ${i}.`,
+    tags: i % 2 ? ['home', 'light'] : ['home'],
+    price: { amount_minor: 1000 + i * 100, currency: 'EUR' },
+    published_at: new Date(Date.UTC(2025, i, 1)).toISOString(),
+  })),
+]
+
+t.test('searching the read model', async (t) => {
+  const s = await startSearch(t)
+  await s.index(...catalogue.map((spec) => upserted(spec)))
+  await s.index(upserted({ tenant: 'other', title: 'Café other tenant', tags: ['coffee'] }))
+  const acme = s.as('acme')
+  const run = (req: search.SearchRequest) => s.client.call('Search', req, acme)
+  const titles = async (req: search.SearchRequest) => (await run(req)).hits.map((h) => h.title)
+
+  await t.test('q: words, ranked, accents ignored, highlighted', async (t) => {
+    const res = await run({ q: 'cafe' })
+    t.same(
+      res.hits.map((h) => h.title),
+      ['Café crème grinder', 'Espresso cups'],
+      'a title match ranks above a description match',
+    )
+    t.match(res.hits[1]?.snippet, /<mark>café<\/mark>/)
+    t.equal(res.estimated_total, '2')
+    t.equal(res.total_is_exact, true)
+    t.same(await titles({ q: '"physics gun"' }), ['Half-Life 2'], 'phrases')
+    t.same(await titles({ q: 'game -crowbar' }), [], 'q searches words of title and description')
+  })
+
+  await t.test('contains and pattern', async (t) => {
+    t.same(await titles({ contains: 'CROWBAR' }), ['Half-Life 2'], 'case-insensitive substring')
+    t.same(await titles({ contains: '100%' }), ['Gist: regex cheatsheet'], 'LIKE wildcards are literal')
+    t.same(await titles({ pattern: '^Lamp model [AB]$', sort: 'SORT_ORDER_PRICE_ASC' }), ['Lamp model A', 'Lamp model B'])
+  })
+
+  await t.test('date window, tags, price, sorts and facets', async (t) => {
+    const window = { published_after: { seconds: String(Date.UTC(2026, 0, 1) / 1000), nanos: 0 } }
+    t.same(await titles({ ...window }), ['Espresso cups', 'Café crème grinder'], 'newest first by default')
+    t.same((await titles({ tags: ['home', 'light'] })).length, 6, 'all of the tags')
+    const band = await titles({ min_price_minor: '900', max_price_minor: '1000', sort: 'SORT_ORDER_PRICE_DESC' })
+    t.equal(band[0], 'Lamp model A', 'the dearest first')
+    t.same([...band].sort(), ['Half-Life 2', 'Lamp model A', 'Portal'], 'an inclusive price band')
+    const usd = await titles({ currency: 'USD', sort: 'SORT_ORDER_PRICE_ASC' })
+    t.same([...usd].sort(), ['Half-Life 2', 'Portal'], 'prices in one currency')
+    const cheapest = await titles({ sort: 'SORT_ORDER_PRICE_ASC', limit: 2 })
+    t.same([...cheapest].sort(), ['Half-Life 2', 'Portal'], 'the cheapest first')
+    const facets = (await run({ tags: ['home'] })).tag_facets
+    t.same(facets.slice(0, 2), [
+      { tag: 'home', count: '12' },
+      { tag: 'light', count: '6' },
+    ])
+  })
+
+  await t.test('paging with cursors returns each item exactly once, for every sort', async (t) => {
+    for (const sort of ['SORT_ORDER_NEWEST', 'SORT_ORDER_PRICE_ASC', 'SORT_ORDER_PRICE_DESC'] as const) {
+      const seen: string[] = []
+      let cursor = ''
+      for (let pages = 0; pages < 20; pages++) {
+        const res = await run({ sort, limit: 4, cursor })
+        seen.push(...res.hits.map((h) => h.item_id))
+        cursor = res.next_cursor
+        if (!cursor) break
+      }
+      t.equal(seen.length, catalogue.length, `${sort}: every item`)
+      t.equal(new Set(seen).size, catalogue.length, `${sort}: once`)
+    }
+    const relevance: string[] = []
+    let cursor = ''
+    do {
+      const res = await run({ q: 'lamp', limit: 5, cursor })
+      relevance.push(...res.hits.map((h) => h.item_id))
+      cursor = res.next_cursor
+    } while (cursor)
+    t.equal(new Set(relevance).size, 12, 'relevance pages too')
+  })
+
+  await t.test('tenant isolation', async (t) => {
+    t.notOk((await titles({ q: 'cafe' })).includes('Café other tenant'))
+    const other = await s.client.call('Search', { q: 'cafe' }, s.as('other'))
+    t.same(
+      other.hits.map((h) => h.title),
+      ['Café other tenant'],
+    )
+  })
+
+  await t.test('bad queries are INVALID_ARGUMENT naming the parameter', async (t) => {
+    const fieldOf = async (req: search.SearchRequest) => {
+      const err = await run(req).catch((e) => e)
+      t.equal(err.code, status.INVALID_ARGUMENT, JSON.stringify(req).slice(0, 80))
+      return fieldViolationsOf(err).map((v) => v.field)
+    }
+    t.same(await fieldOf({ pattern: '(unclosed' }), ['pattern'])
+    t.same(await fieldOf({ pattern: 'a'.repeat(257) }), ['pattern'])
+    t.same(await fieldOf({ limit: 101 }), ['limit'])
+    t.same(await fieldOf({ limit: -1 }), ['limit'])
+    t.same(await fieldOf({ cursor: 'garbage!' }), ['cursor'])
+    const newest = await run({ limit: 1 })
+    t.same(await fieldOf({ sort: 'SORT_ORDER_PRICE_ASC', cursor: newest.next_cursor }), ['cursor'], "another sort's cursor")
+    const forged = Buffer.from(
+      JSON.stringify({ s: 'newest', k: 'not a date', i: '00000000-0000-4000-8000-000000000000' }),
+    ).toString('base64url')
+    t.same(await fieldOf({ cursor: forged }), ['cursor'])
+    t.same(await fieldOf({ published_after: { seconds: '2000', nanos: 0 }, published_before: { seconds: '1000', nanos: 0 } }), [
+      'published_after',
+    ])
+    t.same(await fieldOf({ sort: 'SORT_ORDER_RELEVANCE' }), ['sort'], 'relevance without q')
+    t.same(await fieldOf({ min_price_minor: '5', max_price_minor: '1' }), ['min_price'])
+    t.same(await fieldOf({ tags: Array.from({ length: 21 }, (_, i) => `t${i}`) }), ['tags'])
+    const injected = await run({ q: "' OR 1=1; DROP TABLE search_items; --", contains: "'; --", pattern: "'.*" })
+    t.same(injected.hits, [], 'SQL in any parameter is just text to match')
+    t.equal((await titles({ q: 'portal' })).length, 1, 'and the table is still there')
+  })
+})
+
+t.test(
+  'a query that runs past the statement timeout ends as a 4xx naming its filter, and the service stays healthy',
+  async (t) => {
+    const s = await startSearch(t, { statementTimeoutMs: 1 })
+    const acme = s.as('acme')
+    await s.index(...Array.from({ length: 1_000 }, (_, i) => upserted({ title: `Item ${i}`, description: 'ab'.repeat(2_500) })))
+    const started = Date.now()
+    const err = await s.client.call('Search', { pattern: '(a|b)*c' }, acme).catch((e) => e)
+    t.equal(err.code, status.INVALID_ARGUMENT)
+    t.same(
+      fieldViolationsOf(err).map((v) => v.field),
+      ['pattern'],
+    )
+    t.ok(Date.now() - started < 5_000, 'bounded in time')
+    const next = await s.client.call('Search', { q: 'item', limit: 1 }, acme).catch((e) => e)
+    t.ok(next.code === undefined || next.code === status.INVALID_ARGUMENT, 'the service answers the next query')
+  },
+)
