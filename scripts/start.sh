@@ -23,6 +23,9 @@ KAFKA_PORT="${KAFKA_PORT:-59092}"
 CATALOG_GRPC_PORT="${CATALOG_GRPC_PORT:-50051}"
 CATALOG_HEALTH_PORT="${CATALOG_HEALTH_PORT:-50061}"
 CATALOG_METRICS_PORT="${CATALOG_METRICS_PORT:-9464}"
+SEARCH_GRPC_PORT="${SEARCH_GRPC_PORT:-50052}"
+SEARCH_HEALTH_PORT="${SEARCH_HEALTH_PORT:-50062}"
+SEARCH_METRICS_PORT="${SEARCH_METRICS_PORT:-9465}"
 PORT="${PORT:-8080}"
 DEV_ISSUER="http://localhost:$PORT/dev-issuer"
 logs="$ROOT/.data/logs"
@@ -44,8 +47,9 @@ admin="postgres://postgres:postgres@127.0.0.1:$PG_PORT/postgres"
 node -e "
   const pg = require('$ROOT/services/kit/node_modules/pg');
   const c = new pg.Client('$admin');
-  c.connect().then(() => c.query(\"SELECT 1 FROM pg_database WHERE datname = 'catalog'\"))
-    .then((r) => r.rowCount ? null : c.query('CREATE DATABASE catalog')).then(() => c.end());
+  const ensure = (db) => c.query('SELECT 1 FROM pg_database WHERE datname = \$1', [db])
+    .then((r) => r.rowCount ? null : c.query('CREATE DATABASE ' + db));
+  c.connect().then(() => ensure('catalog')).then(() => ensure('search')).then(() => c.end());
 "
 
 DATABASE_URL="${CATALOG_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/catalog}" \
@@ -57,13 +61,22 @@ pids+=($!)
 
 wait_until catalog "${pids[0]}" "$logs/catalog.log" 60 curl -fsS -o /dev/null "http://127.0.0.1:$CATALOG_METRICS_PORT/readyz"
 
+DATABASE_URL="${SEARCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/search}" \
+  KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
+  GRPC_PORT="$SEARCH_GRPC_PORT" HEALTH_PORT="$SEARCH_HEALTH_PORT" METRICS_PORT="$SEARCH_METRICS_PORT" \
+  TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/search.crt TLS_KEY_FILE=.certs/search.key \
+  node services/search/src/main.ts >"$logs/search.log" 2>&1 &
+pids+=($!)
+wait_until search "${pids[1]}" "$logs/search.log" 60 curl -fsS -o /dev/null "http://127.0.0.1:$SEARCH_METRICS_PORT/readyz"
+
 node scripts/dev-identity.ts --dir .data/dev-identity >/dev/null
 AUTH_JWKS_URL="${AUTH_JWKS_URL:-$ROOT/.data/dev-identity/jwks.json}" AUTH_ISSUER="${AUTH_ISSUER:-$DEV_ISSUER}" \
   AUTH_AUDIENCE="${AUTH_AUDIENCE:-catalog-api}" PORT="$PORT" CATALOG_ADDR="localhost:$CATALOG_GRPC_PORT" \
+  SEARCH_ADDR="localhost:$SEARCH_GRPC_PORT" \
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/gateway.crt TLS_KEY_FILE=.certs/gateway.key \
   node gateway/src/main.ts >"$logs/gateway.log" 2>&1 &
 pids+=($!)
-wait_until gateway "${pids[1]}" "$logs/gateway.log" 60 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/readyz"
+wait_until gateway "${pids[2]}" "$logs/gateway.log" 60 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/readyz"
 token=$(node scripts/dev-token.ts --tenant demo --scope "items:read items:write search:read ingest:write" --ttl 86400)
 
 cat <<TXT
@@ -73,6 +86,8 @@ The platform is up (logs in .data/logs/):
   catalog   gRPC+mTLS  localhost:$CATALOG_GRPC_PORT   (catalog.v1.CatalogService, reflection on)
             health     127.0.0.1:$CATALOG_HEALTH_PORT (plaintext, grpc.health.v1 only)
             ops        http://127.0.0.1:$CATALOG_METRICS_PORT/metrics  /healthz  /readyz
+  search    gRPC+mTLS  localhost:$SEARCH_GRPC_PORT   (search.v1.SearchService; indexes catalog.item.v1)
+            ops        http://127.0.0.1:$SEARCH_METRICS_PORT/metrics  /healthz  /readyz
   postgres  127.0.0.1:$PG_PORT (user postgres, password postgres, database catalog)
   kafka     127.0.0.1:$KAFKA_PORT (KRaft; the catalog's outbox relay publishes catalog.item.v1, catalog.price.v1)
 
@@ -82,6 +97,7 @@ A dev token for tenant "demo" with every scope (valid 24 h; more: node scripts/d
   curl -s -X POST http://localhost:$PORT/v1/items -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
     -d '{"source":"shop","external_id":"sku-1","title":"Desk lamp","price":{"amount_minor":1999,"currency":"EUR"}}'
   curl -s http://localhost:$PORT/v1/items/<id> -H "authorization: Bearer \$TOKEN"
+  curl -s 'http://localhost:$PORT/v1/search?q=lamp' -H "authorization: Bearer \$TOKEN"
 
 Or call the catalog directly as the gateway would: node scripts/catalog-cli.ts GetItem '{"id":"<id>"}'
 

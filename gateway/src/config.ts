@@ -29,6 +29,9 @@ export const gatewayEnv = Type.Object({
   AUTH_VERIFIED_CACHE_MS: Type.Integer({ minimum: 0, maximum: 300_000, default: 30_000 }),
 
   CATALOG_ADDR: Type.String({ minLength: 1, description: 'host:port of the catalog gRPC service' }),
+  SEARCH_ADDR: Type.Optional(
+    Type.String({ minLength: 1, description: 'host:port of the search gRPC service; unset: no /v1/search' }),
+  ),
   TLS_CA_FILE: Type.String({ minLength: 1 }),
   TLS_CERT_FILE: Type.String({ minLength: 1 }),
   TLS_KEY_FILE: Type.String({ minLength: 1 }),

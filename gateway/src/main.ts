@@ -5,7 +5,7 @@ import { isGatewayError } from './errors.ts'
 import { registerRateLimit } from './rate-limit/rate-limit-hooks.ts'
 import { createRateLimitStore } from './rate-limit/rate-limit-store.ts'
 import { build } from './server.ts'
-import { catalogBackend, upstreamLatency } from './upstream/catalog-backend.ts'
+import { catalogBackend, searchBackend, upstreamLatency } from './upstream/backends.ts'
 
 try {
   const config = loadGatewayConfig()
@@ -13,8 +13,11 @@ try {
   const tls = readTlsFiles({ caFile: config.TLS_CA_FILE, certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE })
   const metrics = createMetrics({ service: config.SERVICE_NAME })
   const authenticator = createTokenVerifier(authOptions(config), log)
-  const catalog = catalogBackend(config, { tls, log, latency: upstreamLatency(metrics) })
+  const latency = upstreamLatency(metrics)
+  const catalog = catalogBackend(config, { tls, log, latency })
   const catalogHealth = grpcHealthCheck({ address: config.CATALOG_ADDR, tls })
+  const search = config.SEARCH_ADDR ? searchBackend(config, config.SEARCH_ADDR, { tls, log, latency }) : undefined
+  const searchHealth = config.SEARCH_ADDR ? grpcHealthCheck({ address: config.SEARCH_ADDR, tls }) : undefined
   const store = createRateLimitStore({ redisUrl: config.REDIS_URL, log })
   const perMinute = (limit: number) => ({ limit, windowMs: 60_000 })
 
@@ -24,8 +27,10 @@ try {
     metrics,
     verifier: authenticator,
     catalog,
+    search,
     checks: {
       catalog: catalogHealth.check,
+      ...(searchHealth ? { search: searchHealth.check } : {}),
       // Without any key no request can pass: not ready until the JWKS has loaded once.
       jwks: async () => {
         if (authenticator.status().keys === 0) await authenticator.warmUp()
@@ -57,6 +62,8 @@ try {
         run: async () => {
           catalog.shutdown()
           catalogHealth.close()
+          search?.shutdown()
+          searchHealth?.close()
         },
       },
       { name: 'rate limit store', run: () => store.close() },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger, Metrics, ReadinessCheck } from '@catalog/kit'
-import type { catalog } from '@catalog/proto'
+import type { catalog, search } from '@catalog/proto'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
@@ -16,6 +16,7 @@ import { opsRoutes } from './ops/ops-routes.ts'
 import { renderProblem } from './problems/problem.ts'
 import { itemRoutes } from './routes/items.ts'
 import { priceRoutes } from './routes/prices.ts'
+import { searchRoutes } from './routes/search.ts'
 import type { Backend } from './upstream/backend.ts'
 import { validatorCompiler } from './validation.ts'
 import './types.ts'
@@ -26,6 +27,7 @@ export interface GatewayDeps {
   metrics: Metrics
   verifier: TokenVerifier
   catalog: Backend<catalog.CatalogServiceDefinition>
+  search?: Backend<search.SearchServiceDefinition>
   checks: Record<string, ReadinessCheck>
   /** Installs rate limiting; called before authentication so floods are refused before any token work. */
   rateLimit?: (app: FastifyInstance) => void
@@ -117,5 +119,6 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   opsRoutes(app, { metrics: deps.metrics, checks: deps.checks, isShuttingDown: () => shuttingDown })
   itemRoutes(app, deps.catalog)
   priceRoutes(app, deps.catalog)
+  if (deps.search) searchRoutes(app, deps.search)
   return app
 }

@@ -30,6 +30,9 @@ const FIELD_ALIASES: [RegExp, string][] = [
   [/^page\.cursor$/, 'query.cursor'],
   [/^expected_version$/, 'headers.if-match'],
   [/^update_mask$/, 'body'],
+  [/^published_after$/, 'query.after'],
+  [/^published_before$/, 'query.before'],
+  [/^(q|contains|pattern|tags|min_price|max_price|currency|sort|limit|cursor)$/, 'query.$1'],
 ]
 
 interface Rendered {

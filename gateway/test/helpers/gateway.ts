@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify'
 import { createTokenVerifier } from '../../src/auth/token-verifier.ts'
 import { authOptions, loadGatewayConfig } from '../../src/config.ts'
 import { build } from '../../src/server.ts'
-import { catalogBackend, upstreamLatency } from '../../src/upstream/catalog-backend.ts'
+import { catalogBackend, searchBackend, upstreamLatency } from '../../src/upstream/backends.ts'
 import type { TestIdentity } from './identity.ts'
 import { AUDIENCE, ISSUER, testIdentity } from './identity.ts'
 
@@ -54,12 +54,15 @@ export async function startGateway(t: Tap, catalogAddress: string, env: Record<s
   const metrics = createMetrics({ service: 'gateway', defaultMetrics: false })
   const tls = testCerts().of('gateway')
   const authenticator = createTokenVerifier(authOptions(config), log)
-  const catalog = catalogBackend(config, { tls, log, latency: upstreamLatency(metrics) })
+  const latency = upstreamLatency(metrics)
+  const catalog = catalogBackend(config, { tls, log, latency })
+  const search = config.SEARCH_ADDR ? searchBackend(config, config.SEARCH_ADDR, { tls, log, latency }) : undefined
   const health = grpcHealthCheck({ address: catalogAddress, tls })
-  const app = await build({ config, log, metrics, verifier: authenticator, catalog, checks: { catalog: health.check } })
+  const app = await build({ config, log, metrics, verifier: authenticator, catalog, search, checks: { catalog: health.check } })
   t.teardown(async () => {
     await app.close()
     catalog.shutdown()
+    search?.shutdown()
     health.close()
     authenticator.close()
   })

@@ -1,0 +1,67 @@
+import type { search } from '@catalog/proto'
+import { fromTimestamp, toTimestamp } from '@catalog/proto'
+import type { FastifyInstance } from 'fastify'
+import type { Static } from 'typebox'
+import { Problem } from '../schemas/item.ts'
+import { SearchQuery, SearchResult } from '../schemas/search.ts'
+import type { Backend } from '../upstream/backend.ts'
+import { callOptions } from '../upstream/call-options.ts'
+
+const SORTS = {
+  relevance: 'SORT_ORDER_RELEVANCE',
+  newest: 'SORT_ORDER_NEWEST',
+  price_asc: 'SORT_ORDER_PRICE_ASC',
+  price_desc: 'SORT_ORDER_PRICE_DESC',
+} as const
+
+export function searchRoutes(app: FastifyInstance, searchBackend: Backend<search.SearchServiceDefinition>): void {
+  app.get<{ Querystring: Static<typeof SearchQuery> }>(
+    '/v1/search',
+    {
+      config: { scope: 'search:read' },
+      schema: {
+        tags: ['search'],
+        summary: 'Search the catalog',
+        querystring: SearchQuery,
+        response: { 200: SearchResult, 400: Problem, 401: Problem, 403: Problem, 429: Problem },
+      },
+    },
+    async (request) => {
+      const q = request.query
+      const req: search.SearchRequest = {
+        q: q.q ?? '',
+        contains: q.contains ?? '',
+        pattern: q.pattern ?? '',
+        published_after: q.after ? toTimestamp(new Date(q.after)) : null,
+        published_before: q.before ? toTimestamp(new Date(q.before)) : null,
+        tags: (q.tags ?? '')
+          .split(',')
+          .map((t) => t.trim())
+          .filter(Boolean),
+        currency: q.currency ?? '',
+        sort: q.sort ? SORTS[q.sort as keyof typeof SORTS] : 'SORT_ORDER_UNSPECIFIED',
+        limit: q.limit ?? 20,
+        cursor: q.cursor ?? '',
+        ...(q.min_price !== undefined ? { min_price_minor: String(q.min_price) } : {}),
+        ...(q.max_price !== undefined ? { max_price_minor: String(q.max_price) } : {}),
+      }
+      const res = await searchBackend.call('Search', req, callOptions(request, true))
+      return {
+        items: res.hits.map((h) => ({
+          id: h.item_id,
+          title: h.title,
+          snippet: h.snippet,
+          tags: h.tags,
+          price: h.price ? { amount_minor: Number(h.price.amount_minor), currency: h.price.currency } : null,
+          published_at: h.published_at ? fromTimestamp(h.published_at).toISOString() : null,
+          score: h.score,
+          version: Number(h.version),
+        })),
+        next_cursor: res.next_cursor || null,
+        estimated_total: Number(res.estimated_total),
+        total_is_exact: res.total_is_exact,
+        facets: { tags: res.tag_facets.map((f) => ({ tag: f.tag, count: Number(f.count) })) },
+      }
+    },
+  )
+}

@@ -1,0 +1,44 @@
+import { Type } from 'typebox'
+
+const Money = Type.Object({ amount_minor: Type.Integer(), currency: Type.String() })
+
+export const SearchQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ maxLength: 256, description: 'words, web-search syntax ("phrase", -not, or), ranked' })),
+    contains: Type.Optional(Type.String({ maxLength: 256, description: 'case-insensitive substring of title or description' })),
+    pattern: Type.Optional(Type.String({ maxLength: 256, description: 'POSIX regular expression over title or description' })),
+    after: Type.Optional(Type.String({ format: 'date-time', description: 'published at or after' })),
+    before: Type.Optional(Type.String({ format: 'date-time', description: 'published before' })),
+    tags: Type.Optional(Type.String({ maxLength: 1_400, description: 'comma-separated; items carrying all of them' })),
+    min_price: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units, inclusive' }),
+    ),
+    max_price: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units, inclusive' }),
+    ),
+    currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    sort: Type.Optional(Type.Union(['relevance', 'newest', 'price_asc', 'price_desc'].map((s) => Type.Literal(s)))),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false },
+)
+
+export const SearchResult = Type.Object({
+  items: Type.Array(
+    Type.Object({
+      id: Type.String({ format: 'uuid' }),
+      title: Type.String(),
+      snippet: Type.String(),
+      tags: Type.Array(Type.String()),
+      price: Type.Union([Money, Type.Null()]),
+      published_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+      score: Type.Number(),
+      version: Type.Integer(),
+    }),
+  ),
+  next_cursor: Type.Union([Type.String(), Type.Null()]),
+  estimated_total: Type.Integer(),
+  total_is_exact: Type.Boolean(),
+  facets: Type.Object({ tags: Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() })) }),
+})

@@ -1,0 +1,75 @@
+import { startTestSearch, upserted } from '@catalog/search-service/testing'
+import t from 'tap'
+import { startCatalog, startGateway } from './helpers/gateway.ts'
+
+t.test('GET /v1/search through the real search service', async (t) => {
+  const { address } = await startCatalog(t)
+  const search = await startTestSearch(t)
+  await search.index(
+    ...Array.from({ length: 7 }, (_, i) =>
+      upserted({
+        tenant: 'acme',
+        title: `Brass lamp ${i}`,
+        description: 'A warm light for a desk.',
+        tags: i % 2 ? ['home', 'light'] : ['home'],
+        price: { amount_minor: 1000 + i, currency: 'EUR' },
+        published_at: new Date(Date.UTC(2026, 0, i + 1)).toISOString(),
+      }),
+    ),
+    upserted({ tenant: 'other', title: 'Brass lamp of another tenant' }),
+  )
+  const gw = await startGateway(t, address, { SEARCH_ADDR: search.address })
+  const acme = await gw.auth('acme', 'search:read')
+  const get = (query: string, headers: Record<string, string> = acme) =>
+    gw.app.inject({ method: 'GET', url: `/v1/search?${query}`, headers })
+
+  const first = await get('q=brass&limit=3&tags=home')
+  t.equal(first.statusCode, 200, first.body)
+  const body = first.json()
+  t.equal(body.items.length, 3)
+  t.equal(body.estimated_total, 7)
+  t.equal(body.total_is_exact, true)
+  t.same(body.facets.tags[0], { tag: 'home', count: 7 })
+  t.match(body.items[0].snippet, /warm light/)
+
+  const seen = new Set<string>(body.items.map((i: { id: string }) => i.id))
+  let cursor = body.next_cursor
+  while (cursor) {
+    const page = (await get(`q=brass&limit=3&tags=home&cursor=${encodeURIComponent(cursor)}`)).json()
+    for (const item of page.items) seen.add(item.id)
+    cursor = page.next_cursor
+  }
+  t.equal(seen.size, 7, 'cursor pages cover every match once, and only this tenant')
+
+  const cheap = (await get('sort=price_asc&limit=2&min_price=1002&currency=EUR')).json()
+  t.same(
+    cheap.items.map((i: { price: { amount_minor: number } }) => i.price.amount_minor),
+    [1002, 1003],
+  )
+  const window = (await get('after=2026-01-03T00:00:00Z&before=2026-01-05T00:00:00Z')).json()
+  t.same(
+    window.items.map((i: { title: string }) => i.title),
+    ['Brass lamp 3', 'Brass lamp 2'],
+  )
+
+  const problems: [string, string][] = [
+    ['limit=101', 'query.limit'],
+    ['sort=cheapest', 'query.sort'],
+    ['pattern=(unclosed', 'query.pattern'],
+    [`pattern=${'a'.repeat(257)}`, 'query.pattern'],
+    ['cursor=forged', 'query.cursor'],
+    ['after=2026-02-01T00:00:00Z&before=2026-01-01T00:00:00Z', 'query.after'],
+    ['min_price=-5', 'query.min_price'],
+    ['unknown=1', 'query.unknown'],
+  ]
+  for (const [query, field] of problems) {
+    const res = await get(query)
+    t.equal(res.statusCode, 400, query)
+    t.ok(
+      res.json().errors?.some((e: { field: string }) => e.field === field),
+      `${query} names ${field}: ${res.body.slice(0, 300)}`,
+    )
+  }
+  const noScope = await get('q=brass', await gw.auth('acme', 'items:read'))
+  t.equal(noScope.statusCode, 403)
+})
