@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Runs a benchmark against a real PostgreSQL it starts (and stops) itself.
-#   bash scripts/bench/run.sh catalog
+#   bash scripts/bench/run.sh catalog|gateway|search
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 source scripts/toolchain.sh
 source scripts/lib/postgres.sh
+source scripts/lib/kafka.sh
 pnpm install --frozen-lockfile --reporter=silent >/dev/null
 bash scripts/certs.sh >/dev/null
 run_dir="$ROOT/.data/bench"
 rm -rf "$run_dir" && mkdir -p "$run_dir"
 port="${PG_BENCH_PORT:-55434}"
-trap stop_postgres EXIT
+trap 'stop_kafka; stop_postgres' EXIT
 start_postgres "$run_dir/postgres" "$port" "$run_dir/postgres.log"
 export BENCH_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$port/postgres"
+if [ "${1:-catalog}" = "search" ]; then
+  start_kafka "$run_dir/kafka" "${KAFKA_BENCH_PORT:-59492}"
+  export BENCH_KAFKA_BROKERS="127.0.0.1:${KAFKA_BENCH_PORT:-59492}"
+fi
 node "scripts/bench/${1:-catalog}.ts"

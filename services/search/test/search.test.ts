@@ -169,3 +169,13 @@ t.test(
     t.ok(next.code === undefined || next.code === status.INVALID_ARGUMENT, 'the service answers the next query')
   },
 )
+
+t.test('past 1,000 matches the total is the planner’s estimate, flagged as such', async (t) => {
+  const s = await startSearch(t)
+  await s.index(...Array.from({ length: 1_200 }, (_, i) => upserted({ title: `Bulk widget ${i}`, tags: ['bulk'] })))
+  await s.pool.query('ANALYZE search_items')
+  const res = await s.client.call('Search', { q: 'bulk', limit: 5 }, s.as('acme'))
+  t.equal(res.total_is_exact, false)
+  t.ok(Number(res.estimated_total) > 1_000, `estimated ${res.estimated_total}`)
+  t.same(res.tag_facets[0], { tag: 'bulk', count: '500' }, 'facets sample the first 500 matches')
+})

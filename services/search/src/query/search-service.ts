@@ -43,7 +43,15 @@ export function searchHandlers(pool: Pool, options: { statementTimeoutMs: number
           const last = page.at(-1)
           // Totals and facets describe the whole result: the first page computes them, later pages need not.
           const first = !query.after_key
-          const total = first ? ((await c.query<{ n: number }>(sql.count.text, sql.count.values)).rows[0]?.n ?? 0) : 0
+          // A first page that holds every match has counted them already.
+          const counted = !first
+            ? 0
+            : rows.length <= query.limit
+              ? rows.length
+              : ((await c.query<{ n: number }>(sql.count.text, sql.count.values)).rows[0]?.n ?? 0)
+          const exact = counted <= COUNT_CAP
+          // Counting every match of a broad query costs more than the page: past the cap, ask the planner.
+          const total = exact ? counted : Math.max(counted, await plannedRows(c, sql.estimate))
           const facets = first ? (await c.query<{ tag: string; n: number }>(sql.facets.text, sql.facets.values)).rows : []
           return {
             hits: page.map((r) => ({
@@ -59,8 +67,8 @@ export function searchHandlers(pool: Pool, options: { statementTimeoutMs: number
             })),
             next_cursor:
               rows.length > query.limit && last ? encodeCursor({ s: query.sort, k: last.sort_key_text, i: last.id }) : '',
-            estimated_total: String(Math.min(total, COUNT_CAP)),
-            total_is_exact: first && total <= COUNT_CAP,
+            estimated_total: String(total),
+            total_is_exact: first && exact,
             tag_facets: facets.map((f) => ({ tag: f.tag, count: String(f.n) })),
           }
         })
@@ -74,4 +82,12 @@ export function searchHandlers(pool: Pool, options: { statementTimeoutMs: number
       }
     },
   }
+}
+
+async function plannedRows(
+  c: { query: (text: string, values: unknown[]) => Promise<{ rows: { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[] }> },
+  sql: { text: string; values: unknown[] },
+): Promise<number> {
+  const { rows } = await c.query(sql.text, sql.values)
+  return Math.round(rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0)
 }

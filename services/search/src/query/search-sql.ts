@@ -4,14 +4,20 @@ import type { SearchQuery, Sort } from './query-rules.ts'
 export interface SearchSql {
   page: { text: string; values: unknown[] }
   count: { text: string; values: unknown[] }
+  estimate: { text: string; values: unknown[] }
   facets: { text: string; values: unknown[] }
 }
 
-export const COUNT_CAP = 10_000
+/** Matches counted exactly; past it the planner estimates the total. */
+export const COUNT_CAP = 1_000
+/** Matches sampled for the tag facets. */
+export const FACET_SAMPLE = 500
+
+const PUBLISHED = `coalesce(published_at, '-infinity'::timestamptz)`
 
 const SORTS: Record<Sort, { expr: (tsq: string) => string; dir: 'ASC' | 'DESC'; cast: string }> = {
   relevance: { expr: (tsq) => `ts_rank(document, ${tsq})::float8`, dir: 'DESC', cast: 'float8' },
-  newest: { expr: () => `coalesce(published_at, '-infinity'::timestamptz)`, dir: 'DESC', cast: 'timestamptz' },
+  newest: { expr: () => PUBLISHED, dir: 'DESC', cast: 'timestamptz' },
   // Items without a price come last either way.
   price_asc: { expr: () => 'coalesce(price_amount_minor, 9223372036854775807)', dir: 'ASC', cast: 'bigint' },
   price_desc: { expr: () => 'coalesce(price_amount_minor, -1)', dir: 'DESC', cast: 'bigint' },
@@ -36,8 +42,10 @@ export function searchSql(tenant: string, q: SearchQuery): SearchSql {
     const re = p(q.pattern)
     where.push(`(title ~ ${re} OR description ~ ${re})`)
   }
-  if (q.after) where.push(`published_at >= ${p(q.after)}`)
-  if (q.before) where.push(`published_at < ${p(q.before)}`)
+  // Written on the same expression as the newest-first index, so a window is a range scan of it.
+  if (q.after || q.before) where.push('published_at IS NOT NULL')
+  if (q.after) where.push(`${PUBLISHED} >= ${p(q.after)}`)
+  if (q.before) where.push(`${PUBLISHED} < ${p(q.before)}`)
   if (q.tags.length > 0) where.push(`tags @> ${p(q.tags)}::text[]`)
   if (q.minPrice !== undefined) where.push(`price_amount_minor >= ${p(q.minPrice)}::bigint`)
   if (q.maxPrice !== undefined) where.push(`price_amount_minor <= ${p(q.maxPrice)}::bigint`)
@@ -70,9 +78,10 @@ export function searchSql(tenant: string, q: SearchQuery): SearchSql {
       text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM search_items WHERE ${filters} LIMIT ${COUNT_CAP + 1}) m`,
       values: filterValues,
     },
+    estimate: { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM search_items WHERE ${filters}`, values: filterValues },
     facets: {
       text: `SELECT tag, count(*)::int AS n
-               FROM (SELECT tags FROM search_items WHERE ${filters} LIMIT ${COUNT_CAP}) m, unnest(m.tags) AS tag
+               FROM (SELECT tags FROM search_items WHERE ${filters} LIMIT ${FACET_SAMPLE}) m, unnest(m.tags) AS tag
               GROUP BY tag ORDER BY n DESC, tag LIMIT 10`,
       values: filterValues,
     },

@@ -8,12 +8,12 @@ export interface SearchResponse {
   'hits'?: (_search_v1_SearchHit)[];
   'next_cursor'?: (string);
   /**
-   * Exact up to 10,000 matches, then a lower bound.
+   * Exact up to 1,000 matches (total_is_exact); past that, the query planner's estimate.
    */
   'estimated_total'?: (number | string | Long);
   'total_is_exact'?: (boolean);
   /**
-   * The most frequent tags among the matches.
+   * The most frequent tags among the first 500 matches.
    */
   'tag_facets'?: (_search_v1_TagCount)[];
 }
@@ -22,12 +22,12 @@ export interface SearchResponse__Output {
   'hits': (_search_v1_SearchHit__Output)[];
   'next_cursor': (string);
   /**
-   * Exact up to 10,000 matches, then a lower bound.
+   * Exact up to 1,000 matches (total_is_exact); past that, the query planner's estimate.
    */
   'estimated_total': (string);
   'total_is_exact': (boolean);
   /**
-   * The most frequent tags among the matches.
+   * The most frequent tags among the first 500 matches.
    */
   'tag_facets': (_search_v1_TagCount__Output)[];
 }

@@ -1,0 +1,244 @@
+// The search bench: loads N generated items into the search read model, then measures each query
+// kind through the search gRPC API (mTLS, in its own process) beside the same SQL run directly on
+// the database in the same run, and the freshness of the index at a steady catalog write rate.
+//
+//   bash scripts/bench/run.sh search
+//   env: BENCH_ITEMS (1000000), BENCH_QUERIES (200 per kind), BENCH_WRITE_RATE (500/s), BENCH_WRITE_SECONDS (10)
+import { randomBytes, randomUUID } from 'node:crypto'
+import { cpus, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createUnaryClient, migrate, readTlsFiles, writePrincipal } from '@catalog/kit'
+import { logged, silentLogger, startServiceProcess } from '@catalog/kit/testing'
+import type { search } from '@catalog/proto'
+import { loadCatalog, loadSearch } from '@catalog/proto'
+import { checkQuery, searchSql } from '@catalog/search-service/query'
+import { MIGRATIONS_DIR } from '@catalog/search-service/server'
+import { Metadata } from '@grpc/grpc-js'
+import pg from 'pg'
+import { itemGenerator, mulberry32, TAG_LIST, VOCABULARY } from './search-data.ts'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
+const brokers = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:59492'
+const N = Number(process.env.BENCH_ITEMS ?? 1_000_000)
+const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
+const WRITE_RATE = Number(process.env.BENCH_WRITE_RATE ?? 500)
+const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 10)
+const certs = join(ROOT, '.certs')
+const tlsEnv = (name: string) => ({
+  TLS_CA_FILE: join(certs, 'ca.crt'),
+  TLS_CERT_FILE: join(certs, `${name}.crt`),
+  TLS_KEY_FILE: join(certs, `${name}.key`),
+})
+
+const adminClient = new pg.Client({ connectionString: admin })
+await adminClient.connect()
+const dbUrl = async (name: string) => {
+  await adminClient.query(`CREATE DATABASE ${name}`)
+  return Object.assign(new URL(admin), { pathname: `/${name}` }).toString()
+}
+const suffix = randomBytes(3).toString('hex')
+const searchUrl = await dbUrl(`bench_search_${suffix}`)
+const catalogUrl = await dbUrl(`bench_catalog_${suffix}`)
+await migrate(searchUrl, MIGRATIONS_DIR, silentLogger())
+
+// 1. Load.
+const pool = new pg.Pool({ connectionString: searchUrl, max: 8 })
+const generate = itemGenerator(42)
+const loadStart = performance.now()
+const BATCH = 5_000
+for (let from = 0; from < N; from += BATCH) {
+  const cols: unknown[][] = [[], [], [], [], [], [], [], []]
+  for (let i = from; i < Math.min(N, from + BATCH); i++) {
+    const item = generate(i)
+    const row = [
+      randomUUID(),
+      item.title,
+      item.description,
+      JSON.stringify(item.tags),
+      item.price?.amount_minor ?? null,
+      item.price?.currency ?? null,
+      item.publishedAt,
+      i % 20 === 0 ? 'other' : 'bench',
+    ]
+    for (const [c, v] of row.entries()) cols[c]?.push(v)
+  }
+  await pool.query(
+    `INSERT INTO search_items (id, title, description, tags, price_amount_minor, price_currency, published_at, tenant, version)
+     SELECT id, title, description, ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), price, currency, published_at, tenant, 1
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[], $8::text[])
+            AS t(id, title, description, tags, price, currency, published_at, tenant)`,
+    cols,
+  )
+  if (from % 100_000 === 0) process.stdout.write(`\rloaded ${from.toLocaleString()} of ${N.toLocaleString()}`)
+}
+await pool.query('ANALYZE search_items')
+const loadSeconds = (performance.now() - loadStart) / 1000
+console.log(
+  `\rloaded ${N.toLocaleString()} items in ${loadSeconds.toFixed(0)} s (${(N / loadSeconds).toFixed(0)} items/s, indexes maintained)`,
+)
+
+// 2. The services, each in its own process.
+const searchProcess = await startServiceProcess(
+  join(ROOT, 'services/search/src/main.ts'),
+  {
+    DATABASE_URL: searchUrl,
+    KAFKA_BROKERS: brokers,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    HEALTH_PORT: '0',
+    METRICS_PORT: '0',
+    ...tlsEnv('search'),
+  },
+  { readyMessage: 'search ready', timeoutMs: 60_000 },
+)
+const searchPort = logged<number>(searchProcess.lines, 'port')
+const metricsPort = logged<number>(searchProcess.lines, 'metricsPort')
+const tls = readTlsFiles({
+  caFile: join(certs, 'ca.crt'),
+  certFile: join(certs, 'gateway.crt'),
+  keyFile: join(certs, 'gateway.key'),
+})
+const client = createUnaryClient(loadSearch().grpc.search.v1.SearchService.service, {
+  address: `localhost:${searchPort}`,
+  tls,
+  defaultTimeoutMs: 10_000,
+})
+const metadata = writePrincipal(new Metadata(), { tenant: 'bench', subject: 'bench', scopes: [] })
+
+// 3. Queries: the same requests through gRPC and as direct SQL.
+const rand = mulberry32(7)
+const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)] as T
+const day = (d: Date) => ({ seconds: String(Math.floor(d.getTime() / 1000)), nanos: 0 })
+const kinds: Record<string, () => search.SearchRequest> = {
+  q: () => ({ q: `${pick(VOCABULARY)} ${pick(VOCABULARY)}` }),
+  contains: () => ({ contains: pick(VOCABULARY).slice(1, 5) }),
+  pattern: () => ({ pattern: `^${pick(VOCABULARY).slice(0, 3)}[a-zé]* [a-z]+ [0-9]{3}$` }),
+  'date window': () => {
+    const from = new Date(Date.UTC(2015 + Math.floor(rand() * 10), Math.floor(rand() * 12), 1))
+    return { published_after: day(from), published_before: day(new Date(from.getTime() + 30 * 86_400_000)) }
+  },
+  'tags+price': () => ({
+    tags: [pick(TAG_LIST)],
+    min_price_minor: '1000',
+    max_price_minor: '20000',
+    currency: 'EUR',
+    sort: 'SORT_ORDER_PRICE_ASC',
+  }),
+}
+let deepCursor = ''
+for (let page = 0; page < 50; page++)
+  deepCursor = (await client.call('Search', { limit: 20, cursor: deepCursor }, { metadata })).next_cursor
+kinds['deep cursor page (51st)'] = () => ({ limit: 20, cursor: deepCursor })
+
+async function measure(run: (req: search.SearchRequest) => Promise<unknown>, make: () => search.SearchRequest) {
+  const latencies: number[] = []
+  const requests = Array.from({ length: QUERIES }, make)
+  let next = 0
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      while (next < requests.length) {
+        const req = requests[next++] as search.SearchRequest
+        const t0 = performance.now()
+        await run(req)
+        latencies.push(performance.now() - t0)
+      }
+    }),
+  )
+  latencies.sort((a, b) => a - b)
+  const at = (q: number) => (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(1)
+  return `p50 ${at(0.5).padStart(6)}  p95 ${at(0.95).padStart(6)}  p99 ${at(0.99).padStart(6)} ms`
+}
+const viaGrpc = (req: search.SearchRequest) => client.call('Search', req, { metadata })
+const viaSql = async (req: search.SearchRequest) => {
+  const sql = searchSql('bench', checkQuery({ ...emptyRequest, ...req } as search.SearchRequest__Output))
+  const c = await pool.connect()
+  try {
+    await c.query(sql.page.text, sql.page.values)
+    if (!req.cursor) {
+      await c.query(sql.count.text, sql.count.values)
+      await c.query(sql.facets.text, sql.facets.values)
+    }
+  } finally {
+    c.release()
+  }
+}
+const emptyRequest = {
+  q: '',
+  contains: '',
+  pattern: '',
+  published_after: null,
+  published_before: null,
+  tags: [],
+  currency: '',
+  sort: 'SORT_ORDER_UNSPECIFIED',
+  limit: 0,
+  cursor: '',
+  min_price_minor: undefined,
+  max_price_minor: undefined,
+}
+const rows: string[] = []
+for (const [name, make] of Object.entries(kinds)) {
+  rows.push(`  ${name.padEnd(24)} gRPC ${await measure(viaGrpc, make)}   | direct SQL ${await measure(viaSql, make)}`)
+}
+
+// 4. Freshness: steady writes through the catalog, its relay, Kafka and the indexer.
+const catalogProcess = await startServiceProcess(
+  join(ROOT, 'services/catalog/src/main.ts'),
+  {
+    DATABASE_URL: catalogUrl,
+    KAFKA_BROKERS: brokers,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    HEALTH_PORT: '0',
+    METRICS_PORT: '0',
+    ...tlsEnv('catalog'),
+  },
+  { readyMessage: 'catalog ready', timeoutMs: 60_000 },
+)
+const catalog = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
+  address: `localhost:${logged<number>(catalogProcess.lines, 'port')}`,
+  tls,
+  defaultTimeoutMs: 10_000,
+})
+const writeStart = performance.now()
+const total = WRITE_RATE * WRITE_SECONDS
+const pending: Promise<unknown>[] = []
+for (let i = 0; i < total; i++) {
+  const due = writeStart + (i * 1000) / WRITE_RATE
+  const wait = due - performance.now()
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+  pending.push(
+    catalog.call(
+      'UpsertItem',
+      { source: 'bench', external_id: `w${i % 1000}`, fields: { title: `Fresh item ${i}` } },
+      { metadata },
+    ),
+  )
+}
+await Promise.all(pending)
+const achieved = total / ((performance.now() - writeStart) / 1000)
+await new Promise((r) => setTimeout(r, 3_000))
+const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+const buckets = [...text.matchAll(/search_index_freshness_seconds_bucket\{le="([^"]+)"[^}]*\} (\d+)/g)].map(
+  (m) => [m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2])] as const,
+)
+const count = buckets.at(-1)?.[1] ?? 0
+const quantile = (q: number) => buckets.find(([, c]) => c >= q * count)?.[0] ?? Number.NaN
+
+console.log(
+  `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+)
+console.log(`index: ${N.toLocaleString()} items (5% another tenant); ${QUERIES} queries per kind, 4 in flight`)
+for (const row of rows) console.log(row)
+console.log(
+  `freshness at ${achieved.toFixed(0)} writes/s for ${WRITE_SECONDS}s: ${count} events, p50 <= ${quantile(0.5)} s, p99 <= ${quantile(0.99)} s (histogram bucket bounds)`,
+)
+
+client.close()
+catalog.close()
+await pool.end()
+await Promise.all([searchProcess.stop(), catalogProcess.stop()])
+await adminClient.query(`DROP DATABASE bench_search_${suffix} WITH (FORCE)`)
+await adminClient.query(`DROP DATABASE bench_catalog_${suffix} WITH (FORCE)`)
+await adminClient.end()
