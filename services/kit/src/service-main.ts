@@ -1,0 +1,102 @@
+import { isPlatformError } from './errors.ts'
+import type { PlatformGrpcServer } from './grpc-server.ts'
+import type { ShutdownStep } from './lifecycle.ts'
+import { handleShutdown } from './lifecycle.ts'
+import type { Logger } from './log.ts'
+import { createLogger } from './log.ts'
+import type { Metrics } from './metrics.ts'
+import { createMetrics } from './metrics.ts'
+import { startOpsServer } from './ops-server.ts'
+import type { Pool } from './postgres.ts'
+import { createPool, migrate } from './postgres.ts'
+import type { TlsFiles } from './tls.ts'
+import { readTlsFiles } from './tls.ts'
+
+/** The variables every gRPC service with a database reads (commonEnv, grpcServerEnv, postgresEnv). */
+export interface GrpcServiceConfig {
+  SERVICE_NAME: string
+  LOG_LEVEL: string
+  METRICS_PORT: number
+  SHUTDOWN_TIMEOUT_MS: number
+  GRPC_HOST: string
+  GRPC_PORT: number
+  HEALTH_PORT: number
+  TLS_CA_FILE: string
+  TLS_CERT_FILE: string
+  TLS_KEY_FILE: string
+  DATABASE_URL: string
+  DATABASE_POOL_MAX: number
+  DATABASE_STATEMENT_TIMEOUT_MS: number
+  DATABASE_MIGRATE: boolean
+}
+
+export interface ServiceContext<C> {
+  config: C
+  log: Logger
+  metrics: Metrics
+  tls: TlsFiles
+  pool: Pool
+}
+
+/**
+ * What every service's main.ts does, once: load and check the config, migrate, open the pool, let
+ * the service build its server and start its workers, serve health and metrics, listen, log
+ * `<name> ready`, and on SIGTERM stop taking work, drain calls, stop the workers, close the pool.
+ * A wrong configuration stops the process with one line naming the problem.
+ */
+export async function runGrpcService<C extends GrpcServiceConfig>(options: {
+  name: string
+  loadConfig: () => C
+  migrationsDir: string
+  start: (ctx: ServiceContext<C>) => Promise<{ server: PlatformGrpcServer; workers?: ShutdownStep[] }>
+}): Promise<void> {
+  try {
+    const config = options.loadConfig()
+    const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
+    const tls = readTlsFiles({ caFile: config.TLS_CA_FILE, certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE })
+    const metrics = createMetrics({ service: config.SERVICE_NAME })
+    if (config.DATABASE_MIGRATE) await migrate(config.DATABASE_URL, options.migrationsDir, log)
+    const pool = createPool(
+      {
+        url: config.DATABASE_URL,
+        max: config.DATABASE_POOL_MAX,
+        statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+        applicationName: config.SERVICE_NAME,
+      },
+      log,
+    )
+    const { server, workers = [] } = await options.start({ config, log, metrics, tls, pool })
+    let stopping = false
+    const ops = await startOpsServer({
+      port: config.METRICS_PORT,
+      registry: metrics.registry,
+      checks: { postgres: async () => void (await pool.query('SELECT 1')) },
+      isShuttingDown: () => stopping,
+    })
+    await server.listen({ host: config.GRPC_HOST, port: config.GRPC_PORT, healthPort: config.HEALTH_PORT })
+    server.setServing(true)
+    log.info({ metricsPort: ops.port }, `${options.name} ready`)
+
+    handleShutdown({
+      log,
+      timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+      steps: [
+        {
+          name: 'not ready',
+          run: async () => {
+            stopping = true
+          },
+        },
+        { name: 'grpc', run: () => server.shutdown(config.SHUTDOWN_TIMEOUT_MS) },
+        ...workers,
+        { name: 'postgres', run: () => pool.end() },
+        { name: 'ops', run: () => ops.close() },
+      ],
+    })
+  } catch (err) {
+    // A bad configuration is the operator's to fix: say what is wrong, without a stack trace.
+    const message = isPlatformError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
+    process.stderr.write(`${options.name} failed to start: ${message}\n`)
+    process.exit(1)
+  }
+}

@@ -1,0 +1,46 @@
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { logged, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+import t from 'tap'
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+const BROKERS = process.env.TEST_KAFKA_BROKERS ?? ''
+
+t.test('the search process starts with its indexer, reports ready, and stops cleanly on SIGTERM', async (t) => {
+  const certs = join(testCerts().dir, 'platform')
+  const proc = await startServiceProcess(
+    MAIN,
+    {
+      DATABASE_URL: await testDatabase(t),
+      KAFKA_BROKERS: BROKERS,
+      SEARCH_CONSUMER_GROUP: `main-test-${Date.now()}`,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      HEALTH_PORT: '0',
+      METRICS_PORT: '0',
+      TLS_CA_FILE: join(certs, 'ca.crt'),
+      TLS_CERT_FILE: join(certs, 'search.crt'),
+      TLS_KEY_FILE: join(certs, 'search.key'),
+    },
+    { readyMessage: 'search ready', timeoutMs: 60_000 },
+  )
+  t.teardown(() => proc.child.kill('SIGKILL'))
+  const ready = await fetch(`http://127.0.0.1:${logged<number>(proc.lines, 'metricsPort')}/readyz`)
+  t.equal(ready.status, 200)
+  t.equal(await proc.stop(), 0)
+})
+
+t.test('without KAFKA_BROKERS the search process refuses to start, naming it', async (t) => {
+  const certs = join(testCerts().dir, 'platform')
+  const err = await startServiceProcess(
+    MAIN,
+    {
+      DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+      TLS_CA_FILE: join(certs, 'ca.crt'),
+      TLS_CERT_FILE: join(certs, 'search.crt'),
+      TLS_KEY_FILE: join(certs, 'search.key'),
+    },
+    { readyMessage: 'search ready', timeoutMs: 10_000 },
+  ).catch((e: Error) => e)
+  t.match(String(err), /search failed to start: invalid configuration: .*KAFKA_BROKERS/)
+})
