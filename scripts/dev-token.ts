@@ -21,13 +21,18 @@ if (values.help) {
   console.log('usage: node scripts/dev-token.ts --tenant demo --scope "items:read items:write" [--ttl 3600] [--sub dev-user]')
   process.exit(0)
 }
+const ttlSec = Number(values.ttl)
+if (!Number.isInteger(ttlSec) || ttlSec <= 0) {
+  console.error(`--ttl must be a positive number of seconds, not "${values.ttl}"`)
+  process.exit(2)
+}
 console.log(
   await mintDevToken({
     dir: resolve(values.dir ?? '.data/dev-identity'),
     tenant: values.tenant ?? 'demo',
     scopes: (values.scope ?? '').split(' ').filter(Boolean),
     subject: values.sub,
-    ttlSec: Number(values.ttl),
+    ttlSec,
     issuer: values.issuer,
     audience: values.audience,
   }),

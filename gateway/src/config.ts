@@ -1,7 +1,7 @@
 import { commonEnv, loadConfig } from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
-import type { AuthOptions } from './auth/token-verifier.ts'
+import type { AuthOptions } from './auth/authenticator.ts'
 
 const csv = (description: string, fallback: string) => Type.String({ description, default: fallback })
 

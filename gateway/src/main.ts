@@ -1,5 +1,5 @@
 import { createLogger, createMetrics, grpcHealthCheck, handleShutdown, isPlatformError, readTlsFiles } from '@catalog/kit'
-import { createTokenVerifier } from './auth/token-verifier.ts'
+import { createAuthenticator } from './auth/authenticator.ts'
 import { authOptions, loadGatewayConfig } from './config.ts'
 import { isGatewayError } from './errors.ts'
 import { registerRateLimit } from './rate-limit/rate-limit-hooks.ts'
@@ -12,7 +12,7 @@ try {
   const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
   const tls = readTlsFiles({ caFile: config.TLS_CA_FILE, certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE })
   const metrics = createMetrics({ service: config.SERVICE_NAME })
-  const authenticator = createTokenVerifier(authOptions(config), log)
+  const authenticator = createAuthenticator(authOptions(config), log)
   const latency = upstreamLatency(metrics)
   const catalog = catalogBackend(config, { tls, log, latency })
   const catalogHealth = grpcHealthCheck({ address: config.CATALOG_ADDR, tls })

@@ -1,8 +1,8 @@
-import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises'
+import { randomUUID } from 'node:crypto'
+import { link, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { JWK } from 'jose'
-import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose'
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose'
 
 /*
  * A development identity provider in two files: an ES256 signing key and the JWKS that the local
@@ -12,22 +12,8 @@ import { exportJWK, generateKeyPair, importJWK, SignJWT } from 'jose'
 export const DEV_ISSUER = 'http://localhost:8080/dev-issuer'
 export const DEV_AUDIENCE = 'catalog-api'
 
-/** Makes the key pair once; later calls reuse it. Returns the path of the JWKS. */
-export async function ensureDevIdentity(dir: string): Promise<string> {
-  const jwksPath = join(dir, 'jwks.json')
-  const privatePath = join(dir, 'private.jwk.json')
-  if (existsSync(jwksPath) && existsSync(privatePath)) return jwksPath
-  await mkdir(dir, { recursive: true })
-  const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true })
-  const kid = `dev-${Date.now().toString(36)}`
-  const meta = { kid, alg: 'ES256', use: 'sig' }
-  await writeFile(privatePath, JSON.stringify({ ...(await exportJWK(privateKey)), ...meta }), { mode: 0o600 })
-  await chmod(privatePath, 0o600)
-  await writeFile(jwksPath, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), ...meta }] }, null, 2))
-  return jwksPath
-}
-
-export async function mintDevToken(options: {
+export interface DevTokenOptions {
+  /** The directory of the dev identity; made on first use. */
   dir: string
   tenant: string
   scopes: string[]
@@ -35,10 +21,31 @@ export async function mintDevToken(options: {
   ttlSec?: number
   issuer?: string
   audience?: string
-}): Promise<string> {
+}
+
+type DevKey = JWK & { kid: string }
+
+const privatePathOf = (dir: string) => join(dir, 'private.jwk.json')
+
+/**
+ * Makes the key pair once; later calls reuse it. Returns the path of the JWKS. The JWKS is always
+ * derived from the private key, so the two never disagree, even when processes race to make them.
+ */
+export async function ensureDevIdentity(dir: string): Promise<string> {
+  await mkdir(dir, { recursive: true })
+  const privatePath = privatePathOf(dir)
+  const key = (await readKey(privatePath)) ?? (await createKey(privatePath))
+  const { d: _private, ...publicKey } = key
+  const jwks = `${JSON.stringify({ keys: [publicKey] }, null, 2)}\n`
+  const jwksPath = join(dir, 'jwks.json')
+  if ((await readFile(jwksPath, 'utf8').catch(() => undefined)) !== jwks) await writeAtomically(jwksPath, jwks)
+  return jwksPath
+}
+
+/** A token signed by the dev identity, as a real issuer would mint it. */
+export async function mintDevToken(options: DevTokenOptions): Promise<string> {
   await ensureDevIdentity(options.dir)
-  const jwk = JSON.parse(await readFile(join(options.dir, 'private.jwk.json'), 'utf8')) as JWK & { kid: string }
-  const key = await importJWK(jwk, 'ES256')
+  const jwk = (await readKey(privatePathOf(options.dir))) as DevKey
   return new SignJWT({ tenant: options.tenant, scope: options.scopes.join(' ') })
     .setProtectedHeader({ alg: 'ES256', kid: jwk.kid, typ: 'JWT' })
     .setSubject(options.subject ?? 'dev-user')
@@ -46,5 +53,37 @@ export async function mintDevToken(options: {
     .setAudience(options.audience ?? DEV_AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(`${options.ttlSec ?? 3_600}s`)
-    .sign(key)
+    .sign(await importJWK(jwk, 'ES256'))
+}
+
+async function readKey(path: string): Promise<DevKey | undefined> {
+  const text = await readFile(path, 'utf8').catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined
+    throw err
+  })
+  return text === undefined ? undefined : (JSON.parse(text) as DevKey)
+}
+
+/** The first process to link its key in place wins; the others read the winner's key. */
+async function createKey(path: string): Promise<DevKey> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true })
+  const jwk = await exportJWK(privateKey)
+  const { d: _private, ...publicPart } = jwk
+  const key = { ...jwk, kid: await calculateJwkThumbprint(publicPart), alg: 'ES256', use: 'sig' }
+  const temp = `${path}.${randomUUID()}.tmp`
+  await writeFile(temp, JSON.stringify(key), { mode: 0o600 })
+  try {
+    await link(temp, path)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  } finally {
+    await rm(temp, { force: true })
+  }
+  return (await readKey(path)) as DevKey
+}
+
+async function writeAtomically(path: string, text: string): Promise<void> {
+  const temp = `${path}.${randomUUID()}.tmp`
+  await writeFile(temp, text)
+  await rename(temp, path)
 }

@@ -4,7 +4,7 @@ import type { Pool } from '@catalog/kit'
 import { createLogger, createMetrics, grpcHealthCheck } from '@catalog/kit'
 import { testCerts } from '@catalog/kit/testing'
 import type { FastifyInstance } from 'fastify'
-import { createTokenVerifier } from '../../src/auth/token-verifier.ts'
+import { createAuthenticator } from '../../src/auth/authenticator.ts'
 import { authOptions, loadGatewayConfig } from '../../src/config.ts'
 import { build } from '../../src/server.ts'
 import { catalogBackend, searchBackend, upstreamLatency } from '../../src/upstream/backends.ts'
@@ -53,7 +53,7 @@ export async function startGateway(t: Tap, catalogAddress: string, env: Record<s
   const log = createLogger({ name: 'gateway', level: process.env.TEST_LOG_LEVEL ?? 'silent' })
   const metrics = createMetrics({ service: 'gateway', defaultMetrics: false })
   const tls = testCerts().of('gateway')
-  const authenticator = createTokenVerifier(authOptions(config), log)
+  const authenticator = createAuthenticator(authOptions(config), log)
   const latency = upstreamLatency(metrics)
   const catalog = catalogBackend(config, { tls, log, latency })
   const search = config.SEARCH_ADDR ? searchBackend(config, config.SEARCH_ADDR, { tls, log, latency }) : undefined
