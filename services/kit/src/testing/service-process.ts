@@ -25,6 +25,10 @@ export async function startServiceProcess(
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
+  // A test or bench that dies must not leave its services running.
+  const reap = () => child.kill('SIGKILL')
+  process.once('exit', reap)
+  child.once('exit', () => process.off('exit', reap))
   let stderr = ''
   child.stderr?.on('data', (d) => {
     stderr += d
