@@ -14,11 +14,10 @@ check_prereqs() {
   fi
   command -v mvn >/dev/null 2>&1 || missing+=("Apache Maven (mvn on PATH), which fetches the Kafka broker's jars")
   command -v openssl >/dev/null 2>&1 || missing+=("openssl, which makes the development certificates")
-  command -v curl >/dev/null 2>&1 || missing+=("curl, which the start command uses to wait for readiness")
   if [ ${#missing[@]} -gt 0 ]; then
     echo "error: missing prerequisites:" >&2
     printf '  - %s\n' "${missing[@]}" >&2
-    echo "On Debian or Ubuntu: apt-get install openjdk-17-jdk-headless maven openssl curl" >&2
+    echo "On Debian or Ubuntu: apt-get install openjdk-17-jdk-headless maven openssl" >&2
     return 1
   fi
 }

@@ -59,7 +59,7 @@ DATABASE_URL="${CATALOG_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG
   node services/catalog/src/main.ts >"$logs/catalog.log" 2>&1 &
 pids+=($!)
 
-wait_until catalog "${pids[0]}" "$logs/catalog.log" 60 curl -fsS -o /dev/null "http://127.0.0.1:$CATALOG_METRICS_PORT/readyz"
+wait_until catalog "${pids[0]}" "$logs/catalog.log" 60 http_ok "http://127.0.0.1:$CATALOG_METRICS_PORT/readyz"
 
 DATABASE_URL="${SEARCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/search}" \
   KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
@@ -67,7 +67,7 @@ DATABASE_URL="${SEARCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/search.crt TLS_KEY_FILE=.certs/search.key \
   node services/search/src/main.ts >"$logs/search.log" 2>&1 &
 pids+=($!)
-wait_until search "${pids[1]}" "$logs/search.log" 60 curl -fsS -o /dev/null "http://127.0.0.1:$SEARCH_METRICS_PORT/readyz"
+wait_until search "${pids[1]}" "$logs/search.log" 60 http_ok "http://127.0.0.1:$SEARCH_METRICS_PORT/readyz"
 
 node scripts/dev-identity.ts --dir .data/dev-identity >/dev/null
 AUTH_JWKS_URL="${AUTH_JWKS_URL:-$ROOT/.data/dev-identity/jwks.json}" AUTH_ISSUER="${AUTH_ISSUER:-$DEV_ISSUER}" \
@@ -76,7 +76,7 @@ AUTH_JWKS_URL="${AUTH_JWKS_URL:-$ROOT/.data/dev-identity/jwks.json}" AUTH_ISSUER
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/gateway.crt TLS_KEY_FILE=.certs/gateway.key \
   node gateway/src/main.ts >"$logs/gateway.log" 2>&1 &
 pids+=($!)
-wait_until gateway "${pids[2]}" "$logs/gateway.log" 60 curl -fsS -o /dev/null "http://127.0.0.1:$PORT/readyz"
+wait_until gateway "${pids[2]}" "$logs/gateway.log" 60 http_ok "http://127.0.0.1:$PORT/readyz"
 token=$(node scripts/dev-token.ts --tenant demo --scope "items:read items:write search:read ingest:write" --ttl 86400)
 
 cat <<TXT
@@ -94,10 +94,10 @@ The platform is up (logs in .data/logs/):
 A dev token for tenant "demo" with every scope (valid 24 h; more: node scripts/dev-token.ts --help):
   export TOKEN=$token
 
-  curl -s -X POST http://localhost:$PORT/v1/items -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
+  curl -s -X POST localhost:$PORT/v1/items -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
     -d '{"source":"shop","external_id":"sku-1","title":"Desk lamp","price":{"amount_minor":1999,"currency":"EUR"}}'
-  curl -s http://localhost:$PORT/v1/items/<id> -H "authorization: Bearer \$TOKEN"
-  curl -s 'http://localhost:$PORT/v1/search?q=lamp' -H "authorization: Bearer \$TOKEN"
+  curl -s localhost:$PORT/v1/items/<id> -H "authorization: Bearer \$TOKEN"
+  curl -s 'localhost:$PORT/v1/search?q=lamp' -H "authorization: Bearer \$TOKEN"
 
 Or call the catalog directly as the gateway would: node scripts/catalog-cli.ts GetItem '{"id":"<id>"}'
 

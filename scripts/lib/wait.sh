@@ -15,3 +15,6 @@ wait_until() {
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# Succeeds when a GET of the URL answers 2xx (Node's fetch: no extra tool needed).
+http_ok() { node -e 'fetch(process.argv[1]).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))' "$1"; }

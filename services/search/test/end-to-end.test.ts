@@ -22,10 +22,15 @@ async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 30_
   }
 }
 
-t.test('catalog writes reach search through the outbox, Kafka and the indexer', async (t) => {
+interface Tap {
+  teardown(fn: () => unknown): void
+}
+
+/** The whole write path: a real catalog with its relay, Kafka, and a search service with its indexer. */
+async function pipeline(t: Tap, name: string) {
   const cat = await startTestCatalog(t)
   const srch = await startSearch(t)
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'e2e', log })
+  const kafka = createKafka({ brokers: (BROKERS as string).split(','), clientId: name, log })
   const producer = await createIdempotentProducer(kafka, log)
   const relay = createOutboxRelay({
     pool: cat.pool,
@@ -33,16 +38,18 @@ t.test('catalog writes reach search through the outbox, Kafka and the indexer', 
     log,
     metrics: createMetrics({ service: 'c', defaultMetrics: false }),
     source: '/catalog',
-    pollMs: 100,
+    pollMs: 50,
   })
   relay.start()
-  const indexer = await startIndexer(kafka, {
+  const groupId = `${name}-${Date.now()}`
+  const indexerDeps = () => ({
     pool: srch.pool,
     log,
     metrics: createMetrics({ service: 's', defaultMetrics: false }),
-    groupId: `e2e-${Date.now()}`,
+    groupId,
     createTopics: true,
   })
+  const state = { indexer: await startIndexer(kafka, indexerDeps()) }
   const catalogClient = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
     address: cat.address,
     tls: testCerts().of('gateway'),
@@ -50,12 +57,25 @@ t.test('catalog writes reach search through the outbox, Kafka and the indexer', 
   })
   t.teardown(async () => {
     catalogClient.close()
-    await indexer.stop()
+    await state.indexer.stop()
     await relay.stop()
     await producer.disconnect()
   })
-  const tenant = `e2e-${Date.now()}`
-  const md = { metadata: writePrincipal(new Metadata(), { tenant, subject: 'u', scopes: [] }) }
+  const tenant = `${name}-${Date.now()}`
+  return {
+    srch,
+    catalogClient,
+    tenant,
+    md: { metadata: writePrincipal(new Metadata(), { tenant, subject: 'u', scopes: [] }) },
+    stopIndexer: () => state.indexer.stop(),
+    restartIndexer: async () => {
+      state.indexer = await startIndexer(kafka, indexerDeps())
+    },
+  }
+}
+
+t.test('catalog writes reach search through the outbox, Kafka and the indexer', async (t) => {
+  const { srch, catalogClient, tenant, md } = await pipeline(t, 'e2e')
   const find = (q: string) => srch.client.call('Search', { q }, srch.as(tenant))
 
   const { item } = await catalogClient.call(
@@ -87,41 +107,7 @@ t.test('catalog writes reach search through the outbox, Kafka and the indexer', 
 })
 
 t.test('stopping the indexer mid-stream and starting it again loses nothing and duplicates nothing', async (t) => {
-  const cat = await startTestCatalog(t)
-  const srch = await startSearch(t)
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'e2e-restart', log })
-  const producer = await createIdempotentProducer(kafka, log)
-  const relay = createOutboxRelay({
-    pool: cat.pool,
-    producer,
-    log,
-    metrics: createMetrics({ service: 'c', defaultMetrics: false }),
-    source: '/catalog',
-    pollMs: 50,
-  })
-  relay.start()
-  const catalogClient = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
-    address: cat.address,
-    tls: testCerts().of('gateway'),
-    defaultTimeoutMs: 5_000,
-  })
-  const groupId = `e2e-restart-${Date.now()}`
-  const indexerDeps = () => ({
-    pool: srch.pool,
-    log,
-    metrics: createMetrics({ service: 's', defaultMetrics: false }),
-    groupId,
-    createTopics: true,
-  })
-  let indexer = await startIndexer(kafka, indexerDeps())
-  t.teardown(async () => {
-    catalogClient.close()
-    await indexer.stop()
-    await relay.stop()
-    await producer.disconnect()
-  })
-  const tenant = `restart-${Date.now()}`
-  const md = { metadata: writePrincipal(new Metadata(), { tenant, subject: 'u', scopes: [] }) }
+  const { srch, catalogClient, tenant, md, stopIndexer, restartIndexer } = await pipeline(t, 'e2e-restart')
   const write = (i: number, rev: number) =>
     catalogClient.call(
       'UpsertItem',
@@ -130,9 +116,9 @@ t.test('stopping the indexer mid-stream and starting it again loses nothing and 
     )
 
   await Promise.all(Array.from({ length: 30 }, (_, i) => write(i, 1)))
-  await indexer.stop() // while events may still be in flight
+  await stopIndexer() // while events may still be in flight
   await Promise.all(Array.from({ length: 30 }, (_, i) => write(i, 2)))
-  indexer = await startIndexer(kafka, indexerDeps())
+  await restartIndexer()
   const done = await until(
     () => srch.client.call('Search', { tags: ['rev2'], limit: 100 }, srch.as(tenant)),
     (r) => r.hits.length === 30,

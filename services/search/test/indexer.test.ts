@@ -37,3 +37,12 @@ t.test('replaying the same events in the same order yields the same index', asyn
   await s.index(...events.slice(1))
   t.same(await snapshot(), first)
 })
+
+t.test('an event that cannot be decoded is poison: the consumer sends it to the DLQ instead of retrying', async (t) => {
+  const s = await startSearch(t)
+  const garbage = { ...deleted('00000000-0000-4000-8000-000000000001', 1), value: Buffer.from([0xff, 0xff, 0xff, 0x0f]) }
+  const err = await s.index(garbage).catch((e: unknown) => e)
+  t.equal((err as { poison?: boolean }).poison, true)
+  const { rows } = await s.pool.query('SELECT count(*)::int AS n FROM search_items')
+  t.equal(rows[0].n, 0, 'and it wrote nothing')
+})
