@@ -1,6 +1,6 @@
 import type { Kafka } from '@catalog/kit'
 import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS, readCloudEvent } from '@catalog/kit'
-import { silentLogger } from '@catalog/kit/testing'
+import { silentLogger, pollUntil as until } from '@catalog/kit/testing'
 import { events } from '@catalog/proto'
 import t from 'tap'
 import { createOutboxRelay } from '../src/outbox/outbox-relay.ts'
@@ -41,14 +41,6 @@ async function readItemEvents(kafka: Kafka, tenant: string, done: (seen: Seen[])
   clearTimeout(timeout)
   await consumer.disconnect()
   return seen
-}
-
-async function until(check: () => Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 50))
-  }
 }
 
 t.test('many concurrent writers: every event reaches Kafka, in order per item, none skipped', async (t) => {

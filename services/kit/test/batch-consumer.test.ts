@@ -9,19 +9,11 @@ import {
   readCloudEvent,
   startBatchConsumer,
 } from '../src/index.ts'
-import { silentLogger } from '../src/testing/index.ts'
+import { silentLogger, pollUntil as until } from '../src/testing/index.ts'
 
 const BROKERS = process.env.TEST_KAFKA_BROKERS
 if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
 const log = silentLogger()
-
-async function until(check: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time')
-    await new Promise((r) => setTimeout(r, 50))
-  }
-}
 
 t.test('batches commit after their effects; transient failures retry; poison goes to the DLQ', async (t) => {
   const suffix = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`

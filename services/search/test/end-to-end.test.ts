@@ -1,7 +1,7 @@
 import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
 import { startTestCatalog } from '@catalog/catalog-service/testing'
 import { createIdempotentProducer, createKafka, createMetrics, createUnaryClient, writePrincipal } from '@catalog/kit'
-import { silentLogger, testCerts } from '@catalog/kit/testing'
+import { silentLogger, testCerts, pollUntil as until } from '@catalog/kit/testing'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import t from 'tap'
@@ -11,16 +11,6 @@ import { startSearch } from './helpers/search.ts'
 const BROKERS = process.env.TEST_KAFKA_BROKERS
 if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
 const log = silentLogger()
-
-async function until<T>(probe: () => Promise<T>, ok: (v: T) => boolean, ms = 30_000): Promise<T> {
-  const end = Date.now() + ms
-  for (;;) {
-    const v = await probe()
-    if (ok(v)) return v
-    if (Date.now() > end) throw new Error(`not reached in time; last: ${JSON.stringify(v)}`)
-    await new Promise((r) => setTimeout(r, 100))
-  }
-}
 
 interface Tap {
   teardown(fn: () => unknown): void

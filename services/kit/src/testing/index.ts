@@ -1,4 +1,5 @@
 export { type TestCerts, testCerts } from './certs.ts'
 export { testDatabase } from './database.ts'
 export { silentLogger } from './logger.ts'
+export { pollUntil } from './poll.ts'
 export { logged, type ServiceProcess, startServiceProcess } from './service-process.ts'
