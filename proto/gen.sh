@@ -3,7 +3,7 @@
 # checked-in types differ from what the protos generate (CI runs it through `pnpm lint`).
 set -euo pipefail
 cd "$(dirname "$0")"
-protos=(common/v1/*.proto catalog/v1/*.proto search/v1/*.proto google/rpc/*.proto)
+protos=(common/v1/*.proto catalog/v1/*.proto search/v1/*.proto ingestion/v1/*.proto google/rpc/*.proto)
 out=src/gen
 [ "${1:-}" = "--check" ] && out=$(mktemp -d)
 rm -rf "${out:?}"/*

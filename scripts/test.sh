@@ -14,8 +14,13 @@ source scripts/prereqs.sh
 source scripts/lib/postgres.sh
 source scripts/lib/redis.sh
 source scripts/lib/kafka.sh
+source scripts/lib/s3.sh
 check_prereqs
 
+# Building the S3 server (once) takes minutes: let it run beside the install and the other starts.
+mkdir -p "$ROOT/.tools"
+ensure_minio >"$ROOT/.tools/minio-build.log" 2>&1 &
+MINIO_BUILD_PID=$!
 echo "== install (node $(node -v), pnpm $(pnpm -v))"
 pnpm install --frozen-lockfile --reporter=append-only >/dev/null
 
@@ -25,18 +30,22 @@ mkdir -p "$run_dir"
 PG_TEST_PORT="${PG_TEST_PORT:-55433}"
 REDIS_TEST_PORT="${REDIS_TEST_PORT:-56379}"
 KAFKA_TEST_PORT="${KAFKA_TEST_PORT:-59292}"
-trap 'stop_kafka; stop_redis; stop_postgres' EXIT
-echo "== start PostgreSQL on 127.0.0.1:$PG_TEST_PORT, Redis on :$REDIS_TEST_PORT, Kafka on :$KAFKA_TEST_PORT"
+S3_TEST_PORT="${S3_TEST_PORT:-59300}"
+trap 'stop_s3; stop_kafka; stop_redis; stop_postgres' EXIT
+echo "== start PostgreSQL on 127.0.0.1:$PG_TEST_PORT, Redis on :$REDIS_TEST_PORT, Kafka on :$KAFKA_TEST_PORT, S3 on :$S3_TEST_PORT"
 start_postgres "$run_dir/postgres" "$PG_TEST_PORT" "$run_dir/postgres.log"
 start_redis "$run_dir/redis" "$REDIS_TEST_PORT"
 start_kafka "$run_dir/kafka" "$KAFKA_TEST_PORT"
+wait "$MINIO_BUILD_PID" || { cat "$ROOT/.tools/minio-build.log" >&2; exit 1; }
+start_s3 "$run_dir/s3" "$S3_TEST_PORT"
+export TEST_S3_ENDPOINT="http://127.0.0.1:$S3_TEST_PORT" TEST_S3_ACCESS_KEY="$S3_ACCESS_KEY" TEST_S3_SECRET_KEY="$S3_SECRET_KEY"
 export TEST_KAFKA_BROKERS="127.0.0.1:$KAFKA_TEST_PORT"
 export TEST_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$PG_TEST_PORT/postgres"
 export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_TEST_PORT"
 export TEST_REDIS_PORT="$REDIS_TEST_PORT"
 
 if [ "${1:-}" = "--servers-only" ]; then
-  echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL TEST_KAFKA_BROKERS=$TEST_KAFKA_BROKERS"
+  echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL TEST_KAFKA_BROKERS=$TEST_KAFKA_BROKERS TEST_S3_ENDPOINT=$TEST_S3_ENDPOINT TEST_S3_ACCESS_KEY=$S3_ACCESS_KEY TEST_S3_SECRET_KEY=$S3_SECRET_KEY"
   echo "test servers are up; Ctrl-C stops them"
   wait "$PG_PID"
   exit 0

@@ -1,7 +1,12 @@
 import protobuf from 'protobufjs'
 import { PROTO_ROOT } from './loader.ts'
 
-const FILES = ['catalog/v1/events.proto', 'google/rpc/status.proto', 'google/rpc/error_details.proto']
+const FILES = [
+  'catalog/v1/events.proto',
+  'ingestion/v1/ingestion_events.proto',
+  'google/rpc/status.proto',
+  'google/rpc/error_details.proto',
+]
 
 // The same object shape as the gRPC loader produces (see LOADER_OPTIONS).
 const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: String, defaults: true, oneofs: true }

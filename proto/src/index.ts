@@ -7,7 +7,18 @@ export type { Struct, Struct__Output } from './gen/google/protobuf/Struct.ts'
 export type { Timestamp, Timestamp__Output } from './gen/google/protobuf/Timestamp.ts'
 export type { BadRequest, BadRequest__Output } from './gen/google/rpc/BadRequest.ts'
 export type { Status, Status__Output } from './gen/google/rpc/Status.ts'
-export { CATALOG_PROTO, LOADER_OPTIONS, loadCatalog, loadDefinition, loadSearch, PROTO_ROOT, SEARCH_PROTO } from './loader.ts'
+export type * as ingestion from './ingestion.ts'
+export {
+  CATALOG_PROTO,
+  INGESTION_PROTO,
+  LOADER_OPTIONS,
+  loadCatalog,
+  loadDefinition,
+  loadIngestion,
+  loadSearch,
+  PROTO_ROOT,
+  SEARCH_PROTO,
+} from './loader.ts'
 export * as rpcStatus from './rpc-status.ts'
 export type * as search from './search.ts'
 export { type Json, type JsonObject, jsonToStruct, MAX_STRUCT_DEPTH, StructTooDeepError, structToJson } from './struct.ts'

@@ -10,6 +10,8 @@ export const catalogEnv = Type.Object({
   /** Without brokers the catalog still serves; its outbox waits for a relay. */
   KAFKA_BROKERS: Type.Optional(kafkaEnv.KAFKA_BROKERS),
   KAFKA_CREATE_TOPICS: kafkaEnv.KAFKA_CREATE_TOPICS,
+  /** The consumer group that applies ingestion.record.v1. */
+  CATALOG_INGEST_GROUP: Type.String({ minLength: 1, default: 'catalog-ingest' }),
   /** Workload identities allowed to call the catalog, comma-separated. */
   CATALOG_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
 })

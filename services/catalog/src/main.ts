@@ -2,6 +2,7 @@ import type { ServiceContext } from '@catalog/kit'
 import { createIdempotentProducer, createKafka, ensureTopics, PLATFORM_TOPICS, runGrpcService } from '@catalog/kit'
 import type { CatalogConfig } from './config.ts'
 import { loadCatalogConfig } from './config.ts'
+import { startIngestConsumer } from './ingest/ingest-consumer.ts'
 import { createOutboxRelay } from './outbox/outbox-relay.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 
@@ -15,13 +16,16 @@ await runGrpcService({
       .map((s) => s.trim())
       .filter(Boolean)
     const server = build({ pool, log, metrics, tls, trustDomain: config.TLS_TRUST_DOMAIN, callers })
-    const relay = await startRelay(ctx)
-    return { server, workers: relay ? [{ name: 'outbox relay', run: relay.stop }] : [] }
+    const kafkaWorkers = await startKafkaWorkers(ctx)
+    return { server, workers: kafkaWorkers ? [{ name: 'outbox relay and ingest consumer', run: kafkaWorkers.stop }] : [] }
   },
 })
 
-/** The relay runs only where Kafka is configured; without it the outbox simply waits. */
-async function startRelay({ config, log, metrics, pool }: ServiceContext<CatalogConfig>) {
+/**
+ * The outbox relay and the ingest consumer run only where Kafka is configured; without it the
+ * outbox simply waits.
+ */
+async function startKafkaWorkers({ config, log, metrics, pool }: ServiceContext<CatalogConfig>) {
   if (!config.KAFKA_BROKERS) {
     log.warn('KAFKA_BROKERS is not set: events stay in the outbox until a relay runs')
     return undefined
@@ -31,8 +35,10 @@ async function startRelay({ config, log, metrics, pool }: ServiceContext<Catalog
   const producer = await createIdempotentProducer(kafka, log)
   const relay = createOutboxRelay({ pool, producer, log, metrics, source: `/${config.SERVICE_NAME}` })
   relay.start()
+  const ingest = await startIngestConsumer(kafka, { pool, producer, log, metrics, groupId: config.CATALOG_INGEST_GROUP })
   return {
     async stop() {
+      await ingest.stop()
       await relay.stop()
       await producer.disconnect()
     },

@@ -16,19 +16,30 @@ export interface CallContext {
   readonly signal: AbortSignal
 }
 
-type AsyncUnary<H> =
-  H extends grpc.handleUnaryCall<infer Req, infer Res> ? (request: Req, ctx: CallContext) => Promise<Res> : never
+type AsyncHandler<H> =
+  H extends grpc.handleUnaryCall<infer Req, infer Res>
+    ? (request: Req, ctx: CallContext) => Promise<Res>
+    : H extends grpc.handleClientStreamingCall<infer Req, infer Res>
+      ? (requests: AsyncIterable<Req>, ctx: CallContext) => Promise<Res>
+      : never
 
-export type AsyncHandlers<H> = { [K in keyof H]: AsyncUnary<H[K]> }
+export type AsyncHandlers<H> = { [K in keyof H]: AsyncHandler<H[K]> }
 
 /**
- * Turns async handlers into a grpc-js implementation: errors become statuses in one place
+ * Turns async handlers (unary, or client-streaming: the requests come as an async iterable) into
+ * a grpc-js implementation: errors become statuses in one place
  * (`toStatus`), unexpected ones are logged with their stack and reach the caller as INTERNAL.
  */
 export function implement<H extends grpc.UntypedServiceImplementation>(log: Logger, handlers: AsyncHandlers<H>): H {
-  const implementation: Record<string, grpc.handleUnaryCall<unknown, unknown>> = {}
+  const implementation: Record<
+    string,
+    grpc.handleUnaryCall<unknown, unknown> | grpc.handleClientStreamingCall<unknown, unknown>
+  > = {}
   for (const [name, handler] of Object.entries(handlers) as [string, (req: unknown, ctx: CallContext) => Promise<unknown>][]) {
-    implementation[name] = (call, callback) => {
+    implementation[name] = (
+      call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
       const controller = new AbortController()
       call.once('cancelled', () => controller.abort())
       const ctx: CallContext = {
@@ -37,7 +48,9 @@ export function implement<H extends grpc.UntypedServiceImplementation>(log: Logg
         principal: () => readPrincipal(call.metadata),
         signal: controller.signal,
       }
-      handler(call.request, ctx).then(
+      // A client-streaming call has no single request: the handler reads the call itself.
+      const input = 'request' in call && call.request !== undefined ? call.request : call
+      handler(input, ctx).then(
         (response) => callback(null, response),
         (err: unknown) => {
           if (!isPlatformError(err)) log.error({ err, method: name }, 'unexpected error in handler')

@@ -1,0 +1,11 @@
+// Original file: ingestion/v1/ingestion_service.proto
+
+import type { Job as _ingestion_v1_Job, Job__Output as _ingestion_v1_Job__Output } from '../../ingestion/v1/Job.ts';
+
+export interface CancelIngestionResponse {
+  'job'?: (_ingestion_v1_Job | null);
+}
+
+export interface CancelIngestionResponse__Output {
+  'job': (_ingestion_v1_Job__Output | null);
+}

@@ -1,0 +1,110 @@
+import type { Kafka, KafkaMessage, Logger, Metrics, Pool, Producer } from '@catalog/kit'
+import { isPlatformError, PoisonMessageError, startBatchConsumer, withTransaction } from '@catalog/kit'
+import { events } from '@catalog/proto'
+import { Counter } from 'prom-client'
+import type { ItemValues } from '../items/item-rules.ts'
+import { checkFields, checkNaturalKey, FIELD_PATHS } from '../items/item-rules.ts'
+import type { KeyedValues } from './ingest-store.ts'
+import { upsertMany } from './ingest-store.ts'
+
+// Rows per statement inside a batch's transaction: bounded by Postgres' 65,535 parameters for the
+// outbox insert (two events of six parameters per item) and by the size of one jsonb argument.
+const CHUNK = 1_000
+
+/**
+ * Applies ingestion.record.v1 to the catalog: each Kafka batch becomes one transaction of
+ * set-based upserts (with price history and outbox rows), so unchanged records change nothing and
+ * offsets commit only after the commit. A record the catalog's rules refuse goes to
+ * ingestion.record.dlq.v1 with its reason, without holding up the others.
+ */
+export function createIngestApplier(deps: { pool: Pool; producer: Producer; log: Logger; metrics: Metrics }) {
+  const applied = new Counter({
+    name: 'catalog_ingest_records_total',
+    help: 'Ingestion records consumed, by outcome (changed, unchanged, rejected).',
+    labelNames: ['outcome'],
+    registers: [deps.metrics.registry],
+  })
+
+  return async function handle(messages: KafkaMessage[]): Promise<void> {
+    // The last record of a key wins: Kafka keeps one key's records in order on one partition.
+    const byKey = new Map<string, KeyedValues>()
+    const rejected: { message: KafkaMessage; reason: string; field: string; tenant: string; jobId: string; position: string }[] =
+      []
+    for (const message of messages) {
+      if (!message.value) throw new PoisonMessageError('record without a payload')
+      let record: ReturnType<typeof events.recordSubmitted.decode>
+      try {
+        record = events.recordSubmitted.decode(message.value)
+      } catch (err) {
+        throw new PoisonMessageError(`undecodable record.submitted: ${(err as Error).message}`)
+      }
+      try {
+        checkNaturalKey(record.source, record.external_id)
+        const values = checkFields(record.fields, FIELD_PATHS) as ItemValues
+        const key = `${record.tenant}\u0000${record.source}\u0000${record.external_id}`
+        byKey.delete(key)
+        byKey.set(key, { tenant: record.tenant, source: record.source, externalId: record.external_id, values })
+      } catch (err) {
+        if (!isPlatformError(err)) throw err
+        const violation = err.violations[0]
+        rejected.push({
+          message,
+          reason: violation?.description ?? err.message,
+          field: violation?.field.replace(/^fields\./, '') ?? '',
+          tenant: record.tenant,
+          jobId: record.job_id,
+          position: record.position,
+        })
+      }
+    }
+    if (rejected.length > 0) {
+      await deps.producer.send({
+        topic: events.INGESTION_TOPICS.recordDlq,
+        acks: -1,
+        messages: rejected.map((r) => ({
+          key: r.message.key,
+          value: events.recordRejected.encode({
+            tenant: r.tenant,
+            job_id: r.jobId,
+            error: { position: r.position, field: r.field, reason: r.reason },
+            raw: r.message.value ?? Buffer.alloc(0),
+          }),
+          headers: {
+            ce_specversion: '1.0',
+            ce_type: events.INGESTION_TYPES.recordRejected,
+            ce_source: '/catalog',
+            'dlq-reason': r.reason.slice(0, 500),
+            'dlq-field': r.field,
+            'dlq-position': r.position,
+            'dlq-job': r.jobId,
+          },
+        })),
+      })
+      applied.inc({ outcome: 'rejected' }, rejected.length)
+    }
+    const records = [...byKey.values()]
+    const changed = await withTransaction(deps.pool, async (c) => {
+      let n = 0
+      for (let i = 0; i < records.length; i += CHUNK) n += await upsertMany(c, records.slice(i, i + CHUNK))
+      return n
+    })
+    applied.inc({ outcome: 'changed' }, changed)
+    applied.inc({ outcome: 'unchanged' }, records.length - changed)
+  }
+}
+
+/** Joins the catalog's ingest group on ingestion.record.v1. */
+export async function startIngestConsumer(
+  kafka: Kafka,
+  deps: { pool: Pool; producer: Producer; log: Logger; metrics: Metrics; groupId: string },
+) {
+  const consumer = await startBatchConsumer(kafka, {
+    groupId: deps.groupId,
+    topics: [events.INGESTION_TOPICS.record],
+    handle: createIngestApplier(deps),
+    dlq: { topic: events.INGESTION_TOPICS.recordDlq, producer: deps.producer },
+    log: deps.log,
+    metrics: deps.metrics,
+  })
+  return { stop: () => consumer.disconnect() }
+}

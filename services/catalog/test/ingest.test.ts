@@ -1,0 +1,120 @@
+import type { KafkaMessage } from '@catalog/kit'
+import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS } from '@catalog/kit'
+import { silentLogger } from '@catalog/kit/testing'
+import type { catalog } from '@catalog/proto'
+import { events } from '@catalog/proto'
+import t from 'tap'
+import { createIngestApplier } from '../src/ingest/ingest-consumer.ts'
+import { countRows, fields, startCatalog } from './helpers/catalog.ts'
+
+const BROKERS = process.env.TEST_KAFKA_BROKERS
+if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
+const log = silentLogger()
+
+let offset = 0
+const record = (tenant: string, externalId: string, over: Partial<catalog.ItemFields> = {}): KafkaMessage =>
+  ({
+    key: Buffer.from(`${tenant}/bulk/${externalId}`),
+    value: events.recordSubmitted.encode({
+      tenant,
+      source: 'bulk',
+      external_id: externalId,
+      fields: fields(over),
+      job_id: 'job-1',
+      position: String(++offset),
+    }),
+    offset: String(offset),
+    headers: {},
+    timestamp: String(Date.now()),
+    attributes: 0,
+  }) as KafkaMessage
+
+t.test('the ingest applier upserts a batch like single upserts, and re-applying it changes nothing', async (t) => {
+  const cat = await startCatalog(t)
+  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'ingest-test', log })
+  await ensureTopics(kafka, PLATFORM_TOPICS)
+  const producer = await createIdempotentProducer(kafka, log)
+  t.teardown(() => producer.disconnect())
+  const apply = createIngestApplier({
+    pool: cat.pool,
+    producer,
+    log,
+    metrics: createMetrics({ service: 't', defaultMetrics: false }),
+  })
+  const tenant = `ingest-${Date.now()}`
+  const batch = Array.from({ length: 2_500 }, (_, i) => record(tenant, `e${i}`, { title: `Item ${i}` }))
+  await apply(batch)
+  t.equal(await countRows(cat.pool, 'items'), 2_500, 'every record became an item (across several statements)')
+  t.equal(await countRows(cat.pool, 'price_history'), 2_500, 'each new priced item has its first price')
+  t.equal(await countRows(cat.pool, 'outbox'), 5_000, 'an item event and a price event each')
+
+  await apply(batch)
+  t.equal(await countRows(cat.pool, 'outbox'), 5_000, 're-applying the same records emits nothing')
+  const { rows: versions } = await cat.pool.query<{ max: string }>('SELECT max(version)::text AS max FROM items')
+  t.equal(versions[0]?.max, '1', 'and keeps every version')
+
+  // One record changes its price, another its title, and a key repeats: the last one wins.
+  await apply([
+    record(tenant, 'e1', { title: 'Item 1', price: { amount_minor: '1999', currency: 'EUR' } }),
+    record(tenant, 'e2', { title: 'Item 2 (first edit)' }),
+    record(tenant, 'e2', { title: 'Item 2 (second edit)' }),
+  ])
+  const got = await cat.client.call(
+    'UpsertItem',
+    { source: 'bulk', external_id: 'e2', fields: fields({ title: 'Item 2 (second edit)' }) },
+    cat.as(tenant),
+  )
+  t.equal(got.changed, false, 'the last record of a repeated key is what the catalog holds')
+  t.equal(got.item?.version, '2', 'and the repeated key changed the item once')
+  const prices = await cat.pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM price_history p JOIN items i ON i.id = p.item_id WHERE i.external_id = 'e1'`,
+  )
+  t.equal(prices.rows[0]?.n, 2, 'a moved price appends to the history')
+  t.equal(await countRows(cat.pool, 'outbox'), 5_003, 'two item events and one price event')
+})
+
+t.test('a record the catalog refuses goes to the DLQ with its reason; the rest of the batch lands', async (t) => {
+  const cat = await startCatalog(t)
+  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'ingest-test', log })
+  await ensureTopics(kafka, PLATFORM_TOPICS)
+  const producer = await createIdempotentProducer(kafka, log)
+  t.teardown(() => producer.disconnect())
+  const apply = createIngestApplier({
+    pool: cat.pool,
+    producer,
+    log,
+    metrics: createMetrics({ service: 't', defaultMetrics: false }),
+  })
+  const tenant = `ingest-dlq-${Date.now()}`
+
+  const consumer = kafka.consumer({ groupId: `dlq-reader-${tenant}` })
+  await consumer.connect()
+  await consumer.subscribe({ topic: events.INGESTION_TOPICS.recordDlq, fromBeginning: true })
+  const seen: { reason: string; field: string; position: string }[] = []
+  let resolve: () => void = () => undefined
+  const done = new Promise<void>((r) => {
+    resolve = r
+  })
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (!message.value) return
+      const rejected = events.recordRejected.decode(message.value)
+      if (rejected.tenant !== tenant) return
+      seen.push({
+        reason: message.headers?.['dlq-reason']?.toString() ?? '',
+        field: rejected.error?.field ?? '',
+        position: rejected.error?.position ?? '',
+      })
+      resolve()
+    },
+  })
+  t.teardown(() => consumer.disconnect())
+
+  const bad = record(tenant, 'bad', { price: { amount_minor: '100', currency: 'XXY' } })
+  await apply([record(tenant, 'good-1'), bad, record(tenant, 'good-2')])
+  t.equal(await countRows(cat.pool, 'items'), 2, 'the good records landed')
+  await Promise.race([done, new Promise((r) => setTimeout(r, 20_000))])
+  t.equal(seen.length, 1, 'the bad one is in the DLQ')
+  t.equal(seen[0]?.field, 'price.currency', 'naming the field')
+  t.match(seen[0]?.reason, /ISO 4217/, 'with the reason in a header')
+})
