@@ -1,0 +1,39 @@
+import { commonEnv, grpcServerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
+import type { Static } from 'typebox'
+import { Type } from 'typebox'
+
+export const ingestionEnv = Type.Object({
+  ...commonEnv,
+  SERVICE_NAME: Type.String({ minLength: 1, default: 'ingestion' }),
+  ...grpcServerEnv,
+  ...postgresEnv,
+  ...kafkaEnv,
+  INGESTION_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
+  /** file:// URIs are read only under this folder (resolved, symlinks followed). */
+  INGEST_FILE_ROOT: Type.String({ minLength: 1, default: './data/ingest' }),
+  /** Buckets that s3:// URIs may name, comma-separated; empty: no s3:// at all. */
+  INGEST_S3_BUCKETS: Type.String({ default: '' }),
+  /** An S3-compatible endpoint (MinIO, Ceph, R2...); unset: the AWS default for the region. */
+  S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
+  S3_REGION: Type.String({ minLength: 1, default: 'us-east-1' }),
+  S3_FORCE_PATH_STYLE: Type.Boolean({ default: true }),
+  /** A job fails when more than this share of its records are bad (checked after 1,000 records and at the end). */
+  INGEST_MAX_ERROR_RATIO: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
+  /** What a gzip input may expand to: past it the job fails (a gzip bomb). */
+  INGEST_MAX_DECOMPRESSED_BYTES: Type.Integer({ minimum: 1024, default: 16 * 1024 ** 3 }),
+  /** Records per Kafka send: bigger batches, fewer round trips, more memory. */
+  INGEST_BATCH_RECORDS: Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000 }),
+  /** How often a running job saves its progress (and proves it is alive). */
+  INGEST_PROGRESS_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 1_000 }),
+  /** A running job whose process stopped proving it is alive this long ago failed (the process died). */
+  INGEST_JOB_LEASE_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
+  /** Daily drops: a folder or bucket prefix scanned on a schedule; unset: no scan. */
+  DROP_URI: Type.Optional(Type.String({ pattern: '^(file|s3)://' })),
+  DROP_CRON: Type.String({ minLength: 1, default: '0 3 * * *' }),
+  /** The tenant that owns the files dropped there. */
+  DROP_TENANT: Type.String({ minLength: 1, default: 'default' }),
+})
+
+export type IngestionConfig = Readonly<Static<typeof ingestionEnv>>
+
+export const loadIngestionConfig = (env: NodeJS.ProcessEnv = process.env): IngestionConfig => loadConfig(ingestionEnv, env)

@@ -1,0 +1,23 @@
+import type { FieldViolation } from '@catalog/kit'
+import { invalidArgument, PlatformError } from '@catalog/kit'
+import { status } from '@grpc/grpc-js'
+
+/** Stable codes of ingestion's errors; the gateway maps their gRPC status to HTTP. */
+export const codes = {
+  invalid: 'ING_ERR_INVALID_ARGUMENT',
+  notFound: 'ING_ERR_NOT_FOUND',
+  sourceNotFound: 'ING_ERR_SOURCE_NOT_FOUND',
+  finished: 'ING_ERR_JOB_FINISHED',
+} as const
+
+export const invalid = (violations: readonly FieldViolation[]) => invalidArgument(violations, codes.invalid)
+export const badUri = (description: string, field = 'uri') => invalid([{ field, description }])
+
+/** Never says whether the id exists for another tenant. */
+export const jobNotFound = (id: string) => new PlatformError(codes.notFound, status.NOT_FOUND, `ingestion ${id} not found`)
+
+export const sourceNotFound = (uri: string) =>
+  new PlatformError(codes.sourceNotFound, status.NOT_FOUND, `nothing to read at ${uri}`)
+
+export const jobFinished = (id: string, state: string) =>
+  new PlatformError(codes.finished, status.FAILED_PRECONDITION, `ingestion ${id} is already ${state}`)

@@ -1,0 +1,214 @@
+import { randomUUID } from 'node:crypto'
+import type { Logger, Metrics, Pool, Producer } from '@catalog/kit'
+import { cloudEventHeaders } from '@catalog/kit'
+import { events } from '@catalog/proto'
+import { Counter, Gauge } from 'prom-client'
+import { isRecordError, mapItem } from '../formats/item-mapper.ts'
+import type { InputShape } from '../formats/read-records.ts'
+import { readRecords } from '../formats/read-records.ts'
+import type { JobRow, JobStateName, Progress } from './job-store.ts'
+import { finishJob, MAX_KEPT_ERRORS, saveProgress } from './job-store.ts'
+import { toJob } from './job-view.ts'
+
+export interface RunnerOptions {
+  batchRecords: number
+  progressMs: number
+  maxErrorRatio: number
+  maxDecompressedBytes: number
+}
+
+export interface RunnerDeps {
+  pool: Pool
+  producer: Producer
+  log: Logger
+  options: RunnerOptions
+  metrics: ReturnType<typeof runnerMetrics>
+}
+
+/** Records are checked against the error ratio once this many have been read, and at the end. */
+const RATIO_MIN_RECORDS = 1_000
+const SOURCE = '/ingestion'
+
+export function runnerMetrics(metrics: Metrics) {
+  return {
+    records: new Counter({
+      name: 'ingestion_records_total',
+      help: 'Records read by ingestion jobs, by outcome (accepted, rejected).',
+      labelNames: ['outcome'],
+      registers: [metrics.registry],
+    }),
+    bytes: new Counter({ name: 'ingestion_bytes_read_total', help: 'Input bytes read.', registers: [metrics.registry] }),
+    running: new Gauge({ name: 'ingestion_jobs_running', help: 'Jobs running in this process.', registers: [metrics.registry] }),
+    finished: new Counter({
+      name: 'ingestion_jobs_finished_total',
+      help: 'Jobs finished, by state.',
+      labelNames: ['state'],
+      registers: [metrics.registry],
+    }),
+  }
+}
+
+/** Publishes a job's change to ingestion.job.v1, for anyone who follows jobs. */
+export async function publishJobEvent(producer: Producer, type: string, row: JobRow): Promise<void> {
+  await producer.send({
+    topic: events.INGESTION_TOPICS.job,
+    acks: -1,
+    messages: [
+      {
+        key: row.id,
+        value: events.jobChanged.encode({ job: toJob(row) }),
+        headers: cloudEventHeaders({ id: randomUUID(), type, source: SOURCE, time: new Date() }),
+      },
+    ],
+  })
+}
+
+/**
+ * Runs one job to its end: reads the input as a stream (memory stays at one record and one Kafka
+ * batch), validates each record, publishes the good ones to ingestion.record.v1 and the bad ones
+ * to ingestion.record.dlq.v1 with their reason and position, and saves progress on a timer (which
+ * also proves the job alive and notices a cancel). Never throws: every ending is a job state.
+ */
+export async function runJob(
+  deps: RunnerDeps,
+  job: JobRow,
+  input: AsyncIterable<Buffer>,
+  shape: InputShape,
+  signal?: AbortSignal,
+): Promise<JobRow> {
+  const { producer, options, metrics, log } = deps
+  const progress: Progress = { processed: 0, accepted: 0, rejected: 0, bytesRead: 0, newErrors: [] }
+  let kept = job.errors.length
+  let records: { key: string; value: Buffer; headers: ReturnType<typeof cloudEventHeaders> }[] = []
+  let rejects: typeof records = []
+  let lastSave = Date.now()
+  let cancelled = false
+  metrics.running.inc()
+
+  const counted = async function* () {
+    for await (const chunk of input) {
+      progress.bytesRead += chunk.length
+      metrics.bytes.inc(chunk.length)
+      yield chunk
+    }
+  }
+  const flush = async () => {
+    const batch = [
+      ...(records.length > 0 ? [{ topic: events.INGESTION_TOPICS.record, messages: records }] : []),
+      ...(rejects.length > 0 ? [{ topic: events.INGESTION_TOPICS.recordDlq, messages: rejects }] : []),
+    ]
+    if (batch.length > 0) await producer.sendBatch({ topicMessages: batch, acks: -1 })
+    progress.accepted += records.length
+    metrics.records.inc({ outcome: 'accepted' }, records.length)
+    metrics.records.inc({ outcome: 'rejected' }, rejects.length)
+    records = []
+    rejects = []
+  }
+  const save = async () => {
+    await flush()
+    const { cancelRequested } = await saveProgress(deps.pool, job.id, progress)
+    progress.newErrors = []
+    lastSave = Date.now()
+    if (cancelRequested) cancelled = true
+  }
+  const reject = (position: number, field: string, reason: string, raw: Buffer) => {
+    progress.rejected++
+    if (kept < MAX_KEPT_ERRORS) {
+      progress.newErrors.push({ position, field, reason })
+      kept++
+    }
+    rejects.push({
+      key: `${job.tenant}/${job.id}/${position}`,
+      value: events.recordRejected.encode({
+        tenant: job.tenant,
+        job_id: job.id,
+        error: { position: String(position), field, reason },
+        raw: raw.subarray(0, 1024 * 1024),
+      }),
+      headers: {
+        ...cloudEventHeaders({ id: randomUUID(), type: events.INGESTION_TYPES.recordRejected, source: SOURCE, time: new Date() }),
+        'dlq-reason': reason.slice(0, 500),
+        'dlq-field': field,
+        'dlq-position': String(position),
+        'dlq-job': job.id,
+        'dlq-uri': job.uri.slice(0, 1000),
+      },
+    })
+  }
+
+  let state: Exclude<JobStateName, 'running'> = 'completed'
+  let error = ''
+  try {
+    for await (const record of readRecords(counted(), shape, { maxDecompressedBytes: options.maxDecompressedBytes })) {
+      progress.processed++
+      if (record.error) reject(record.position, record.error.field, record.error.reason, record.raw)
+      else {
+        const mapped = mapItem(record.value, {
+          tenant: job.tenant,
+          jobId: job.id,
+          position: record.position,
+          defaultSource: job.default_source,
+        })
+        if (isRecordError(mapped)) reject(record.position, mapped.field, mapped.reason, record.raw)
+        else {
+          records.push({
+            key: mapped.key,
+            value: mapped.payload,
+            headers: cloudEventHeaders({
+              id: randomUUID(),
+              type: events.INGESTION_TYPES.recordSubmitted,
+              source: SOURCE,
+              time: new Date(),
+            }),
+          })
+        }
+      }
+      if (records.length + rejects.length >= options.batchRecords) await flush()
+      if (Date.now() - lastSave >= options.progressMs) {
+        await save()
+        await publishJobEvent(producer, events.INGESTION_TYPES.jobProgressed, { ...job, ...rowProgress(progress) })
+      }
+      if (cancelled || signal?.aborted) {
+        state = 'cancelled'
+        error = 'cancelled on request'
+        break
+      }
+      if (progress.processed >= RATIO_MIN_RECORDS && tooManyErrors(progress, options.maxErrorRatio)) break
+    }
+    if (state === 'completed' && tooManyErrors(progress, options.maxErrorRatio)) {
+      state = 'failed'
+      error = `${progress.rejected} of ${progress.processed} records were bad, past the allowed ratio ${options.maxErrorRatio}`
+    }
+  } catch (err) {
+    state = 'failed'
+    error = (err as { malformed?: boolean }).malformed ? (err as Error).message : `ingestion stopped: ${(err as Error).message}`
+    if (!(err as { malformed?: boolean }).malformed) log.error({ err, job: job.id }, 'job failed')
+  }
+  try {
+    await save()
+  } catch (err) {
+    // What was flushed before stays published; the lease will mark the job failed if we cannot.
+    log.error({ err, job: job.id }, 'could not save the final progress of a job')
+    state = 'failed'
+    error ||= `ingestion stopped: ${(err as Error).message}`
+  }
+  const finished = (await finishJob(deps.pool, job.id, state, error, progress.processed)) ?? job
+  metrics.running.dec()
+  metrics.finished.inc({ state: finished.state })
+  const type = { completed: 'jobCompleted', failed: 'jobFailed', cancelled: 'jobCancelled', running: 'jobProgressed' } as const
+  await publishJobEvent(producer, events.INGESTION_TYPES[type[finished.state]], finished).catch((err: unknown) =>
+    log.warn({ err, job: job.id }, 'could not publish the end of a job'),
+  )
+  log.info({ job: job.id, state: finished.state, processed: progress.processed, rejected: progress.rejected }, 'job finished')
+  return finished
+}
+
+const tooManyErrors = (p: Progress, ratio: number) => p.processed > 0 && p.rejected / p.processed > ratio
+
+const rowProgress = (p: Progress): Partial<JobRow> => ({
+  processed: String(p.processed),
+  accepted: String(p.accepted),
+  rejected: String(p.rejected),
+  bytes_read: String(p.bytesRead),
+  updated_at: new Date(),
+})

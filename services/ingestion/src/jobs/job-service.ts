@@ -1,0 +1,196 @@
+import type { CallContext } from '@catalog/kit'
+import { decodeCursor, encodeCursor, withTransaction } from '@catalog/kit'
+import type { ingestion } from '@catalog/proto'
+import { events } from '@catalog/proto'
+import { v7 as uuidv7 } from 'uuid'
+import { invalid, jobFinished, jobNotFound } from '../errors.ts'
+import type { Format, InputShape } from '../formats/read-records.ts'
+import type { Source } from '../sources/source.ts'
+import { pickSource } from '../sources/source.ts'
+import type { RunnerDeps } from './job-runner.ts'
+import { publishJobEvent, runJob } from './job-runner.ts'
+import type { JobRow } from './job-store.ts'
+import { findByIdempotencyKey, findLiveOrDone, getJob, insertJob, listJobs, requestCancel } from './job-store.ts'
+import { toJob } from './job-view.ts'
+
+export interface JobServiceDeps extends RunnerDeps {
+  sources: { file: Source; s3?: Source }
+  leaseMs: number
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const KEY = /^[\x21-\x7e]{1,200}$/
+const SOURCE = /^\S{1,100}$/
+const UPLOAD_FORMATS: readonly Format[] = ['ndjson', 'json']
+const PAGE = { default: 20, max: 100 }
+
+/**
+ * The calls of ingestion.v1.IngestionService, and the jobs they run in this process. A file
+ * start returns at once with the running job; an upload returns when its stream ends.
+ */
+export function createJobService(deps: JobServiceDeps) {
+  const running = new Set<Promise<unknown>>()
+  // Cancels reach a job of this process at once; a job of another replica sees the flag at its next save.
+  const cancels = new Map<string, AbortController>()
+  const track = (id: string, run: (signal: AbortSignal) => Promise<JobRow>) => {
+    const controller = new AbortController()
+    cancels.set(id, controller)
+    const p = run(controller.signal).finally(() => {
+      running.delete(p)
+      cancels.delete(id)
+    })
+    running.add(p)
+    return p
+  }
+
+  const start = async (row: JobRow) => {
+    await publishJobEvent(deps.producer, events.INGESTION_TYPES.jobStarted, row)
+    return row
+  }
+
+  /** Starts a job for the file at `uri`, or answers the job that already did (a duplicate). */
+  async function startFile(tenant: string, uri: string, defaultSource: string): Promise<{ job: JobRow; duplicate: boolean }> {
+    const { source, url } = pickSource(uri, deps.sources)
+    if (defaultSource && !SOURCE.test(defaultSource))
+      throw invalid([{ field: 'default_source', description: 'must be 1 to 100 characters without spaces' }])
+    const found = await source.find(url)
+    const result = await withTransaction(deps.pool, async (c) => {
+      // One start per file at a time: the lock makes "find, else insert" atomic across replicas.
+      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+        JSON.stringify([tenant, found.uri, found.contentKey]),
+      ])
+      const earlier = await findLiveOrDone(c, tenant, found.uri, found.contentKey, deps.leaseMs)
+      if (earlier) return { job: earlier, duplicate: true }
+      const job = await insertJob(c, {
+        id: uuidv7(),
+        tenant,
+        uri: found.uri,
+        format: found.shape.gzip ? `${found.shape.format}+gzip` : found.shape.format,
+        contentKey: found.contentKey,
+        idempotencyKey: null,
+        defaultSource: defaultSource || found.name.replace(/\..*$/, '').replace(/\s+/g, '-').slice(0, 100) || 'file',
+        bytesTotal: found.size,
+      })
+      return { job, duplicate: false }
+    })
+    if (!result.duplicate) {
+      await start(result.job)
+      void track(result.job.id, (signal) => runJob(deps, result.job, found.open(), found.shape, signal))
+    }
+    return result
+  }
+
+  return {
+    startFile,
+    /** Waits for the jobs of this process (on shutdown, within the drain time). */
+    drain: () => Promise.allSettled([...running]),
+
+    handlers: {
+      async StartIngestion(
+        req: ingestion.StartIngestionRequest__Output,
+        ctx: CallContext,
+      ): Promise<ingestion.StartIngestionResponse> {
+        const { tenant } = ctx.principal()
+        const { job, duplicate } = await startFile(tenant, req.uri, req.default_source)
+        return { job: toJob(job), duplicate }
+      },
+
+      async IngestItems(
+        requests: AsyncIterable<ingestion.IngestItemsRequest__Output>,
+        ctx: CallContext,
+      ): Promise<ingestion.IngestItemsResponse> {
+        const { tenant } = ctx.principal()
+        const iterator = requests[Symbol.asyncIterator]()
+        const first = await iterator.next()
+        const header = first.done ? undefined : first.value.header
+        if (!header) throw invalid([{ field: 'header', description: 'the first message must be the upload header' }])
+        const format = (header.format || 'ndjson') as Format
+        if (!UPLOAD_FORMATS.includes(format)) throw invalid([{ field: 'header.format', description: 'must be ndjson or json' }])
+        if (header.idempotency_key && !KEY.test(header.idempotency_key))
+          throw invalid([{ field: 'idempotency_key', description: 'must be 1 to 200 printable ASCII characters' }])
+        const defaultSource = header.default_source || 'bulk'
+        if (!SOURCE.test(defaultSource))
+          throw invalid([{ field: 'default_source', description: 'must be 1 to 100 characters without spaces' }])
+
+        const created = await withTransaction(deps.pool, async (c) => {
+          if (header.idempotency_key) {
+            await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
+              JSON.stringify([tenant, header.idempotency_key]),
+            ])
+            const earlier = await findByIdempotencyKey(c, tenant, header.idempotency_key)
+            if (earlier) return { job: earlier, duplicate: true }
+          }
+          const job = await insertJob(c, {
+            id: uuidv7(),
+            tenant,
+            uri: `upload:${header.name || 'bulk'}`.slice(0, 2048),
+            format,
+            contentKey: null,
+            idempotencyKey: header.idempotency_key || null,
+            defaultSource,
+            bytesTotal: null,
+          })
+          return { job, duplicate: false }
+        })
+        if (created.duplicate) return { job: toJob(created.job), duplicate: true }
+        await start(created.job)
+        const chunks = async function* () {
+          for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+            if (ctx.signal.aborted) throw new Error('the upload was cancelled by the client')
+            const chunk = next.value.chunk
+            if (chunk && chunk.length > 0) yield chunk
+          }
+        }
+        const shape: InputShape = { format, gzip: false }
+        const finished = await track(created.job.id, (signal) => runJob(deps, created.job, chunks(), shape, signal))
+        return { job: toJob(finished), duplicate: false }
+      },
+
+      async GetIngestion(req: ingestion.GetIngestionRequest__Output, ctx: CallContext): Promise<ingestion.GetIngestionResponse> {
+        const { tenant } = ctx.principal()
+        if (!UUID.test(req.id)) throw invalid([{ field: 'id', description: 'must be a UUID' }])
+        const row = await getJob(deps.pool, tenant, req.id.toLowerCase())
+        if (!row) throw jobNotFound(req.id)
+        return { job: toJob(row) }
+      },
+
+      async ListIngestions(
+        req: ingestion.ListIngestionsRequest__Output,
+        ctx: CallContext,
+      ): Promise<ingestion.ListIngestionsResponse> {
+        const { tenant } = ctx.principal()
+        const size = req.page?.size || PAGE.default
+        if (size < 0 || size > PAGE.max) throw invalid([{ field: 'page.size', description: `must be 1 to ${PAGE.max}` }])
+        const after = req.page?.cursor
+          ? decodeCursor(req.page.cursor, 'page.cursor', (v) => {
+              const id = (v as { id?: unknown } | null)?.id
+              return typeof id === 'string' && UUID.test(id) ? id : undefined
+            })
+          : undefined
+        const rows = await listJobs(deps.pool, tenant, after, size + 1)
+        const page = rows.slice(0, size)
+        const last = page.at(-1)
+        return {
+          jobs: page.map((r) => toJob(r)),
+          page: { next_cursor: rows.length > size && last ? encodeCursor({ id: last.id }) : '' },
+        }
+      },
+
+      async CancelIngestion(
+        req: ingestion.CancelIngestionRequest__Output,
+        ctx: CallContext,
+      ): Promise<ingestion.CancelIngestionResponse> {
+        const { tenant } = ctx.principal()
+        if (!UUID.test(req.id)) throw invalid([{ field: 'id', description: 'must be a UUID' }])
+        const row = await requestCancel(deps.pool, tenant, req.id.toLowerCase())
+        if (row) {
+          cancels.get(row.id)?.abort()
+          return { job: toJob(row) }
+        }
+        const existing = await getJob(deps.pool, tenant, req.id.toLowerCase())
+        if (!existing) throw jobNotFound(req.id)
+        throw jobFinished(req.id, existing.state)
+      },
+    },
+  }
+}

@@ -1,0 +1,153 @@
+import type { Pool, PoolClient } from '@catalog/kit'
+
+export type JobStateName = 'running' | 'completed' | 'failed' | 'cancelled'
+
+/** A row of `jobs` as pg returns it (bigint as string, timestamptz as Date). */
+export interface JobRow {
+  id: string
+  tenant: string
+  uri: string
+  format: string
+  content_key: string | null
+  idempotency_key: string | null
+  default_source: string
+  state: JobStateName
+  total: string
+  processed: string
+  accepted: string
+  rejected: string
+  bytes_read: string
+  bytes_total: string | null
+  errors: { position: number; field: string; reason: string }[]
+  error: string
+  cancel_requested: boolean
+  created_at: Date
+  updated_at: Date
+  heartbeat_at: Date
+  finished_at: Date | null
+}
+
+export interface NewJob {
+  id: string
+  tenant: string
+  uri: string
+  format: string
+  contentKey: string | null
+  idempotencyKey: string | null
+  defaultSource: string
+  bytesTotal: number | null
+}
+
+export interface Progress {
+  processed: number
+  accepted: number
+  rejected: number
+  bytesRead: number
+  /** Errors found since the last save; the job keeps the first 100 in all. */
+  newErrors: { position: number; field: string; reason: string }[]
+}
+
+export const MAX_KEPT_ERRORS = 100
+
+export async function insertJob(db: Pick<PoolClient, 'query'>, job: NewJob): Promise<JobRow> {
+  const { rows } = await db.query<JobRow>(
+    `INSERT INTO jobs (id, tenant, uri, format, content_key, idempotency_key, default_source, bytes_total)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
+    [job.id, job.tenant, job.uri, job.format, job.contentKey, job.idempotencyKey, job.defaultSource, job.bytesTotal],
+  )
+  return rows[0] as JobRow
+}
+
+export async function getJob(db: Pick<Pool, 'query'>, tenant: string, id: string): Promise<JobRow | undefined> {
+  const { rows } = await db.query<JobRow>('SELECT * FROM jobs WHERE id = $1 AND tenant = $2', [id, tenant])
+  return rows[0]
+}
+
+/** The job of this file that makes a new start a duplicate: completed, or running and alive. */
+export async function findLiveOrDone(
+  c: PoolClient,
+  tenant: string,
+  uri: string,
+  contentKey: string,
+  leaseMs: number,
+): Promise<JobRow | undefined> {
+  const { rows } = await c.query<JobRow>(
+    `SELECT * FROM jobs
+      WHERE tenant = $1 AND uri = $2 AND content_key = $3
+        AND (state = 'completed' OR (state = 'running' AND heartbeat_at > now() - make_interval(secs => $4::float8 / 1000)))
+      ORDER BY created_at DESC LIMIT 1`,
+    [tenant, uri, contentKey, leaseMs],
+  )
+  return rows[0]
+}
+
+export async function findByIdempotencyKey(c: PoolClient, tenant: string, key: string): Promise<JobRow | undefined> {
+  const { rows } = await c.query<JobRow>(
+    `SELECT * FROM jobs WHERE tenant = $1 AND idempotency_key = $2 AND state IN ('running', 'completed')`,
+    [tenant, key],
+  )
+  return rows[0]
+}
+
+/** Saves progress and proves the job alive; answers whether a cancel was asked for meanwhile. */
+export async function saveProgress(pool: Pool, id: string, p: Progress): Promise<{ cancelRequested: boolean }> {
+  const { rows } = await pool.query<{ cancel_requested: boolean }>(
+    `UPDATE jobs
+        SET processed = $2, accepted = $3, rejected = $4, bytes_read = $5,
+            errors = CASE WHEN jsonb_array_length(errors) >= ${MAX_KEPT_ERRORS} THEN errors
+                          ELSE (SELECT coalesce(jsonb_agg(e), '[]') FROM (
+                                  SELECT e FROM jsonb_array_elements(errors || $6::jsonb) AS e LIMIT ${MAX_KEPT_ERRORS}) AS kept)
+                     END,
+            updated_at = now(), heartbeat_at = now()
+      WHERE id = $1 AND state = 'running'
+      RETURNING cancel_requested`,
+    [id, p.processed, p.accepted, p.rejected, p.bytesRead, JSON.stringify(p.newErrors)],
+  )
+  return { cancelRequested: rows[0]?.cancel_requested ?? true }
+}
+
+export async function finishJob(
+  pool: Pool,
+  id: string,
+  state: Exclude<JobStateName, 'running'>,
+  error: string,
+  total: number | null,
+): Promise<JobRow | undefined> {
+  const { rows } = await pool.query<JobRow>(
+    `UPDATE jobs SET state = $2, error = $3, total = coalesce($4, total), finished_at = now(), updated_at = now()
+      WHERE id = $1 AND state = 'running' RETURNING *`,
+    [id, state, error, total],
+  )
+  return rows[0]
+}
+
+/** Asks a running job to stop (its runner sees it at its next save) and answers the job. */
+export async function requestCancel(pool: Pool, tenant: string, id: string): Promise<JobRow | undefined> {
+  const { rows } = await pool.query<JobRow>(
+    `UPDATE jobs SET cancel_requested = true, updated_at = now()
+      WHERE id = $1 AND tenant = $2 AND state = 'running' RETURNING *`,
+    [id, tenant],
+  )
+  return rows[0]
+}
+
+/** Running jobs whose process stopped proving it alive: they failed with it. */
+export async function failAbandoned(pool: Pool, leaseMs: number): Promise<JobRow[]> {
+  const { rows } = await pool.query<JobRow>(
+    `UPDATE jobs SET state = 'failed', error = 'interrupted: the process running it stopped; start the file again',
+                     finished_at = now(), updated_at = now()
+      WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1::float8 / 1000)
+      RETURNING *`,
+    [leaseMs],
+  )
+  return rows
+}
+
+/** A page of the tenant's jobs, newest first (ids are UUIDv7), after the id `after` when given. */
+export async function listJobs(pool: Pool, tenant: string, after: string | undefined, limit: number): Promise<JobRow[]> {
+  const { rows } = await pool.query<JobRow>(
+    `SELECT * FROM jobs WHERE tenant = $1 AND ($2::uuid IS NULL OR id < $2::uuid) ORDER BY id DESC LIMIT $3`,
+    [tenant, after ?? null, limit],
+  )
+  return rows
+}

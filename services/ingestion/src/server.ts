@@ -1,0 +1,50 @@
+import { fileURLToPath } from 'node:url'
+import type { Logger, Metrics, PlatformGrpcServer, Pool, Producer, TlsFiles } from '@catalog/kit'
+import { createGrpcServer, implement } from '@catalog/kit'
+import type { ingestion } from '@catalog/proto'
+import { loadIngestion } from '@catalog/proto'
+import type { RunnerOptions } from './jobs/job-runner.ts'
+import { runnerMetrics } from './jobs/job-runner.ts'
+import { createJobService } from './jobs/job-service.ts'
+import type { Source } from './sources/source.ts'
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url))
+
+export interface IngestionDeps {
+  pool: Pool
+  producer: Producer
+  log: Logger
+  metrics: Metrics
+  tls: TlsFiles
+  trustDomain: string
+  callers: readonly string[]
+  sources: { file: Source; s3?: Source }
+  options: RunnerOptions & { leaseMs: number }
+}
+
+/** The ingestion gRPC server and its job service, built around the given dependencies, not yet listening. */
+export function build(deps: IngestionDeps): { server: PlatformGrpcServer; jobs: ReturnType<typeof createJobService> } {
+  const { definition, grpc } = loadIngestion()
+  const server = createGrpcServer({
+    tls: deps.tls,
+    trustDomain: deps.trustDomain,
+    policy: { allow: { 'ingestion.v1.IngestionService': deps.callers }, forwarders: deps.callers },
+    log: deps.log,
+    metrics: deps.metrics,
+    definitions: [definition],
+  })
+  const jobs = createJobService({
+    pool: deps.pool,
+    producer: deps.producer,
+    log: deps.log,
+    options: deps.options,
+    metrics: runnerMetrics(deps.metrics),
+    sources: deps.sources,
+    leaseMs: deps.options.leaseMs,
+  })
+  server.addService(
+    grpc.ingestion.v1.IngestionService.service,
+    implement<ingestion.IngestionServiceHandlers>(deps.log, jobs.handlers),
+  )
+  return { server, jobs }
+}

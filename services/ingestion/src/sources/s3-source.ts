@@ -1,0 +1,74 @@
+import type { Readable } from 'node:stream'
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+import { badUri, sourceNotFound } from '../errors.ts'
+import { shapeOf } from '../formats/read-records.ts'
+import type { Source } from './source.ts'
+
+export interface S3Options {
+  buckets: readonly string[]
+  endpoint?: string
+  region: string
+  forcePathStyle: boolean
+}
+
+/**
+ * s3://bucket/key inputs, from the configured buckets only, on the configured endpoint: a URI
+ * picks an object, never a host, so no request can be steered elsewhere (no SSRF).
+ */
+export function s3Source(options: S3Options, client = createS3Client(options)): Source {
+  const allowed = new Set(options.buckets)
+  const locate = (url: URL, prefix: boolean) => {
+    const bucket = url.hostname
+    if (!allowed.has(bucket)) throw badUri(`bucket "${bucket}" is not one of the configured ingest buckets`)
+    const key = decodeURIComponent(url.pathname.replace(/^\//, ''))
+    if (!prefix && key === '') throw badUri('must name an object: s3://bucket/key')
+    if (key.split('/').includes('..')) throw badUri('must not contain ".."')
+    return { bucket, key }
+  }
+  return {
+    async find(url) {
+      const { bucket, key } = locate(url, false)
+      const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch((err: unknown) => {
+        if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) throw sourceNotFound(url.href)
+        throw err
+      })
+      const shape = shapeOf(key, head.ContentType, head.ContentEncoding)
+      if (!shape) throw badUri('must end in .ndjson, .jsonl, .json or .csv (optionally .gz), or carry such a content type')
+      const etag = head.ETag ?? ''
+      return {
+        uri: url.href,
+        name: key.split('/').at(-1) ?? key,
+        contentKey: `etag:${etag}`,
+        size: head.ContentLength ?? 0,
+        shape,
+        open: () => openObject(client, bucket, key, etag),
+      }
+    },
+    async list(prefix) {
+      const { bucket, key } = locate(prefix, true)
+      const uris: string[] = []
+      let token: string | undefined
+      do {
+        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }))
+        for (const o of page.Contents ?? [])
+          if (o.Key && shapeOf(o.Key)) uris.push(`s3://${bucket}/${o.Key.split('/').map(encodeURIComponent).join('/')}`)
+        token = page.IsTruncated ? page.NextContinuationToken : undefined
+      } while (token)
+      return uris.sort()
+    },
+  }
+}
+
+export function createS3Client(options: Omit<S3Options, 'buckets'>): S3Client {
+  return new S3Client({
+    region: options.region,
+    forcePathStyle: options.forcePathStyle,
+    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+  })
+}
+
+/** Reads the object as found: IfMatch refuses a version replaced since (its ETag names the job's content). */
+async function* openObject(client: S3Client, bucket: string, key: string, etag: string): AsyncGenerator<Buffer> {
+  const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }))
+  yield* res.Body as Readable
+}

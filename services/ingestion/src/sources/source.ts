@@ -1,0 +1,45 @@
+import { badUri } from '../errors.ts'
+import type { InputShape } from '../formats/read-records.ts'
+
+/** An input found at a URI, not yet read. */
+export interface FoundInput {
+  uri: string
+  /** The file's name, for the job's default source and the format. */
+  name: string
+  /** What makes this content this content: an S3 ETag, or a SHA-256 of a file. */
+  contentKey: string
+  size: number
+  shape: InputShape
+  open(): AsyncIterable<Buffer>
+}
+
+/** Where inputs come from: one per URI scheme. */
+export interface Source {
+  /** Checks the URI is allowed and the input exists; throws a 400 or 404 otherwise, never reads elsewhere. */
+  find(uri: URL): Promise<FoundInput>
+  /** The URIs of the inputs under a prefix (a folder or a key prefix), for daily drops. */
+  list(prefix: URL): Promise<string[]>
+}
+
+const MAX_URI = 2048
+
+/** The source that may read `uri`, or a 400 naming `field`: only file:// and s3:// exist here. */
+export function pickSource(uri: string, sources: { file: Source; s3?: Source }, field = 'uri'): { source: Source; url: URL } {
+  if (uri.length === 0 || uri.length > MAX_URI) throw badUri(`must be 1 to ${MAX_URI} characters`, field)
+  // URL parsing folds "../" away silently; a URI that tries it is refused, not reinterpreted.
+  if (/(^|\/)(\.|%2e){2}(\/|$)/i.test(uri)) throw badUri('must not contain ".." segments', field)
+  let url: URL
+  try {
+    url = new URL(uri)
+  } catch {
+    throw badUri('must be a file:// or s3:// URI', field)
+  }
+  if (url.search || url.hash || url.username || url.password)
+    throw badUri('must not carry a query, fragment or credentials', field)
+  if (url.protocol === 'file:') return { source: sources.file, url }
+  if (url.protocol === 's3:') {
+    if (!sources.s3) throw badUri('s3:// is not enabled here (no INGEST_S3_BUCKETS)', field)
+    return { source: sources.s3, url }
+  }
+  throw badUri('must be a file:// or s3:// URI; other schemes are never fetched', field)
+}

@@ -1,0 +1,94 @@
+import { mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { PlatformGrpcServer, Pool, Producer } from '@catalog/kit'
+import {
+  createIdempotentProducer,
+  createKafka,
+  createMetrics,
+  createPool,
+  ensureTopics,
+  migrate,
+  PLATFORM_TOPICS,
+} from '@catalog/kit'
+import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
+import type { RunnerOptions } from './jobs/job-runner.ts'
+import type { createJobService } from './jobs/job-service.ts'
+import { build, MIGRATIONS_DIR } from './server.ts'
+import { fileSource } from './sources/file-source.ts'
+import { createS3Client, s3Source } from './sources/s3-source.ts'
+
+interface Tap {
+  teardown(fn: () => unknown): void
+}
+
+export interface TestIngestion {
+  address: string
+  port: number
+  pool: Pool
+  producer: Producer
+  /** The folder file:// URIs are read under. */
+  fileRoot: string
+  server: PlatformGrpcServer
+  jobs: ReturnType<typeof createJobService>
+}
+
+/**
+ * A real ingestion service for tests: its own database, a fresh file root, the test Kafka, and
+ * the test S3 server (buckets `ingest-test` and `ingest-drops`) when TEST_S3_ENDPOINT is set.
+ */
+export async function startTestIngestion(
+  t: Tap,
+  options: Partial<RunnerOptions & { leaseMs: number }> = {},
+): Promise<TestIngestion> {
+  const brokers = process.env.TEST_KAFKA_BROKERS
+  if (!brokers) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
+  const log = silentLogger('ingestion')
+  const url = await testDatabase(t)
+  await migrate(url, MIGRATIONS_DIR, log)
+  const pool = createPool({ url, max: 8, statementTimeoutMs: 10_000, applicationName: 'ingestion-test' }, log)
+  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'ingestion-test', log })
+  await ensureTopics(kafka, PLATFORM_TOPICS)
+  const producer = await createIdempotentProducer(kafka, log)
+  const fileRoot = await mkdtemp(join(tmpdir(), 'ingest-root-'))
+  const s3 = testS3Env()
+  const { server, jobs } = build({
+    pool,
+    producer,
+    log,
+    metrics: createMetrics({ service: 'ingestion', defaultMetrics: false }),
+    tls: testCerts().of('ingestion'),
+    trustDomain: 'catalog.platform',
+    callers: ['gateway'],
+    sources: {
+      file: fileSource(fileRoot),
+      ...(s3 ? { s3: s3Source({ buckets: ['ingest-test', 'ingest-drops'], ...s3 }, createS3Client(s3)) } : {}),
+    },
+    options: {
+      batchRecords: 200,
+      progressMs: 200,
+      maxErrorRatio: 0.5,
+      maxDecompressedBytes: 64 * 1024 * 1024,
+      leaseMs: 30_000,
+      ...options,
+    },
+  })
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
+  server.setServing(true)
+  t.teardown(async () => {
+    await server.shutdown(2_000)
+    await jobs.drain()
+    await producer.disconnect()
+    await pool.end()
+  })
+  return { address: `localhost:${port}`, port, pool, producer, fileRoot, server, jobs }
+}
+
+/** The test S3 server's endpoint, when the test setup started one (credentials go through the AWS SDK's env). */
+export function testS3Env(): { endpoint: string; region: string; forcePathStyle: boolean } | undefined {
+  const endpoint = process.env.TEST_S3_ENDPOINT
+  if (!endpoint) return undefined
+  process.env.AWS_ACCESS_KEY_ID ??= process.env.TEST_S3_ACCESS_KEY
+  process.env.AWS_SECRET_ACCESS_KEY ??= process.env.TEST_S3_SECRET_KEY
+  return { endpoint, region: 'us-east-1', forcePathStyle: true }
+}
