@@ -108,11 +108,12 @@ function toItem(row: Record<string, string>, position: number): DecodedRecord {
 /**
  * Drops any CSV record longer than the limit before the parser sees it (the parser would keep
  * growing the field), leaving its lines empty so line numbers still match, and notes its line.
- * Quotes toggle state on every `"`, which also handles the `""` escape.
+ * It follows just enough of RFC 4180 to find record ends: a quote opens a field only at its
+ * start, `""` inside is an escape, newlines inside quotes belong to the field.
  */
 class OverlongRecordGuard extends Transform {
   readonly overlong: number[] = []
-  private inQuotes = false
+  private field: 'start' | 'plain' | 'quoted' | 'quote-in-quoted' = 'start'
   private line = 1
   private recordLines = 0
   private held: Buffer[] = []
@@ -129,15 +130,19 @@ class OverlongRecordGuard extends Transform {
     let from = 0
     for (let i = 0; i < chunk.length; i++) {
       const b = chunk[i]
-      if (b === 0x22) this.inQuotes = !this.inQuotes
-      else if (b === 0x0a) {
-        this.recordLines++
-        if (!this.inQuotes) {
-          this.hold(chunk.subarray(from, i + 1))
-          this.endRecord()
-          from = i + 1
-        }
+      if (b === 0x0a) this.recordLines++
+      if (this.field === 'quoted') {
+        if (b === 0x22) this.field = 'quote-in-quoted'
+        continue
       }
+      if (b === 0x22) this.field = this.field === 'start' ? 'quoted' : this.field === 'quote-in-quoted' ? 'quoted' : 'plain'
+      else if (b === 0x2c) this.field = 'start'
+      else if (b === 0x0a) {
+        this.field = 'start'
+        this.hold(chunk.subarray(from, i + 1))
+        this.endRecord()
+        from = i + 1
+      } else this.field = 'plain'
     }
     this.hold(chunk.subarray(from))
     done()

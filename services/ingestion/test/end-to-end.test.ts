@@ -1,0 +1,231 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { gzipSync } from 'node:zlib'
+import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { startIngestConsumer } from '@catalog/catalog-service/ingest-consumer'
+import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
+import { startTestCatalog } from '@catalog/catalog-service/testing'
+import type { Kafka, Pool } from '@catalog/kit'
+import { createIdempotentProducer, createKafka, createMetrics, createUnaryClient, writePrincipal } from '@catalog/kit'
+import { logged, pollUntil, silentLogger, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+import { events, loadSearch } from '@catalog/proto'
+import { startIndexer } from '@catalog/search-service/indexer'
+import { startTestSearch } from '@catalog/search-service/testing'
+import { Metadata } from '@grpc/grpc-js'
+import t from 'tap'
+import { createS3Client } from '../src/sources/s3-source.ts'
+import { startTestIngestion, testS3Env } from '../src/testing.ts'
+import { as, finished, ingestionClient, item, ndjson, upload, writeInput } from './helpers.ts'
+
+const BROKERS = (process.env.TEST_KAFKA_BROKERS ?? '').split(',')
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+const log = silentLogger()
+
+interface Tap {
+  teardown(fn: () => unknown): void
+}
+
+/** The write path of a bulk load: catalog (ingest consumer + outbox relay), Kafka, search (indexer). */
+async function platform(t: Tap, name: string) {
+  const cat = await startTestCatalog(t)
+  const srch = await startTestSearch(t)
+  const kafka = createKafka({ brokers: BROKERS, clientId: name, log })
+  const producer = await createIdempotentProducer(kafka, log)
+  const metrics = () => createMetrics({ service: name, defaultMetrics: false })
+  const relay = createOutboxRelay({ pool: cat.pool, producer, log, metrics: metrics(), source: '/catalog', pollMs: 50 })
+  relay.start()
+  const group = `${name}-${Date.now()}`
+  // The shared test broker holds earlier tests' records: these groups start at the end of it.
+  await startAtEnd(kafka, `${group}-ingest`, events.INGESTION_TOPICS.record)
+  await startAtEnd(kafka, `${group}-search`, events.TOPICS.item)
+  const ingest = await startIngestConsumer(kafka, {
+    pool: cat.pool,
+    producer,
+    log,
+    metrics: metrics(),
+    groupId: `${group}-ingest`,
+  })
+  const indexer = await startIndexer(kafka, {
+    pool: srch.pool,
+    log,
+    metrics: metrics(),
+    groupId: `${group}-search`,
+    createTopics: true,
+  })
+  const search = createUnaryClient(loadSearch().grpc.search.v1.SearchService.service, {
+    address: srch.address,
+    tls: testCerts().of('gateway'),
+    defaultTimeoutMs: 10_000,
+  })
+  t.teardown(async () => {
+    search.close()
+    await indexer.stop()
+    await ingest.stop()
+    await relay.stop()
+    await producer.disconnect()
+  })
+  const searchTag = (tenant: string, tag: string) =>
+    search.call(
+      'Search',
+      { tags: [tag], limit: 100 },
+      { metadata: writePrincipal(new Metadata(), { tenant, subject: 'u', scopes: [] }) },
+    )
+  return { cat, searchTag }
+}
+
+async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const ends = await admin.fetchTopicOffsets(topic)
+  await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) })
+  await admin.disconnect()
+}
+
+const count = async (pool: Pool, sql: string, params: unknown[]) =>
+  (await pool.query<{ n: number }>(sql, params)).rows[0]?.n ?? -1
+
+t.test('each format from each source ends up searchable; re-ingesting the same records changes nothing', async (t) => {
+  const { cat, searchTag } = await platform(t, 'e2e-formats')
+  const ing = await startTestIngestion(t)
+  const client = ingestionClient(t, ing.address)
+  const tenant = `e2e-${Date.now()}`
+  const tagged = (n: number, tag: string) => item(n, { source: 'shop', tags: [tag] })
+
+  const fileJob = await client.call(
+    'StartIngestion',
+    { uri: await writeInput(ing.fileRoot, 'a.ndjson', ndjson([1, 2, 3].map((n) => tagged(n, 'from-file')))) },
+    as(tenant),
+  )
+  const uploadJob = await upload(
+    ing.address,
+    tenant,
+    { format: 'json' },
+    Buffer.from(JSON.stringify([4, 5].map((n) => tagged(n, 'from-upload')))),
+  )
+  const csv = writeInput(ing.fileRoot, 'c.csv', 'external_id,title,tags\nx6,Six,from-csv\nx7,Seven,from-csv\n')
+  const csvJob = await client.call('StartIngestion', { uri: await csv }, as(tenant))
+  const s3 = testS3Env()
+  if (s3) {
+    const client3 = createS3Client(s3)
+    await client3.send(new CreateBucketCommand({ Bucket: 'ingest-test' })).catch(() => undefined)
+    await client3.send(
+      new PutObjectCommand({
+        Bucket: 'ingest-test',
+        Key: `${tenant}/d.ndjson.gz`,
+        Body: gzipSync(ndjson([8, 9].map((n) => tagged(n, 'from-s3')))),
+      }),
+    )
+    const s3Job = await client.call('StartIngestion', { uri: `s3://ingest-test/${tenant}/d.ndjson.gz` }, as(tenant))
+    t.equal((await finished(client, tenant, s3Job.job?.id ?? '')).accepted, '2')
+    await pollUntil(
+      () => searchTag(tenant, 'from-s3'),
+      (r) => r.hits.length === 2,
+      30_000,
+    )
+  }
+  for (const id of [fileJob.job?.id, uploadJob.job?.id, csvJob.job?.id])
+    t.equal((await finished(client, tenant, id ?? '')).state, 'JOB_STATE_COMPLETED')
+  for (const [tag, n] of [
+    ['from-file', 3],
+    ['from-upload', 2],
+    ['from-csv', 2],
+  ] as const) {
+    const res = await pollUntil(
+      () => searchTag(tenant, tag),
+      (r) => r.hits.length === n,
+      30_000,
+    )
+    t.equal(res.hits.length, n, `every ${tag} item is searchable`)
+  }
+  const events = await count(cat.pool, 'SELECT count(*)::int AS n FROM outbox', [])
+
+  // The same records under another name: a new job, the same catalog, no new events.
+  const again = await client.call(
+    'StartIngestion',
+    { uri: await writeInput(ing.fileRoot, 'a-copy.ndjson', ndjson([1, 2, 3].map((n) => tagged(n, 'from-file')))) },
+    as(tenant),
+  )
+  t.equal((await finished(client, tenant, again.job?.id ?? '')).accepted, '3')
+  // A marker record behind them on the same partition proves the consumer got past them.
+  const marker = await upload(ing.address, tenant, {}, Buffer.from(ndjson([item(99, { tags: ['marker'] })])))
+  t.equal(marker.job?.accepted, '1')
+  await pollUntil(
+    () => searchTag(tenant, 'marker'),
+    (r) => r.hits.length === 1,
+    30_000,
+  )
+  t.equal(
+    await count(cat.pool, 'SELECT count(*)::int AS n FROM outbox', []),
+    events + 2,
+    'only the marker made events (item + price)',
+  )
+  t.equal(await count(cat.pool, 'SELECT max(version)::int AS n FROM items WHERE tenant = $1', [tenant]), 1, 'no version moved')
+})
+
+t.test('killing the ingestion process mid-file and starting the file again: exact counts, no duplicate events', async (t) => {
+  const { cat } = await platform(t, 'e2e-kill')
+  const certs = join(testCerts().dir, 'platform')
+  const root = await mkdtemp(join(tmpdir(), 'ingest-kill-'))
+  const N = 10_000
+  await writeFile(join(root, 'big.ndjson'), ndjson(Array.from({ length: N }, (_, i) => item(i))))
+  const env = {
+    DATABASE_URL: await testDatabase(t),
+    KAFKA_BROKERS: BROKERS.join(','),
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    HEALTH_PORT: '0',
+    METRICS_PORT: '0',
+    TLS_CA_FILE: join(certs, 'ca.crt'),
+    TLS_CERT_FILE: join(certs, 'ingestion.crt'),
+    TLS_KEY_FILE: join(certs, 'ingestion.key'),
+    INGEST_FILE_ROOT: root,
+    INGEST_JOB_LEASE_MS: '1000',
+    INGEST_PROGRESS_MS: '100',
+    INGEST_BATCH_RECORDS: '100',
+  }
+  const tenant = `kill-${Date.now()}`
+  const first = await startServiceProcess(MAIN, env, { readyMessage: 'ingestion ready', timeoutMs: 60_000 })
+  t.teardown(() => first.child.kill('SIGKILL'))
+  const c1 = ingestionClient(t, `localhost:${logged<number>(first.lines, 'port')}`)
+  const { job } = await c1.call('StartIngestion', { uri: 'file:///big.ndjson' }, as(tenant))
+  await pollUntil(
+    () => c1.call('GetIngestion', { id: job?.id ?? '' }, as(tenant)),
+    (r) => Number(r.job?.accepted) >= 1_000,
+    30_000,
+  )
+  first.child.kill('SIGKILL')
+  c1.close()
+
+  const second = await startServiceProcess(MAIN, env, { readyMessage: 'ingestion ready', timeoutMs: 60_000 })
+  t.teardown(() => second.stop())
+  const c2 = ingestionClient(t, `localhost:${logged<number>(second.lines, 'port')}`)
+  const retried = await pollUntil(
+    () => c2.call('StartIngestion', { uri: 'file:///big.ndjson' }, as(tenant)),
+    (r) => !r.duplicate, // The dead job is a duplicate until its lease runs out.
+    20_000,
+  )
+  t.not(retried.job?.id, job?.id, 'a new job replaces the interrupted one')
+  const killed = (await c2.call('GetIngestion', { id: job?.id ?? '' }, as(tenant))).job
+  t.equal(killed?.state, 'JOB_STATE_FAILED')
+  t.match(killed?.error, /interrupted/)
+  const done = await finished(c2, tenant, retried.job?.id ?? '')
+  t.equal(done.accepted, String(N))
+  await pollUntil(
+    () => count(cat.pool, 'SELECT count(*)::int AS n FROM items WHERE tenant = $1', [tenant]),
+    (n) => n === N,
+    120_000,
+  )
+  t.equal(await count(cat.pool, 'SELECT count(*)::int AS n FROM items WHERE tenant = $1', [tenant]), N, 'every record once')
+  t.equal(
+    await count(cat.pool, 'SELECT max(version)::int AS n FROM items WHERE tenant = $1', [tenant]),
+    1,
+    'none applied twice as a change',
+  )
+  t.equal(
+    await count(cat.pool, `SELECT count(*)::int AS n FROM outbox WHERE tenant = $1 AND type = 'item.upserted'`, [tenant]),
+    N,
+    'one item event per record: the re-read records changed nothing',
+  )
+})
