@@ -1,0 +1,162 @@
+// The ingestion bench: a generated NDJSON file of N records (default 1,000,000) from file://,
+// through ingestion, Kafka, the catalog (ingest consumer, outbox, relay), Kafka again and the
+// search indexer, until every record is searchable. Beside it, in the same run: a raw COPY of the
+// same rows into a search table with the same indexes (the physical limit), and the ratio. Also
+// the peak RSS of the ingestion process.
+//
+//   bash scripts/bench/run.sh ingestion          env: BENCH_RECORDS (1000000)
+import { randomBytes, randomUUID } from 'node:crypto'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import { join, resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import { pipeline } from 'node:stream/promises'
+import { createUnaryClient, migrate, readTlsFiles, writePrincipal } from '@catalog/kit'
+import { logged, silentLogger, startServiceProcess } from '@catalog/kit/testing'
+import { loadIngestion } from '@catalog/proto'
+import { MIGRATIONS_DIR as SEARCH_MIGRATIONS } from '@catalog/search-service/server'
+import { Metadata } from '@grpc/grpc-js'
+import pg from 'pg'
+import { from as copyFrom } from 'pg-copy-streams'
+import { itemGenerator } from './search-data.ts'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
+const brokers = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:59492'
+const N = Number(process.env.BENCH_RECORDS ?? 1_000_000)
+const certs = join(ROOT, '.certs')
+const tlsEnv = (name: string) => ({
+  TLS_CA_FILE: join(certs, 'ca.crt'),
+  TLS_CERT_FILE: join(certs, `${name}.crt`),
+  TLS_KEY_FILE: join(certs, `${name}.key`),
+})
+const ops = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', KAFKA_BROKERS: brokers }
+
+const adminClient = new pg.Client({ connectionString: admin })
+await adminClient.connect()
+const suffix = randomBytes(3).toString('hex')
+const dbUrl = async (name: string) => {
+  await adminClient.query(`CREATE DATABASE ${name}_${suffix}`)
+  return Object.assign(new URL(admin), { pathname: `/${name}_${suffix}` }).toString()
+}
+const [catalogUrl, searchUrl, ingestionUrl, copyUrl] = [
+  await dbUrl('catalog'),
+  await dbUrl('search'),
+  await dbUrl('ingestion'),
+  await dbUrl('rawcopy'),
+]
+
+// 1. The input file.
+const root = await mkdtemp(join(tmpdir(), 'ingest-bench-'))
+const generate = itemGenerator(11)
+await pipeline(
+  (function* () {
+    for (let i = 0; i < N; i++) {
+      const it = generate(i)
+      const record = {
+        source: 'bench',
+        external_id: `r${i}`,
+        title: it.title,
+        description: it.description,
+        tags: it.tags,
+        ...(it.price ? { price: it.price } : {}),
+        published_at: it.publishedAt.toISOString(),
+      }
+      yield `${JSON.stringify(record)}\n`
+    }
+  })(),
+  createWriteStream(join(root, 'bench.ndjson')),
+)
+console.log(`generated ${N.toLocaleString()} records`)
+
+// 2. Baseline: raw COPY of the same rows into a search table with the same indexes.
+await migrate(copyUrl, SEARCH_MIGRATIONS, silentLogger())
+const copyClient = new pg.Client({ connectionString: copyUrl })
+await copyClient.connect()
+const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+const copyStart = performance.now()
+const copy = copyClient.query(
+  copyFrom(
+    'COPY search_items (id, tenant, version, title, description, tags, price_amount_minor, price_currency, published_at) FROM STDIN',
+  ),
+)
+await pipeline(
+  (async function* () {
+    for await (const line of createInterface({ input: createReadStream(join(root, 'bench.ndjson')) })) {
+      if (!line) continue
+      const r = JSON.parse(line)
+      const tags = `{${(r.tags as string[]).map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`
+      yield `${randomUUID()}\tbench\t1\t${esc(r.title)}\t${esc(r.description)}\t${esc(tags)}\t${r.price?.amount_minor ?? '\\N'}\t${r.price?.currency ?? '\\N'}\t${r.published_at}\n`
+    }
+  })(),
+  copy,
+)
+const copySeconds = (performance.now() - copyStart) / 1000
+await copyClient.end()
+console.log(`raw COPY: ${(N / copySeconds).toFixed(0)} rows/s`)
+
+// 3. The platform, each service in its own process.
+const catalog = await startServiceProcess(
+  join(ROOT, 'services/catalog/src/main.ts'),
+  { ...ops, DATABASE_URL: catalogUrl, ...tlsEnv('catalog') },
+  { readyMessage: 'catalog ready', timeoutMs: 60_000 },
+)
+const search = await startServiceProcess(
+  join(ROOT, 'services/search/src/main.ts'),
+  { ...ops, DATABASE_URL: searchUrl, ...tlsEnv('search') },
+  { readyMessage: 'search ready', timeoutMs: 60_000 },
+)
+const ingestion = await startServiceProcess(
+  join(ROOT, 'services/ingestion/src/main.ts'),
+  { ...ops, DATABASE_URL: ingestionUrl, INGEST_FILE_ROOT: root, ...tlsEnv('ingestion') },
+  { readyMessage: 'ingestion ready', timeoutMs: 60_000 },
+)
+const client = createUnaryClient(loadIngestion().grpc.ingestion.v1.IngestionService.service, {
+  address: `localhost:${logged<number>(ingestion.lines, 'port')}`,
+  tls: readTlsFiles({ caFile: join(certs, 'ca.crt'), certFile: join(certs, 'gateway.crt'), keyFile: join(certs, 'gateway.key') }),
+  defaultTimeoutMs: 60_000,
+})
+const metadata = writePrincipal(new Metadata(), { tenant: 'bench', subject: 'bench', scopes: [] })
+const searchDb = new pg.Client({ connectionString: searchUrl })
+await searchDb.connect()
+
+const start = performance.now()
+const { job } = await client.call('StartIngestion', { uri: 'file:///bench.ndjson' }, { metadata })
+let ingestSeconds = 0
+for (;;) {
+  await new Promise((r) => setTimeout(r, 1_000))
+  if (!ingestSeconds) {
+    const j = (await client.call('GetIngestion', { id: job?.id ?? '' }, { metadata })).job
+    if (j?.state !== 'JOB_STATE_RUNNING') ingestSeconds = (performance.now() - start) / 1000
+  }
+  const { rows: counted } = await searchDb.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM search_items WHERE tenant = 'bench'`,
+  )
+  const n = counted[0]?.n ?? 0
+  process.stdout.write(`\rsearchable ${n.toLocaleString()} of ${N.toLocaleString()}`)
+  if (n >= N) break
+}
+const seconds = (performance.now() - start) / 1000
+const status = await readFile(`/proc/${ingestion.child.pid}/status`, 'utf8')
+const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
+
+console.log(
+  `\n\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
+)
+console.log(`records: ${N.toLocaleString()} NDJSON (${'file://'}), 3 service processes + Kafka + Postgres on this machine`)
+console.log(
+  `  ingestion job done (all records on Kafka): ${ingestSeconds.toFixed(1)} s, ${(N / ingestSeconds).toFixed(0)} records/s`,
+)
+console.log(`  end to end (every record searchable):     ${seconds.toFixed(1)} s, ${(N / seconds).toFixed(0)} records/s`)
+console.log(`  raw COPY into the search table (same indexes): ${(N / copySeconds).toFixed(0)} rows/s`)
+console.log(`  ratio end to end / raw COPY: ${(copySeconds / seconds).toFixed(2)} (target >= 0.30)`)
+console.log(`  ingestion peak RSS: ${peakRss.toFixed(0)} MiB (target < 256 MiB)`)
+
+client.close()
+await searchDb.end()
+await Promise.all([ingestion.stop(), search.stop(), catalog.stop()])
+for (const db of ['catalog', 'search', 'ingestion', 'rawcopy'])
+  await adminClient.query(`DROP DATABASE ${db}_${suffix} WITH (FORCE)`)
+await adminClient.end()
+await rm(root, { recursive: true, force: true })
