@@ -21,6 +21,26 @@ t.test('the index follows versions: newer applies, older and equal change nothin
   t.same(await find('lantern'), [['Lantern reborn', '5']], 'a newer write brings it back')
 })
 
+t.test('within one batch the newest event of an item wins, whatever the order, and other items apply beside it', async (t) => {
+  const s = await startSearch(t)
+  const acme = s.as('acme')
+  const find = async (q: string) => (await s.client.call('Search', { q }, acme)).hits.map((h) => [h.title, h.version]).sort()
+  const a = upserted({ title: 'Kettle one', version: 1 })
+  const b = upserted({ title: 'Kettle bee', version: 1 })
+  await s.index(
+    upserted({ id: a.id, title: 'Kettle three', version: 3 }),
+    a,
+    b,
+    upserted({ id: a.id, title: 'Kettle two', version: 2 }),
+  )
+  t.same(await find('kettle'), [
+    ['Kettle bee', '1'],
+    ['Kettle three', '3'],
+  ])
+  await s.index(deleted(b.id, 2), upserted({ id: b.id, title: 'Kettle bee again', version: 1 }))
+  t.same(await find('kettle'), [['Kettle three', '3']], 'a delete newer than an upsert in the same batch wins')
+})
+
 t.test('replaying the same events in the same order yields the same index', async (t) => {
   const s = await startSearch(t)
   const a = upserted({ title: 'Alpha', version: 1, tags: ['x'] })

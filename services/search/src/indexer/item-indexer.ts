@@ -4,28 +4,45 @@ import type { Codec } from '@catalog/proto'
 import { events, fromTimestamp } from '@catalog/proto'
 import { Histogram } from 'prom-client'
 
-type Client = Parameters<Parameters<typeof withTransaction>[1]>[0]
-
 /*
  * Applies catalog.item.v1 to the read model. Idempotent by version: an event whose version is not
  * newer than the row's changes nothing, so duplicates and replays converge on the same index.
  */
 
-const UPSERT = `
+// One statement per batch for each kind: the latest event per item wins within the batch, and
+// the version guard keeps an older event from overwriting a newer row across batches.
+const UPSERT_MANY = `
   INSERT INTO search_items AS s (id, tenant, version, deleted, title, description, tags, price_amount_minor, price_currency, published_at)
-  VALUES ($1, $2, $3, false, $4, $5, $6, $7, $8, $9)
+  SELECT id, tenant, version, false, title, description, ARRAY(SELECT jsonb_array_elements_text(tags)),
+         price_amount_minor, price_currency, published_at
+    FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant text, version bigint, title text, description text,
+         tags jsonb, price_amount_minor bigint, price_currency text, published_at timestamptz)
   ON CONFLICT (id) DO UPDATE SET
     version = excluded.version, deleted = false, title = excluded.title, description = excluded.description,
     tags = excluded.tags, price_amount_minor = excluded.price_amount_minor, price_currency = excluded.price_currency,
     published_at = excluded.published_at, indexed_at = now()
   WHERE s.version < excluded.version`
 
-const TOMBSTONE = `
-  INSERT INTO search_items AS s (id, tenant, version, deleted) VALUES ($1, $2, $3, true)
+const TOMBSTONE_MANY = `
+  INSERT INTO search_items AS s (id, tenant, version, deleted)
+  SELECT id, tenant, version, true FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS t(id, tenant, version)
   ON CONFLICT (id) DO UPDATE SET
     version = excluded.version, deleted = true, title = '', description = '', tags = '{}',
     price_amount_minor = NULL, price_currency = NULL, published_at = NULL, indexed_at = now()
   WHERE s.version < excluded.version`
+
+interface Upsert {
+  id: string
+  tenant: string
+  version: string
+  title: string
+  description: string
+  tags: string[]
+  price_amount_minor: string | null
+  price_currency: string | null
+  published_at: string | null
+}
+type Change = { deleted: false; row: Upsert } | { deleted: true; row: { id: string; tenant: string; version: string } }
 
 export function createItemIndexer(pool: Pool, metrics: Metrics) {
   const freshness = new Histogram({
@@ -35,38 +52,60 @@ export function createItemIndexer(pool: Pool, metrics: Metrics) {
     registers: [metrics.registry],
   })
 
-  const apply = async (c: Client, message: KafkaMessage) => {
+  const changeOf = (message: KafkaMessage): Change | undefined => {
     const ce = readCloudEvent(message.headers)
     if (ce.type === events.TYPES.itemUpserted) {
       const item = decode(events.itemUpserted, message).item
       if (!item?.id || !item.tenant) throw new PoisonMessageError('item.upserted without an item')
-      await c.query(UPSERT, [
-        item.id,
-        item.tenant,
-        item.version,
-        item.title,
-        item.description,
-        item.tags,
-        item.price?.amount_minor ?? null,
-        item.price?.currency ?? null,
-        item.published_at ? fromTimestamp(item.published_at) : null,
-      ])
-    } else if (ce.type === events.TYPES.itemDeleted) {
+      return {
+        deleted: false,
+        row: {
+          id: item.id,
+          tenant: item.tenant,
+          version: item.version,
+          title: item.title,
+          description: item.description,
+          tags: item.tags,
+          price_amount_minor: item.price?.amount_minor ?? null,
+          price_currency: item.price?.currency ?? null,
+          published_at: item.published_at ? fromTimestamp(item.published_at).toISOString() : null,
+        },
+      }
+    }
+    if (ce.type === events.TYPES.itemDeleted) {
       const tomb = decode(events.itemDeleted, message)
       if (!tomb.id || !tomb.tenant) throw new PoisonMessageError('item.deleted without an id')
-      await c.query(TOMBSTONE, [tomb.id, tomb.tenant, tomb.version])
-    } else {
-      return // a type this reader does not know: newer producers may add some
+      return { deleted: true, row: { id: tomb.id, tenant: tomb.tenant, version: tomb.version } }
     }
-    if (ce.time) freshness.observe(Math.max(0, (Date.now() - Date.parse(ce.time)) / 1000))
+    return undefined // a type this reader does not know: newer producers may add some
   }
 
   return {
     /** Applies one partition's batch in one transaction: all of it, or none of it. */
     async handle(messages: KafkaMessage[]): Promise<void> {
+      const latest = new Map<string, Change>()
+      const times: string[] = []
+      for (const m of messages) {
+        const change = changeOf(m)
+        if (!change) continue
+        const seen = latest.get(change.row.id)
+        if (!seen || BigInt(change.row.version) > BigInt(seen.row.version)) latest.set(change.row.id, change)
+        const time = readCloudEvent(m.headers).time
+        if (time) times.push(time)
+      }
+      const upserts: Upsert[] = []
+      const tombs: { id: string; tenant: string; version: string }[] = []
+      for (const c of latest.values()) {
+        if (c.deleted) tombs.push(c.row)
+        else upserts.push(c.row)
+      }
       await withTransaction(pool, async (c) => {
-        for (const m of messages) await apply(c, m)
+        if (upserts.length > 0) await c.query(UPSERT_MANY, [JSON.stringify(upserts)])
+        if (tombs.length > 0)
+          await c.query(TOMBSTONE_MANY, [tombs.map((t) => t.id), tombs.map((t) => t.tenant), tombs.map((t) => t.version)])
       })
+      const now = Date.now()
+      for (const time of times) freshness.observe(Math.max(0, (now - Date.parse(time)) / 1000))
     },
   }
 }
