@@ -32,6 +32,11 @@ export const gatewayEnv = Type.Object({
   SEARCH_ADDR: Type.Optional(
     Type.String({ minLength: 1, description: 'host:port of the search gRPC service; unset: no /v1/search' }),
   ),
+  INGESTION_ADDR: Type.Optional(
+    Type.String({ minLength: 1, description: 'host:port of the ingestion gRPC service; unset: no ingestion routes' }),
+  ),
+  /** Bulk uploads stream through without buffering: this bounds their size, not memory. */
+  BULK_BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 16 * 1024 ** 3, default: 1024 ** 3 }),
   TLS_CA_FILE: Type.String({ minLength: 1 }),
   TLS_CERT_FILE: Type.String({ minLength: 1 }),
   TLS_KEY_FILE: Type.String({ minLength: 1 }),

@@ -5,7 +5,8 @@ import { isGatewayError } from './errors.ts'
 import { registerRateLimit } from './rate-limit/rate-limit-hooks.ts'
 import { createRateLimitStore } from './rate-limit/rate-limit-store.ts'
 import { build } from './server.ts'
-import { catalogBackend, searchBackend, upstreamLatency } from './upstream/backends.ts'
+import { catalogBackend, ingestionBackend, searchBackend, upstreamLatency } from './upstream/backends.ts'
+import { createIngestStreams } from './upstream/ingest-stream.ts'
 
 try {
   const config = loadGatewayConfig()
@@ -18,6 +19,13 @@ try {
   const catalogHealth = grpcHealthCheck({ address: config.CATALOG_ADDR, tls })
   const search = config.SEARCH_ADDR ? searchBackend(config, config.SEARCH_ADDR, { tls, log, latency }) : undefined
   const searchHealth = config.SEARCH_ADDR ? grpcHealthCheck({ address: config.SEARCH_ADDR, tls }) : undefined
+  const ingestion = config.INGESTION_ADDR
+    ? {
+        backend: ingestionBackend(config, config.INGESTION_ADDR, { tls, log, latency }),
+        streams: createIngestStreams(config.INGESTION_ADDR, tls),
+        health: grpcHealthCheck({ address: config.INGESTION_ADDR, tls }),
+      }
+    : undefined
   const store = createRateLimitStore({ redisUrl: config.REDIS_URL, log })
   const perMinute = (limit: number) => ({ limit, windowMs: 60_000 })
 
@@ -28,9 +36,11 @@ try {
     verifier: authenticator,
     catalog,
     search,
+    ...(ingestion ? { ingestion: { backend: ingestion.backend, streams: ingestion.streams } } : {}),
     checks: {
       catalog: catalogHealth.check,
       ...(searchHealth ? { search: searchHealth.check } : {}),
+      ...(ingestion ? { ingestion: ingestion.health.check } : {}),
       // Without any key no request can pass: not ready until the JWKS has loaded once.
       jwks: async () => {
         if (authenticator.status().keys === 0) await authenticator.warmUp()
@@ -64,6 +74,9 @@ try {
           catalogHealth.close()
           search?.shutdown()
           searchHealth?.close()
+          ingestion?.backend.shutdown()
+          ingestion?.streams.close()
+          ingestion?.health.close()
         },
       },
       { name: 'rate limit store', run: () => store.close() },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger, Metrics, ReadinessCheck } from '@catalog/kit'
-import type { catalog, search } from '@catalog/proto'
+import type { catalog, ingestion, search } from '@catalog/proto'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
@@ -14,10 +14,12 @@ import { list } from './config.ts'
 import { codes, GatewayError } from './errors.ts'
 import { opsRoutes } from './ops/ops-routes.ts'
 import { renderProblem } from './problems/problem.ts'
+import { ingestionRoutes } from './routes/ingestions.ts'
 import { itemRoutes } from './routes/items.ts'
 import { priceRoutes } from './routes/prices.ts'
 import { searchRoutes } from './routes/search.ts'
 import type { Backend } from './upstream/backend.ts'
+import type { IngestStreams } from './upstream/ingest-stream.ts'
 import { validatorCompiler } from './validation.ts'
 import './types.ts'
 
@@ -28,11 +30,13 @@ export interface GatewayDeps {
   verifier: TokenVerifier
   catalog: Backend<catalog.CatalogServiceDefinition>
   search?: Backend<search.SearchServiceDefinition>
+  ingestion?: { backend: Backend<ingestion.IngestionServiceDefinition>; streams: IngestStreams; pollMs?: number }
   checks: Record<string, ReadinessCheck>
   /** Installs rate limiting; called before authentication so floods are refused before any token work. */
   rateLimit?: (app: FastifyInstance) => void
 }
 
+const BULK_TIMEOUT_MS = 60 * 60 * 1000
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 /** The gateway's Fastify app with every route, hook and plugin, not yet listening (tests use inject). */
@@ -51,7 +55,8 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     },
     routerOptions: { maxParamLength: 200 },
     connectionTimeout: 60_000,
-    requestTimeout: config.REQUEST_TIMEOUT_MS * 2,
+    // Bulk uploads stream for as long as they take (each chunk still resets the idle socket timeout).
+    requestTimeout: deps.ingestion ? BULK_TIMEOUT_MS : config.REQUEST_TIMEOUT_MS * 2,
     return503OnClosing: true,
     // One line per request (below), not Fastify's two.
     disableRequestLogging: true,
@@ -120,5 +125,12 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   itemRoutes(app, deps.catalog)
   priceRoutes(app, deps.catalog)
   if (deps.search) searchRoutes(app, deps.search)
+  if (deps.ingestion) {
+    ingestionRoutes(app, {
+      ...deps.ingestion,
+      bulkLimitBytes: config.BULK_BODY_LIMIT_BYTES,
+      bulkTimeoutMs: BULK_TIMEOUT_MS,
+    })
+  }
   return app
 }

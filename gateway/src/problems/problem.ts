@@ -33,6 +33,10 @@ const FIELD_ALIASES: [RegExp, string][] = [
   [/^published_after$/, 'query.after'],
   [/^published_before$/, 'query.before'],
   [/^(q|contains|pattern|tags|min_price|max_price|currency|sort|limit|cursor)$/, 'query.$1'],
+  [/^uri$/, 'body.uri'],
+  [/^default_source$/, 'source'],
+  [/^idempotency_key$/, 'headers.idempotency-key'],
+  [/^header\.format$/, 'headers.content-type'],
 ]
 
 interface Rendered {

@@ -1,7 +1,7 @@
 import type { Logger, Metrics, TlsFiles } from '@catalog/kit'
 import { createUnaryClient } from '@catalog/kit'
-import type { catalog, search } from '@catalog/proto'
-import { loadCatalog, loadSearch } from '@catalog/proto'
+import type { catalog, ingestion, search } from '@catalog/proto'
+import { loadCatalog, loadIngestion, loadSearch } from '@catalog/proto'
 import type * as grpc from '@grpc/grpc-js'
 import { Histogram } from 'prom-client'
 import type { GatewayConfig } from '../config.ts'
@@ -59,4 +59,12 @@ export function searchBackend(
   deps: BackendDeps,
 ): Backend<search.SearchServiceDefinition> {
   return grpcBackend('search', loadSearch().grpc.search.v1.SearchService.service, address, config, deps)
+}
+
+export function ingestionBackend(
+  config: BackendConfig,
+  address: string,
+  deps: BackendDeps,
+): Backend<ingestion.IngestionServiceDefinition> {
+  return grpcBackend('ingestion', loadIngestion().grpc.ingestion.v1.IngestionService.service, address, config, deps)
 }

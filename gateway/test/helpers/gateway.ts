@@ -7,7 +7,8 @@ import type { FastifyInstance } from 'fastify'
 import { createAuthenticator } from '../../src/auth/authenticator.ts'
 import { authOptions, loadGatewayConfig } from '../../src/config.ts'
 import { build } from '../../src/server.ts'
-import { catalogBackend, searchBackend, upstreamLatency } from '../../src/upstream/backends.ts'
+import { catalogBackend, ingestionBackend, searchBackend, upstreamLatency } from '../../src/upstream/backends.ts'
+import { createIngestStreams } from '../../src/upstream/ingest-stream.ts'
 import type { TestIdentity } from './identity.ts'
 import { AUDIENCE, ISSUER, testIdentity } from './identity.ts'
 
@@ -58,11 +59,29 @@ export async function startGateway(t: Tap, catalogAddress: string, env: Record<s
   const catalog = catalogBackend(config, { tls, log, latency })
   const search = config.SEARCH_ADDR ? searchBackend(config, config.SEARCH_ADDR, { tls, log, latency }) : undefined
   const health = grpcHealthCheck({ address: catalogAddress, tls })
-  const app = await build({ config, log, metrics, verifier: authenticator, catalog, search, checks: { catalog: health.check } })
+  const ingestion = config.INGESTION_ADDR
+    ? {
+        backend: ingestionBackend(config, config.INGESTION_ADDR, { tls, log, latency }),
+        streams: createIngestStreams(config.INGESTION_ADDR, tls),
+        pollMs: 50,
+      }
+    : undefined
+  const app = await build({
+    config,
+    log,
+    metrics,
+    verifier: authenticator,
+    catalog,
+    search,
+    ...(ingestion ? { ingestion } : {}),
+    checks: { catalog: health.check },
+  })
   t.teardown(async () => {
     await app.close()
     catalog.shutdown()
     search?.shutdown()
+    ingestion?.backend.shutdown()
+    ingestion?.streams.close()
     health.close()
     authenticator.close()
   })

@@ -1,0 +1,284 @@
+import type { Readable } from 'node:stream'
+import type { ingestion } from '@catalog/proto'
+import { fromTimestamp } from '@catalog/proto'
+import type { Metadata } from '@grpc/grpc-js'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Static } from 'typebox'
+import { codes, GatewayError } from '../errors.ts'
+import { BulkQuery, Job, JobPage, JobParams, ListQuery, StartBody } from '../schemas/ingestion.ts'
+import { Problem } from '../schemas/item.ts'
+import type { Backend } from '../upstream/backend.ts'
+import { callOptions } from '../upstream/call-options.ts'
+import type { IngestStreams } from '../upstream/ingest-stream.ts'
+
+type Ingestion = Backend<ingestion.IngestionServiceDefinition>
+
+export interface IngestionRouteOptions {
+  backend: Ingestion
+  streams: IngestStreams
+  bulkLimitBytes: number
+  /** How long an upload may take, end to end. */
+  bulkTimeoutMs: number
+  /** How often the progress stream asks for the job. */
+  pollMs?: number
+}
+
+const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 413: Problem, 415: Problem, 429: Problem }
+const FORMATS: Record<string, 'ndjson' | 'json'> = {
+  'application/x-ndjson': 'ndjson',
+  'application/jsonl': 'ndjson',
+  'application/json': 'json',
+}
+const KEY = /^[\x21-\x7e]{1,200}$/
+const CHUNK = 64 * 1024
+const STATES = {
+  JOB_STATE_RUNNING: 'running',
+  JOB_STATE_COMPLETED: 'completed',
+  JOB_STATE_FAILED: 'failed',
+  JOB_STATE_CANCELLED: 'cancelled',
+} as const
+
+export function jobToJson(job: ingestion.Job__Output | null, duplicate?: boolean): Static<typeof Job> {
+  if (!job) throw new Error('the ingestion service answered without a job')
+  const time = (ts: ingestion.Job__Output['created_at']) => (ts ? fromTimestamp(ts).toISOString() : null)
+  return {
+    id: job.id,
+    uri: job.uri,
+    format: job.format,
+    state: STATES[job.state as keyof typeof STATES] ?? 'running',
+    total: Number(job.total),
+    processed: Number(job.processed),
+    accepted: Number(job.accepted),
+    rejected: Number(job.rejected),
+    bytes_read: Number(job.bytes_read),
+    bytes_total: job.bytes_total === '0' ? null : Number(job.bytes_total),
+    rate: job.rate,
+    eta_seconds: job.eta_seconds < 0 ? null : job.eta_seconds,
+    errors: job.errors.map((e) => ({ position: Number(e.position), field: e.field, reason: e.reason })),
+    error: job.error || null,
+    created_at: time(job.created_at) ?? '',
+    updated_at: time(job.updated_at) ?? '',
+    finished_at: time(job.finished_at),
+    ...(duplicate === undefined ? {} : { duplicate }),
+  }
+}
+
+const sendJob = (reply: FastifyReply, job: ingestion.Job__Output | null, duplicate: boolean) => {
+  const json = jobToJson(job, duplicate)
+  reply.code(duplicate ? 200 : 202).header('location', `/v1/ingestions/${json.id}`)
+  if (duplicate) reply.header('idempotency-replayed', 'true')
+  return reply.send(json)
+}
+
+export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOptions): void {
+  const { backend } = options
+
+  // Uploads stream through: this scope's parsers hand the raw body over instead of buffering it.
+  app.register(async (scope) => {
+    scope.removeAllContentTypeParsers()
+    scope.addContentTypeParser(Object.keys(FORMATS), (_request, payload, done) => done(null, payload))
+    scope.post<{ Querystring: Static<typeof BulkQuery> }>(
+      '/v1/items::bulk',
+      {
+        config: { scope: 'ingest:write' },
+        schema: {
+          tags: ['ingestion'],
+          summary: 'Load items in bulk (NDJSON or a JSON array), streamed',
+          description:
+            'Answers when the upload is read: 202 with the job, or 200 with the earlier job of the same Idempotency-Key.',
+          querystring: BulkQuery,
+          response: { 200: Job, 202: Job, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const mediaType =
+          String(request.headers['content-type'] ?? '')
+            .split(';')[0]
+            ?.trim()
+            .toLowerCase() ?? ''
+        const format = FORMATS[mediaType] as 'ndjson' | 'json'
+        const key = request.headers['idempotency-key']
+        if (key !== undefined && (typeof key !== 'string' || !KEY.test(key))) {
+          throw new GatewayError(codes.validation, 400, 'Bad Request', {
+            detail: 'The request is not valid.',
+            violations: [{ field: 'headers.idempotency-key', description: 'must be 1 to 200 printable ASCII characters' }],
+          })
+        }
+        const metadata = callOptions(request, false).metadata as Metadata
+        const upload = options.streams.open(metadata, new Date(Date.now() + options.bulkTimeoutMs))
+        const aborted = () => upload.cancel()
+        request.raw.once('aborted', aborted)
+        try {
+          await upload.write({
+            header: {
+              format,
+              idempotency_key: key ?? '',
+              default_source: request.query.source ?? '',
+              name: request.query.name ?? '',
+            },
+          })
+          await pump(request, upload, options.bulkLimitBytes)
+          upload.end()
+          const res = await upload.result
+          return sendJob(reply, res.job, res.duplicate)
+        } catch (err) {
+          upload.cancel()
+          throw err
+        } finally {
+          request.raw.off('aborted', aborted)
+        }
+      },
+    )
+  })
+
+  app.post<{ Body: Static<typeof StartBody> }>(
+    '/v1/ingestions',
+    {
+      config: { scope: 'ingest:write' },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Start a job from a file:// or s3:// URI',
+        body: StartBody,
+        response: { 200: Job, 202: Job, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const res = await backend.call(
+        'StartIngestion',
+        { uri: request.body.uri, default_source: request.body.source ?? '' },
+        callOptions(request, false),
+      )
+      return sendJob(reply, res.job, res.duplicate)
+    },
+  )
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/v1/ingestions',
+    {
+      config: { scope: 'ingest:write' },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'List jobs, newest first',
+        querystring: ListQuery,
+        response: { 200: JobPage, ...errors },
+      },
+    },
+    async (request) => {
+      const res = await backend.call(
+        'ListIngestions',
+        { page: { size: request.query.limit ?? 20, cursor: request.query.cursor ?? '' } },
+        callOptions(request, true),
+      )
+      return { items: res.jobs.map((j) => jobToJson(j)), next_cursor: res.page?.next_cursor || null }
+    },
+  )
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/ingestions/:id',
+    {
+      config: { scope: 'ingest:write' },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Get a job and its progress',
+        params: JobParams,
+        response: { 200: Job, ...errors },
+      },
+    },
+    async (request) => jobToJson((await backend.call('GetIngestion', { id: request.params.id }, callOptions(request, true))).job),
+  )
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/ingestions/:id/cancel',
+    {
+      config: { scope: 'ingest:write' },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Cancel a running job (records already published stay)',
+        params: JobParams,
+        response: { 200: Job, 409: Problem, ...errors },
+      },
+    },
+    async (request) =>
+      jobToJson((await backend.call('CancelIngestion', { id: request.params.id }, callOptions(request, false))).job),
+  )
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/ingestions/:id/events',
+    {
+      config: { scope: 'ingest:write' },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Progress of a job as Server-Sent Events (progress, then end)',
+        params: JobParams,
+        response: { 200: { content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      // The first read answers 404 and friends as problems, before the stream starts.
+      let job = (await backend.call('GetIngestion', { id: request.params.id }, callOptions(request, true))).job
+      reply.hijack()
+      const raw = reply.raw
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        'x-accel-buffering': 'no',
+        'x-request-id': String(request.id),
+      })
+      let open = true
+      raw.on('close', () => {
+        open = false
+      })
+      const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+      let last = ''
+      let lastWrite = Date.now()
+      while (open) {
+        const json = jobToJson(job)
+        const fingerprint = `${json.updated_at}/${json.processed}/${json.state}`
+        if (json.state !== 'running') {
+          send('end', json)
+          break
+        }
+        if (fingerprint !== last) {
+          send('progress', json)
+          last = fingerprint
+          lastWrite = Date.now()
+        } else if (Date.now() - lastWrite > 15_000) {
+          raw.write(': keep-alive\n\n')
+          lastWrite = Date.now()
+        }
+        await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500))
+        if (!open) break
+        try {
+          const deadline = new Date(Date.now() + 5_000)
+          job = (await backend.call('GetIngestion', { id: request.params.id }, { ...callOptions(request, true), deadline })).job
+        } catch (err) {
+          send('error', { detail: 'the job could not be read; reconnect to resume' })
+          request.log.warn({ err }, 'progress stream ended on an error')
+          break
+        }
+      }
+      raw.end()
+    },
+  )
+}
+
+/** Copies the request body to the upload in bounded chunks, counting bytes against the limit. */
+async function pump(
+  request: FastifyRequest,
+  upload: { write(part: ingestion.IngestItemsRequest): Promise<void>; settled(): boolean },
+  limit: number,
+): Promise<void> {
+  let bytes = 0
+  for await (const chunk of request.body as Readable) {
+    // An early answer (a duplicate key) means the rest is not needed.
+    if (upload.settled()) return
+    bytes += (chunk as Buffer).length
+    if (bytes > limit) {
+      throw new GatewayError(codes.payloadTooLarge, 413, 'Content Too Large', {
+        detail: `A bulk upload may be at most ${limit} bytes; split it or use POST /v1/ingestions with a file.`,
+      })
+    }
+    for (let i = 0; i < (chunk as Buffer).length; i += CHUNK)
+      await upload.write({ chunk: (chunk as Buffer).subarray(i, i + CHUNK) })
+  }
+}

@@ -1,0 +1,61 @@
+import type { TSchema } from 'typebox'
+import { Type } from 'typebox'
+
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()])
+
+export const Job = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  uri: Type.String({ description: 'the file read, or upload:<name>' }),
+  format: Type.String({ description: 'ndjson, json or csv, with +gzip when compressed' }),
+  state: Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled')]),
+  total: Type.Integer({ description: 'records in the input, once read to its end' }),
+  processed: Type.Integer(),
+  accepted: Type.Integer({ description: 'published to the catalog' }),
+  rejected: Type.Integer({ description: 'sent to the dead-letter topic with their reasons' }),
+  bytes_read: Type.Integer(),
+  bytes_total: Nullable(Type.Integer()),
+  rate: Type.Number({ description: 'records per second' }),
+  eta_seconds: Nullable(Type.Number()),
+  errors: Type.Array(Type.Object({ position: Type.Integer(), field: Type.String(), reason: Type.String() }), {
+    description: 'the first 100 bad records: line (NDJSON, CSV) or element (JSON array), field, reason',
+  }),
+  error: Nullable(Type.String()),
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+  finished_at: Nullable(Type.String({ format: 'date-time' })),
+  duplicate: Type.Optional(Type.Boolean({ description: 'true when this answered an earlier job of the same file or key' })),
+})
+
+export const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+
+export const StartBody = Type.Object(
+  {
+    uri: Type.String({
+      minLength: 1,
+      maxLength: 2048,
+      description: 'file://<path under the ingest root> or s3://<bucket>/<key>',
+    }),
+    source: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S+$', description: 'for records that name none' }),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const BulkQuery = Type.Object(
+  {
+    source: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S+$' })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+)
+
+export const ListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
+  },
+  { additionalProperties: false },
+)
+
+export const JobPage = Type.Object({ items: Type.Array(Job), next_cursor: Nullable(Type.String()) })

@@ -1,0 +1,189 @@
+import { startTestIngestion } from '@catalog/ingestion-service/testing'
+import t from 'tap'
+import { startCatalog, startGateway } from './helpers/gateway.ts'
+
+const ndjson = (n: number, from = 0) =>
+  `${Array.from({ length: n }, (_, i) => JSON.stringify({ external_id: `e${from + i}`, title: `Item ${from + i}`, tags: ['bulk'] })).join('\n')}\n`
+
+async function setup(t: { teardown(fn: () => unknown): void }, env: Record<string, string> = {}) {
+  const cat = await startCatalog(t)
+  const ing = await startTestIngestion(t)
+  const gw = await startGateway(t, cat.address, { INGESTION_ADDR: ing.address, ...env })
+  return { gw, ing }
+}
+
+t.test('POST /v1/items:bulk streams NDJSON to a job; the same Idempotency-Key answers the same job', async (t) => {
+  const { gw } = await setup(t)
+  const headers = { ...(await gw.auth('acme')), 'content-type': 'application/x-ndjson', 'idempotency-key': 'nightly-1' }
+  const first = await gw.app.inject({
+    method: 'POST',
+    url: '/v1/items:bulk?source=shop&name=nightly',
+    headers,
+    payload: ndjson(250),
+  })
+  t.equal(first.statusCode, 202, first.body)
+  const job = first.json()
+  t.match(job, { state: 'completed', accepted: 250, rejected: 0, uri: 'upload:nightly', format: 'ndjson', duplicate: false })
+  t.equal(first.headers.location, `/v1/ingestions/${job.id}`)
+
+  const again = await gw.app.inject({ method: 'POST', url: '/v1/items:bulk', headers, payload: ndjson(250) })
+  t.equal(again.statusCode, 200)
+  t.equal(again.json().id, job.id)
+  t.equal(again.headers['idempotency-replayed'], 'true')
+
+  const got = await gw.app.inject({ url: `/v1/ingestions/${job.id}`, headers: await gw.auth('acme') })
+  t.match(got.json(), { id: job.id, state: 'completed', total: 250 })
+  const other = await gw.app.inject({ url: `/v1/ingestions/${job.id}`, headers: await gw.auth('globex') })
+  t.equal(other.statusCode, 404, 'another tenant does not see the job')
+})
+
+t.test('a JSON array body, bad lines reported with their positions', async (t) => {
+  const { gw } = await setup(t)
+  const body = JSON.stringify([
+    { external_id: 'a', title: 'A' },
+    { external_id: 'b' },
+    { external_id: 'c', title: 'C', price: { amount_minor: 1, currency: 'EURO' } },
+    { external_id: 'd', title: 'D' },
+  ])
+  const res = await gw.app.inject({
+    method: 'POST',
+    url: '/v1/items:bulk',
+    headers: { ...(await gw.auth('acme')), 'content-type': 'application/json' },
+    payload: body,
+  })
+  t.equal(res.statusCode, 202)
+  t.match(res.json(), {
+    accepted: 2,
+    rejected: 2,
+    errors: [
+      { position: 2, field: 'title' },
+      { position: 3, field: 'price.currency' },
+    ],
+  })
+})
+
+t.test('a large upload streams through a listening gateway in many chunks', async (t) => {
+  const { gw, ing } = await setup(t)
+  const address = await gw.app.listen({ host: '127.0.0.1', port: 0 })
+  const N = 20_000
+  const body = Buffer.from(ndjson(N))
+  let sent = 0
+  const stream = new ReadableStream({
+    pull(controller) {
+      if (sent >= body.length) return controller.close()
+      controller.enqueue(body.subarray(sent, sent + 100_000))
+      sent += 100_000
+    },
+  })
+  const res = await fetch(`${address}/v1/items:bulk`, {
+    method: 'POST',
+    headers: { ...(await gw.auth('acme')), 'content-type': 'application/x-ndjson' },
+    body: stream,
+    duplex: 'half',
+  } as RequestInit)
+  t.equal(res.status, 202)
+  const job = (await res.json()) as { accepted: number; bytes_read: number; id: string }
+  t.equal(job.accepted, N)
+  t.equal(job.bytes_read, body.length, 'every byte arrived')
+  const { rows } = await ing.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM jobs')
+  t.equal(rows[0]?.n, 1)
+})
+
+t.test('bad uploads: wrong media type 415, over the limit 413, bad key 400, no scope 403', async (t) => {
+  const { gw } = await setup(t, { BULK_BODY_LIMIT_BYTES: '4096' })
+  const auth = await gw.auth('acme')
+  const csv = await gw.app.inject({
+    method: 'POST',
+    url: '/v1/items:bulk',
+    headers: { ...auth, 'content-type': 'text/csv' },
+    payload: 'a,b\n',
+  })
+  t.equal(csv.statusCode, 415)
+  t.equal(csv.headers['content-type'], 'application/problem+json; charset=utf-8')
+  const big = await gw.app.inject({
+    method: 'POST',
+    url: '/v1/items:bulk',
+    headers: { ...auth, 'content-type': 'application/x-ndjson' },
+    payload: ndjson(200),
+  })
+  t.equal(big.statusCode, 413)
+  const key = await gw.app.inject({
+    method: 'POST',
+    url: '/v1/items:bulk',
+    headers: { ...auth, 'content-type': 'application/x-ndjson', 'idempotency-key': 'has space' },
+    payload: ndjson(1),
+  })
+  t.equal(key.statusCode, 400)
+  t.equal(key.json().errors[0].field, 'headers.idempotency-key')
+  const noScope = await gw.app.inject({
+    method: 'POST',
+    url: '/v1/items:bulk',
+    headers: { ...(await gw.auth('acme', 'items:read')), 'content-type': 'application/x-ndjson' },
+    payload: ndjson(1),
+  })
+  t.equal(noScope.statusCode, 403)
+})
+
+t.test('POST /v1/ingestions starts a file job; refused URIs and bad pages name their field', async (t) => {
+  const { gw, ing } = await setup(t)
+  const auth = await gw.auth('acme')
+  const { writeFile } = await import('node:fs/promises')
+  await writeFile(`${ing.fileRoot}/drop.ndjson`, ndjson(30))
+  const started = await gw.app.inject({
+    method: 'POST',
+    url: '/v1/ingestions',
+    headers: auth,
+    payload: { uri: 'file:///drop.ndjson', source: 'drop' },
+  })
+  t.equal(started.statusCode, 202)
+  const duplicate = await gw.app.inject({
+    method: 'POST',
+    url: '/v1/ingestions',
+    headers: auth,
+    payload: { uri: 'file:///drop.ndjson' },
+  })
+  t.equal(duplicate.statusCode, 200)
+  t.equal(duplicate.json().duplicate, true)
+
+  const ssrf = await gw.app.inject({
+    method: 'POST',
+    url: '/v1/ingestions',
+    headers: auth,
+    payload: { uri: 'http://169.254.169.254/latest' },
+  })
+  t.equal(ssrf.statusCode, 400)
+  t.equal(ssrf.json().errors[0].field, 'body.uri')
+  const page = await gw.app.inject({ url: '/v1/ingestions?limit=101', headers: auth })
+  t.equal(page.statusCode, 400)
+  t.match(page.body, /limit/)
+  await writeFile(`${ing.fileRoot}/second.ndjson`, ndjson(3))
+  await gw.app.inject({ method: 'POST', url: '/v1/ingestions', headers: auth, payload: { uri: 'file:///second.ndjson' } })
+  const list = await gw.app.inject({ url: '/v1/ingestions?limit=1', headers: auth })
+  t.equal(list.json().items.length, 1)
+  t.type(list.json().next_cursor, 'string', 'two jobs, one per page')
+  const missing = await gw.app.inject({ url: '/v1/ingestions/0190a000-0000-7000-8000-000000000000/events', headers: auth })
+  t.equal(missing.statusCode, 404, 'the event stream of an unknown job is a 404 problem, not a stream')
+})
+
+t.test('GET /v1/ingestions/{id}/events streams progress until the job ends', async (t) => {
+  const { gw, ing } = await setup(t)
+  const address = await gw.app.listen({ host: '127.0.0.1', port: 0 })
+  const auth = await gw.auth('acme')
+  const { writeFile } = await import('node:fs/promises')
+  await writeFile(`${ing.fileRoot}/big.ndjson`, ndjson(5_000))
+  const started = await fetch(`${address}/v1/ingestions`, {
+    method: 'POST',
+    headers: { ...auth, 'content-type': 'application/json' },
+    body: JSON.stringify({ uri: 'file:///big.ndjson' }),
+  })
+  const { id } = (await started.json()) as { id: string }
+  const res = await fetch(`${address}/v1/ingestions/${id}/events`, { headers: auth })
+  t.equal(res.headers.get('content-type'), 'text/event-stream; charset=utf-8')
+  const text = await res.text()
+  const events = [...text.matchAll(/event: (\w+)\ndata: (.*)\n\n/g)].map((m) => [m[1], JSON.parse(m[2] as string)])
+  t.ok(events.length >= 1)
+  const [lastName, lastJob] = events.at(-1) as [string, { state: string; accepted: number }]
+  t.equal(lastName, 'end', 'the stream ends with the finished job')
+  t.match(lastJob, { state: 'completed', accepted: 5_000 })
+  for (const [name] of events.slice(0, -1)) t.equal(name, 'progress')
+})
