@@ -88,7 +88,11 @@ if (/^(file|s3):\/\//.test(target)) {
 const progress = bars.create(Math.max(1, job.bytes_total), 0, { name: 'records', unit: 'bytes read', extra: '' })
 for (;;) {
   progress.setTotal(Math.max(1, job.bytes_total || job.bytes_read))
-  progress.update(job.bytes_read, { extra: `${job.processed} records, ${job.rejected} rejected, ${job.rate}/s` })
+  progress.update(job.bytes_read, {
+    name: 'records',
+    unit: 'bytes read',
+    extra: `${job.processed} records, ${job.rejected} rejected, ${job.rate}/s`,
+  })
   if (job.state !== 'running') break
   await new Promise((r) => setTimeout(r, 500))
   job = await answer(await fetch(`${gateway}/v1/ingestions/${job.id}`, { headers: auth }))
