@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger, Metrics, ReadinessCheck } from '@catalog/kit'
+import { childTraceparent, parseTraceparent, traceIdOf } from '@catalog/kit'
 import type { catalog, ingestion, search } from '@catalog/proto'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
@@ -82,6 +83,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime * 10) / 10,
         tenant: request.principal?.tenant,
+        trace_id: traceIdOf(request.traceparent),
       },
       'request',
     )
@@ -91,11 +93,13 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   })
 
   app.decorateRequest('deadline', null as unknown as Date)
+  app.decorateRequest('traceparent', '')
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
     const asked = Number(request.headers['x-request-timeout-ms'])
     const timeout = Number.isInteger(asked) && asked > 0 ? Math.min(asked, config.REQUEST_TIMEOUT_MS) : config.REQUEST_TIMEOUT_MS
     request.deadline = new Date(Date.now() + timeout)
+    request.traceparent = childTraceparent(parseTraceparent(request.headers.traceparent))
   })
 
   await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } })

@@ -8,6 +8,8 @@ declare module 'fastify' {
     principal: Principal | null
     /** When this request must be done; travels to gRPC as the call deadline. */
     deadline: Date
+    /** W3C trace context of this request: the caller's trace continued, or a new one. */
+    traceparent: string
   }
   interface FastifyContextConfig {
     /** The scope a token must carry for this route; routes without one are public. */

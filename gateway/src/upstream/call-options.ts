@@ -9,5 +9,6 @@ export function callOptions(request: FastifyRequest, idempotent: boolean): Backe
   if (!request.principal) throw unauthenticated('invalid_request', 'route without a principal')
   const metadata = writePrincipal(new Metadata(), request.principal)
   metadata.set('x-request-id', String(request.id))
+  metadata.set('traceparent', request.traceparent)
   return { metadata, deadline: request.deadline, idempotent }
 }

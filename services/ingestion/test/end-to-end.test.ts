@@ -8,7 +8,15 @@ import { startIngestConsumer } from '@catalog/catalog-service/ingest-consumer'
 import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
 import { startTestCatalog } from '@catalog/catalog-service/testing'
 import type { Kafka, Pool } from '@catalog/kit'
-import { createIdempotentProducer, createKafka, createMetrics, createUnaryClient, writePrincipal } from '@catalog/kit'
+import {
+  createIdempotentProducer,
+  createKafka,
+  createMetrics,
+  createUnaryClient,
+  ensureTopics,
+  PLATFORM_TOPICS,
+  writePrincipal,
+} from '@catalog/kit'
 import { logged, pollUntil, silentLogger, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
 import { events, loadSearch } from '@catalog/proto'
 import { startIndexer } from '@catalog/search-service/indexer'
@@ -22,6 +30,7 @@ import { as, finished, ingestionClient, item, ndjson, upload, writeInput } from 
 const BROKERS = (process.env.TEST_KAFKA_BROKERS ?? '').split(',')
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const log = silentLogger()
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
 
 interface Tap {
   teardown(fn: () => unknown): void
@@ -32,6 +41,7 @@ async function platform(t: Tap, name: string) {
   const cat = await startTestCatalog(t)
   const srch = await startTestSearch(t)
   const kafka = createKafka({ brokers: BROKERS, clientId: name, log })
+  await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   const metrics = () => createMetrics({ service: name, defaultMetrics: false })
   const relay = createOutboxRelay({ pool: cat.pool, producer, log, metrics: metrics(), source: '/catalog', pollMs: 50 })
@@ -93,10 +103,12 @@ t.test('each format from each source ends up searchable; re-ingesting the same r
   const tenant = `e2e-${Date.now()}`
   const tagged = (n: number, tag: string) => item(n, { source: 'shop', tags: [tag] })
 
+  const traced = as(tenant)
+  traced.metadata.set('traceparent', `00-${TRACE_ID}-00f067aa0ba902b7-01`)
   const fileJob = await client.call(
     'StartIngestion',
     { uri: await writeInput(ing.fileRoot, 'a.ndjson', ndjson([1, 2, 3].map((n) => tagged(n, 'from-file')))) },
-    as(tenant),
+    traced,
   )
   const uploadJob = await upload(
     ing.address,
@@ -140,6 +152,15 @@ t.test('each format from each source ends up searchable; re-ingesting the same r
     t.equal(res.hits.length, n, `every ${tag} item is searchable`)
   }
   const events = await count(cat.pool, 'SELECT count(*)::int AS n FROM outbox', [])
+  t.equal(
+    await count(
+      cat.pool,
+      `SELECT count(*)::int AS n FROM outbox WHERE type = 'item.upserted' AND headers->>'traceparent' LIKE $1`,
+      [`00-${TRACE_ID}-%`],
+    ),
+    3,
+    'the trace of the call that started the job reaches the catalog events of its records',
+  )
 
   // The same records under another name: a new job, the same catalog, no new events.
   const again = await client.call(

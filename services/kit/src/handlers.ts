@@ -5,6 +5,7 @@ import type { Logger } from './log.ts'
 import type { Principal } from './principal.ts'
 import { readPrincipal } from './principal.ts'
 import { toStatus } from './rpc-status.ts'
+import { parseTraceparent, withTraceparent } from './trace-context.ts'
 
 export interface CallContext {
   readonly metadata: grpc.Metadata
@@ -50,7 +51,9 @@ export function implement<H extends grpc.UntypedServiceImplementation>(log: Logg
       }
       // A client-streaming call has no single request: the handler reads the call itself.
       const input = 'request' in call && call.request !== undefined ? call.request : call
-      handler(input, ctx).then(
+      // The caller's trace context follows the call into every event it writes.
+      const traceparent = parseTraceparent(call.metadata.get('traceparent')[0])
+      withTraceparent(traceparent, () => handler(input, ctx)).then(
         (response) => callback(null, response),
         (err: unknown) => {
           if (!isPlatformError(err)) log.error({ err, method: name }, 'unexpected error in handler')

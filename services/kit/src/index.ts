@@ -28,3 +28,4 @@ export { PRINCIPAL_HEADERS, type Principal, readPrincipal, writePrincipal } from
 export { errorCodeOf, fieldViolationsOf, toStatus } from './rpc-status.ts'
 export { type GrpcServiceConfig, runGrpcService, type ServiceContext } from './service-main.ts'
 export { identityOf, readTlsFiles, type TlsFiles } from './tls.ts'
+export { childTraceparent, currentTraceparent, parseTraceparent, traceIdOf, withTraceparent } from './trace-context.ts'

@@ -1,5 +1,5 @@
 import type { Kafka, KafkaMessage, Logger, Metrics, Pool, Producer } from '@catalog/kit'
-import { isPlatformError, PoisonMessageError, startBatchConsumer, withTransaction } from '@catalog/kit'
+import { isPlatformError, PoisonMessageError, readCloudEvent, startBatchConsumer, withTransaction } from '@catalog/kit'
 import { events } from '@catalog/proto'
 import { Counter } from 'prom-client'
 import type { ItemValues } from '../items/item-rules.ts'
@@ -43,7 +43,14 @@ export function createIngestApplier(deps: { pool: Pool; producer: Producer; log:
         const values = checkFields(record.fields, FIELD_PATHS) as ItemValues
         const key = `${record.tenant}\u0000${record.source}\u0000${record.external_id}`
         byKey.delete(key)
-        byKey.set(key, { tenant: record.tenant, source: record.source, externalId: record.external_id, values })
+        const { traceparent } = readCloudEvent(message.headers)
+        byKey.set(key, {
+          tenant: record.tenant,
+          source: record.source,
+          externalId: record.external_id,
+          values,
+          ...(traceparent ? { traceparent } : {}),
+        })
       } catch (err) {
         if (!isPlatformError(err)) throw err
         const violation = err.violations[0]

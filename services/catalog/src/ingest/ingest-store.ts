@@ -11,6 +11,8 @@ export interface KeyedValues {
   source: string
   externalId: string
   values: ItemValues
+  /** The trace of the ingestion that sent the record. */
+  traceparent?: string
 }
 
 interface UpsertedRow extends ItemRow {
@@ -65,12 +67,14 @@ export async function upsertMany(c: PoolClient, records: readonly KeyedValues[])
      RETURNING old.id AS old_id, old.price_amount_minor AS old_amount, old.price_currency AS old_currency, ${RETURNING}`,
     [JSON.stringify(batch)],
   )
+  const traces = new Map(records.map((r) => [`${r.tenant}\u0000${r.source}\u0000${r.externalId}`, r.traceparent]))
   const moved: ItemRow[] = []
   const events = rows.flatMap((row) => {
+    const traceparent = traces.get(`${row.tenant}\u0000${row.source}\u0000${row.external_id}`)
     const before =
       row.old_id === null ? undefined : { ...row, price_amount_minor: row.old_amount, price_currency: row.old_currency }
     if (priceMoved(before, row)) moved.push(row)
-    return changeEvents(before, row)
+    return changeEvents(before, row).map((e) => (traceparent ? { ...e, traceparent } : e))
   })
   if (moved.length > 0) {
     await c.query(

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { PoolClient } from '@catalog/kit'
+import { currentTraceparent } from '@catalog/kit'
 
 export interface OutboxEvent {
   topic: string
@@ -9,6 +10,8 @@ export interface OutboxEvent {
   type: string
   tenant: string
   payload: Buffer
+  /** The trace of the change; defaults to the trace of the call in progress. */
+  traceparent?: string
 }
 
 /**
@@ -19,10 +22,16 @@ export interface OutboxEvent {
 export async function appendToOutbox(client: PoolClient, events: readonly OutboxEvent[]): Promise<void> {
   if (events.length === 0) return
   const values: unknown[] = []
+  const current = currentTraceparent()
   const rows = events.map((e, i) => {
-    values.push(randomUUID(), e.topic, e.key, e.type, e.tenant, e.payload)
-    const o = i * 6
-    return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6})`
+    const traceparent = e.traceparent ?? current
+    values.push(randomUUID(), e.topic, e.key, e.type, e.tenant, e.payload, traceparent ? { traceparent } : {})
+    const o = i * 7
+    return `($${o + 1}, $${o + 2}, $${o + 3}, $${o + 4}, $${o + 5}, $${o + 6}, $${o + 7})`
   })
-  await client.query(`INSERT INTO outbox (event_id, topic, key, type, tenant, payload) VALUES ${rows.join(', ')}`, values)
+  // The relay copies `headers` into the Kafka message: the W3C trace context travels with the event.
+  await client.query(
+    `INSERT INTO outbox (event_id, topic, key, type, tenant, payload, headers) VALUES ${rows.join(', ')}`,
+    values,
+  )
 }

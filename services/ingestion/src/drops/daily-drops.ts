@@ -1,4 +1,5 @@
 import type { Logger } from '@catalog/kit'
+import { childTraceparent, withTraceparent } from '@catalog/kit'
 import { Cron } from 'croner'
 
 /**
@@ -26,7 +27,8 @@ export async function scanDrops(
 
 export function scheduleDrops(cron: string, scan: () => Promise<unknown>, log: Logger): { stop(): void } {
   const job = new Cron(cron, { protect: true, catch: (err) => log.error({ err }, 'drop scan failed') }, async () => {
-    await scan()
+    // Each scan starts a trace of its own: the jobs it starts and their records carry it.
+    await withTraceparent(childTraceparent(), scan)
   })
   return { stop: () => job.stop() }
 }

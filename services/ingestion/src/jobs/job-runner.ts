@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger, Metrics, Pool, Producer } from '@catalog/kit'
-import { cloudEventHeaders } from '@catalog/kit'
+import { cloudEventHeaders, currentTraceparent } from '@catalog/kit'
 import { events } from '@catalog/proto'
 import { Counter, Gauge } from 'prom-client'
 import { isRecordError, mapItem } from '../formats/item-mapper.ts'
@@ -50,6 +50,7 @@ export function runnerMetrics(metrics: Metrics) {
 
 /** Publishes a job's change to ingestion.job.v1, for anyone who follows jobs. */
 export async function publishJobEvent(producer: Producer, type: string, row: JobRow): Promise<void> {
+  const traceparent = currentTraceparent()
   await producer.send({
     topic: events.INGESTION_TOPICS.job,
     acks: -1,
@@ -57,7 +58,13 @@ export async function publishJobEvent(producer: Producer, type: string, row: Job
       {
         key: row.id,
         value: events.jobChanged.encode({ job: toJob(row) }),
-        headers: cloudEventHeaders({ id: randomUUID(), type, source: SOURCE, time: new Date() }),
+        headers: cloudEventHeaders({
+          id: randomUUID(),
+          type,
+          source: SOURCE,
+          time: new Date(),
+          ...(traceparent ? { traceparent } : {}),
+        }),
       },
     ],
   })
@@ -83,6 +90,9 @@ export async function runJob(
   let rejects: typeof records = []
   let lastSave = Date.now()
   let cancelled = false
+  // The trace of the call that started the job (the job outlives it): every record carries it.
+  const trace = currentTraceparent()
+  const traced = trace ? { traceparent: trace } : {}
   metrics.running.inc()
 
   const counted = async function* () {
@@ -126,7 +136,13 @@ export async function runJob(
         raw: raw.subarray(0, 1024 * 1024),
       }),
       headers: {
-        ...cloudEventHeaders({ id: randomUUID(), type: events.INGESTION_TYPES.recordRejected, source: SOURCE, time: new Date() }),
+        ...cloudEventHeaders({
+          id: randomUUID(),
+          type: events.INGESTION_TYPES.recordRejected,
+          source: SOURCE,
+          time: new Date(),
+          ...traced,
+        }),
         'dlq-reason': reason.slice(0, 500),
         'dlq-field': field,
         'dlq-position': String(position),
@@ -159,6 +175,7 @@ export async function runJob(
               type: events.INGESTION_TYPES.recordSubmitted,
               source: SOURCE,
               time: new Date(),
+              ...traced,
             }),
           })
         }
