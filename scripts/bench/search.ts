@@ -164,8 +164,7 @@ const viaSql = async (req: search.SearchRequest) => {
   try {
     await c.query(sql.page.text, sql.page.values)
     if (!req.cursor) {
-      await c.query(sql.count.text, sql.count.values)
-      await c.query(sql.facets.text, sql.facets.values)
+      await c.query(sql.summary.text, sql.summary.values)
     }
   } finally {
     c.release()

@@ -19,6 +19,21 @@ interface HitRow {
   snippet: string
 }
 
+interface Summary {
+  n: number
+  facets: { tag: string; n: number }[]
+}
+
+/** The top tags of a page, counted the way the summary query counts them. */
+function tagCounts(rows: HitRow[]): Summary['facets'] {
+  const counts = new Map<string, number>()
+  for (const r of rows) for (const tag of r.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1)
+  return [...counts]
+    .map(([tag, n]) => ({ tag, n }))
+    .sort((a, b) => b.n - a.n || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0))
+    .slice(0, 10)
+}
+
 const pgCode = (err: unknown) => (err as { code?: string }).code ?? ''
 
 export function searchHandlers(pool: Pool, options: { statementTimeoutMs: number }) {
@@ -43,16 +58,17 @@ export function searchHandlers(pool: Pool, options: { statementTimeoutMs: number
           const last = page.at(-1)
           // Totals and facets describe the whole result: the first page computes them, later pages need not.
           const first = !query.after_key
-          // A first page that holds every match has counted them already.
-          const counted = !first
-            ? 0
+          // A first page that holds every match has counted them, and has their tags, already.
+          const summary = !first
+            ? { n: 0, facets: [] }
             : rows.length <= query.limit
-              ? rows.length
-              : ((await c.query<{ n: number }>(sql.count.text, sql.count.values)).rows[0]?.n ?? 0)
+              ? { n: rows.length, facets: tagCounts(rows) }
+              : ((await c.query<Summary>(sql.summary.text, sql.summary.values)).rows[0] ?? { n: 0, facets: [] })
+          const counted = summary.n
           const exact = counted <= COUNT_CAP
           // Counting every match of a broad query costs more than the page: past the cap, ask the planner.
           const total = exact ? counted : Math.max(counted, await plannedRows(c, sql.estimate))
-          const facets = first ? (await c.query<{ tag: string; n: number }>(sql.facets.text, sql.facets.values)).rows : []
+          const facets = summary.facets
           return {
             hits: page.map((r) => ({
               item_id: r.id,

@@ -3,15 +3,13 @@ import type { SearchQuery, Sort } from './query-rules.ts'
 /** A search as parameterised SQL: every user value travels as a parameter, never as SQL text. */
 export interface SearchSql {
   page: { text: string; values: unknown[] }
-  count: { text: string; values: unknown[] }
+  /** The count (up to the cap) and the tag facets of the same sample, from one scan of the matches. */
+  summary: { text: string; values: unknown[] }
   estimate: { text: string; values: unknown[] }
-  facets: { text: string; values: unknown[] }
 }
 
-/** Matches counted exactly; past it the planner estimates the total. */
+/** Matches counted exactly, and sampled for the tag facets; past it the planner estimates the total. */
 export const COUNT_CAP = 1_000
-/** Matches sampled for the tag facets. */
-export const FACET_SAMPLE = 500
 
 const PUBLISHED = `coalesce(published_at, '-infinity'::timestamptz)`
 
@@ -74,16 +72,15 @@ export function searchSql(tenant: string, q: SearchQuery): SearchSql {
     ORDER BY page.sort_key ${sort.dir}, page.id ${sort.dir}`
   return {
     page: { text: page, values },
-    count: {
-      text: `SELECT count(*)::int AS n FROM (SELECT 1 FROM search_items WHERE ${filters} LIMIT ${COUNT_CAP + 1}) m`,
+    // A broad substring or regex makes finding the matches the expensive part: find them once.
+    summary: {
+      text: `WITH m AS MATERIALIZED (SELECT tags FROM search_items WHERE ${filters} LIMIT ${COUNT_CAP + 1})
+             SELECT (SELECT count(*)::int FROM m) AS n,
+                    coalesce((SELECT json_agg(f) FROM (
+                      SELECT tag, count(*)::int AS n FROM m, unnest(m.tags) AS tag
+                       GROUP BY tag ORDER BY n DESC, tag LIMIT 10) f), '[]'::json) AS facets`,
       values: filterValues,
     },
     estimate: { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM search_items WHERE ${filters}`, values: filterValues },
-    facets: {
-      text: `SELECT tag, count(*)::int AS n
-               FROM (SELECT tags FROM search_items WHERE ${filters} LIMIT ${FACET_SAMPLE}) m, unnest(m.tags) AS tag
-              GROUP BY tag ORDER BY n DESC, tag LIMIT 10`,
-      values: filterValues,
-    },
   }
 }
