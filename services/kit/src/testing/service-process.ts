@@ -3,29 +3,6 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createInterface } from 'node:readline'
 
-const children = new Set<ChildProcess>()
-let reaping = false
-
-/**
- * A test or bench that dies must not leave its services running: on exit, and on a signal that
- * nobody else handles (which would end the process without 'exit' handlers), kill them first.
- */
-function reapOnDeath(): void {
-  if (reaping) return
-  reaping = true
-  const reap = () => {
-    for (const child of children) child.kill('SIGKILL')
-  }
-  process.once('exit', reap)
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      reap()
-      // Die of the signal as if unhandled, unless someone else handles it.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal)
-    })
-  }
-}
-
 export interface ServiceProcess {
   child: ChildProcess
   /** The JSON log lines read until the ready line, the ready line last. */
@@ -48,9 +25,10 @@ export async function startServiceProcess(
     env: { PATH: process.env.PATH ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
-  reapOnDeath()
-  children.add(child)
-  child.once('exit', () => children.delete(child))
+  // A test or bench that dies must not leave its services running.
+  const reap = () => child.kill('SIGKILL')
+  process.once('exit', reap)
+  child.once('exit', () => process.off('exit', reap))
   let stderr = ''
   child.stderr?.on('data', (d) => {
     stderr += d
