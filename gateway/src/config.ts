@@ -1,4 +1,4 @@
-import { commonEnv, loadConfig } from '@catalog/kit'
+import { commonEnv, loadConfig, tlsRefreshEnv } from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
 import type { AuthOptions } from './auth/authenticator.ts'
@@ -40,6 +40,7 @@ export const gatewayEnv = Type.Object({
   TLS_CA_FILE: Type.String({ minLength: 1 }),
   TLS_CERT_FILE: Type.String({ minLength: 1 }),
   TLS_KEY_FILE: Type.String({ minLength: 1 }),
+  ...tlsRefreshEnv,
   UPSTREAM_RETRIES: Type.Integer({ minimum: 0, maximum: 5, default: 2 }),
   BREAKER_ERROR_PERCENT: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
   BREAKER_VOLUME: Type.Integer({ minimum: 1, default: 20 }),

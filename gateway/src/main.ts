@@ -11,7 +11,10 @@ import { createIngestStreams } from './upstream/ingest-stream.ts'
 try {
   const config = loadGatewayConfig()
   const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
-  const tls = readTlsFiles({ caFile: config.TLS_CA_FILE, certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE })
+  const tls = readTlsFiles(
+    { caFile: config.TLS_CA_FILE, certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE },
+    config.TLS_REFRESH_MS,
+  )
   const metrics = createMetrics({ service: config.SERVICE_NAME })
   const authenticator = createAuthenticator(authOptions(config), log)
   const latency = upstreamLatency(metrics)

@@ -30,6 +30,11 @@ export const commonEnv = {
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ minimum: 0, default: 10_000 }),
 } satisfies TProperties
 
+/** How often the TLS files are re-read, so renewed certificates apply without a restart; 0 reads them once. */
+export const tlsRefreshEnv = {
+  TLS_REFRESH_MS: Type.Integer({ minimum: 0, default: 60_000 }),
+} satisfies TProperties
+
 export const grpcServerEnv = {
   GRPC_HOST: Type.String({ default: '0.0.0.0' }),
   GRPC_PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 50051 }),
@@ -39,6 +44,7 @@ export const grpcServerEnv = {
   TLS_CERT_FILE: Type.String({ minLength: 1 }),
   TLS_KEY_FILE: Type.String({ minLength: 1 }),
   TLS_TRUST_DOMAIN: Type.String({ minLength: 1, default: 'catalog.platform' }),
+  ...tlsRefreshEnv,
 } satisfies TProperties
 
 export const postgresEnv = {

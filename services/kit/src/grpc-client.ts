@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import { codes, PlatformError } from './errors.ts'
 import type { TlsFiles } from './tls.ts'
+import { channelCredentials } from './tls-credentials.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: matches any request and response types
 type AnyMethod = MethodDefinition<any, any, any, any>
@@ -35,8 +36,7 @@ export interface ClientOptions {
 
 /** A typed, promise-based client over mTLS with this workload's certificate and a deadline on every call. */
 export function createUnaryClient<D extends grpc.ServiceDefinition>(definition: D, options: ClientOptions): UnaryClient<D> {
-  const credentials = grpc.credentials.createSsl(options.tls.ca, options.tls.key, options.tls.cert)
-  const client = new grpc.Client(options.address, credentials, {
+  const client = new grpc.Client(options.address, channelCredentials(options.tls), {
     ...(options.serverName ? { 'grpc.ssl_target_name_override': options.serverName } : {}),
     'grpc.keepalive_time_ms': 30_000,
     ...options.channelOptions,

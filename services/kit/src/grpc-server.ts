@@ -8,6 +8,7 @@ import { createPolicyInterceptor } from './caller-policy.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
 import type { TlsFiles } from './tls.ts'
+import { serverCredentials } from './tls-credentials.ts'
 
 export interface GrpcServerOptions {
   tls: TlsFiles
@@ -18,6 +19,11 @@ export interface GrpcServerOptions {
   /** The contracts this server implements, for server reflection. */
   definitions: PackageDefinition[]
   maxMessageBytes?: number
+  /**
+   * Connections older than this are closed gracefully (GOAWAY; calls in flight finish), so clients
+   * spread over replicas that KEDA added and present certificates renewed since they connected.
+   */
+  maxConnectionAgeMs?: number
 }
 
 export interface PlatformGrpcServer {
@@ -39,6 +45,7 @@ export function createGrpcServer(options: GrpcServerOptions): PlatformGrpcServer
     'grpc.max_receive_message_length': maxBytes,
     'grpc.max_send_message_length': maxBytes,
     'grpc.keepalive_permit_without_calls': 1,
+    'grpc.max_connection_age_ms': options.maxConnectionAgeMs ?? 5 * 60_000,
   })
   const serviceNames: string[] = []
   const health = new HealthImplementation({ [OVERALL]: 'NOT_SERVING' })
@@ -65,12 +72,7 @@ export function createGrpcServer(options: GrpcServerOptions): PlatformGrpcServer
       if (name) serviceNames.push(name)
     },
     async listen({ host, port, healthPort }) {
-      const creds = grpc.ServerCredentials.createSsl(
-        options.tls.ca,
-        [{ cert_chain: options.tls.cert, private_key: options.tls.key }],
-        true, // the gRPC default asks for no client certificate at all
-      )
-      const bound = await bind(server, `${host}:${port}`, creds)
+      const bound = await bind(server, `${host}:${port}`, serverCredentials(options.tls))
       const boundHealth = await bind(healthServer, `${host}:${healthPort}`, grpc.ServerCredentials.createInsecure())
       options.log.info({ port: bound, healthPort: boundHealth }, 'grpc server listening')
       return { port: bound, healthPort: boundHealth }

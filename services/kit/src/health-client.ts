@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { protoPath } from 'grpc-health-check'
 import type { TlsFiles } from './tls.ts'
+import { channelCredentials } from './tls-credentials.ts'
 
 type Check = (
   request: { service: string },
@@ -18,10 +19,7 @@ export function grpcHealthCheck(options: { address: string; tls: TlsFiles; servi
   const Health = (
     grpc.loadPackageDefinition(definition) as unknown as { grpc: { health: { v1: { Health: typeof grpc.Client } } } }
   ).grpc.health.v1.Health
-  const client = new Health(
-    options.address,
-    grpc.credentials.createSsl(options.tls.ca, options.tls.key, options.tls.cert),
-  ) as grpc.Client & {
+  const client = new Health(options.address, channelCredentials(options.tls)) as grpc.Client & {
     Check: Check
   }
   const check = () =>

@@ -1,0 +1,136 @@
+import { execFileSync } from 'node:child_process'
+import { X509Certificate } from 'node:crypto'
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { connect } from 'node:tls'
+import { fileURLToPath } from 'node:url'
+import type { catalog } from '@catalog/proto'
+import { loadCatalog } from '@catalog/proto'
+import * as grpc from '@grpc/grpc-js'
+import t from 'tap'
+import { createGrpcServer, createMetrics, createUnaryClient, implement, readTlsFiles } from '../src/index.ts'
+import { pollUntil, silentLogger, testCerts } from '../src/testing/index.ts'
+
+const CERTS_SCRIPT = fileURLToPath(new URL('../../../scripts/certs.sh', import.meta.url))
+const { definition, grpc: proto } = loadCatalog()
+const service = proto.catalog.v1.CatalogService.service
+const certs = testCerts()
+const platform = join(certs.dir, 'platform')
+const REFRESH_MS = 200
+
+/** A workload's mounted secret: files replaced whole, as the kubelet swaps a projected volume. */
+function mountedSecret(dir: string, from: { crt: string; key: string }) {
+  mkdirSync(dir, { recursive: true })
+  const put = (src: string, name: string) => {
+    copyFileSync(src, join(dir, `.${name}.new`))
+    renameSync(join(dir, `.${name}.new`), join(dir, name))
+  }
+  put(join(platform, 'ca.crt'), 'ca.crt')
+  put(from.crt, 'tls.crt')
+  put(from.key, 'tls.key')
+  return readTlsFiles({ caFile: join(dir, 'ca.crt'), certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') }, REFRESH_MS)
+}
+
+/** A certificate for `name` issued again by the platform CA: same identity, new key and serial. */
+function renewed(name: string, into: string) {
+  mkdirSync(into, { recursive: true })
+  copyFileSync(join(platform, 'ca.crt'), join(into, 'ca.crt'))
+  copyFileSync(join(platform, 'ca.key'), join(into, 'ca.key'))
+  execFileSync('bash', [CERTS_SCRIPT, into, name], { stdio: 'ignore' })
+  return { crt: join(into, `${name}.crt`), key: join(into, `${name}.key`) }
+}
+
+const issued = (name: string) => ({ crt: join(platform, `${name}.crt`), key: join(platform, `${name}.key`) })
+const fingerprintOf = (file: string) => new X509Certificate(readFileSync(file)).fingerprint256
+
+/** The certificate a new TLS connection to the port is served. */
+function servedFingerprint(port: number, client: { ca: Buffer; cert: Buffer; key: Buffer }) {
+  return new Promise<string>((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port, ...client, servername: 'localhost', ALPNProtocols: ['h2'] }, () => {
+      resolve(socket.getPeerX509Certificate()?.fingerprint256 ?? '')
+      socket.destroy()
+    })
+    socket.once('error', reject)
+  })
+}
+
+async function startServer(tls: ReturnType<typeof readTlsFiles>, maxConnectionAgeMs?: number) {
+  const server = createGrpcServer({
+    tls,
+    ...(maxConnectionAgeMs ? { maxConnectionAgeMs } : {}),
+    trustDomain: 'catalog.platform',
+    policy: { allow: { 'catalog.v1.CatalogService': ['gateway'] }, forwarders: ['gateway'] },
+    log: silentLogger(),
+    metrics: createMetrics({ service: 'test', defaultMetrics: false }),
+    definitions: [definition],
+  })
+  const unused = async () => ({})
+  server.addService(
+    service,
+    implement<catalog.CatalogServiceHandlers>(silentLogger(), {
+      GetItem: async (req) => ({ item: { id: req.id, version: '1' } }),
+      BatchGetItems: unused,
+      CreateItem: unused,
+      UpsertItem: unused,
+      UpdateItem: unused,
+      DeleteItem: unused,
+      ListPriceHistory: unused,
+    }),
+  )
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
+  server.setServing(true)
+  return { server, port }
+}
+
+t.test('a renewed server certificate is served to new connections without a restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tls-reload-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const tls = mountedSecret(join(dir, 'catalog'), issued('catalog'))
+  const { server, port } = await startServer(tls)
+  t.teardown(() => server.shutdown(1_000))
+  const gateway = certs.of('gateway')
+
+  t.equal(await servedFingerprint(port, gateway), fingerprintOf(issued('catalog').crt), 'serves the mounted certificate')
+  const next = renewed('catalog', join(dir, 'renewed'))
+  t.not(fingerprintOf(next.crt), fingerprintOf(issued('catalog').crt), 'the renewal is a new certificate')
+  mountedSecret(join(dir, 'catalog'), next)
+
+  const served = await pollUntil(
+    () => servedFingerprint(port, gateway),
+    (fp) => fp === fingerprintOf(next.crt),
+    10_000,
+  )
+  t.equal(served, fingerprintOf(next.crt), 'new connections get the renewed certificate')
+
+  const c = createUnaryClient(service, { address: `localhost:${port}`, tls: gateway, defaultTimeoutMs: 5_000 })
+  t.teardown(() => c.close())
+  t.equal((await c.call('GetItem', { id: 'a' })).item?.id, 'a', 'and calls still pass the caller policy')
+})
+
+t.test('a client presents its renewed certificate on its next connection without a restart', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tls-reload-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const { server, port } = await startServer(certs.of('catalog'), 1_000)
+  t.teardown(() => server.shutdown(1_000))
+
+  // The workload's mounted certificate names an identity the policy refuses, then is replaced by
+  // one it admits: the same client must be refused, then served, once it reconnects.
+  const tls = mountedSecret(join(dir, 'client'), issued('stranger'))
+  const c = createUnaryClient(service, {
+    address: `localhost:${port}`,
+    tls,
+    defaultTimeoutMs: 5_000,
+  })
+  t.teardown(() => c.close())
+  await t.rejects(c.call('GetItem', { id: 'a' }), { code: grpc.status.PERMISSION_DENIED }, 'stranger is refused')
+
+  mountedSecret(join(dir, 'client'), issued('gateway'))
+  // The open connection keeps its certificate until the server's maximum connection age ends it.
+  const res = await pollUntil(
+    () => c.call('GetItem', { id: 'b' }).catch(() => undefined),
+    (r) => r !== undefined,
+    15_000,
+  )
+  t.equal(res?.item?.id, 'b', 'the renewed identity is served by the same client')
+})
