@@ -1,3 +1,5 @@
+import { Type } from 'typebox'
+import { commonEnv, loadConfig, postgresEnv } from './config.ts'
 import { isPlatformError } from './errors.ts'
 import type { PlatformGrpcServer } from './grpc-server.ts'
 import type { ShutdownStep } from './lifecycle.ts'
@@ -24,6 +26,7 @@ export interface GrpcServiceConfig {
   TLS_CA_FILE: string
   TLS_CERT_FILE: string
   TLS_KEY_FILE: string
+  TLS_REFRESH_MS: number
   DATABASE_URL: string
   DATABASE_POOL_MAX: number
   DATABASE_STATEMENT_TIMEOUT_MS: number
@@ -53,7 +56,10 @@ export async function runGrpcService<C extends GrpcServiceConfig>(options: {
   try {
     const config = options.loadConfig()
     const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
-    const tls = readTlsFiles({ caFile: config.TLS_CA_FILE, certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE })
+    const tls = readTlsFiles(
+      { caFile: config.TLS_CA_FILE, certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE },
+      config.TLS_REFRESH_MS,
+    )
     const metrics = createMetrics({ service: config.SERVICE_NAME })
     if (config.DATABASE_MIGRATE) await migrate(config.DATABASE_URL, options.migrationsDir, log)
     const pool = createPool(
@@ -94,9 +100,29 @@ export async function runGrpcService<C extends GrpcServiceConfig>(options: {
       ],
     })
   } catch (err) {
-    // A bad configuration is the operator's to fix: say what is wrong, without a stack trace.
-    const message = isPlatformError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
-    process.stderr.write(`${options.name} failed to start: ${message}\n`)
-    process.exit(1)
+    failedToStart(options.name, err)
   }
+}
+
+/**
+ * What the migrations Job runs (`node src/migrate.ts`) before an install or upgrade rolls out:
+ * migrate this service's database and exit 0, with only DATABASE_URL (and the common variables)
+ * to configure. Replicas then start with DATABASE_MIGRATE=false.
+ */
+export async function runMigrations(options: { name: string; migrationsDir: string }): Promise<void> {
+  try {
+    const config = loadConfig(Type.Object({ ...commonEnv, DATABASE_URL: postgresEnv.DATABASE_URL }))
+    const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
+    const applied = await migrate(config.DATABASE_URL, options.migrationsDir, log)
+    log.info({ applied: applied.length }, `${options.name} database migrated`)
+  } catch (err) {
+    failedToStart(`${options.name} migrations`, err)
+  }
+}
+
+function failedToStart(name: string, err: unknown): never {
+  // A bad configuration is the operator's to fix: say what is wrong, without a stack trace.
+  const message = isPlatformError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
+  process.stderr.write(`${name} failed to start: ${message}\n`)
+  process.exit(1)
 }
