@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { testDatabase } from '@catalog/kit/testing'
 import pg from 'pg'
 import t from 'tap'
-import { testDatabase } from '@catalog/kit/testing'
 
 const run = promisify(execFile)
 const services = ['catalog', 'search', 'ingestion']
