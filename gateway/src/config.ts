@@ -1,4 +1,4 @@
-import { commonEnv, loadConfig, tlsRefreshEnv } from '@catalog/kit'
+import { commonEnv, list, loadConfig, tlsRefreshEnv } from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
 import type { AuthOptions } from './auth/authenticator.ts'
@@ -56,11 +56,7 @@ export type GatewayConfig = Readonly<Static<typeof gatewayEnv>>
 
 export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => loadConfig(gatewayEnv, env)
 
-export const list = (value: string): string[] =>
-  value
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
+export { list }
 
 export function authOptions(config: GatewayConfig): AuthOptions {
   return {

@@ -1,5 +1,5 @@
 import type { ServiceContext } from '@catalog/kit'
-import { createIdempotentProducer, createKafka, ensureTopics, PLATFORM_TOPICS, runGrpcService } from '@catalog/kit'
+import { createIdempotentProducer, createKafka, ensureTopics, list, PLATFORM_TOPICS, runGrpcService } from '@catalog/kit'
 import type { CatalogConfig } from './config.ts'
 import { loadCatalogConfig } from './config.ts'
 import { startIngestConsumer } from './ingest/ingest-consumer.ts'
@@ -12,9 +12,7 @@ await runGrpcService({
   migrationsDir: MIGRATIONS_DIR,
   async start(ctx) {
     const { config, log, metrics, tls, pool } = ctx
-    const callers = config.CATALOG_ALLOWED_CALLERS.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
+    const callers = list(config.CATALOG_ALLOWED_CALLERS)
     const server = build({ pool, log, metrics, tls, trustDomain: config.TLS_TRUST_DOMAIN, callers })
     const kafkaWorkers = await startKafkaWorkers(ctx)
     return { server, workers: kafkaWorkers ? [{ name: 'outbox relay and ingest consumer', run: kafkaWorkers.stop }] : [] }
@@ -30,7 +28,7 @@ async function startKafkaWorkers({ config, log, metrics, pool }: ServiceContext<
     log.warn('KAFKA_BROKERS is not set: events stay in the outbox until a relay runs')
     return undefined
   }
-  const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: config.SERVICE_NAME, log })
+  const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: config.SERVICE_NAME, log })
   if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   const relay = createOutboxRelay({ pool, producer, log, metrics, source: `/${config.SERVICE_NAME}` })

@@ -18,6 +18,15 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv 
   }
 }
 
+/** A comma-separated variable as its items: trimmed, empties dropped; unset or blank is none. */
+export function list(value: string | undefined): string[] {
+  if (!value) return []
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+}
+
 /** Schema fragments every service shares, so the same variable means the same thing everywhere. */
 export const commonEnv = {
   SERVICE_NAME: Type.String({ minLength: 1 }),

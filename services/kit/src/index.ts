@@ -1,5 +1,5 @@
 export { CALLER_HEADER, type CallerPolicy } from './caller-policy.ts'
-export { commonEnv, grpcServerEnv, kafkaEnv, loadConfig, postgresEnv, tlsRefreshEnv } from './config.ts'
+export { commonEnv, grpcServerEnv, kafkaEnv, list, loadConfig, postgresEnv, tlsRefreshEnv } from './config.ts'
 export { ConfigError, codes, type FieldViolation, invalidArgument, isPlatformError, PlatformError } from './errors.ts'
 export {
   type CallOptions,
@@ -26,7 +26,7 @@ export { type ReadinessCheck, readiness, startOpsServer } from './ops-server.ts'
 export { createPool, migrate, type Pool, type PoolClient, withTransaction } from './postgres.ts'
 export { PRINCIPAL_HEADERS, type Principal, readPrincipal, writePrincipal } from './principal.ts'
 export { errorCodeOf, fieldViolationsOf, toStatus } from './rpc-status.ts'
-export { type GrpcServiceConfig, runGrpcService, runMigrations, type ServiceContext } from './service-main.ts'
+export { type GrpcServiceConfig, runGrpcService, runMigrations, runTask, type ServiceContext } from './service-main.ts'
 export { identityOf, readTlsFiles, type TlsFiles, type TlsPaths } from './tls.ts'
 export { channelCredentials, serverCredentials } from './tls-credentials.ts'
 export { childTraceparent, currentTraceparent, parseTraceparent, traceIdOf, withTraceparent } from './trace-context.ts'

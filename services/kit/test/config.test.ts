@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Type } from 'typebox'
-import { ConfigError, commonEnv, loadConfig, postgresEnv } from '../src/index.ts'
+import { ConfigError, commonEnv, list, loadConfig, postgresEnv } from '../src/index.ts'
 
 const schema = Type.Object({ ...commonEnv, ...postgresEnv })
 
@@ -27,4 +27,12 @@ t.test('defaults apply, strings are coerced, and the result is frozen', async (t
   t.equal(config.METRICS_PORT, 9464)
   t.equal(config.LOG_LEVEL, 'info')
   t.ok(Object.isFrozen(config))
+})
+
+t.test('a comma list splits, trims and drops empty items; unset or blank is none', async (t) => {
+  t.same(list(' gateway , search,,ingestion '), ['gateway', 'search', 'ingestion'])
+  t.same(list('broker:9092'), ['broker:9092'])
+  t.same(list(' , '), [])
+  t.same(list(''), [])
+  t.same(list(undefined), [])
 })

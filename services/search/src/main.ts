@@ -1,4 +1,4 @@
-import { createKafka, runGrpcService } from '@catalog/kit'
+import { createKafka, list, runGrpcService } from '@catalog/kit'
 import { loadSearchConfig } from './config.ts'
 import { startIndexer } from './indexer/start-indexer.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
@@ -8,9 +8,7 @@ await runGrpcService({
   loadConfig: loadSearchConfig,
   migrationsDir: MIGRATIONS_DIR,
   async start({ config, log, metrics, tls, pool }) {
-    const callers = config.SEARCH_ALLOWED_CALLERS.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean)
+    const callers = list(config.SEARCH_ALLOWED_CALLERS)
     const server = build({
       pool,
       log,
@@ -20,7 +18,7 @@ await runGrpcService({
       callers,
       statementTimeoutMs: config.SEARCH_STATEMENT_TIMEOUT_MS,
     })
-    const kafka = createKafka({ brokers: config.KAFKA_BROKERS.split(','), clientId: config.SERVICE_NAME, log })
+    const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: config.SERVICE_NAME, log })
     const indexer = await startIndexer(kafka, {
       pool,
       log,
