@@ -1,5 +1,5 @@
 import type { KafkaMessage } from '@catalog/kit'
-import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS } from '@catalog/kit'
+import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS, readCloudEvent } from '@catalog/kit'
 import { silentLogger } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { events } from '@catalog/proto'
@@ -10,6 +10,22 @@ import { countRows, fields, startCatalog } from './helpers/catalog.ts'
 const BROKERS = process.env.TEST_KAFKA_BROKERS
 if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
 const log = silentLogger()
+
+/** A catalog of its own, the test Kafka with the platform topics, and the ingest applier writing to both. */
+const startApplier = async (t: Parameters<typeof startCatalog>[0]) => {
+  const cat = await startCatalog(t)
+  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'ingest-test', log })
+  await ensureTopics(kafka, PLATFORM_TOPICS)
+  const producer = await createIdempotentProducer(kafka, log)
+  t.teardown(() => producer.disconnect())
+  const apply = createIngestApplier({
+    pool: cat.pool,
+    producer,
+    log,
+    metrics: createMetrics({ service: 't', defaultMetrics: false }),
+  })
+  return { cat, kafka, apply }
+}
 
 let offset = 0
 const record = (tenant: string, externalId: string, over: Partial<catalog.ItemFields> = {}): KafkaMessage =>
@@ -30,17 +46,7 @@ const record = (tenant: string, externalId: string, over: Partial<catalog.ItemFi
   }) as KafkaMessage
 
 t.test('the ingest applier upserts a batch like single upserts, and re-applying it changes nothing', async (t) => {
-  const cat = await startCatalog(t)
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'ingest-test', log })
-  await ensureTopics(kafka, PLATFORM_TOPICS)
-  const producer = await createIdempotentProducer(kafka, log)
-  t.teardown(() => producer.disconnect())
-  const apply = createIngestApplier({
-    pool: cat.pool,
-    producer,
-    log,
-    metrics: createMetrics({ service: 't', defaultMetrics: false }),
-  })
+  const { cat, apply } = await startApplier(t)
   const tenant = `ingest-${Date.now()}`
   const batch = Array.from({ length: 2_500 }, (_, i) => record(tenant, `e${i}`, { title: `Item ${i}` }))
   await apply(batch)
@@ -74,23 +80,13 @@ t.test('the ingest applier upserts a batch like single upserts, and re-applying 
 })
 
 t.test('a record the catalog refuses goes to the DLQ with its reason; the rest of the batch lands', async (t) => {
-  const cat = await startCatalog(t)
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'ingest-test', log })
-  await ensureTopics(kafka, PLATFORM_TOPICS)
-  const producer = await createIdempotentProducer(kafka, log)
-  t.teardown(() => producer.disconnect())
-  const apply = createIngestApplier({
-    pool: cat.pool,
-    producer,
-    log,
-    metrics: createMetrics({ service: 't', defaultMetrics: false }),
-  })
+  const { cat, kafka, apply } = await startApplier(t)
   const tenant = `ingest-dlq-${Date.now()}`
 
   const consumer = kafka.consumer({ groupId: `dlq-reader-${tenant}` })
   await consumer.connect()
   await consumer.subscribe({ topic: events.INGESTION_TOPICS.recordDlq, fromBeginning: true })
-  const seen: { reason: string; field: string; position: string }[] = []
+  const seen: { reason: string; field: string; position: string; id: string; time: string }[] = []
   let resolve: () => void = () => undefined
   const done = new Promise<void>((r) => {
     resolve = r
@@ -100,10 +96,13 @@ t.test('a record the catalog refuses goes to the DLQ with its reason; the rest o
       if (!message.value) return
       const rejected = events.recordRejected.decode(message.value)
       if (rejected.tenant !== tenant) return
+      const { id, time } = readCloudEvent(message.headers)
       seen.push({
         reason: message.headers?.['dlq-reason']?.toString() ?? '',
         field: rejected.error?.field ?? '',
         position: rejected.error?.position ?? '',
+        id: id ?? '',
+        time: time ?? '',
       })
       resolve()
     },
@@ -117,4 +116,6 @@ t.test('a record the catalog refuses goes to the DLQ with its reason; the rest o
   t.equal(seen.length, 1, 'the bad one is in the DLQ')
   t.equal(seen[0]?.field, 'price.currency', 'naming the field')
   t.match(seen[0]?.reason, /ISO 4217/, 'with the reason in a header')
+  t.match(seen[0]?.id, /^[0-9a-f-]{36}$/, 'as a CloudEvent with an id')
+  t.ok(Number.isFinite(Date.parse(seen[0]?.time ?? '')), 'and a time')
 })

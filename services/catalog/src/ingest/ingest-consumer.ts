@@ -1,5 +1,13 @@
+import { randomUUID } from 'node:crypto'
 import type { Kafka, KafkaMessage, Logger, Metrics, Pool, Producer } from '@catalog/kit'
-import { isPlatformError, PoisonMessageError, readCloudEvent, startBatchConsumer, withTransaction } from '@catalog/kit'
+import {
+  cloudEventHeaders,
+  isPlatformError,
+  PoisonMessageError,
+  readCloudEvent,
+  startBatchConsumer,
+  withTransaction,
+} from '@catalog/kit'
 import { events } from '@catalog/proto'
 import { Counter } from 'prom-client'
 import type { ItemValues } from '../items/item-rules.ts'
@@ -76,15 +84,18 @@ export function createIngestApplier(deps: { pool: Pool; producer: Producer; log:
             error: { position: r.position, field: r.field, reason: r.reason },
             raw: r.message.value ?? Buffer.alloc(0),
           }),
-          headers: {
-            ce_specversion: '1.0',
-            ce_type: events.INGESTION_TYPES.recordRejected,
-            ce_source: '/catalog',
-            'dlq-reason': r.reason.slice(0, 500),
-            'dlq-field': r.field,
-            'dlq-position': r.position,
-            'dlq-job': r.jobId,
-          },
+          headers: cloudEventHeaders({
+            id: randomUUID(),
+            type: events.INGESTION_TYPES.recordRejected,
+            source: '/catalog',
+            time: new Date(),
+            headers: {
+              'dlq-reason': r.reason.slice(0, 500),
+              'dlq-field': r.field,
+              'dlq-position': r.position,
+              'dlq-job': r.jobId,
+            },
+          }),
         })),
       })
       applied.inc({ outcome: 'rejected' }, rejected.length)
