@@ -52,9 +52,8 @@ export function createItemIndexer(pool: Pool, metrics: Metrics) {
     registers: [metrics.registry],
   })
 
-  const changeOf = (message: KafkaMessage): Change | undefined => {
-    const ce = readCloudEvent(message.headers)
-    if (ce.type === events.TYPES.itemUpserted) {
+  const changeOf = (type: string | undefined, message: KafkaMessage): Change | undefined => {
+    if (type === events.TYPES.itemUpserted) {
       const item = decode(events.itemUpserted, message).item
       if (!item?.id || !item.tenant) throw new PoisonMessageError('item.upserted without an item')
       return {
@@ -72,7 +71,7 @@ export function createItemIndexer(pool: Pool, metrics: Metrics) {
         },
       }
     }
-    if (ce.type === events.TYPES.itemDeleted) {
+    if (type === events.TYPES.itemDeleted) {
       const tomb = decode(events.itemDeleted, message)
       if (!tomb.id || !tomb.tenant) throw new PoisonMessageError('item.deleted without an id')
       return { deleted: true, row: { id: tomb.id, tenant: tomb.tenant, version: tomb.version } }
@@ -86,12 +85,12 @@ export function createItemIndexer(pool: Pool, metrics: Metrics) {
       const latest = new Map<string, Change>()
       const times: string[] = []
       for (const m of messages) {
-        const change = changeOf(m)
+        const ce = readCloudEvent(m.headers)
+        const change = changeOf(ce.type, m)
         if (!change) continue
         const seen = latest.get(change.row.id)
         if (!seen || BigInt(change.row.version) > BigInt(seen.row.version)) latest.set(change.row.id, change)
-        const time = readCloudEvent(m.headers).time
-        if (time) times.push(time)
+        if (ce.time) times.push(ce.time)
       }
       const upserts: Upsert[] = []
       const tombs: { id: string; tenant: string; version: string }[] = []
