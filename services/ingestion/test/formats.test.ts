@@ -38,6 +38,17 @@ t.test('NDJSON: lines across chunks, blank and CRLF lines, bad JSON, invalid UTF
   ])
 })
 
+t.test('NDJSON: a line nested past the depth limit is a record error, checked before parsing', async (t) => {
+  const { records } = await read(
+    { format: 'ndjson', gzip: false },
+    `{"a":${'['.repeat(100_000)}${']'.repeat(100_000)}}\n{"ok":1}\n`,
+  )
+  t.same(brief(records), [
+    [1, 'nested deeper than 32 levels'],
+    [2, { ok: 1 }],
+  ])
+})
+
 t.test('JSON array: elements cut by structure, with strings holding brackets; bombs and cuts are caught', async (t) => {
   const ok = await read({ format: 'json', gzip: false }, '\ufeff[ {"a":"x,]}\\""}', ' , {"b":[1,2', ']}, 3 ]  ')
   t.same(brief(ok.records), [

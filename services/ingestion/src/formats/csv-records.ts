@@ -44,7 +44,7 @@ export async function* csvRecords(
     on_skip: (err) => {
       const lines = (err as { lines?: number } | undefined)?.lines ?? 0
       // The parser may report one bad row more than once (a stray quote, then its length).
-      if (skipped.at(-1)?.position === lines || lines <= lastSkipped) return
+      if (lines <= lastSkipped) return
       lastSkipped = lines
       skipped.push({
         position: lines,

@@ -59,7 +59,7 @@ export async function* jsonArrayElements(
         ? { position, bytes: bytes.subarray(0, 256), error: `element larger than ${limits.bytes} bytes` }
         : maxDepth > limits.depth
           ? { position, bytes: bytes.subarray(0, 256), error: `element nested deeper than ${limits.depth} levels` }
-          : { position, bytes }
+          : { position, bytes, depth: maxDepth }
     parts = []
     size = 0
     maxDepth = 0

@@ -18,7 +18,7 @@ export function decodeJsonRecord(record: RawRecord, maxDepth: number = RECORD_LI
   } catch {
     return { position, raw, error: { field: '', reason: 'not valid UTF-8' } }
   }
-  if (nestingDepth(text) > maxDepth)
+  if ((record.depth ?? nestingDepth(text)) > maxDepth)
     return { position, raw, error: { field: '', reason: `nested deeper than ${maxDepth} levels` } }
   let value: unknown
   try {

@@ -13,4 +13,6 @@ export interface RawRecord {
   bytes: Buffer
   /** Set when the record broke a limit; `bytes` then holds only its beginning. */
   error?: string
+  /** The nesting depth, when the cutter already measured it: the decoder then need not scan again. */
+  depth?: number
 }
