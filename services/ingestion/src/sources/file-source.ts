@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { Stats } from 'node:fs'
 import { createReadStream } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, join, relative, resolve, sep } from 'node:path'
@@ -6,12 +7,28 @@ import { badUri, sourceNotFound } from '../errors.ts'
 import { shapeOf } from '../formats/read-records.ts'
 import type { Source } from './source.ts'
 
+/** Files whose content key is remembered: enough for a drop folder's files, bounded all the same. */
+const KEY_CACHE_SIZE = 10_000
+/**
+ * A file modified this recently is hashed again next time: a rewrite of the same size within one
+ * tick of the file system's clock would keep its stamp (git's "racy clean" case).
+ */
+const SETTLED_MS = 5_000
+
+/** The hex SHA-256 of a file's bytes. */
+async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256')
+  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk)
+  return hash.digest('hex')
+}
+
 /**
  * file:// inputs, read only under one root folder: `file:///daily/a.ndjson` is `<root>/daily/a.ndjson`.
  * The real path (symlinks followed) must stay under the root's real path.
  */
-export function fileSource(root: string): Source {
+export function fileSource(root: string, options: { hashFile?: (path: string) => Promise<string> } = {}): Source {
   const absoluteRoot = resolve(root)
+  const contentKey = contentKeys(options.hashFile ?? sha256File)
   const locate = async (url: URL): Promise<string> => {
     if (url.host !== '') throw badUri('file:// URIs name a path under the ingest root, without a host (file:///path)')
     const path = decodeURIComponent(url.pathname)
@@ -34,12 +51,10 @@ export function fileSource(root: string): Source {
       if (!info.isFile()) throw badUri('must name a file')
       const shape = shapeOf(path)
       if (!shape) throw badUri('must end in .ndjson, .jsonl, .json or .csv (optionally .gz)')
-      const hash = createHash('sha256')
-      for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk)
       return {
         uri: url.href,
         name: basename(path),
-        contentKey: `sha256:${hash.digest('hex')}`,
+        contentKey: await contentKey(path, info),
         size: info.size,
         shape,
         open: () => createReadStream(path, { highWaterMark: 64 * 1024 }),
@@ -54,5 +69,30 @@ export function fileSource(root: string): Source {
         .map((e) => `file:///${relative(realRoot, join(dir, e.name)).split(sep).map(encodeURIComponent).join('/')}`)
         .sort()
     },
+  }
+}
+
+/**
+ * Content keys remembered by real path while the file's size, mtime, ctime and inode stay the
+ * same, so each drop scan does not read every file of the folder again; a file written since gets
+ * a new key. A key is remembered only for a settled file that did not change while it was hashed.
+ */
+function contentKeys(hashFile: (path: string) => Promise<string>) {
+  const cache = new Map<string, { stamp: string; key: string }>()
+  const stampOf = (info: Stats) => `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`
+  return async (path: string, info: Stats): Promise<string> => {
+    const stamp = stampOf(info)
+    const cached = cache.get(path)
+    if (cached?.stamp === stamp) return cached.key
+    const hashedAt = Date.now()
+    const key = `sha256:${await hashFile(path)}`
+    cache.delete(path)
+    const after = await stat(path).catch(() => undefined)
+    if (info.mtimeMs < hashedAt - SETTLED_MS && after && stampOf(after) === stamp) {
+      cache.set(path, { stamp, key })
+      // Oldest first: a Map iterates in insertion order.
+      if (cache.size > KEY_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
+    }
+    return key
   }
 }
