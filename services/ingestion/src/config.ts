@@ -1,14 +1,9 @@
 import { commonEnv, grpcServerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
-import type { Static } from 'typebox'
+import type { Static, TProperties } from 'typebox'
 import { Type } from 'typebox'
 
-export const ingestionEnv = Type.Object({
-  ...commonEnv,
-  SERVICE_NAME: Type.String({ minLength: 1, default: 'ingestion' }),
-  ...grpcServerEnv,
-  ...postgresEnv,
-  ...kafkaEnv,
-  INGESTION_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
+/** What reading and publishing files needs, in the service and in the one-shot drop scan alike. */
+const ingestSettings = {
   /** file:// URIs are read only under this folder (resolved, symlinks followed). */
   INGEST_FILE_ROOT: Type.String({ minLength: 1, default: './data/ingest' }),
   /** Buckets that s3:// URIs may name, comma-separated; empty: no s3:// at all. */
@@ -29,11 +24,34 @@ export const ingestionEnv = Type.Object({
   INGEST_JOB_LEASE_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
   /** Daily drops: a folder or bucket prefix scanned on a schedule; unset: no scan. */
   DROP_URI: Type.Optional(Type.String({ pattern: '^(file|s3)://' })),
-  DROP_CRON: Type.String({ minLength: 1, default: '0 3 * * *' }),
+  /** When this process scans DROP_URI; empty: never (in Kubernetes the drops CronJob scans instead). */
+  DROP_CRON: Type.String({ default: '0 3 * * *' }),
   /** The tenant that owns the files dropped there. */
   DROP_TENANT: Type.String({ minLength: 1, default: 'default' }),
+} satisfies TProperties
+
+export const ingestionEnv = Type.Object({
+  ...commonEnv,
+  SERVICE_NAME: Type.String({ minLength: 1, default: 'ingestion' }),
+  ...grpcServerEnv,
+  ...postgresEnv,
+  ...kafkaEnv,
+  INGESTION_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
+  ...ingestSettings,
 })
 
 export type IngestionConfig = Readonly<Static<typeof ingestionEnv>>
+
+/** The drop scan Job (`node src/scan-drops.ts`): no gRPC server, no certificate, a drop folder it must have. */
+export const dropScanEnv = Type.Object({
+  ...commonEnv,
+  SERVICE_NAME: Type.String({ minLength: 1, default: 'ingestion' }),
+  ...postgresEnv,
+  ...kafkaEnv,
+  ...ingestSettings,
+  DROP_URI: Type.String({ pattern: '^(file|s3)://' }),
+})
+
+export type DropScanConfig = Readonly<Static<typeof dropScanEnv>>
 
 export const loadIngestionConfig = (env: NodeJS.ProcessEnv = process.env): IngestionConfig => loadConfig(ingestionEnv, env)

@@ -110,19 +110,34 @@ export async function runGrpcService<C extends GrpcServiceConfig>(options: {
  * to configure. Replicas then start with DATABASE_MIGRATE=false.
  */
 export async function runMigrations(options: { name: string; migrationsDir: string }): Promise<void> {
-  try {
+  await runTask(`${options.name} migrations`, async () => {
     const config = loadConfig(Type.Object({ ...commonEnv, DATABASE_URL: postgresEnv.DATABASE_URL }))
     const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
     const applied = await migrate(config.DATABASE_URL, options.migrationsDir, log)
     log.info({ applied: applied.length }, `${options.name} database migrated`)
+  })
+}
+
+/**
+ * A one-shot entry point (what a Job or CronJob runs): the task resolves and the process exits 0
+ * once it has closed what it opened, or it throws and the process exits 1 with one line naming
+ * the problem. A task may set `process.exitCode` itself to report a partial failure.
+ */
+export async function runTask(name: string, task: () => Promise<void>): Promise<void> {
+  try {
+    await task()
   } catch (err) {
-    failedToStart(`${options.name} migrations`, err)
+    fail(`${name} failed`, err)
   }
 }
 
 function failedToStart(name: string, err: unknown): never {
+  fail(`${name} failed to start`, err)
+}
+
+function fail(what: string, err: unknown): never {
   // A bad configuration is the operator's to fix: say what is wrong, without a stack trace.
   const message = isPlatformError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
-  process.stderr.write(`${name} failed to start: ${message}\n`)
+  process.stderr.write(`${what}: ${message}\n`)
   process.exit(1)
 }

@@ -1,0 +1,74 @@
+import {
+  childTraceparent,
+  createIdempotentProducer,
+  createKafka,
+  createLogger,
+  createMetrics,
+  createPool,
+  list,
+  loadConfig,
+  runTask,
+  withTraceparent,
+} from '@catalog/kit'
+import { dropScanEnv } from './config.ts'
+import { runnerMetrics } from './jobs/job-runner.ts'
+import { createJobService } from './jobs/job-service.ts'
+import { getJob } from './jobs/job-store.ts'
+import { dropScan, ingestSources, runnerOptions } from './wiring.ts'
+
+/**
+ * The drops CronJob (`node src/scan-drops.ts`): scans DROP_URI once, runs each new file's job to
+ * its end in this process, and exits. Files already ingested are skipped, so a rerun, a retry of
+ * the Job or a replica that also scans never ingests a file twice. The exit code is 1 when a file
+ * could not be started or its job failed, so the CronJob's failure shows where operators look.
+ */
+await runTask('drop scan', async () => {
+  const config = loadConfig(dropScanEnv)
+  const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
+  const pool = createPool(
+    {
+      url: config.DATABASE_URL,
+      max: 4,
+      statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      applicationName: `${config.SERVICE_NAME}-drops`,
+    },
+    log,
+  )
+  const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: `${config.SERVICE_NAME}-drops`, log })
+  const producer = await createIdempotentProducer(kafka, log)
+  try {
+    const sources = ingestSources(config)
+    const options = runnerOptions(config)
+    const jobs = createJobService({
+      pool,
+      producer,
+      log,
+      options,
+      metrics: runnerMetrics(createMetrics({ service: config.SERVICE_NAME, defaultMetrics: false })),
+      sources,
+      leaseMs: options.leaseMs,
+    })
+    const started: string[] = []
+    const scan = dropScan(config, sources, {
+      log,
+      start: async (tenant, uri) => {
+        const { job, duplicate } = await jobs.startFile(tenant, uri, '')
+        if (!duplicate) started.push(job.id)
+        return { duplicate }
+      },
+    })
+    const counts = await withTraceparent(childTraceparent(), () => scan!())
+    await jobs.drain()
+    const states: Record<string, number> = {}
+    for (const id of started) {
+      const state = (await getJob(pool, config.DROP_TENANT, id))?.state ?? 'missing'
+      states[state] = (states[state] ?? 0) + 1
+    }
+    const ok = counts.failed === 0 && (states.completed ?? 0) === started.length
+    log[ok ? 'info' : 'error']({ ...counts, jobs: states }, 'drop scan finished')
+    if (!ok) process.exitCode = 1
+  } finally {
+    await producer.disconnect()
+    await pool.end()
+  }
+})

@@ -1,0 +1,57 @@
+import type { Logger } from '@catalog/kit'
+import { list } from '@catalog/kit'
+import type { DropScanConfig } from './config.ts'
+import { scanDrops } from './drops/daily-drops.ts'
+import type { RunnerOptions } from './jobs/job-runner.ts'
+import { fileSource } from './sources/file-source.ts'
+import { s3Source } from './sources/s3-source.ts'
+import type { Source } from './sources/source.ts'
+import { pickSource } from './sources/source.ts'
+
+/** The settings both the service and the one-shot drop scan read files and run jobs by. */
+type IngestSettings = Omit<DropScanConfig, 'DROP_URI' | 'SERVICE_NAME' | 'LOG_LEVEL'> & { DROP_URI?: string | undefined }
+
+export type Sources = { file: Source; s3?: Source }
+
+/** file:// under INGEST_FILE_ROOT always; s3:// only when buckets are named. */
+export function ingestSources(config: IngestSettings): Sources {
+  const buckets = list(config.INGEST_S3_BUCKETS)
+  if (buckets.length === 0) return { file: fileSource(config.INGEST_FILE_ROOT) }
+  return {
+    file: fileSource(config.INGEST_FILE_ROOT),
+    s3: s3Source({
+      buckets,
+      region: config.S3_REGION,
+      forcePathStyle: config.S3_FORCE_PATH_STYLE,
+      ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
+    }),
+  }
+}
+
+export function runnerOptions(config: IngestSettings): RunnerOptions & { leaseMs: number } {
+  return {
+    batchRecords: config.INGEST_BATCH_RECORDS,
+    progressMs: config.INGEST_PROGRESS_MS,
+    maxErrorRatio: config.INGEST_MAX_ERROR_RATIO,
+    maxDecompressedBytes: config.INGEST_MAX_DECOMPRESSED_BYTES,
+    leaseMs: config.INGEST_JOB_LEASE_MS,
+  }
+}
+
+export type DropScan = () => ReturnType<typeof scanDrops>
+
+/**
+ * The scan of DROP_URI, resolved once: a drop folder this process may not read is a configuration
+ * error at start, not a warning at 3 a.m. Undefined when no drop folder is set.
+ */
+export function dropScan(
+  config: IngestSettings,
+  sources: Sources,
+  deps: { start: (tenant: string, uri: string) => Promise<{ duplicate: boolean }>; log: Logger },
+): DropScan | undefined {
+  if (!config.DROP_URI) return undefined
+  const prefix = config.DROP_URI
+  const { source, url } = pickSource(prefix, sources, 'DROP_URI')
+  return () =>
+    scanDrops({ list: () => source.list(url), start: (uri) => deps.start(config.DROP_TENANT, uri), log: deps.log }, prefix)
+}

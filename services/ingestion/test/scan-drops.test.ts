@@ -1,0 +1,93 @@
+import { execFile } from 'node:child_process'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createKafka, ensureTopics, migrate, PLATFORM_TOPICS } from '@catalog/kit'
+import { silentLogger, testDatabase } from '@catalog/kit/testing'
+import pg from 'pg'
+import t from 'tap'
+import { MIGRATIONS_DIR } from '../src/server.ts'
+import { item, ndjson, writeInput } from './helpers.ts'
+
+const SCAN = fileURLToPath(new URL('../src/scan-drops.ts', import.meta.url))
+
+interface Run {
+  code: number
+  stderr: string
+  /** The JSON log lines the process wrote. */
+  logs: Record<string, unknown>[]
+}
+
+function scan(env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [SCAN],
+      { env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const logs = stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, unknown>)
+        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr, logs })
+      },
+    )
+  })
+}
+
+const finished = (run: Run) => run.logs.find((l) => l.msg === 'drop scan finished')
+
+t.test('a drop scan runs each new file to its end, skips what was ingested, and exits 1 when a job fails', async (t) => {
+  const brokers = process.env.TEST_KAFKA_BROKERS
+  if (!brokers) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
+  const url = await testDatabase(t)
+  await migrate(url, MIGRATIONS_DIR, silentLogger())
+  await ensureTopics(createKafka({ brokers: brokers.split(','), clientId: 'scan-test', log: silentLogger() }), PLATFORM_TOPICS)
+  const root = await mkdtemp(join(tmpdir(), 'scan-drops-'))
+  t.teardown(() => rm(root, { recursive: true, force: true }))
+  await mkdir(join(root, 'daily'))
+  await writeInput(root, 'daily/2026-11-30.ndjson', ndjson([item(1), item(2)]))
+  await writeInput(root, 'daily/2026-12-01.ndjson', ndjson([item(3)]))
+  const env = {
+    DATABASE_URL: url,
+    KAFKA_BROKERS: brokers,
+    INGEST_FILE_ROOT: root,
+    DROP_URI: 'file:///daily/',
+    DROP_TENANT: 'drops-tenant',
+  }
+  const db = new pg.Client({ connectionString: url })
+  await db.connect()
+  t.teardown(() => db.end())
+  const jobs = async () =>
+    (
+      await db.query<{ uri: string; state: string }>('SELECT uri, state FROM jobs WHERE tenant = $1 ORDER BY uri', [
+        'drops-tenant',
+      ])
+    ).rows
+
+  const first = await scan(env)
+  t.equal(first.code, 0, first.stderr)
+  t.match(finished(first), { started: 2, skipped: 0, failed: 0, jobs: { completed: 2 } })
+  t.same(await jobs(), [
+    { uri: 'file:///daily/2026-11-30.ndjson', state: 'completed' },
+    { uri: 'file:///daily/2026-12-01.ndjson', state: 'completed' },
+  ])
+
+  const again = await scan(env)
+  t.equal(again.code, 0, again.stderr)
+  t.match(finished(again), { started: 0, skipped: 2, failed: 0 }, 'a second run ingests nothing twice')
+
+  // Every record of this file is bad: its job fails on the error ratio, and so does the run.
+  await writeInput(root, 'daily/2026-12-02.ndjson', ndjson([{ nope: 1 }, { nope: 2 }]))
+  const bad = await scan(env)
+  t.equal(bad.code, 1, 'a failed job fails the run')
+  t.match(finished(bad), { started: 1, skipped: 2, jobs: { failed: 1 } })
+  t.equal((await jobs()).find((j) => j.uri.endsWith('2026-12-02.ndjson'))?.state, 'failed')
+})
+
+t.test('without a drop folder the scan stops at once, naming the setting', async (t) => {
+  const run = await scan({ DATABASE_URL: 'postgres://x@127.0.0.1:1/x', KAFKA_BROKERS: '127.0.0.1:1' })
+  t.equal(run.code, 1)
+  t.match(run.stderr, /^drop scan failed: invalid configuration: .*DROP_URI/)
+})
