@@ -15,6 +15,7 @@ source scripts/lib/postgres.sh
 source scripts/lib/redis.sh
 source scripts/lib/kafka.sh
 source scripts/lib/s3.sh
+source scripts/lib/k8s-tools.sh
 check_prereqs
 
 # Building the S3 server (once) takes minutes: let it run beside the install and the other starts.
@@ -23,6 +24,9 @@ ensure_minio >"$ROOT/.tools/minio-build.log" 2>&1 &
 MINIO_BUILD_PID=$!
 echo "== install (node $(node -v), pnpm $(pnpm -v))"
 pnpm install --frozen-lockfile --reporter=append-only >/dev/null
+# The Kubernetes packaging checks' tools (helm, kubeconform, kube-score, schemas): built once, beside the starts.
+ensure_k8s_tools >"$ROOT/.tools/k8s-tools.log" 2>&1 &
+K8S_TOOLS_PID=$!
 
 run_dir="$ROOT/.data/test"
 rm -rf "$run_dir"
@@ -38,6 +42,8 @@ start_redis "$run_dir/redis" "$REDIS_TEST_PORT"
 start_kafka "$run_dir/kafka" "$KAFKA_TEST_PORT"
 wait "$MINIO_BUILD_PID" || { cat "$ROOT/.tools/minio-build.log" >&2; exit 1; }
 start_s3 "$run_dir/s3" "$S3_TEST_PORT"
+wait "$K8S_TOOLS_PID" || { cat "$ROOT/.tools/k8s-tools.log" >&2; exit 1; }
+export PATH="$K8S_TOOLS_BIN:$PATH" K8S_SCHEMAS
 export TEST_S3_ENDPOINT="http://127.0.0.1:$S3_TEST_PORT" TEST_S3_ACCESS_KEY="$S3_ACCESS_KEY" TEST_S3_SECRET_KEY="$S3_SECRET_KEY"
 export TEST_KAFKA_BROKERS="127.0.0.1:$KAFKA_TEST_PORT"
 export TEST_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$PG_TEST_PORT/postgres"
