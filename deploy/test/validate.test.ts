@@ -253,14 +253,7 @@ async function testScenario(t: Test, c: Checkers, chart: Chart, label: string, v
   const valuesArgs = values ? ['-f', values] : []
   // Not --with-subcharts: that lints each subchart with the umbrella's values file as its own, which
   // its strict schema rightly refuses; the umbrella's lint renders the subcharts with their share.
-  const lint = await run(c.helm, [
-    'lint',
-    '--strict',
-    '--kube-version',
-    c.k8sVersion,
-    chart.dir,
-    ...valuesArgs,
-  ])
+  const lint = await run(c.helm, ['lint', '--strict', '--kube-version', c.k8sVersion, chart.dir, ...valuesArgs])
   t.equal(lint.code, 0, 'helm lint --strict', { output: lint.output })
   const rendered = await run(c.helm, [
     ...['template', chart.name, chart.dir, '--include-crds', '--kube-version', c.k8sVersion],
