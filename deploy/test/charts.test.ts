@@ -190,6 +190,26 @@ if (!helm) {
         }
       }
 
+      const hours = (d: string) => Number(/^(\d+)h$/.exec(d)?.[1] ?? Number.NaN)
+      const ca = find(docs, 'Certificate', `${RELEASE}-ca`)
+      if (ca) {
+        for (const cert of docs.filter((d) => d.kind === 'Certificate' && d !== ca))
+          t.ok(
+            hours(ca.spec.renewBefore) > hours(cert.spec.duration),
+            `${cert.metadata.name}: re-issued (with the renewed CA) before the old CA certificate expires`,
+          )
+      }
+      for (const configMap of docs.filter((d) => d.kind === 'ConfigMap'))
+        for (const [key, value] of Object.entries(configMap.data ?? {}))
+          t.notMatch(value, /^\d(\.\d+)?e\+\d+$/, `${configMap.metadata.name}: ${key} is written as the number it is`)
+      const drops = find(docs, 'CronJob', `${RELEASE}-ingestion-drops`)
+      if (drops)
+        t.equal(
+          drops.spec.jobTemplate.spec.template.spec.serviceAccountName,
+          `${RELEASE}-ingestion`,
+          "the drop scan runs as ingestion's account, with its cloud identity",
+        )
+
       for (const scaled of docs.filter((d) => d.kind === 'ScaledObject')) {
         const name = scaled.metadata.name
         for (const trigger of (scaled.spec.triggers as Doc[]).filter((tr) => tr.type === 'kafka')) {

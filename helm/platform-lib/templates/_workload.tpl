@@ -1,7 +1,7 @@
 {{/*
 The Deployment; with rollout.enabled, an Argo Rollout takes it over: the Rollout refers to the
-Deployment's pod template (workloadRef), runs the canary with its analysis, and owns the replicas,
-while the Deployment stays at zero. Rolling back is a rollout undo, or a revert in Git.
+Deployment's pod template (workloadRef), runs the canary with its analysis, owns the replicas, and
+scales the Deployment to zero once the Rollout is healthy (so turning rollout on has no gap). Rolling back is a rollout undo, or a revert in Git.
 */}}
 {{- define "platform-lib.workload" -}}
 {{- $rollout := and (hasKey .Values "rollout") .Values.rollout.enabled -}}
@@ -14,9 +14,7 @@ metadata:
   annotations:
     argocd.argoproj.io/sync-wave: "1"
 spec:
-  {{- if $rollout }}
-  replicas: 0
-  {{- else if not .Values.autoscaling.enabled }}
+  {{- if and (not $rollout) (not .Values.autoscaling.enabled) }}
   replicas: {{ .Values.replicaCount }}
   {{- end }}
   revisionHistoryLimit: 5
@@ -52,6 +50,7 @@ spec:
     apiVersion: apps/v1
     kind: Deployment
     name: {{ include "platform-lib.fullname" . }}
+    scaleDown: onsuccess
   strategy:
     canary:
       maxSurge: 1
@@ -131,7 +130,12 @@ metadata:
     argocd.argoproj.io/sync-wave: "0"
 data:
   {{- range $key, $value := .Values.config }}
+  {{- /* YAML integers reach templates as floats: 1048576 must not become "1.048576e+06". */}}
+  {{- if and (kindIs "float64" $value) (eq $value (floor $value)) }}
+  {{ $key }}: {{ $value | int64 | toString | quote }}
+  {{- else }}
   {{ $key }}: {{ $value | toString | quote }}
+  {{- end }}
   {{- end }}
 {{- end -}}
 
