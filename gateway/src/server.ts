@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { Logger, Metrics, ReadinessCheck } from '@catalog/kit'
-import { childTraceparent, parseTraceparent, traceIdOf } from '@catalog/kit'
+import { childTraceparent, currentTraceparent, parseTraceparent, traceIdOf } from '@catalog/kit'
 import type { catalog, ingestion, search } from '@catalog/proto'
 import cors from '@fastify/cors'
 import helmet from '@fastify/helmet'
@@ -99,7 +99,9 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     const asked = Number(request.headers['x-request-timeout-ms'])
     const timeout = Number.isInteger(asked) && asked > 0 ? Math.min(asked, config.REQUEST_TIMEOUT_MS) : config.REQUEST_TIMEOUT_MS
     request.deadline = new Date(Date.now() + timeout)
-    request.traceparent = childTraceparent(parseTraceparent(request.headers.traceparent))
+    // With tracing on, the HTTP server span (already a child of the caller's traceparent) is this
+    // hop; without it, a new span id of the caller's trace, or a new trace.
+    request.traceparent = currentTraceparent() ?? childTraceparent(parseTraceparent(request.headers.traceparent))
   })
 
   await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } })

@@ -49,6 +49,15 @@ t.test('two gateway processes sharing one Redis enforce one exact tenant budget'
   }
   t.equal(statuses.filter((s) => s === 404).length, 20, 'exactly the budget got through, across both')
   t.equal(statuses.filter((s) => s === 429).length, 30)
+  const metrics = await (await fetch(`http://127.0.0.1:${ports[0]}/metrics`)).text()
+  t.match(
+    metrics,
+    /http_server_requests_total\{(?=[^}]*route="\/v1\/items\/:id")(?=[^}]*status="404")(?=[^}]*app="gateway")[^}]*\} \d+/,
+    'requests by route and status',
+  )
+  t.match(metrics, /http_server_request_duration_seconds_bucket\{(?=[^}]*le="0.05")(?=[^}]*route="\/v1\/items\/:id")[^}]*\} \d+/)
+  t.match(metrics, /gateway_rate_limit_decisions_total\{(?=[^}]*dimension="tenant")(?=[^}]*outcome="[a-z]+")[^}]*\} \d+/)
+  t.match(metrics, /tls_certificate_expiry_timestamp_seconds\{app="gateway"\} \d{10}/)
   const codes = await Promise.all(gateways.map((g) => g.stop()))
   t.same(codes, [0, 0], 'both stop cleanly on SIGTERM')
 })

@@ -73,6 +73,15 @@ t.test('the process starts, serves, reports ready and stops cleanly on SIGTERM',
   })
   const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
   t.match(metrics, /grpc_server_handled_total\{service="catalog.v1.CatalogService",method="GetItem",code="NOT_FOUND"/)
+  t.match(
+    metrics,
+    /grpc_server_handling_seconds_bucket\{(?=[^}]*le="0.005")(?=[^}]*method="GetItem")[^}]*\} \d+/,
+    'a latency histogram',
+  )
+  t.match(metrics, /db_pool_connections\{state="idle",app="catalog"\} \d+/, 'the pool by state')
+  t.match(metrics, /db_pool_connections\{state="waiting",app="catalog"\} 0/)
+  t.match(metrics, /tls_certificate_expiry_timestamp_seconds\{app="catalog"\} \d{10}/, "its certificate's end")
+  t.match(metrics, /process_resident_memory_bytes\{app="catalog"\} \d+/, 'and the process defaults')
   client.close()
   t.equal(await proc.stop(), 0, 'a clean exit after SIGTERM')
 })

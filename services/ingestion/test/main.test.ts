@@ -27,8 +27,17 @@ t.test('the ingestion process starts, reports ready, and stops cleanly on SIGTER
     { readyMessage: 'ingestion ready', timeoutMs: 60_000 },
   )
   t.teardown(() => proc.child.kill('SIGKILL'))
-  const ready = await fetch(`http://127.0.0.1:${logged<number>(proc.lines, 'metricsPort')}/readyz`)
+  const metricsPort = logged<number>(proc.lines, 'metricsPort')
+  const ready = await fetch(`http://127.0.0.1:${metricsPort}/readyz`)
   t.equal(ready.status, 200)
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+  for (const series of [
+    'ingestion_records_total counter',
+    'ingestion_jobs_running gauge',
+    'ingestion_jobs_finished_total counter',
+  ])
+    t.match(metrics, `# TYPE ${series}`, `exports ${series}`)
+  t.match(metrics, /tls_certificate_expiry_timestamp_seconds\{app="ingestion"\} \d{10}/)
   t.equal(await proc.stop(), 0)
 })
 

@@ -1,3 +1,4 @@
+export { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 export { CALLER_HEADER, type CallerPolicy } from './caller-policy.ts'
 export { commonEnv, grpcServerEnv, kafkaEnv, list, loadConfig, postgresEnv, tlsRefreshEnv } from './config.ts'
 export { ConfigError, codes, type FieldViolation, invalidArgument, isPlatformError, PlatformError } from './errors.ts'
@@ -26,7 +27,17 @@ export { type ReadinessCheck, readiness, startOpsServer } from './ops-server.ts'
 export { createPool, migrate, type Pool, type PoolClient, withTransaction } from './postgres.ts'
 export { PRINCIPAL_HEADERS, type Principal, readPrincipal, writePrincipal } from './principal.ts'
 export { errorCodeOf, fieldViolationsOf, toStatus } from './rpc-status.ts'
+export { certificateMetrics, poolMetrics } from './runtime-metrics.ts'
 export { type GrpcServiceConfig, runGrpcService, runMigrations, runTask, type ServiceContext } from './service-main.ts'
 export { identityOf, readTlsFiles, type TlsFiles, type TlsPaths } from './tls.ts'
 export { channelCredentials, serverCredentials } from './tls-credentials.ts'
-export { childTraceparent, currentTraceparent, parseTraceparent, traceIdOf, withTraceparent } from './trace-context.ts'
+export {
+  childTraceparent,
+  currentTraceparent,
+  inSpan,
+  linkTo,
+  parseTraceparent,
+  startSpan,
+  traceIdOf,
+  withTraceparent,
+} from './trace-context.ts'

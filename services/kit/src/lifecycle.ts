@@ -1,4 +1,5 @@
 import type { Logger } from './log.ts'
+import { flushTelemetry } from './telemetry-state.ts'
 
 export interface ShutdownStep {
   name: string
@@ -7,7 +8,7 @@ export interface ShutdownStep {
 
 /**
  * On SIGTERM or SIGINT, runs the steps in order (stop taking work, drain, close pools) within
- * `timeoutMs`, then exits. A second signal, or the timeout, exits at once.
+ * `timeoutMs`, flushes the spans not yet exported, then exits. A second signal, or the timeout, exits at once.
  */
 export function handleShutdown(options: { log: Logger; timeoutMs: number; steps: ShutdownStep[] }): void {
   const { log, timeoutMs, steps } = options
@@ -33,6 +34,8 @@ export function handleShutdown(options: { log: Logger; timeoutMs: number; steps:
         log.error({ err, step: step.name }, 'shutdown step failed')
       }
     }
+    // The spans of the drain itself, too, leave before the process does.
+    await flushTelemetry().catch(() => undefined)
     log.info('stopped')
     process.exit(code)
   }

@@ -11,6 +11,7 @@ import { createMetrics } from './metrics.ts'
 import { startOpsServer } from './ops-server.ts'
 import type { Pool } from './postgres.ts'
 import { createPool, migrate } from './postgres.ts'
+import { certificateMetrics, poolMetrics } from './runtime-metrics.ts'
 import type { TlsFiles } from './tls.ts'
 import { readTlsFiles } from './tls.ts'
 
@@ -71,6 +72,8 @@ export async function runGrpcService<C extends GrpcServiceConfig>(options: {
       },
       log,
     )
+    poolMetrics(pool, metrics)
+    certificateMetrics(tls, metrics)
     const { server, workers = [] } = await options.start({ config, log, metrics, tls, pool })
     let stopping = false
     const ops = await startOpsServer({

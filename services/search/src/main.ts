@@ -1,31 +1,5 @@
-import { createKafka, list, runGrpcService } from '@catalog/kit'
-import { loadSearchConfig } from './config.ts'
-import { startIndexer } from './indexer/start-indexer.ts'
-import { build, MIGRATIONS_DIR } from './server.ts'
+import { startTelemetry } from '@catalog/kit/telemetry'
 
-await runGrpcService({
-  name: 'search',
-  loadConfig: loadSearchConfig,
-  migrationsDir: MIGRATIONS_DIR,
-  async start({ config, log, metrics, tls, pool }) {
-    const callers = list(config.SEARCH_ALLOWED_CALLERS)
-    const server = build({
-      pool,
-      log,
-      metrics,
-      tls,
-      trustDomain: config.TLS_TRUST_DOMAIN,
-      callers,
-      statementTimeoutMs: config.SEARCH_STATEMENT_TIMEOUT_MS,
-    })
-    const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: config.SERVICE_NAME, log })
-    const indexer = await startIndexer(kafka, {
-      pool,
-      log,
-      metrics,
-      groupId: config.SEARCH_CONSUMER_GROUP,
-      createTopics: config.KAFKA_CREATE_TOPICS,
-    })
-    return { server, workers: [{ name: 'indexer', run: indexer.stop }] }
-  },
-})
+// Tracing starts before the service is imported, so the modules it instruments are patched as they load.
+await startTelemetry({ service: 'search' })
+await import('./service.ts')

@@ -25,8 +25,17 @@ t.test('the search process starts with its indexer, reports ready, and stops cle
     { readyMessage: 'search ready', timeoutMs: 60_000 },
   )
   t.teardown(() => proc.child.kill('SIGKILL'))
-  const ready = await fetch(`http://127.0.0.1:${logged<number>(proc.lines, 'metricsPort')}/readyz`)
+  const metricsPort = logged<number>(proc.lines, 'metricsPort')
+  const ready = await fetch(`http://127.0.0.1:${metricsPort}/readyz`)
   t.equal(ready.status, 200)
+  const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
+  for (const series of [
+    'kafka_consumer_lag gauge',
+    'kafka_consumer_batch_seconds histogram',
+    'search_index_freshness_seconds histogram',
+  ])
+    t.match(metrics, `# TYPE ${series}`, `exports ${series}`)
+  t.match(metrics, /db_pool_connections\{state="busy",app="search"\} \d+/)
   t.equal(await proc.stop(), 0)
 })
 

@@ -1,5 +1,5 @@
 import type { Logger, Metrics, Pool, PoolClient, Producer } from '@catalog/kit'
-import { cloudEventHeaders } from '@catalog/kit'
+import { cloudEventHeaders, SpanKind, SpanStatusCode, startSpan } from '@catalog/kit'
 import { Counter, Gauge } from 'prom-client'
 
 export interface OutboxRelayOptions {
@@ -128,16 +128,43 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     )
     if (rows.length === 0) return 0
     const byTopic = new Map<string, { key: string; value: Buffer; headers: ReturnType<typeof cloudEventHeaders> }[]>()
-    for (const row of rows) {
+    // Each event's publish continues the trace of the request that wrote it (the traceparent kept
+    // with the row), and its consumers continue the publish.
+    const spans = rows.map((row) => {
+      const { span, traceparent } = startSpan(`${row.topic} publish`, {
+        kind: SpanKind.PRODUCER,
+        parent: row.headers.traceparent,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'send',
+          'messaging.destination.name': row.topic,
+          'messaging.message.id': row.event_id,
+        },
+      })
       const messages = byTopic.get(row.topic) ?? []
       messages.push({
         key: row.key,
         value: row.payload,
-        headers: cloudEventHeaders({ id: row.event_id, type: row.type, source, time: row.created_at, headers: row.headers }),
+        headers: cloudEventHeaders({
+          id: row.event_id,
+          type: row.type,
+          source,
+          time: row.created_at,
+          headers: traceparent ? { ...row.headers, traceparent } : row.headers,
+        }),
       })
       byTopic.set(row.topic, messages)
+      return span
+    })
+    try {
+      await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
+    } catch (err) {
+      for (const span of spans)
+        span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message : String(err) })
+      throw err
+    } finally {
+      for (const span of spans) span.end()
     }
-    await producer.sendBatch({ acks: -1, topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) })
     await pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)])
     published.inc(rows.length)
     return rows.length

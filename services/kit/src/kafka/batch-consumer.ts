@@ -1,7 +1,9 @@
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs'
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Logger } from '../log.ts'
 import type { Metrics } from '../metrics.ts'
+import { inSpan, linkTo, startSpan } from '../trace-context.ts'
 
 /** Thrown by a handler for a message that can never succeed (it cannot be decoded, say): it goes to the DLQ. */
 export class PoisonMessageError extends Error {
@@ -105,7 +107,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       const { batch, resolveOffset, heartbeat } = payload
       if (batch.messages.length === 0) return
       const end = batchSeconds.startTimer({ topic: batch.topic })
-      await applyWithRetry(payload, batch.messages)
+      await traced(options.groupId, batch.topic, batch.messages, () => applyWithRetry(payload, batch.messages))
       end()
       batchSize.observe({ topic: batch.topic }, batch.messages.length)
       resolveOffset(batch.lastOffset())
@@ -117,4 +119,47 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     },
   })
   return consumer
+}
+
+const MESSAGING = { 'messaging.system': 'kafka' } as const
+
+/**
+ * Tracing of one batch: a span per traced message, the child of the span that published it, so
+ * each event's trace reaches its consumer; and one span for the batch's own work (its SQL), linked
+ * to the messages, since a batch serves many traces at once. The spans end when the batch's
+ * effects are durable.
+ */
+async function traced(group: string, topic: string, messages: KafkaMessage[], apply: () => Promise<void>): Promise<void> {
+  const attributes = { ...MESSAGING, 'messaging.destination.name': topic, 'messaging.consumer.group.name': group }
+  const perMessage = messages.flatMap((m) => {
+    const parent = headerText(m.headers?.traceparent)
+    if (!parent) return []
+    const { span } = startSpan(`${topic} process`, {
+      kind: SpanKind.CONSUMER,
+      parent,
+      attributes: { ...attributes, 'messaging.operation.type': 'process', 'messaging.kafka.offset': Number(m.offset) },
+    })
+    return span.isRecording() ? [{ span, parent }] : []
+  })
+  try {
+    await inSpan(
+      `${topic} process batch`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { ...attributes, 'messaging.operation.type': 'process', 'messaging.batch.message_count': messages.length },
+        links: perMessage.flatMap(({ parent }) => linkTo(parent) ?? []),
+      },
+      apply,
+    )
+  } catch (err) {
+    for (const { span } of perMessage) span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) })
+    throw err
+  } finally {
+    for (const { span } of perMessage) span.end()
+  }
+}
+
+const headerText = (value: Buffer | string | (Buffer | string)[] | undefined): string | undefined => {
+  const first = Array.isArray(value) ? value[0] : value
+  return first === undefined ? undefined : first.toString()
 }

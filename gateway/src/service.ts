@@ -1,0 +1,103 @@
+import {
+  certificateMetrics,
+  createLogger,
+  createMetrics,
+  grpcHealthCheck,
+  handleShutdown,
+  isPlatformError,
+  readTlsFiles,
+} from '@catalog/kit'
+import { createAuthenticator } from './auth/authenticator.ts'
+import { authOptions, loadGatewayConfig } from './config.ts'
+import { isGatewayError } from './errors.ts'
+import { registerRateLimit } from './rate-limit/rate-limit-hooks.ts'
+import { createRateLimitStore } from './rate-limit/rate-limit-store.ts'
+import { build } from './server.ts'
+import { catalogBackend, ingestionBackend, searchBackend, upstreamLatency } from './upstream/backends.ts'
+import { createIngestStreams } from './upstream/ingest-stream.ts'
+
+try {
+  const config = loadGatewayConfig()
+  const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
+  const tls = readTlsFiles(
+    { caFile: config.TLS_CA_FILE, certFile: config.TLS_CERT_FILE, keyFile: config.TLS_KEY_FILE },
+    config.TLS_REFRESH_MS,
+  )
+  const metrics = createMetrics({ service: config.SERVICE_NAME })
+  certificateMetrics(tls, metrics)
+  const authenticator = createAuthenticator(authOptions(config), log)
+  const latency = upstreamLatency(metrics)
+  const catalog = catalogBackend(config, { tls, log, latency })
+  const catalogHealth = grpcHealthCheck({ address: config.CATALOG_ADDR, tls })
+  const search = config.SEARCH_ADDR ? searchBackend(config, config.SEARCH_ADDR, { tls, log, latency }) : undefined
+  const searchHealth = config.SEARCH_ADDR ? grpcHealthCheck({ address: config.SEARCH_ADDR, tls }) : undefined
+  const ingestion = config.INGESTION_ADDR
+    ? {
+        backend: ingestionBackend(config, config.INGESTION_ADDR, { tls, log, latency }),
+        streams: createIngestStreams(config.INGESTION_ADDR, tls),
+        health: grpcHealthCheck({ address: config.INGESTION_ADDR, tls }),
+      }
+    : undefined
+  const store = createRateLimitStore({ redisUrl: config.REDIS_URL, log })
+  const perMinute = (limit: number) => ({ limit, windowMs: 60_000 })
+
+  const app = await build({
+    config,
+    log,
+    metrics,
+    verifier: authenticator,
+    catalog,
+    search,
+    ...(ingestion ? { ingestion: { backend: ingestion.backend, streams: ingestion.streams } } : {}),
+    checks: {
+      catalog: catalogHealth.check,
+      ...(searchHealth ? { search: searchHealth.check } : {}),
+      ...(ingestion ? { ingestion: ingestion.health.check } : {}),
+      // Without any key no request can pass: not ready until the JWKS has loaded once.
+      jwks: async () => {
+        if (authenticator.status().keys === 0) await authenticator.warmUp()
+        const { keys, lastError } = authenticator.status()
+        if (keys === 0) throw new Error(lastError ?? 'no keys')
+      },
+    },
+    rateLimit: (instance) =>
+      registerRateLimit(instance, {
+        store,
+        failOpen: config.RATE_LIMIT_FAIL_OPEN,
+        log,
+        metrics,
+        defaults: { ip: perMinute(config.RATE_LIMIT_IP_PER_MINUTE), tenant: perMinute(config.RATE_LIMIT_TENANT_PER_MINUTE) },
+        tenantOf: (request) => request.principal?.tenant,
+      }),
+  })
+  const address = await app.listen({ host: config.HOST, port: config.PORT })
+  log.info({ address, port: app.server.address() && (app.server.address() as { port: number }).port }, 'gateway ready')
+
+  handleShutdown({
+    log,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    steps: [
+      // Fastify answers 503 to new requests while in-flight ones finish.
+      { name: 'http', run: () => app.close() },
+      {
+        name: 'backends',
+        run: async () => {
+          catalog.shutdown()
+          catalogHealth.close()
+          search?.shutdown()
+          searchHealth?.close()
+          ingestion?.backend.shutdown()
+          ingestion?.streams.close()
+          ingestion?.health.close()
+        },
+      },
+      { name: 'rate limit store', run: () => store.close() },
+      { name: 'auth', run: async () => authenticator.close() },
+    ],
+  })
+} catch (err) {
+  const message =
+    isPlatformError(err) || isGatewayError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
+  process.stderr.write(`gateway failed to start: ${message}\n`)
+  process.exit(1)
+}

@@ -1,0 +1,44 @@
+import type { ServiceContext } from '@catalog/kit'
+import { createIdempotentProducer, createKafka, ensureTopics, list, PLATFORM_TOPICS, runGrpcService } from '@catalog/kit'
+import type { CatalogConfig } from './config.ts'
+import { loadCatalogConfig } from './config.ts'
+import { startIngestConsumer } from './ingest/ingest-consumer.ts'
+import { createOutboxRelay } from './outbox/outbox-relay.ts'
+import { build, MIGRATIONS_DIR } from './server.ts'
+
+await runGrpcService({
+  name: 'catalog',
+  loadConfig: loadCatalogConfig,
+  migrationsDir: MIGRATIONS_DIR,
+  async start(ctx) {
+    const { config, log, metrics, tls, pool } = ctx
+    const callers = list(config.CATALOG_ALLOWED_CALLERS)
+    const server = build({ pool, log, metrics, tls, trustDomain: config.TLS_TRUST_DOMAIN, callers })
+    const kafkaWorkers = await startKafkaWorkers(ctx)
+    return { server, workers: kafkaWorkers ? [{ name: 'outbox relay and ingest consumer', run: kafkaWorkers.stop }] : [] }
+  },
+})
+
+/**
+ * The outbox relay and the ingest consumer run only where Kafka is configured; without it the
+ * outbox simply waits.
+ */
+async function startKafkaWorkers({ config, log, metrics, pool }: ServiceContext<CatalogConfig>) {
+  if (!config.KAFKA_BROKERS) {
+    log.warn('KAFKA_BROKERS is not set: events stay in the outbox until a relay runs')
+    return undefined
+  }
+  const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: config.SERVICE_NAME, log })
+  if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, PLATFORM_TOPICS)
+  const producer = await createIdempotentProducer(kafka, log)
+  const relay = createOutboxRelay({ pool, producer, log, metrics, source: `/${config.SERVICE_NAME}` })
+  relay.start()
+  const ingest = await startIngestConsumer(kafka, { pool, producer, log, metrics, groupId: config.CATALOG_INGEST_GROUP })
+  return {
+    async stop() {
+      await ingest.stop()
+      await relay.stop()
+      await producer.disconnect()
+    },
+  }
+}

@@ -1,0 +1,58 @@
+import type { ServiceContext } from '@catalog/kit'
+import { createIdempotentProducer, createKafka, ensureTopics, list, PLATFORM_TOPICS, runGrpcService } from '@catalog/kit'
+import type { IngestionConfig } from './config.ts'
+import { loadIngestionConfig } from './config.ts'
+import { scheduleDrops } from './drops/daily-drops.ts'
+import { failAbandoned } from './jobs/job-store.ts'
+import { build, MIGRATIONS_DIR } from './server.ts'
+import { dropScan, ingestSources, runnerOptions } from './wiring.ts'
+
+await runGrpcService({
+  name: 'ingestion',
+  loadConfig: loadIngestionConfig,
+  migrationsDir: MIGRATIONS_DIR,
+  async start(ctx: ServiceContext<IngestionConfig>) {
+    const { config, log, metrics, tls, pool } = ctx
+    const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: config.SERVICE_NAME, log })
+    if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, PLATFORM_TOPICS)
+    const producer = await createIdempotentProducer(kafka, log)
+    const sources = ingestSources(config)
+    const { server, jobs } = build({
+      pool,
+      producer,
+      log,
+      metrics,
+      tls,
+      trustDomain: config.TLS_TRUST_DOMAIN,
+      callers: list(config.INGESTION_ALLOWED_CALLERS),
+      sources,
+      options: runnerOptions(config),
+    })
+    const scan = dropScan(config, sources, { start: (tenant, uri) => jobs.startFile(tenant, uri, ''), log })
+    // Jobs whose process died: failed, so their files can be started again.
+    const sweep = async () => {
+      for (const job of await failAbandoned(pool, config.INGEST_JOB_LEASE_MS)) log.warn({ job: job.id }, 'job interrupted')
+    }
+    await sweep()
+    const sweeper = setInterval(
+      () => void sweep().catch((err: unknown) => log.warn({ err }, 'sweep failed')),
+      config.INGEST_JOB_LEASE_MS,
+    )
+    sweeper.unref()
+    const drops = scan && config.DROP_CRON ? scheduleDrops(config.DROP_CRON, scan, log) : undefined
+    return {
+      server,
+      workers: [
+        {
+          name: 'ingestion jobs',
+          async run() {
+            clearInterval(sweeper)
+            drops?.stop()
+            await jobs.drain()
+            await producer.disconnect()
+          },
+        },
+      ],
+    }
+  },
+})

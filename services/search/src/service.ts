@@ -1,0 +1,31 @@
+import { createKafka, list, runGrpcService } from '@catalog/kit'
+import { loadSearchConfig } from './config.ts'
+import { startIndexer } from './indexer/start-indexer.ts'
+import { build, MIGRATIONS_DIR } from './server.ts'
+
+await runGrpcService({
+  name: 'search',
+  loadConfig: loadSearchConfig,
+  migrationsDir: MIGRATIONS_DIR,
+  async start({ config, log, metrics, tls, pool }) {
+    const callers = list(config.SEARCH_ALLOWED_CALLERS)
+    const server = build({
+      pool,
+      log,
+      metrics,
+      tls,
+      trustDomain: config.TLS_TRUST_DOMAIN,
+      callers,
+      statementTimeoutMs: config.SEARCH_STATEMENT_TIMEOUT_MS,
+    })
+    const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: config.SERVICE_NAME, log })
+    const indexer = await startIndexer(kafka, {
+      pool,
+      log,
+      metrics,
+      groupId: config.SEARCH_CONSUMER_GROUP,
+      createTopics: config.KAFKA_CREATE_TOPICS,
+    })
+    return { server, workers: [{ name: 'indexer', run: indexer.stop }] }
+  },
+})
