@@ -58,7 +58,7 @@ const quantity: Schema = {
 }
 const duration = str('a Go duration, e.g. 2160h', { pattern: '^(\\d+(\\.\\d+)?(ns|us|µs|ms|s|m|h))+$' })
 const COMPONENTS = ['catalog', 'search', 'ingestion', 'gateway'] as const
-const EGRESS_TARGETS = ['dns', 'postgres', 'kafka', 'redis', 's3', 'jwks']
+const EGRESS_TARGETS = ['dns', 'postgres', 'kafka', 'redis', 's3', 'jwks', 'otlp']
 
 const resources = (description: string): Schema =>
   object(
@@ -233,6 +233,25 @@ const globalValues = object(
       },
       ['brokers', 'topics'],
     ),
+    otel: object(
+      {
+        endpoint: str('the OTLP collector; empty: no tracing', { pattern: '^(https?://.+)?$' }),
+        protocol: { enum: ['http/protobuf', 'http/json', 'grpc'] },
+        sampler: {
+          enum: [
+            'always_on',
+            'always_off',
+            'traceidratio',
+            'parentbased_always_on',
+            'parentbased_always_off',
+            'parentbased_traceidratio',
+          ],
+        },
+        samplerArg: str('the ratio of the traceidratio samplers', { pattern: '^(0(\\.\\d+)?|1(\\.0+)?)$' }),
+        environment: str(undefined, { minLength: 1 }),
+      },
+      ['endpoint', 'protocol', 'sampler', 'samplerArg', 'environment'],
+    ),
     networkPolicy: object(
       {
         enabled: bool(),
@@ -253,7 +272,7 @@ const globalValues = object(
       ['enabled', 'metricsFrom', 'egress'],
     ),
   },
-  ['image', 'imagePullSecrets', 'trustDomain', 'tls', 'kafka', 'networkPolicy'],
+  ['image', 'imagePullSecrets', 'trustDomain', 'tls', 'kafka', 'otel', 'networkPolicy'],
 )
 
 const rolloutStep: Schema = {
@@ -365,6 +384,23 @@ export function chartSchemas(): Record<string, Schema> {
         {
           global: globalValues,
           'platform-lib': { type: 'object' },
+          monitoring: object(
+            {
+              dashboards: object(
+                {
+                  enabled: bool('a ConfigMap of the Grafana dashboards for the sidecar'),
+                  label: str(undefined, { minLength: 1 }),
+                  labelValue: str(),
+                  folderAnnotation: str(undefined, { minLength: 1 }),
+                  folder: str(),
+                  namespace: str(),
+                },
+                ['enabled', 'label', 'labelValue', 'folderAnnotation', 'folder', 'namespace'],
+              ),
+              rules: object({ enabled: bool('a PrometheusRule of the alerts'), labels: mapOf(str()) }, ['enabled', 'labels']),
+            },
+            ['dashboards', 'rules'],
+          ),
           pki: object({ create: bool('make the platform CA and its Issuer'), duration, renewBefore: duration }, [
             'create',
             'duration',
@@ -375,7 +411,7 @@ export function chartSchemas(): Record<string, Schema> {
             COMPONENTS.map((name) => [name, { type: 'object', properties: { enabled: bool() }, required: ['enabled'] }]),
           ),
         },
-        ['global', 'pki', ...COMPONENTS],
+        ['global', 'monitoring', 'pki', ...COMPONENTS],
       ),
     },
   }

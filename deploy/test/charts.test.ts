@@ -22,8 +22,16 @@ type Component = keyof typeof SERVICES
 const GRPC: Component[] = ['catalog', 'search', 'ingestion']
 /** What each service's NetworkPolicy and mTLS policy admit: the platform's call graph (DESIGN.md). */
 const CALLERS: Record<string, string[]> = { catalog: ['gateway'], search: ['gateway'], ingestion: ['gateway'] }
-/** Variables read by Node or the AWS SDK rather than by the services' own config. */
-const RUNTIME_ENV = new Set(['NODE_OPTIONS', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'])
+/** Variables read by Node, the AWS SDK or the tracing start (services/kit/src/telemetry.ts), not the services' config. */
+const RUNTIME_ENV = new Set([
+  'NODE_OPTIONS',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'SERVICE_VERSION',
+  'K8S_POD_NAME',
+  'K8S_NAMESPACE_NAME',
+])
+const runtimeEnv = (name: string) => RUNTIME_ENV.has(name) || name.startsWith('OTEL_')
 
 // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are plain YAML, checked field by field below
 type Doc = Record<string, any>
@@ -144,7 +152,7 @@ if (!helm) {
         const env = envOf(container)
         const declared = declaredEnv(component)
         for (const variable of env.keys())
-          t.ok(declared.has(variable) || RUNTIME_ENV.has(variable), `${name}: ${variable} is a setting ${component} reads`)
+          t.ok(declared.has(variable) || runtimeEnv(variable), `${name}: ${variable} is a setting ${component} reads`)
         const configMap = find(docs, 'ConfigMap', name)
         for (const variable of Object.keys(configMap?.data ?? {}))
           t.ok(

@@ -63,7 +63,11 @@ spec:
     - port: {{ $.Values.ports.grpc | default 50051 }}
       protocol: TCP
 {{- end }}
-{{- range $name := .Values.networkPolicy.egress }}
+{{- $names := .Values.networkPolicy.egress }}
+{{- if .Values.global.otel.endpoint }}
+{{- $names = append $names "otlp" }}
+{{- end }}
+{{- range $name := $names }}
 {{- $target := get $targets $name }}
 {{- if not $target }}
 {{- fail (printf "networkPolicy.egress names %q, which global.networkPolicy.egress does not define" $name) }}

@@ -198,6 +198,31 @@ livenessProbe:
   value: /etc/catalog/tls/tls.key
 - name: TLS_REFRESH_MS
   value: {{ .Values.global.tls.refreshMs | quote }}
+- name: SERVICE_VERSION
+  value: {{ include "platform-lib.imageTag" . | quote }}
+- name: K8S_POD_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.name
+- name: K8S_NAMESPACE_NAME
+  valueFrom:
+    fieldRef:
+      fieldPath: metadata.namespace
+{{- with .Values.global.otel }}
+{{- if .endpoint }}
+{{- /* Tracing: the standard OpenTelemetry variables; off while no endpoint is set. */}}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ .endpoint | quote }}
+- name: OTEL_EXPORTER_OTLP_PROTOCOL
+  value: {{ .protocol | quote }}
+- name: OTEL_TRACES_SAMPLER
+  value: {{ .sampler | quote }}
+- name: OTEL_TRACES_SAMPLER_ARG
+  value: {{ .samplerArg | quote }}
+- name: OTEL_RESOURCE_ATTRIBUTES
+  value: {{ printf "k8s.pod.name=$(K8S_POD_NAME),k8s.namespace.name=$(K8S_NAMESPACE_NAME),deployment.environment.name=%s" .environment | quote }}
+{{- end }}
+{{- end }}
 {{- if eq .Values.kind "grpc" }}
 - name: TLS_TRUST_DOMAIN
   value: {{ .Values.global.trustDomain | quote }}
