@@ -1,4 +1,5 @@
 import type * as grpc from '@grpc/grpc-js'
+import { status } from '@grpc/grpc-js'
 import { CALLER_HEADER } from './caller-policy.ts'
 import { isPlatformError } from './errors.ts'
 import type { Logger } from './log.ts'
@@ -53,12 +54,26 @@ export function implement<H extends grpc.UntypedServiceImplementation>(log: Logg
       const input = 'request' in call && call.request !== undefined ? call.request : call
       // The caller's trace context follows the call into every event it writes.
       const traceparent = parseTraceparent(call.metadata.get('traceparent')[0])
-      withTraceparent(traceparent, () => handler(input, ctx)).then(
-        (response) => callback(null, response),
-        (err: unknown) => {
-          if (!isPlatformError(err)) log.error({ err, method: name }, 'unexpected error in handler')
-          callback(toStatus(err))
-        },
+      const started = performance.now()
+      // One line per call, in the call's trace: what, who, how it ended, how long. No payloads.
+      const done = (code: grpc.status) =>
+        log.info(
+          { method: name, caller: ctx.caller, code: status[code], ms: Math.round((performance.now() - started) * 10) / 10 },
+          'call',
+        )
+      withTraceparent(traceparent, () =>
+        handler(input, ctx).then(
+          (response) => {
+            done(status.OK)
+            callback(null, response)
+          },
+          (err: unknown) => {
+            if (!isPlatformError(err)) log.error({ err, method: name }, 'unexpected error in handler')
+            const failure = toStatus(err)
+            done(failure.code)
+            callback(failure)
+          },
+        ),
       )
     }
   }

@@ -124,20 +124,33 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
 const MESSAGING = { 'messaging.system': 'kafka' } as const
 
 /**
- * Tracing of one batch: a span per traced message, the child of the span that published it, so
- * each event's trace reaches its consumer; and one span for the batch's own work (its SQL), linked
+ * Tracing of one batch: a span per traced message (per distinct parent), the child of the span that
+ * published it, so each event's trace reaches its consumer; and one span for the batch's own work (its SQL), linked
  * to the messages, since a batch serves many traces at once. The spans end when the batch's
  * effects are durable.
  */
 async function traced(group: string, topic: string, messages: KafkaMessage[], apply: () => Promise<void>): Promise<void> {
   const attributes = { ...MESSAGING, 'messaging.destination.name': topic, 'messaging.consumer.group.name': group }
-  const perMessage = messages.flatMap((m) => {
+  // One span per distinct parent: an event has its own, while the million records of one
+  // ingestion job share the job's, and make one span per batch, not one each.
+  const byParent = new Map<string, KafkaMessage[]>()
+  for (const m of messages) {
     const parent = headerText(m.headers?.traceparent)
-    if (!parent) return []
+    if (!parent) continue
+    const group = byParent.get(parent)
+    if (group) group.push(m)
+    else byParent.set(parent, [m])
+  }
+  const perMessage = [...byParent].flatMap(([parent, group]) => {
     const { span } = startSpan(`${topic} process`, {
       kind: SpanKind.CONSUMER,
       parent,
-      attributes: { ...attributes, 'messaging.operation.type': 'process', 'messaging.kafka.offset': Number(m.offset) },
+      attributes: {
+        ...attributes,
+        'messaging.operation.type': 'process',
+        'messaging.batch.message_count': group.length,
+        'messaging.kafka.offset': Number(group[0]?.offset),
+      },
     })
     return span.isRecording() ? [{ span, parent }] : []
   })
