@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { randomUUID } from 'node:crypto'
 import type { Logger, Metrics, ReadinessCheck } from '@catalog/kit'
 import { childTraceparent, currentTraceparent, parseTraceparent, traceIdOf } from '@catalog/kit'
@@ -65,7 +66,28 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   app.setValidatorCompiler(validatorCompiler())
   // JSON only (and JSON merge patch, which is JSON): anything else is 415, not a string body.
   app.removeContentTypeParser('text/plain')
-  app.addContentTypeParser('application/merge-patch+json', { parseAs: 'string' }, app.getDefaultJsonParser('error', 'error'))
+  // JSON bodies are read as bytes and must be UTF-8 (RFC 8259): decoding bad bytes into U+FFFD
+  // would store text the client never sent.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  const strictJson = (
+    request: Parameters<typeof parseJson>[0],
+    body: Buffer,
+    done: NonNullable<Parameters<typeof parseJson>[2]>,
+  ) => {
+    if (!isUtf8(body)) {
+      done(
+        new GatewayError(codes.validation, 400, 'Bad Request', {
+          detail: 'The request is not valid.',
+          violations: [{ field: 'body', description: 'must be UTF-8 encoded' }],
+        }),
+        undefined,
+      )
+      return
+    }
+    parseJson(request, body.toString('utf8'), done)
+  }
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser(['application/json', 'application/merge-patch+json'], { parseAs: 'buffer' }, strictJson)
   app.setErrorHandler((err, request, reply) => renderProblem(err, request, reply, log))
   app.setNotFoundHandler((request, reply) =>
     renderProblem(
