@@ -1,0 +1,123 @@
+// The platform as processes, for the fault suite: its own Kafka broker (so killing it harms no
+// other test), the catalog, search and ingestion services from their main.ts, each restartable on
+// the same ports with the same settings, and kill -9 for any of them.
+import { execFile } from 'node:child_process'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
+import { promisify } from 'node:util'
+import type { ServiceProcess } from '@catalog/kit/testing'
+import { startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+
+const run = promisify(execFile)
+const ROOT = resolve(import.meta.dirname, '../..')
+
+interface Tap {
+  teardown(fn: () => unknown): void
+}
+
+/** A free TCP port on 127.0.0.1 (and, for Kafka, the next one too is used as its controller's). */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((done) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port } = server.address() as { port: number }
+        server.close(() => done(port))
+      })
+    })
+    const next = await new Promise<boolean>((done) => {
+      const server = createServer()
+        .once('error', () => done(false))
+        .listen(port + 1, '127.0.0.1', () => server.close(() => done(true)))
+    })
+    if (next) return port
+  }
+}
+
+/** A single-node KRaft broker started by scripts/lib/kafka.sh, killable and restartable on its data. */
+export async function startBroker(t: Tap) {
+  const dir = await mkdtemp(join(tmpdir(), 'faults-kafka-'))
+  const port = await freePort()
+  let pid = 0
+  const start = async () => {
+    const { stdout } = await run(
+      'bash',
+      ['-c', `source scripts/lib/kafka.sh && start_kafka "$0" "$1" >&2 && echo "$KAFKA_PID"`, dir, String(port)],
+      { cwd: ROOT, timeout: 120_000 },
+    )
+    pid = Number(stdout.trim().split('\n').at(-1))
+  }
+  const kill = () => {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {}
+  }
+  await start()
+  t.teardown(async () => {
+    kill()
+    await rm(dir, { recursive: true, force: true })
+  })
+  return { brokers: `127.0.0.1:${port}`, start, kill, pid: () => pid }
+}
+
+export interface Service {
+  name: string
+  databaseUrl: string
+  address: () => string
+  metricsPort: number
+  process: () => ServiceProcess
+  /** Starts it (again) with the same settings and ports, once it reports ready. */
+  start: () => Promise<void>
+  kill: () => Promise<void>
+}
+
+/** A service from its main.ts, on fixed ports so a restart keeps its address. */
+export async function service(t: Tap, name: 'catalog' | 'search' | 'ingestion', env: Record<string, string>): Promise<Service> {
+  const certs = join(testCerts().dir, 'platform')
+  const [grpc, health, metrics] = [await freePort(), await freePort(), await freePort()]
+  const settings = {
+    DATABASE_URL: await testDatabase(t),
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: String(grpc),
+    HEALTH_PORT: String(health),
+    METRICS_PORT: String(metrics),
+    TLS_CA_FILE: join(certs, 'ca.crt'),
+    TLS_CERT_FILE: join(certs, `${name}.crt`),
+    TLS_KEY_FILE: join(certs, `${name}.key`),
+    ...env,
+  }
+  let current: ServiceProcess | undefined
+  const self: Service = {
+    name,
+    databaseUrl: settings.DATABASE_URL,
+    address: () => `localhost:${grpc}`,
+    metricsPort: metrics,
+    process: () => current as ServiceProcess,
+    async start() {
+      current = await startServiceProcess(join(ROOT, `services/${name}/src/main.ts`), settings, {
+        readyMessage: `${name} ready`,
+        timeoutMs: 120_000,
+      })
+    },
+    async kill() {
+      const child = current?.child
+      if (!child || child.exitCode !== null) return
+      const exited = new Promise((done) => child.once('exit', done))
+      child.kill('SIGKILL')
+      await exited
+    },
+  }
+  await self.start()
+  t.teardown(() => self.kill())
+  return self
+}
+
+/** GET /readyz of a service's ops port: 200 when it and its backends are up. */
+export async function ready(s: Service): Promise<boolean> {
+  try {
+    return (await fetch(`http://127.0.0.1:${s.metricsPort}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok
+  } catch {
+    return false
+  }
+}
