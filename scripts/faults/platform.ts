@@ -113,11 +113,24 @@ export async function service(t: Tap, name: 'catalog' | 'search' | 'ingestion', 
   return self
 }
 
-/** GET /readyz of a service's ops port: 200 when it and its backends are up. */
-export async function ready(s: Service): Promise<boolean> {
+export interface Readiness {
+  ready: boolean
+  degraded?: boolean
+  checks?: Record<string, string>
+}
+
+/** GET /readyz of a service's ops port: what it says of itself and its backends, or not ready when it does not answer. */
+export async function readiness(s: Service): Promise<Readiness> {
   try {
-    return (await fetch(`http://127.0.0.1:${s.metricsPort}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok
+    const res = await fetch(`http://127.0.0.1:${s.metricsPort}/readyz`, { signal: AbortSignal.timeout(3_000) })
+    return (await res.json()) as Readiness
   } catch {
-    return false
+    return { ready: false }
   }
+}
+
+/** Ready, with every backend up. */
+export const healthy = async (s: Service) => {
+  const r = await readiness(s)
+  return r.ready && !r.degraded
 }

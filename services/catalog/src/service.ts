@@ -1,5 +1,13 @@
 import type { ServiceContext } from '@catalog/kit'
-import { createIdempotentProducer, createKafka, ensureTopics, list, PLATFORM_TOPICS, runGrpcService } from '@catalog/kit'
+import {
+  createIdempotentProducer,
+  createKafka,
+  ensureTopics,
+  kafkaCheck,
+  list,
+  PLATFORM_TOPICS,
+  runGrpcService,
+} from '@catalog/kit'
 import type { CatalogConfig } from './config.ts'
 import { loadCatalogConfig } from './config.ts'
 import { startIngestConsumer } from './ingest/ingest-consumer.ts'
@@ -15,7 +23,13 @@ await runGrpcService({
     const callers = list(config.CATALOG_ALLOWED_CALLERS)
     const server = build({ pool, log, metrics, tls, trustDomain: config.TLS_TRUST_DOMAIN, callers })
     const kafkaWorkers = await startKafkaWorkers(ctx)
-    return { server, workers: kafkaWorkers ? [{ name: 'outbox relay and ingest consumer', run: kafkaWorkers.stop }] : [] }
+    if (!kafkaWorkers) return { server }
+    return {
+      server,
+      workers: [{ name: 'outbox relay and ingest consumer', run: kafkaWorkers.stop }],
+      // Writes go on into the outbox while Kafka is away: reported, not a reason to stop serving.
+      checks: { kafka: { soft: true, check: kafkaCheck(kafkaWorkers.kafka) } },
+    }
   },
 })
 
@@ -35,6 +49,7 @@ async function startKafkaWorkers({ config, log, metrics, pool }: ServiceContext<
   relay.start()
   const ingest = await startIngestConsumer(kafka, { pool, producer, log, metrics, groupId: config.CATALOG_INGEST_GROUP })
   return {
+    kafka,
     async stop() {
       await ingest.stop()
       await relay.stop()

@@ -1,5 +1,13 @@
 import type { ServiceContext } from '@catalog/kit'
-import { createIdempotentProducer, createKafka, ensureTopics, list, PLATFORM_TOPICS, runGrpcService } from '@catalog/kit'
+import {
+  createIdempotentProducer,
+  createKafka,
+  ensureTopics,
+  kafkaCheck,
+  list,
+  PLATFORM_TOPICS,
+  runGrpcService,
+} from '@catalog/kit'
 import type { IngestionConfig } from './config.ts'
 import { loadIngestionConfig } from './config.ts'
 import { scheduleDrops } from './drops/daily-drops.ts'
@@ -42,6 +50,8 @@ await runGrpcService({
     const drops = scan && config.DROP_CRON ? scheduleDrops(config.DROP_CRON, scan, log) : undefined
     return {
       server,
+      // Job reads and cancels still work while Kafka is away; running jobs wait for it.
+      checks: { kafka: { soft: true, check: kafkaCheck(kafka) } },
       workers: [
         {
           name: 'ingestion jobs',

@@ -16,14 +16,22 @@ export { type AsyncHandlers, type CallContext, implement } from './handlers.ts'
 export { grpcHealthCheck } from './health-client.ts'
 export { type BatchConsumerOptions, PoisonMessageError, startBatchConsumer } from './kafka/batch-consumer.ts'
 export { type CloudEvent, cloudEventHeaders, readCloudEvent } from './kafka/cloud-events.ts'
-export { type Consumer, createKafka, type IHeaders, type Kafka, type KafkaMessage, type Producer } from './kafka/kafka-client.ts'
+export {
+  type Consumer,
+  createKafka,
+  type IHeaders,
+  type Kafka,
+  type KafkaMessage,
+  kafkaCheck,
+  type Producer,
+} from './kafka/kafka-client.ts'
 export { createIdempotentProducer } from './kafka/producer.ts'
 export { ensureTopics, PLATFORM_TOPICS, type TopicSpec } from './kafka/topics.ts'
 export { decodeCursor, encodeCursor } from './keyset-cursor.ts'
 export { handleShutdown, type ShutdownStep } from './lifecycle.ts'
 export { createLogger, type Logger } from './log.ts'
 export { createMetrics, type Metrics } from './metrics.ts'
-export { type ReadinessCheck, readiness, startOpsServer } from './ops-server.ts'
+export { type Check, type ReadinessCheck, readiness, type SoftCheck, startOpsServer } from './ops-server.ts'
 export { createPool, migrate, type Pool, type PoolClient, withTransaction } from './postgres.ts'
 export { PRINCIPAL_HEADERS, type Principal, readPrincipal, writePrincipal } from './principal.ts'
 export { errorCodeOf, fieldViolationsOf, toStatus } from './rpc-status.ts'

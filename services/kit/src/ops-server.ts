@@ -6,6 +6,18 @@ import type { Registry } from 'prom-client'
 export type ReadinessCheck = () => Promise<void>
 
 /**
+ * A check whose failure the process reports but serves through (`degraded`): the catalog keeps
+ * taking writes into its outbox while Kafka is down, search keeps answering from its index. Taking
+ * such a pod out of its Service would turn a partial outage into a full one.
+ */
+export interface SoftCheck {
+  soft: true
+  check: ReadinessCheck
+}
+
+export type Check = ReadinessCheck | SoftCheck
+
+/**
  * The side HTTP port: `/metrics` for Prometheus, `/healthz` (the process answers) and `/readyz`
  * (every readiness check passes). It carries no user traffic and no user data.
  */
@@ -13,7 +25,7 @@ export async function startOpsServer(options: {
   host?: string
   port: number
   registry: Registry
-  checks: Record<string, ReadinessCheck>
+  checks: Record<string, Check>
   isShuttingDown?: () => boolean
 }): Promise<{ server: Server; port: number; close: () => Promise<void> }> {
   const server = createServer((req, res) => {
@@ -48,14 +60,19 @@ export async function startOpsServer(options: {
 
 const CHECK_TIMEOUT_MS = 2_000
 
-/** Runs every readiness check (each bounded in time) and says whether all passed, and what each said. */
+/**
+ * Runs every readiness check (each bounded in time) and says whether all hard ones passed, whether
+ * a soft one failed (`degraded`), and what each said.
+ */
 export async function readiness(
-  checks: Record<string, ReadinessCheck>,
+  checks: Record<string, Check>,
   shuttingDown: boolean,
-): Promise<{ ready: boolean; checks: Record<string, string> }> {
+): Promise<{ ready: boolean; degraded?: true; checks: Record<string, string> }> {
   const results: Record<string, string> = {}
+  const soft = new Set(Object.entries(checks).flatMap(([name, c]) => (typeof c === 'function' ? [] : [name])))
   await Promise.all(
-    Object.entries(checks).map(async ([name, check]) => {
+    Object.entries(checks).map(async ([name, entry]) => {
+      const check = typeof entry === 'function' ? entry : entry.check
       let timer: NodeJS.Timeout | undefined
       try {
         await Promise.race([
@@ -73,6 +90,7 @@ export async function readiness(
     }),
   )
   if (shuttingDown) results.shutdown = 'shutting down'
-  const ready = Object.values(results).every((r) => r === 'ok')
-  return { ready, checks: results }
+  const ready = Object.entries(results).every(([name, r]) => r === 'ok' || soft.has(name))
+  const degraded = [...soft].some((name) => results[name] !== 'ok')
+  return { ready, ...(degraded ? { degraded: true as const } : {}), checks: results }
 }

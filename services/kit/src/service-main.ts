@@ -8,6 +8,7 @@ import type { Logger } from './log.ts'
 import { createLogger } from './log.ts'
 import type { Metrics } from './metrics.ts'
 import { createMetrics } from './metrics.ts'
+import type { Check } from './ops-server.ts'
 import { startOpsServer } from './ops-server.ts'
 import type { Pool } from './postgres.ts'
 import { createPool, migrate } from './postgres.ts'
@@ -52,7 +53,9 @@ export async function runGrpcService<C extends GrpcServiceConfig>(options: {
   name: string
   loadConfig: () => C
   migrationsDir: string
-  start: (ctx: ServiceContext<C>) => Promise<{ server: PlatformGrpcServer; workers?: ShutdownStep[] }>
+  start: (
+    ctx: ServiceContext<C>,
+  ) => Promise<{ server: PlatformGrpcServer; workers?: ShutdownStep[]; checks?: Record<string, Check> }>
 }): Promise<void> {
   try {
     const config = options.loadConfig()
@@ -74,12 +77,12 @@ export async function runGrpcService<C extends GrpcServiceConfig>(options: {
     )
     poolMetrics(pool, metrics)
     certificateMetrics(tls, metrics)
-    const { server, workers = [] } = await options.start({ config, log, metrics, tls, pool })
+    const { server, workers = [], checks = {} } = await options.start({ config, log, metrics, tls, pool })
     let stopping = false
     const ops = await startOpsServer({
       port: config.METRICS_PORT,
       registry: metrics.registry,
-      checks: { postgres: async () => void (await pool.query('SELECT 1')) },
+      checks: { postgres: async () => void (await pool.query('SELECT 1')), ...checks },
       isShuttingDown: () => stopping,
     })
     await server.listen({ host: config.GRPC_HOST, port: config.GRPC_PORT, healthPort: config.HEALTH_PORT })

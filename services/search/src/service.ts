@@ -1,4 +1,4 @@
-import { createKafka, list, runGrpcService } from '@catalog/kit'
+import { createKafka, kafkaCheck, list, runGrpcService } from '@catalog/kit'
 import { loadSearchConfig } from './config.ts'
 import { startIndexer } from './indexer/start-indexer.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
@@ -26,6 +26,11 @@ await runGrpcService({
       groupId: config.SEARCH_CONSUMER_GROUP,
       createTopics: config.KAFKA_CREATE_TOPICS,
     })
-    return { server, workers: [{ name: 'indexer', run: indexer.stop }] }
+    return {
+      server,
+      workers: [{ name: 'indexer', run: indexer.stop }],
+      // Queries go on from the index while Kafka is away (it only grows stale): reported, still serving.
+      checks: { kafka: { soft: true, check: kafkaCheck(kafka) } },
+    }
   },
 })

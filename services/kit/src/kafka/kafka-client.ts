@@ -34,3 +34,30 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
 }
 
 export type { Kafka }
+
+/**
+ * A readiness check of the Kafka cluster: one metadata request on its own admin connection,
+ * without retries (the probe's own timeout bounds it), one at a time however often probed.
+ */
+export function kafkaCheck(kafka: Kafka): () => Promise<void> {
+  const admin = kafka.admin({ retry: { retries: 0 } })
+  let connected: Promise<void> | undefined
+  let inFlight: Promise<void> | undefined
+  return () => {
+    inFlight ??= (async () => {
+      connected ??= admin.connect()
+      try {
+        await connected
+        await admin.describeCluster()
+      } catch (err) {
+        // Reconnect on the next probe.
+        connected = undefined
+        await admin.disconnect().catch(() => undefined)
+        throw new Error(`kafka unreachable: ${err instanceof Error ? err.message : String(err)}`)
+      } finally {
+        inFlight = undefined
+      }
+    })()
+    return inFlight
+  }
+}
