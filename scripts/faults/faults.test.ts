@@ -1,6 +1,6 @@
-// The fault suite: while a file of N records is ingested and items are edited, each fault happens
-// in turn (the Kafka broker, the catalog, the search service and the ingestion service killed with
-// SIGKILL mid-work, then restarted); afterwards the catalog and the search index hold exactly the
+// The fault suite: while files are ingested and items are edited, each fault happens in turn (the
+// catalog, the search service, the Kafka broker and the ingestion service killed with SIGKILL
+// mid-work, PostgreSQL restarted), each then started again; afterwards the catalog and the search index hold exactly the
 // expected items at the expected versions, nothing lost or applied twice, and every service is
 // ready again without help. Each outcome is printed as a table row.
 //
@@ -14,7 +14,7 @@ import { loadCatalog, loadIngestion } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
 import t from 'tap'
-import { healthy, readiness, service, startBroker } from './platform.ts'
+import { healthy, readiness, service, startBroker, startDatabaseServer } from './platform.ts'
 
 const N = Number(process.env.FAULT_RECORDS ?? 3_000)
 const EDITS = 50
@@ -25,9 +25,13 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
   const root = await mkdtemp(join(tmpdir(), 'faults-drop-'))
   t.teardown(() => rm(root, { recursive: true, force: true }))
   const kafka = { KAFKA_BROKERS: broker.brokers }
-  const catalog = await service(t, 'catalog', kafka)
-  const search = await service(t, 'search', { ...kafka, SEARCH_CONSUMER_GROUP: `faults-${Date.now()}` })
-  const ingestion = await service(t, 'ingestion', {
+  const postgres = await startDatabaseServer(t)
+  const catalog = await service(t, 'catalog', await postgres.database('catalog'), kafka)
+  const search = await service(t, 'search', await postgres.database('search'), {
+    ...kafka,
+    SEARCH_CONSUMER_GROUP: `faults-${Date.now()}`,
+  })
+  const ingestion = await service(t, 'ingestion', await postgres.database('ingestion'), {
     ...kafka,
     INGEST_FILE_ROOT: root,
     INGEST_JOB_LEASE_MS: '2000',
@@ -51,11 +55,12 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
     ingestionClient.close()
   })
   const as = () => ({ metadata: writePrincipal(new Metadata(), { tenant: TENANT, subject: 'faults', scopes: [] }) })
-  const catalogDb = new pg.Client({ connectionString: catalog.databaseUrl })
-  const searchDb = new pg.Client({ connectionString: search.databaseUrl })
-  await Promise.all([catalogDb.connect(), searchDb.connect()])
+  // Pools, not clients: the suite's own connections come back after the PostgreSQL restart too.
+  const pool = (url: string) => new pg.Pool({ connectionString: url, max: 2 }).on('error', () => undefined)
+  const catalogDb = pool(catalog.databaseUrl)
+  const searchDb = pool(search.databaseUrl)
   t.teardown(() => Promise.all([catalogDb.end(), searchDb.end()]))
-  const count = async (client: pg.Client, table: string) =>
+  const count = async (client: pg.Pool, table: string) =>
     (await client.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table} WHERE tenant = $1`, [TENANT])).rows[0]?.n ?? 0
 
   // The input, and items edited through the API beside it.
@@ -98,7 +103,15 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
 
   const outcomes: string[] = []
   const recovered = async (label: string, begun: number) => {
-    await pollUntil(async () => (await Promise.all(all.map(healthy))).every(Boolean), Boolean, 120_000)
+    // On a timeout, the error carries what each service last said of itself, and what a dead one wrote.
+    await pollUntil(
+      () => Promise.all(all.map(readiness)),
+      (states) => states.every((r) => r.ready && !r.degraded),
+      120_000,
+    ).catch((err: Error) => {
+      const dead = all.filter((s) => s.process().child.exitCode !== null)
+      throw new Error(`${err.message}; exited: ${dead.map((s) => `${s.name}: ${s.process().stderr().slice(-2_000)}`).join('; ')}`)
+    })
     outcomes.push(`| ${label} | ready again after ${((performance.now() - begun) / 1000).toFixed(1)} s |`)
   }
   const midway = (fraction: number) =>
@@ -147,33 +160,53 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
   await recovered('Kafka broker killed (SIGKILL), restarted after 3 s', begun)
   for (let i = EDITS / 2; i < EDITS; i++) await edit(i)
 
-  // 4. The ingestion service killed mid-file: a second, larger file, killed just after its job
-  // starts; once the lease of the dead job runs out, the file is started again and runs to its end.
+  // Files started again until one run of each completes: a job a fault failed is started anew,
+  // a running one answers as a duplicate, a completed one is the end.
   const M = Math.max(4 * N, 20_000)
-  const second = Array.from({ length: M }, (_, i) =>
-    JSON.stringify({ source: 'drop', external_id: `s${i}`, title: `Second ${i}`, tags: ['faults'] }),
-  )
-  await writeFile(join(root, 'second.ndjson'), `${second.join('\n')}\n`)
-  const startSecond = () => ingestionClient.call('StartIngestion', { uri: 'file:///second.ndjson' }, as())
-  const first = await startSecond()
+  const file = async (name: string, prefix: string) => {
+    const records = Array.from({ length: M }, (_, i) =>
+      JSON.stringify({ source: 'drop', external_id: `${prefix}${i}`, title: `${name} ${i}`, tags: ['faults'] }),
+    )
+    await writeFile(join(root, `${name}.ndjson`), `${records.join('\n')}\n`)
+    const startFile = () => ingestionClient.call('StartIngestion', { uri: `file:///${name}.ndjson` }, as())
+    return {
+      start: startFile,
+      completed: () =>
+        pollUntil(
+          () => startFile().catch(() => undefined),
+          (res) => res?.duplicate === true && res.job?.state === 'JOB_STATE_COMPLETED',
+          300_000,
+        ),
+    }
+  }
+
+  // 4. PostgreSQL restarted (a clean stop and start) while a second file is ingested.
+  const second = await file('second', 's')
+  await second.start()
+  begun = performance.now()
+  await postgres.stop()
+  await new Promise((r) => setTimeout(r, 2_000))
+  await postgres.start()
+  await recovered('PostgreSQL restarted (stopped 2 s) mid-file', begun)
+  await second.completed()
+
+  // 5. The ingestion service killed mid-file: a third file, killed just after its job starts; once
+  // the dead job's lease runs out, the file is started again and runs to its end.
+  const third = await file('third', 'x')
+  const first = await third.start()
   begun = performance.now()
   await ingestion.kill()
   await ingestion.start()
-  const again = await pollUntil(
-    () => startSecond().catch(() => undefined),
-    (res) => res !== undefined && (!res.duplicate || res.job?.state === 'JOB_STATE_COMPLETED'),
-    60_000,
-  )
-  const restarted = again?.job?.id !== first.job?.id
+  const done = await third.completed()
   await recovered(
-    restarted
-      ? 'ingestion killed (SIGKILL) mid-file, restarted, the file started again'
-      : 'ingestion killed (SIGKILL) after the file was read (no restart needed)',
+    done?.job?.id === first.job?.id
+      ? 'ingestion killed (SIGKILL) after the file was read (nothing to restart)'
+      : 'ingestion killed (SIGKILL) mid-file, restarted, the file started again',
     begun,
   )
 
   // Everything settles: exactly the expected items, at the expected versions, in both stores.
-  const expected = N + M + EDITS
+  const expected = N + 2 * M + EDITS
   await pollUntil(
     () => count(catalogDb, 'items'),
     (n) => n >= expected,
@@ -184,7 +217,7 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
     (n) => n >= expected,
     300_000,
   )
-  const versions = async (client: pg.Client, table: string) =>
+  const versions = async (client: pg.Pool, table: string) =>
     new Map(
       (
         await client.query<{ id: string; version: string }>(`SELECT id, version::text FROM ${table} WHERE tenant = $1`, [TENANT])
@@ -199,7 +232,7 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
   const byVersion = [...inCatalog.values()].reduce((acc, v) => acc.set(v, (acc.get(v) ?? 0) + 1), new Map<string, number>())
   t.same(
     Object.fromEntries(byVersion),
-    { '1': N + M, '2': EDITS },
+    { '1': N + 2 * M, '2': EDITS },
     'each record applied once (version 1), each edit once (version 2)',
   )
   const inSearch = await pollUntil(

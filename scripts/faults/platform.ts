@@ -1,14 +1,18 @@
 // The platform as processes, for the fault suite: its own Kafka broker (so killing it harms no
 // other test), the catalog, search and ingestion services from their main.ts, each restartable on
 // the same ports with the same settings, and kill -9 for any of them.
-import { execFile } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import type { ChildProcess } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { once } from 'node:events'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { ServiceProcess } from '@catalog/kit/testing'
-import { startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+import { pollUntil, startServiceProcess, testCerts } from '@catalog/kit/testing'
+import pg from 'pg'
 
 const run = promisify(execFile)
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -61,6 +65,50 @@ export async function startBroker(t: Tap) {
   return { brokers: `127.0.0.1:${port}`, start, kill, pid: () => pid }
 }
 
+/**
+ * A PostgreSQL server of the suite's own (scripts/infra/postgres.ts, the embedded server the test
+ * command runs), restartable on its data; under the repository's .data/, which the postgres user
+ * can reach when the suite runs as root.
+ */
+export async function startDatabaseServer(t: Tap) {
+  const dir = join(ROOT, '.data/faults', randomBytes(4).toString('hex'))
+  await mkdir(dir, { recursive: true })
+  const port = await freePort()
+  const admin = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`
+  let child: ChildProcess | undefined
+  const start = async () => {
+    child = spawn(process.execPath, [join(ROOT, 'scripts/infra/postgres.ts')], {
+      env: { PATH: process.env.PATH ?? '', PG_DATA_DIR: join(dir, 'postgres'), PG_PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    let out = ''
+    child.stdout?.on('data', (d) => {
+      out += d
+    })
+    await pollUntil(() => out.includes('postgres ready'), Boolean, 120_000)
+  }
+  /** A clean stop (SIGTERM: the server finishes and flushes), as an operator's restart does. */
+  const stop = async () => {
+    if (!child || child.exitCode !== null) return
+    const exited = once(child, 'exit')
+    child.kill('SIGTERM')
+    await exited
+  }
+  await start()
+  t.teardown(async () => {
+    await stop()
+    await rm(dir, { recursive: true, force: true })
+  })
+  const database = async (name: string) => {
+    const client = new pg.Client({ connectionString: admin })
+    await client.connect()
+    await client.query(`CREATE DATABASE ${name}`)
+    await client.end()
+    return `postgres://postgres:postgres@127.0.0.1:${port}/${name}`
+  }
+  return { start, stop, database }
+}
+
 export interface Service {
   name: string
   databaseUrl: string
@@ -73,11 +121,16 @@ export interface Service {
 }
 
 /** A service from its main.ts, on fixed ports so a restart keeps its address. */
-export async function service(t: Tap, name: 'catalog' | 'search' | 'ingestion', env: Record<string, string>): Promise<Service> {
+export async function service(
+  t: Tap,
+  name: 'catalog' | 'search' | 'ingestion',
+  databaseUrl: string,
+  env: Record<string, string>,
+): Promise<Service> {
   const certs = join(testCerts().dir, 'platform')
   const [grpc, health, metrics] = [await freePort(), await freePort(), await freePort()]
   const settings = {
-    DATABASE_URL: await testDatabase(t),
+    DATABASE_URL: databaseUrl,
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: String(grpc),
     HEALTH_PORT: String(health),

@@ -209,7 +209,13 @@ export async function runJob(
     state = 'failed'
     error ||= `ingestion stopped: ${(err as Error).message}`
   }
-  const finished = (await finishJob(deps.pool, job.id, state, error, progress.processed)) ?? job
+  // The database may be away (a restart): the job's lease then runs out and the sweep marks it
+  // failed, so its file can be started again. Throwing here would take the whole process down.
+  const finished =
+    (await finishJob(deps.pool, job.id, state, error, progress.processed).catch((err: unknown) => {
+      log.error({ err, job: job.id }, 'could not record the end of a job; its lease will')
+      return { ...job, state: 'failed' as const, error: error || `ingestion stopped: ${(err as Error).message}` }
+    })) ?? job
   metrics.running.dec()
   metrics.finished.inc({ state: finished.state })
   const type = { completed: 'jobCompleted', failed: 'jobFailed', cancelled: 'jobCancelled', running: 'jobProgressed' } as const
