@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a benchmark against a real PostgreSQL it starts (and stops) itself.
-#   bash scripts/bench/run.sh catalog|gateway|search|ingestion
+#   bash scripts/bench/run.sh catalog|gateway|search|ingestion|soak
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
@@ -15,7 +15,7 @@ port="${PG_BENCH_PORT:-55434}"
 trap 'stop_kafka; stop_postgres' EXIT
 start_postgres "$run_dir/postgres" "$port" "$run_dir/postgres.log"
 export BENCH_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$port/postgres"
-if [ "${1:-catalog}" = "search" ] || [ "${1:-catalog}" = "ingestion" ]; then
+if [ "${1:-catalog}" = "search" ] || [ "${1:-catalog}" = "ingestion" ] || [ "${1:-catalog}" = "soak" ]; then
   start_kafka "$run_dir/kafka" "${KAFKA_BENCH_PORT:-59492}"
   export BENCH_KAFKA_BROKERS="127.0.0.1:${KAFKA_BENCH_PORT:-59492}"
 fi
