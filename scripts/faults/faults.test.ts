@@ -8,13 +8,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import { pollUntil, testCerts } from '@catalog/kit/testing'
 import { loadCatalog, loadIngestion } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
 import t from 'tap'
-import { healthy, readiness, service, startBroker, startDatabaseServer } from './platform.ts'
+import { healthy, readiness, service, slowLink, startBroker, startDatabaseServer, startObjectStore } from './platform.ts'
 
 const N = Number(process.env.FAULT_RECORDS ?? 3_000)
 const EDITS = 50
@@ -243,4 +244,86 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
   t.ok(inSearch, 'the search index holds the same items at the same versions')
   t.ok((await Promise.all(all.map(healthy))).every(Boolean), 'every service is ready, with every backend up')
   t.comment(['| fault | outcome |', '| --- | --- |', ...outcomes].join('\n'))
+})
+
+t.test('the S3 server killed mid-file: the job fails with a clear error, a rerun completes, each record once', async (t) => {
+  const broker = await startBroker(t)
+  const postgres = await startDatabaseServer(t)
+  const s3 = await startObjectStore(t)
+  const root = await mkdtemp(join(tmpdir(), 'faults-drop-'))
+  t.teardown(() => rm(root, { recursive: true, force: true }))
+  const keys = { AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey }
+  // Ingestion reaches the store through a link that passes 1 MiB/s, so the kill comes mid-file.
+  const link = await slowLink(t, Number(new URL(s3.endpoint).port), 1024 ** 2)
+  const catalog = await service(t, 'catalog', await postgres.database('catalog'), { KAFKA_BROKERS: broker.brokers })
+  const ingestion = await service(t, 'ingestion', await postgres.database('ingestion'), {
+    KAFKA_BROKERS: broker.brokers,
+    INGEST_FILE_ROOT: root,
+    INGEST_S3_BUCKETS: 'drops',
+    S3_ENDPOINT: link.endpoint,
+    S3_FORCE_PATH_STYLE: 'true',
+    INGEST_JOB_LEASE_MS: '2000',
+    ...keys,
+  })
+
+  const M = Math.max(10 * N, 30_000)
+  const body = Array.from({ length: M }, (_, i) =>
+    JSON.stringify({ source: 'drop', external_id: `o${i}`, title: `Object record ${i}` }),
+  ).join('\n')
+  const client = new S3Client({
+    region: 'us-east-1',
+    endpoint: s3.endpoint,
+    forcePathStyle: true,
+    credentials: { accessKeyId: s3.accessKey, secretAccessKey: s3.secretKey },
+  })
+  t.teardown(() => client.destroy())
+  await client.send(new CreateBucketCommand({ Bucket: 'drops' }))
+  await client.send(new PutObjectCommand({ Bucket: 'drops', Key: 'big.ndjson', Body: `${body}\n` }))
+
+  const ingestionClient = createUnaryClient(loadIngestion().grpc.ingestion.v1.IngestionService.service, {
+    address: ingestion.address(),
+    tls: testCerts().of('gateway'),
+    defaultTimeoutMs: 10_000,
+  })
+  t.teardown(() => ingestionClient.close())
+  const as = () => ({ metadata: writePrincipal(new Metadata(), { tenant: TENANT, subject: 'faults', scopes: [] }) })
+  const startFile = () => ingestionClient.call('StartIngestion', { uri: 's3://drops/big.ndjson' }, as())
+
+  const { job } = await startFile()
+  await new Promise((r) => setTimeout(r, 1_000))
+  // The store goes away: the server killed, and the connections to it cut.
+  s3.kill()
+  await link.down()
+  const ended = await pollUntil(
+    () => ingestionClient.call('GetIngestion', { id: job?.id ?? '' }, as()).then((r) => r.job),
+    (j) => j?.state !== 'JOB_STATE_RUNNING',
+    60_000,
+  )
+  t.equal(ended?.state, 'JOB_STATE_FAILED', 'the job, cut mid-file, fails')
+  t.match(ended?.error, /ingestion stopped/, 'saying why', { error: ended?.error })
+  t.ok(Number(ended?.processed) > 0 && Number(ended?.processed) < M, 'after part of the file', { processed: ended?.processed })
+  t.ok((await readiness(ingestion)).ready, 'ingestion stays up and ready')
+
+  await s3.start()
+  await link.up()
+  // Started again, the file runs to its end; a completed job answers as a duplicate.
+  await pollUntil(
+    () => startFile().catch(() => undefined),
+    (res) => res?.duplicate === true && res.job?.state === 'JOB_STATE_COMPLETED',
+    300_000,
+  )
+  const db = new pg.Pool({ connectionString: catalog.databaseUrl, max: 1 }).on('error', () => undefined)
+  t.teardown(() => db.end())
+  const versions = await pollUntil(
+    async () =>
+      (
+        await db.query<{ n: number; v: string }>(
+          'SELECT count(*)::int AS n, max(version)::text AS v FROM items WHERE tenant = $1',
+          [TENANT],
+        )
+      ).rows[0],
+    (r) => r?.n === M,
+    300_000,
+  )
+  t.same(versions, { n: M, v: '1' }, 'every record of the object applied once')
 })

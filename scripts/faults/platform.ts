@@ -6,7 +6,8 @@ import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
+import type { Socket } from 'node:net'
+import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
@@ -109,6 +110,33 @@ export async function startDatabaseServer(t: Tap) {
   return { start, stop, database }
 }
 
+/** An S3-compatible server (MinIO, scripts/lib/s3.sh) of the suite's own, killable and restartable on its data. */
+export async function startObjectStore(t: Tap) {
+  const dir = await mkdtemp(join(tmpdir(), 'faults-s3-'))
+  const port = await freePort()
+  let pid = 0
+  const start = async () => {
+    const { stdout } = await run(
+      'bash',
+      ['-c', `source scripts/lib/s3.sh && start_s3 "$0" "$1" >&2 && echo "$S3_PID"`, dir, String(port)],
+      { cwd: ROOT, timeout: 120_000 },
+    )
+    pid = Number(stdout.trim().split('\n').at(-1))
+  }
+  const kill = () => {
+    try {
+      process.kill(pid, 'SIGKILL')
+    } catch {}
+  }
+  await start()
+  t.teardown(async () => {
+    kill()
+    await rm(dir, { recursive: true, force: true })
+  })
+  // scripts/lib/s3.sh's development keys.
+  return { endpoint: `http://127.0.0.1:${port}`, accessKey: 'catalog-dev', secretKey: 'catalog-dev-secret', start, kill }
+}
+
 export interface Service {
   name: string
   databaseUrl: string
@@ -186,4 +214,41 @@ export async function readiness(s: Service): Promise<Readiness> {
 export const healthy = async (s: Service) => {
   const r = await readiness(s)
   return r.ready && !r.degraded
+}
+
+/**
+ * A TCP relay in front of a real server that passes its answers at `bytesPerSecond` (so a download
+ * is still under way when the fault comes), and can go down (every connection cut, new ones
+ * refused) and come back on the same port: the network side of "the S3 server is down mid-file".
+ */
+export async function slowLink(t: Tap, target: number, bytesPerSecond: number) {
+  const port = await freePort()
+  const sockets = new Set<Socket>()
+  const server = createServer((client) => {
+    const upstream = connect(target, '127.0.0.1')
+    for (const s of [client, upstream]) {
+      sockets.add(s)
+      s.on('close', () => sockets.delete(s))
+      s.on('error', () => undefined)
+    }
+    client.pipe(upstream)
+    upstream.on('data', (chunk: Buffer) => {
+      client.write(chunk)
+      upstream.pause()
+      setTimeout(() => upstream.resume(), (chunk.length / bytesPerSecond) * 1000)
+    })
+    upstream.on('end', () => client.end())
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+  })
+  const listen = () => new Promise<void>((done) => server.listen(port, '127.0.0.1', done))
+  const down = async () => {
+    await new Promise<void>((done) => {
+      server.close(() => done())
+      for (const s of sockets) s.destroy()
+    })
+  }
+  await listen()
+  t.teardown(() => down().catch(() => undefined))
+  return { endpoint: `http://127.0.0.1:${port}`, down, up: listen }
 }
