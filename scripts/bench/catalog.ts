@@ -12,7 +12,7 @@ import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
-import { load, printComparison } from './load.ts'
+import { load, printComparison, writeResult } from './load.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
@@ -106,6 +106,13 @@ console.log(
 console.log(`load: ${concurrency} in flight for ${seconds}s per run, ${itemCount} items, pool ${poolMax} connections each side`)
 printComparison('GetItem', getCatalog, getSql)
 printComparison('UpsertItem (each call changes the item: new version, outbox row, no price change)', upsertCatalog, upsertSql)
+await writeResult('catalog', {
+  load: { concurrency, seconds, items: itemCount },
+  comparisons: [
+    { name: 'GetItem', subject: getCatalog, baseline: getSql, ratio: getCatalog.opsPerSec / getSql.opsPerSec },
+    { name: 'UpsertItem', subject: upsertCatalog, baseline: upsertSql, ratio: upsertCatalog.opsPerSec / upsertSql.opsPerSec },
+  ],
+})
 
 client.close()
 await pool.end()

@@ -13,6 +13,7 @@ import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import autocannon from 'autocannon'
 import pg from 'pg'
+import { writeResult } from './load.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
@@ -118,6 +119,33 @@ console.log(line('bare Fastify GET /hello', bareResult))
 console.log(line('gateway GET /v1/items/{id} (JWT+gRPC+mTLS+PG)', peak))
 console.log(`  ratio (gateway vs bare Fastify): ${(peak.requests.average / bareResult.requests.average).toFixed(2)}`)
 console.log(line(`gateway at half its peak (${half} req/s)`, atHalf))
+const figures = (name: string, r: autocannon.Result) => ({
+  name,
+  opsPerSec: r.requests.average,
+  errors: r.errors + r.non2xx,
+  p50Ms: r.latency.p50,
+  p99Ms: r.latency.p99,
+  percentilesMs: {
+    p50: r.latency.p50,
+    p75: r.latency.p75,
+    p90: r.latency.p90,
+    p97_5: r.latency.p97_5,
+    p99: r.latency.p99,
+    max: r.latency.max,
+  },
+})
+await writeResult('gateway', {
+  load: { connections, seconds },
+  comparisons: [
+    {
+      name: 'GET /v1/items/{id} vs bare Fastify',
+      subject: figures('gateway GET /v1/items/{id}', peak),
+      baseline: figures('bare Fastify GET /hello', bareResult),
+      ratio: peak.requests.average / bareResult.requests.average,
+    },
+  ],
+  atHalfPeak: figures(`gateway at ${half} req/s`, atHalf),
+})
 
 await Promise.all([gateway.stop(), bare.stop()])
 await catalog.stop()

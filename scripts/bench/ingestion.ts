@@ -19,6 +19,7 @@ import { MIGRATIONS_DIR as SEARCH_MIGRATIONS } from '@catalog/search-service/ser
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
+import { writeResult } from './load.ts'
 import { itemGenerator } from './search-data.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -162,6 +163,15 @@ console.log(`  ratio end to end / raw COPY: ${(copySeconds / seconds).toFixed(2)
 console.log(
   `  ingestion peak RSS: ${peakRss.toFixed(0)} MiB (target < 256 MiB; NODE_OPTIONS ${process.env.INGESTION_NODE_OPTIONS ?? '--max-old-space-size=160 --max-semi-space-size=32'})`,
 )
+
+await writeResult('ingestion', {
+  load: { records: N },
+  ingestionRecordsPerSec: N / ingestSeconds,
+  endToEndRecordsPerSec: N / seconds,
+  rawCopyRowsPerSec: N / copySeconds,
+  ratio: copySeconds / seconds,
+  ingestionPeakRssMiB: peakRss,
+})
 
 client.close()
 await searchDb.end()

@@ -1,3 +1,6 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { cpus, totalmem } from 'node:os'
+import { join } from 'node:path'
 /**
  * A closed-loop load generator: `concurrency` workers call `op` back to back for `seconds`, and
  * the run reports throughput and latency percentiles. Bounded in time and count.
@@ -59,4 +62,15 @@ export function printComparison(title: string, subject: LoadResult, baseline: Lo
   console.log(row(subject))
   console.log(row(baseline))
   console.log(`  ratio (throughput vs baseline): ${(subject.opsPerSec / baseline.opsPerSec).toFixed(2)}`)
+}
+
+export const machine = () =>
+  `${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`
+
+/** Writes a bench's figures to bench/out/<name>.json, where scripts/bench/report.ts gathers them. */
+export async function writeResult(name: string, data: Record<string, unknown>): Promise<void> {
+  const dir = join(import.meta.dirname, '../../bench/out')
+  await mkdir(dir, { recursive: true })
+  const result = { bench: name, at: new Date().toISOString(), machine: machine(), ...data }
+  await writeFile(join(dir, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`)
 }

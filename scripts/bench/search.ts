@@ -15,6 +15,7 @@ import { checkQuery, searchSql } from '@catalog/search-service/query'
 import { MIGRATIONS_DIR } from '@catalog/search-service/server'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
+import { writeResult } from './load.ts'
 import { itemGenerator, mulberry32, TAG_LIST, VOCABULARY } from './search-data.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
@@ -155,7 +156,10 @@ async function measure(run: (req: search.SearchRequest) => Promise<unknown>, mak
   latencies.sort((a, b) => a - b)
   const at = (q: number) => (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(1)
   const timeouts = failed > 0 ? ` (${failed} past the timeout)` : ''
-  return `p50 ${at(0.5).padStart(6)}  p95 ${at(0.95).padStart(6)}  p99 ${at(0.99).padStart(6)} ms${timeouts}`
+  return {
+    text: `p50 ${at(0.5).padStart(6)}  p95 ${at(0.95).padStart(6)}  p99 ${at(0.99).padStart(6)} ms${timeouts}`,
+    figures: { p50Ms: Number(at(0.5)), p95Ms: Number(at(0.95)), p99Ms: Number(at(0.99)), pastTimeout: failed },
+  }
 }
 const viaGrpc = (req: search.SearchRequest) => client.call('Search', req, { metadata })
 const viaSql = async (req: search.SearchRequest) => {
@@ -185,8 +189,11 @@ const emptyRequest = {
   max_price_minor: undefined,
 }
 const rows: string[] = []
+const queries: { name: string; grpc: object; sql: object }[] = []
 for (const [name, make] of Object.entries(kinds)) {
-  rows.push(`  ${name.padEnd(24)} gRPC ${await measure(viaGrpc, make)}   | direct SQL ${await measure(viaSql, make)}`)
+  const [grpc, sql] = [await measure(viaGrpc, make), await measure(viaSql, make)]
+  rows.push(`  ${name.padEnd(24)} gRPC ${grpc.text}   | direct SQL ${sql.text}`)
+  queries.push({ name, grpc: grpc.figures, sql: sql.figures })
 }
 
 // 4. Freshness: steady writes through the catalog, its relay, Kafka and the indexer.
@@ -241,6 +248,12 @@ for (const row of rows) console.log(row)
 console.log(
   `freshness at ${achieved.toFixed(0)} writes/s for ${WRITE_SECONDS}s: ${count} events, p50 <= ${quantile(0.5)} s, p99 <= ${quantile(0.99)} s (histogram bucket bounds)`,
 )
+
+await writeResult('search', {
+  load: { items: N, queriesPerKind: QUERIES, inFlight: 4 },
+  queries,
+  freshness: { writesPerSec: achieved, events: count, p50AtMostS: quantile(0.5), p99AtMostS: quantile(0.99) },
+})
 
 client.close()
 catalog.close()

@@ -7,7 +7,7 @@
 //
 //   bash scripts/bench/run.sh soak        env: SOAK_SECONDS (600), SOAK_WINDOW_SECONDS (30)
 import { randomBytes } from 'node:crypto'
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
 import { join, resolve } from 'node:path'
 import { ensureDevIdentity, mintDevToken } from '@catalog/gateway/dev-identity'
@@ -15,6 +15,7 @@ import type { ServiceProcess } from '@catalog/kit/testing'
 import { logged, startServiceProcess } from '@catalog/kit/testing'
 import autocannon from 'autocannon'
 import pg from 'pg'
+import { writeResult } from './load.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
@@ -199,8 +200,7 @@ const report = {
   rssGrowthPercentAfterWarmup: growth,
   windows,
 }
-await mkdir(join(ROOT, 'bench/out'), { recursive: true })
-await writeFile(join(ROOT, 'bench/out/soak.json'), `${JSON.stringify(report, null, 2)}\n`)
+await writeResult('soak', report)
 console.log(`\nmachine: ${report.machine}`)
 console.log(
   `requests: ${total} at ${report.soakRequestsPerSecond}/s (half of the ${report.peakRequestsPerSecond}/s peak), error rate ${report.errorRate}`,

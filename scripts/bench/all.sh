@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Runs every benchmark of the platform, one after the other, each against its own PostgreSQL (and
+# Kafka where it needs one), then gathers their figures into bench/results.json and bench/report.html.
+#   bash scripts/bench/all.sh              a reduced run (a few minutes): small data, short runs
+#   BENCH_FULL=1 bash scripts/bench/all.sh the sizes quoted in the README (an hour or more)
+# Any BENCH_* or SOAK_* variable set by the caller wins over both.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$ROOT"
+if [ "${BENCH_FULL:-0}" != "1" ]; then
+  export BENCH_SECONDS="${BENCH_SECONDS:-5}" BENCH_ITEMS="${BENCH_ITEMS:-20000}" BENCH_QUERIES="${BENCH_QUERIES:-50}" \
+    BENCH_WRITE_SECONDS="${BENCH_WRITE_SECONDS:-5}" BENCH_RECORDS="${BENCH_RECORDS:-50000}" \
+    SOAK_SECONDS="${SOAK_SECONDS:-120}" SOAK_WINDOW_SECONDS="${SOAK_WINDOW_SECONDS:-20}"
+fi
+rm -f bench/out/{catalog,gateway,search,ingestion,soak}.json
+for bench in catalog gateway search ingestion soak; do
+  echo "== bench: $bench"
+  bash scripts/bench/run.sh "$bench"
+done
+source scripts/toolchain.sh
+node scripts/bench/report.ts

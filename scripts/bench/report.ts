@@ -1,0 +1,202 @@
+// Gathers the figures every bench wrote (bench/out/<bench>.json) into bench/results.json and one
+// self-contained HTML page (bench/report.html: no scripts, no external files): each subject beside
+// the baseline measured in the same run, the gateway's latency percentiles, search per query
+// kind, and the soak's p99 and RSS over time.
+//
+//   node scripts/bench/report.ts           (bash scripts/bench/all.sh runs it after the benches)
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+
+const ROOT = resolve(import.meta.dirname, '../..')
+const OUT = join(ROOT, 'bench/out')
+const BENCHES = ['catalog', 'gateway', 'search', 'ingestion', 'soak'] as const
+
+// biome-ignore lint/suspicious/noExplicitAny: each bench's JSON has its own shape, read field by field below
+type Json = Record<string, any>
+const results: Record<string, Json> = {}
+for (const name of BENCHES) {
+  const file = join(OUT, `${name}.json`)
+  if (existsSync(file)) results[name] = JSON.parse(readFileSync(file, 'utf8')) as Json
+}
+writeFileSync(
+  join(ROOT, 'bench/results.json'),
+  `${JSON.stringify({ generatedAt: new Date().toISOString(), results }, null, 2)}\n`,
+)
+
+const esc = (s: unknown) =>
+  String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string)
+const num = (n: unknown, digits = 0) =>
+  typeof n === 'number' && Number.isFinite(n) ? n.toLocaleString('en', { maximumFractionDigits: digits }) : '–'
+const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b']
+
+/** Horizontal bars, one group per label, one bar per series. */
+function bars(title: string, unit: string, groups: { label: string; values: { name: string; value: number }[] }[]): string {
+  const max = Math.max(1e-9, ...groups.flatMap((g) => g.values.map((v) => v.value)))
+  const rowH = 18
+  const series = groups[0]?.values.length ?? 1
+  const height = groups.length * (series * rowH + 12) + 30
+  let y = 24
+  const parts: string[] = [`<text x="0" y="14" font-weight="bold">${esc(title)} (${esc(unit)})</text>`]
+  for (const g of groups) {
+    parts.push(`<text x="0" y="${y + 12}">${esc(g.label)}</text>`)
+    g.values.forEach((v, i) => {
+      const w = (v.value / max) * 420
+      parts.push(
+        `<rect x="230" y="${y}" width="${w.toFixed(1)}" height="${rowH - 4}" fill="${COLORS[i % COLORS.length]}"><title>${esc(v.name)}</title></rect>`,
+        `<text x="${(235 + w).toFixed(1)}" y="${y + 11}" font-size="11">${esc(v.name)}: ${num(v.value, 1)}</text>`,
+      )
+      y += rowH
+    })
+    y += 12
+  }
+  return `<svg width="900" height="${height}" font-family="sans-serif" font-size="12">${parts.join('')}</svg>`
+}
+
+/** Lines over time: x is seconds, one polyline per series. */
+function lines(title: string, unit: string, xs: number[], series: { name: string; ys: number[] }[]): string {
+  const [w, h, left, top] = [700, 220, 50, 24]
+  const maxX = Math.max(1, ...xs)
+  const maxY = Math.max(1e-9, ...series.flatMap((s) => s.ys))
+  const px = (x: number) => left + (x / maxX) * w
+  const py = (y: number) => top + h - (y / maxY) * h
+  const parts = [
+    `<text x="0" y="14" font-weight="bold">${esc(title)} (${esc(unit)})</text>`,
+    `<line x1="${left}" y1="${top + h}" x2="${left + w}" y2="${top + h}" stroke="#888"/>`,
+    `<line x1="${left}" y1="${top}" x2="${left}" y2="${top + h}" stroke="#888"/>`,
+    `<text x="${left - 4}" y="${top + 4}" text-anchor="end" font-size="10">${num(maxY)}</text>`,
+    `<text x="${left + w}" y="${top + h + 14}" text-anchor="end" font-size="10">${num(maxX)} s</text>`,
+  ]
+  series.forEach((s, i) => {
+    const points = s.ys.map((y, j) => `${px(xs[j] ?? 0).toFixed(1)},${py(y).toFixed(1)}`).join(' ')
+    parts.push(`<polyline fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="2" points="${points}"/>`)
+    parts.push(`<text x="${left + w + 8}" y="${top + 12 + i * 14}" fill="${COLORS[i % COLORS.length]}">${esc(s.name)}</text>`)
+  })
+  return `<svg width="900" height="${h + 50}" font-family="sans-serif" font-size="12">${parts.join('')}</svg>`
+}
+
+const table = (head: string[], rows: unknown[][]) =>
+  `<table><tr>${head.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>${rows
+    .map((r) => `<tr>${r.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`)
+    .join('')}</table>`
+
+const sections: string[] = []
+for (const name of ['catalog', 'gateway'] as const) {
+  const r = results[name]
+  if (!r) continue
+  const comparisons = r.comparisons as Json[]
+  sections.push(
+    `<h2>${name}</h2><p>${esc(JSON.stringify(r.load))}</p>`,
+    table(
+      ['operation', 'subject ops/s', 'p50 ms', 'p99 ms', 'baseline', 'baseline ops/s', 'baseline p99 ms', 'ratio'],
+      comparisons.map((c) => [
+        c.name,
+        num(c.subject.opsPerSec),
+        num(c.subject.p50Ms, 2),
+        num(c.subject.p99Ms, 2),
+        c.baseline.name,
+        num(c.baseline.opsPerSec),
+        num(c.baseline.p99Ms, 2),
+        num(c.ratio, 2),
+      ]),
+    ),
+    bars(
+      `${name}: throughput`,
+      'ops/s',
+      comparisons.map((c) => ({
+        label: c.name,
+        values: [
+          { name: c.subject.name, value: c.subject.opsPerSec },
+          { name: c.baseline.name, value: c.baseline.opsPerSec },
+        ],
+      })),
+    ),
+  )
+  if (name === 'gateway' && r.atHalfPeak?.percentilesMs) {
+    const percentiles = (p: Json) =>
+      Object.entries(p.percentilesMs as Record<string, number>).map(([k, v]) => ({ name: k, value: v }))
+    sections.push(
+      bars('gateway latency percentiles', 'ms', [
+        { label: 'at peak', values: percentiles(comparisons[0]?.subject ?? {}) },
+        { label: 'at half its peak', values: percentiles(r.atHalfPeak) },
+      ]),
+    )
+  }
+}
+if (results.search) {
+  const r = results.search
+  sections.push(
+    `<h2>search</h2><p>${esc(JSON.stringify(r.load))}; freshness at ${num(r.freshness.writesPerSec)} writes/s: p50 ≤ ${r.freshness.p50AtMostS} s, p99 ≤ ${r.freshness.p99AtMostS} s</p>`,
+    table(
+      ['query kind', 'gRPC p50', 'p95', 'p99', 'past timeout', 'SQL p50', 'p95', 'p99'],
+      (r.queries as Json[]).map((q) => [
+        q.name,
+        q.grpc.p50Ms,
+        q.grpc.p95Ms,
+        q.grpc.p99Ms,
+        q.grpc.pastTimeout,
+        q.sql.p50Ms,
+        q.sql.p95Ms,
+        q.sql.p99Ms,
+      ]),
+    ),
+    bars(
+      'search p99 by query kind',
+      'ms',
+      (r.queries as Json[]).map((q) => ({
+        label: q.name,
+        values: [
+          { name: 'gRPC', value: q.grpc.p99Ms },
+          { name: 'direct SQL', value: q.sql.p99Ms },
+        ],
+      })),
+    ),
+  )
+}
+if (results.ingestion) {
+  const r = results.ingestion
+  sections.push(
+    `<h2>ingestion</h2><p>${esc(JSON.stringify(r.load))}; ingestion peak RSS ${num(r.ingestionPeakRssMiB)} MiB; ratio end to end / raw COPY ${num(r.ratio, 2)}</p>`,
+    bars('ingestion throughput', 'records/s', [
+      {
+        label: 'records per second',
+        values: [
+          { name: 'ingestion job', value: r.ingestionRecordsPerSec },
+          { name: 'end to end (searchable)', value: r.endToEndRecordsPerSec },
+          { name: 'raw COPY baseline', value: r.rawCopyRowsPerSec },
+        ],
+      },
+    ]),
+  )
+}
+if (results.soak) {
+  const r = results.soak
+  const windows = r.windows as Json[]
+  const xs = windows.map((w) => w.at as number)
+  const routes = Object.keys(windows[0]?.routes ?? {})
+  const procs = Object.keys(windows[0]?.rssMiB ?? {})
+  sections.push(
+    `<h2>soak</h2><p>${num(r.seconds)} s at ${num(r.soakRequestsPerSecond)} requests/s (half of ${num(r.peakRequestsPerSecond)}); ${num(r.requests)} requests, error rate ${r.errorRate}; RSS growth after warm-up ${esc(JSON.stringify(r.rssGrowthPercentAfterWarmup))} %</p>`,
+    lines(
+      'p99 per route',
+      'ms',
+      xs,
+      routes.map((name) => ({ name, ys: windows.map((w) => w.routes[name].p99 as number) })),
+    ),
+    lines(
+      'RSS per process',
+      'MiB',
+      xs,
+      procs.map((name) => ({ name, ys: windows.map((w) => w.rssMiB[name] as number) })),
+    ),
+  )
+}
+
+const machine = Object.values(results)[0]?.machine ?? 'unknown'
+const html = `<!doctype html><html><head><meta charset="utf-8"><title>catalog platform benchmarks</title>
+<style>body{font-family:sans-serif;max-width:960px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}</style>
+</head><body><h1>catalog platform benchmarks</h1><p>${esc(machine)}; generated ${esc(new Date().toISOString())}. Every figure sits beside a baseline measured in the same run.</p>
+${sections.join('\n')}
+</body></html>
+`
+writeFileSync(join(ROOT, 'bench/report.html'), html)
+console.log(`wrote bench/results.json and bench/report.html (${Object.keys(results).join(', ') || 'no bench results found'})`)
