@@ -21,6 +21,9 @@ interface Panel {
   description?: string
 }
 
+// Grafana's own variable syntax, resolved by Grafana when the dashboard loads: not a JS template.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: see above
+const DATASOURCE = { type: 'prometheus', uid: '${datasource}' }
 const ns = 'namespace="$namespace"'
 const rate = (metric: string, labels = '', window = '5m') => `rate(${metric}{${ns}${labels ? `,${labels}` : ''}}[${window}])`
 const p99 = (metric: string, by: string, labels = '') =>
@@ -192,13 +195,13 @@ export function dashboard(): Record<string, unknown> {
         id: id++,
         title: panel.title,
         ...(panel.description ? { description: panel.description } : {}),
-        datasource: { type: 'prometheus', uid: '${datasource}' },
+        datasource: DATASOURCE,
         gridPos: { h: 8, w, x: (i % 3) * w, y: y + Math.floor(i / 3) * 8 },
         fieldConfig: { defaults: { unit: panel.unit }, overrides: [] },
         options: { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi' } },
         targets: panel.targets.map((target, j) => ({
           refId: String.fromCharCode(65 + j),
-          datasource: { type: 'prometheus', uid: '${datasource}' },
+          datasource: DATASOURCE,
           expr: target.expr,
           legendFormat: target.legend,
         })),
@@ -222,7 +225,7 @@ export function dashboard(): Record<string, unknown> {
         {
           name: 'namespace',
           type: 'query',
-          datasource: { type: 'prometheus', uid: '${datasource}' },
+          datasource: DATASOURCE,
           query: { query: 'label_values(grpc_server_handled_total, namespace)', refId: 'namespace' },
           refresh: 2,
           current: {},

@@ -4,8 +4,7 @@
 // pinned images, probes where the services answer them, and only settings the services read.
 // The values schemas are checked to be what deploy/scripts/chart-schemas.ts writes, and to refuse.
 import { execFile } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -13,6 +12,7 @@ import { PLATFORM_TOPICS } from '@catalog/kit'
 import t from 'tap'
 import { parseAllDocuments, parse as parseYaml } from 'yaml'
 import { chartSchemas, render as renderSchema, schemaFile } from '../scripts/chart-schemas.ts'
+import { builtUmbrella, tool } from './helpers/charts.ts'
 
 const run = promisify(execFile)
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
@@ -36,10 +36,7 @@ const runtimeEnv = (name: string) => RUNTIME_ENV.has(name) || name.startsWith('O
 // biome-ignore lint/suspicious/noExplicitAny: rendered manifests are plain YAML, checked field by field below
 type Doc = Record<string, any>
 
-const helm = process.env.PATH?.split(':')
-  .map((dir) => join(dir, 'helm'))
-  .concat(join(REPO, '.tools/bin/helm'))
-  .find((p) => existsSync(p))
+const helm = tool('helm')
 
 /** The variables a component's config declares: its config.ts and the kit's shared fragments. */
 function declaredEnv(component: Component): Set<string> {
@@ -50,9 +47,7 @@ function declaredEnv(component: Component): Set<string> {
   return names
 }
 
-const work = mkdtempSync(join(tmpdir(), 'charts-'))
-t.teardown(() => rmSync(work, { recursive: true, force: true }))
-const umbrella = join(work, 'catalog-platform')
+let umbrella = ''
 
 async function template(args: string[]): Promise<{ docs: Doc[]; error?: string }> {
   try {
@@ -111,9 +106,7 @@ if (!helm) {
   t.fail('helm is not installed: the test command installs it (scripts/lib/k8s-tools.sh)')
 } else {
   t.before(async () => {
-    cpSync(join(REPO, 'helm'), work, { recursive: true })
-    for (const chart of ['catalog', 'search', 'ingestion', 'gateway', 'catalog-platform'])
-      await run(helm, ['dependency', 'build', '--skip-refresh', join(work, chart)])
+    umbrella = await builtUmbrella(t, helm)
   })
 
   for (const values of scenarios) {

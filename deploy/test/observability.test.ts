@@ -3,8 +3,7 @@
 // an alert names is one the platform exports: a metric renamed in code fails here, not on a
 // dashboard that silently goes blank.
 import { execFile } from 'node:child_process'
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -12,6 +11,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client'
 import t from 'tap'
 import { parseAllDocuments, parse as parseYaml } from 'yaml'
 import { DASHBOARD_FILE, dashboardQueries, renderDashboard } from '../scripts/dashboard.ts'
+import { builtUmbrella, tool } from './helpers/charts.ts'
 
 const run = promisify(execFile)
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
@@ -113,29 +113,17 @@ t.test('every alert has a severity, a summary and a runbook section', async (t) 
   }
 })
 
-const helm = [...(process.env.PATH ?? '').split(':'), join(REPO, '.tools/bin')].map((d) => join(d, 'helm')).find(existsSync)
+const helm = tool('helm')
 
 t.test('the chart renders them for the release namespace: a dashboards ConfigMap and a PrometheusRule', async (t) => {
   if (!helm) {
     t.fail('helm is not installed: the test command installs it (scripts/lib/k8s-tools.sh)')
     return
   }
-  const work = mkdtempSync(join(tmpdir(), 'observability-'))
-  t.teardown(() => rmSync(work, { recursive: true, force: true }))
-  cpSync(join(REPO, 'helm'), work, { recursive: true })
-  for (const chart of ['catalog', 'search', 'ingestion', 'gateway', 'catalog-platform'])
-    await run(helm, ['dependency', 'build', '--skip-refresh', join(work, chart)])
+  const umbrella = await builtUmbrella(t, helm)
   const { stdout } = await run(
     helm,
-    [
-      'template',
-      'catalog',
-      join(work, 'catalog-platform'),
-      '-n',
-      'shop',
-      '-f',
-      join(REPO, 'helm/catalog-platform/ci/full-values.yaml'),
-    ],
+    ['template', 'catalog', umbrella, '-n', 'shop', '-f', join(REPO, 'helm/catalog-platform/ci/full-values.yaml')],
     { maxBuffer: 64 * 1024 * 1024 },
   )
   // biome-ignore lint/suspicious/noExplicitAny: rendered manifests, checked field by field

@@ -7,13 +7,14 @@
 // Tools and schemas come from `ensure_k8s_tools` (scripts/lib/k8s-tools.sh), which the test command
 // runs. CHARTS_ROOT and ARGOCD_ROOT point the test at other charts and Argo CD manifests.
 import { execFile } from 'node:child_process'
-import { accessSync, constants, cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { delimiter, join, relative, resolve } from 'node:path'
+import { join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Test } from 'tap'
 import t from 'tap'
 import { parse as parseYaml } from 'yaml'
+import { tool } from './helpers/charts.ts'
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const CHARTS_ROOT = resolve(process.env.CHARTS_ROOT ?? join(REPO, 'helm'))
@@ -46,18 +47,6 @@ function run(command: string, args: string[]): Promise<Result> {
       done({ code, stdout, output })
     })
   })
-}
-
-/** The tool on PATH, else in .tools/bin, else undefined. */
-function tool(name: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), join(REPO, '.tools/bin')]
-  for (const dir of dirs.filter(Boolean)) {
-    try {
-      accessSync(join(dir, name), constants.X_OK)
-      return join(dir, name)
-    } catch {}
-  }
-  return undefined
 }
 
 /** The one Kubernetes version whose schemas ensure_k8s_tools installed (kubernetes/v1.33.0-local-strict). */

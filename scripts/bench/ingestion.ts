@@ -5,11 +5,11 @@
 // the peak RSS of the ingestion process.
 //
 //   bash scripts/bench/run.sh ingestion          env: BENCH_RECORDS (1000000)
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { pipeline } from 'node:stream/promises'
 import { createUnaryClient, migrate, readTlsFiles, writePrincipal } from '@catalog/kit'
@@ -21,26 +21,15 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { writeResult } from './load.ts'
 import { itemGenerator } from './search-data.ts'
+import { BENCH_KAFKA_BROKERS, benchDatabases, ROOT, tlsEnv } from './setup.ts'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
-const brokers = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:59492'
+const brokers = BENCH_KAFKA_BROKERS
 const N = Number(process.env.BENCH_RECORDS ?? 1_000_000)
 const certs = join(ROOT, '.certs')
-const tlsEnv = (name: string) => ({
-  TLS_CA_FILE: join(certs, 'ca.crt'),
-  TLS_CERT_FILE: join(certs, `${name}.crt`),
-  TLS_KEY_FILE: join(certs, `${name}.key`),
-})
 const ops = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', KAFKA_BROKERS: brokers }
 
-const adminClient = new pg.Client({ connectionString: admin })
-await adminClient.connect()
-const suffix = randomBytes(3).toString('hex')
-const dbUrl = async (name: string) => {
-  await adminClient.query(`CREATE DATABASE ${name}_${suffix}`)
-  return Object.assign(new URL(admin), { pathname: `/${name}_${suffix}` }).toString()
-}
+const databases = await benchDatabases()
+const dbUrl = databases.create
 const [catalogUrl, searchUrl, ingestionUrl, copyUrl] = [
   await dbUrl('catalog'),
   await dbUrl('search'),
@@ -176,7 +165,5 @@ await writeResult('ingestion', {
 client.close()
 await searchDb.end()
 await Promise.all([ingestion.stop(), search.stop(), catalog.stop()])
-for (const db of ['catalog', 'search', 'ingestion', 'rawcopy'])
-  await adminClient.query(`DROP DATABASE ${db}_${suffix} WITH (FORCE)`)
-await adminClient.end()
+await databases.drop()
 await rm(root, { recursive: true, force: true })

@@ -1,43 +1,20 @@
-// The soak: the whole platform (gateway, catalog, search, ingestion, each its own process, with
-// Kafka and PostgreSQL) under a mixed load at half its measured peak for SOAK_SECONDS: item reads,
-// searches and item edits through the gateway, and a bulk load every minute. Every window it
-// records each route's p99 and errors and each process's RSS, and at the end says whether the
-// error rate stayed 0 and RSS grew less than 10 % after the warm-up (the first two windows).
-// Writes bench/out/soak.json.
-//
-//   bash scripts/bench/run.sh soak        env: SOAK_SECONDS (600), SOAK_WINDOW_SECONDS (30)
-import { randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import { cpus, totalmem } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { ensureDevIdentity, mintDevToken } from '@catalog/gateway/dev-identity'
 import type { ServiceProcess } from '@catalog/kit/testing'
 import { logged, startServiceProcess } from '@catalog/kit/testing'
 import autocannon from 'autocannon'
-import pg from 'pg'
 import { writeResult } from './load.ts'
+import { BENCH_KAFKA_BROKERS, benchDatabases, ROOT, tlsEnv } from './setup.ts'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
-const brokers = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:59492'
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600)
 const WINDOW = Number(process.env.SOAK_WINDOW_SECONDS ?? 30)
 const ITEMS = 2_000
-const certs = join(ROOT, '.certs')
-const tlsEnv = (name: string) => ({
-  TLS_CA_FILE: join(certs, 'ca.crt'),
-  TLS_CERT_FILE: join(certs, `${name}.crt`),
-  TLS_KEY_FILE: join(certs, `${name}.key`),
-})
-const ops = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', KAFKA_BROKERS: brokers }
+const ops = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', KAFKA_BROKERS: BENCH_KAFKA_BROKERS }
 
-const adminClient = new pg.Client({ connectionString: admin })
-await adminClient.connect()
-const suffix = randomBytes(3).toString('hex')
-const database = async (name: string) => {
-  await adminClient.query(`CREATE DATABASE ${name}_${suffix}`)
-  return Object.assign(new URL(admin), { pathname: `/${name}_${suffix}` }).toString()
-}
+const databases = await benchDatabases()
+const database = databases.create
 const start = (name: string, env: Record<string, string>) =>
   startServiceProcess(join(ROOT, name === 'gateway' ? 'gateway/src/main.ts' : `services/${name}/src/main.ts`), env, {
     readyMessage: `${name} ready`,
@@ -208,4 +185,4 @@ console.log(
 console.log(`RSS growth after warm-up (target < 10 %): ${JSON.stringify(growth)}`)
 
 await Promise.all(Object.values(procs).map((p) => p.stop()))
-await adminClient.end()
+await databases.drop()

@@ -40,15 +40,19 @@ export async function freePort(): Promise<number> {
   }
 }
 
-/** A single-node KRaft broker started by scripts/lib/kafka.sh, killable and restartable on its data. */
-export async function startBroker(t: Tap) {
-  const dir = await mkdtemp(join(tmpdir(), 'faults-kafka-'))
+/**
+ * A server that a scripts/lib/<lib>.sh function starts in the background (the same the test
+ * command uses), on a fresh data folder and a free port: killable with SIGKILL and restartable
+ * on its data. `pidVariable` is the variable the function leaves the server's PID in.
+ */
+async function shellServer(t: Tap, lib: string, startFunction: string, pidVariable: string) {
+  const dir = await mkdtemp(join(tmpdir(), `faults-${lib}-`))
   const port = await freePort()
   let pid = 0
   const start = async () => {
     const { stdout } = await run(
       'bash',
-      ['-c', `source scripts/lib/kafka.sh && start_kafka "$0" "$1" >&2 && echo "$KAFKA_PID"`, dir, String(port)],
+      ['-c', `source scripts/lib/${lib}.sh && ${startFunction} "$0" "$1" >&2 && echo "$${pidVariable}"`, dir, String(port)],
       { cwd: ROOT, timeout: 120_000 },
     )
     pid = Number(stdout.trim().split('\n').at(-1))
@@ -63,7 +67,13 @@ export async function startBroker(t: Tap) {
     kill()
     await rm(dir, { recursive: true, force: true })
   })
-  return { brokers: `127.0.0.1:${port}`, start, kill, pid: () => pid }
+  return { port, start, kill }
+}
+
+/** A single-node KRaft broker (scripts/lib/kafka.sh), killable and restartable on its data. */
+export async function startBroker(t: Tap) {
+  const server = await shellServer(t, 'kafka', 'start_kafka', 'KAFKA_PID')
+  return { brokers: `127.0.0.1:${server.port}`, start: server.start, kill: server.kill }
 }
 
 /**
@@ -112,29 +122,15 @@ export async function startDatabaseServer(t: Tap) {
 
 /** An S3-compatible server (MinIO, scripts/lib/s3.sh) of the suite's own, killable and restartable on its data. */
 export async function startObjectStore(t: Tap) {
-  const dir = await mkdtemp(join(tmpdir(), 'faults-s3-'))
-  const port = await freePort()
-  let pid = 0
-  const start = async () => {
-    const { stdout } = await run(
-      'bash',
-      ['-c', `source scripts/lib/s3.sh && start_s3 "$0" "$1" >&2 && echo "$S3_PID"`, dir, String(port)],
-      { cwd: ROOT, timeout: 120_000 },
-    )
-    pid = Number(stdout.trim().split('\n').at(-1))
-  }
-  const kill = () => {
-    try {
-      process.kill(pid, 'SIGKILL')
-    } catch {}
-  }
-  await start()
-  t.teardown(async () => {
-    kill()
-    await rm(dir, { recursive: true, force: true })
-  })
+  const server = await shellServer(t, 's3', 'start_s3', 'S3_PID')
   // scripts/lib/s3.sh's development keys.
-  return { endpoint: `http://127.0.0.1:${port}`, accessKey: 'catalog-dev', secretKey: 'catalog-dev-secret', start, kill }
+  return {
+    endpoint: `http://127.0.0.1:${server.port}`,
+    accessKey: 'catalog-dev',
+    secretKey: 'catalog-dev-secret',
+    start: server.start,
+    kill: server.kill,
+  }
 }
 
 export interface Service {

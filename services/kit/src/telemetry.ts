@@ -67,11 +67,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     logRecordProcessors: [],
     ...(options.exporter ? { spanProcessors: [new SimpleSpanProcessor(options.exporter)] } : {}),
     instrumentations: [
-      new http.HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? ''),
-        // Outgoing HTTP is fetch (undici), traced below; node:http clients here are Kafka-free and rare.
-        ignoreOutgoingRequestHook: () => false,
-      }),
+      new http.HttpInstrumentation({ ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? '') }),
       new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: (route) => UNTRACED_PATHS.test(route.url) }),
       new grpc.GrpcInstrumentation({ ignoreGrpcMethods: UNTRACED_RPCS }),
       // Statement text only (no parameter values): nothing a tenant wrote ends up in a trace.

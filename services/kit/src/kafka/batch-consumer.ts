@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Produce
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Logger } from '../log.ts'
 import type { Metrics } from '../metrics.ts'
+import { tracingStarted } from '../telemetry-state.ts'
 import { inSpan, linkTo, startSpan } from '../trace-context.ts'
 
 /** Thrown by a handler for a message that can never succeed (it cannot be decoded, say): it goes to the DLQ. */
@@ -130,6 +131,8 @@ const MESSAGING = { 'messaging.system': 'kafka' } as const
  * effects are durable.
  */
 async function traced(group: string, topic: string, messages: KafkaMessage[], apply: () => Promise<void>): Promise<void> {
+  // Tracing off: no spans to make, so no headers to read on every batch.
+  if (!tracingStarted()) return apply()
   const attributes = { ...MESSAGING, 'messaging.destination.name': topic, 'messaging.consumer.group.name': group }
   // One span per distinct parent: an event has its own, while the million records of one
   // ingestion job share the job's, and make one span per batch, not one each.

@@ -1,0 +1,38 @@
+// What the benches that run the platform as processes share: where the repository and the
+// development certificates are, the bench servers scripts/bench/run.sh starts, and fresh databases.
+import { randomBytes } from 'node:crypto'
+import { join, resolve } from 'node:path'
+import pg from 'pg'
+
+export const ROOT = resolve(import.meta.dirname, '../..')
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
+export const BENCH_KAFKA_BROKERS = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:59492'
+
+/** A service's TLS_* variables for its development certificate (scripts/certs.sh). */
+export const tlsEnv = (name: string) => {
+  const certs = join(ROOT, '.certs')
+  return {
+    TLS_CA_FILE: join(certs, 'ca.crt'),
+    TLS_CERT_FILE: join(certs, `${name}.crt`),
+    TLS_KEY_FILE: join(certs, `${name}.key`),
+  }
+}
+
+/** Fresh databases on the bench PostgreSQL, `<name>_<run suffix>`; `drop` removes them all. */
+export async function benchDatabases() {
+  const admin = new pg.Client({ connectionString: BENCH_DATABASE_URL })
+  await admin.connect()
+  const suffix = randomBytes(3).toString('hex')
+  const made: string[] = []
+  return {
+    async create(name: string): Promise<string> {
+      await admin.query(`CREATE DATABASE ${name}_${suffix}`)
+      made.push(`${name}_${suffix}`)
+      return Object.assign(new URL(BENCH_DATABASE_URL), { pathname: `/${name}_${suffix}` }).toString()
+    },
+    async drop(): Promise<void> {
+      for (const db of made) await admin.query(`DROP DATABASE ${db} WITH (FORCE)`)
+      await admin.end()
+    },
+  }
+}
