@@ -47,7 +47,14 @@ async function startKafkaWorkers({ config, log, metrics, pool }: ServiceContext<
   const producer = await createIdempotentProducer(kafka, log)
   const relay = createOutboxRelay({ pool, producer, log, metrics, source: `/${config.SERVICE_NAME}` })
   relay.start()
-  const ingest = await startIngestConsumer(kafka, { pool, producer, log, metrics, groupId: config.CATALOG_INGEST_GROUP })
+  const ingest = await startIngestConsumer(kafka, {
+    pool,
+    producer,
+    log,
+    metrics,
+    groupId: config.CATALOG_INGEST_GROUP,
+    sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+  })
   return {
     kafka,
     async stop() {

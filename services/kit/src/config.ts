@@ -69,3 +69,13 @@ export const kafkaEnv = {
   KAFKA_BROKERS: Type.String({ minLength: 1, pattern: '^[^,\\s]+(,[^,\\s]+)*$' }),
   KAFKA_CREATE_TOPICS: Type.Boolean({ default: true, description: 'create missing platform topics at start (local)' }),
 } satisfies TProperties
+
+/** For services whose consumers join a group. */
+export const kafkaConsumerEnv = {
+  /**
+   * How long the group waits for a member that stopped heart-beating (killed, say) before giving
+   * its partitions to the others. It must outlast one batch's apply, since kafkajs heart-beats
+   * between batches; the broker refuses values outside its group.min/max.session.timeout.ms.
+   */
+  KAFKA_SESSION_TIMEOUT_MS: Type.Integer({ minimum: 6_000, maximum: 300_000, default: 10_000 }),
+} satisfies TProperties

@@ -1,6 +1,6 @@
 export { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 export { CALLER_HEADER, type CallerPolicy } from './caller-policy.ts'
-export { commonEnv, grpcServerEnv, kafkaEnv, list, loadConfig, postgresEnv, tlsRefreshEnv } from './config.ts'
+export { commonEnv, grpcServerEnv, kafkaConsumerEnv, kafkaEnv, list, loadConfig, postgresEnv, tlsRefreshEnv } from './config.ts'
 export { ConfigError, codes, type FieldViolation, invalidArgument, isPlatformError, PlatformError } from './errors.ts'
 export {
   type CallOptions,

@@ -1,6 +1,6 @@
 import t from 'tap'
 import { Type } from 'typebox'
-import { ConfigError, commonEnv, list, loadConfig, postgresEnv } from '../src/index.ts'
+import { ConfigError, commonEnv, kafkaConsumerEnv, list, loadConfig, postgresEnv } from '../src/index.ts'
 
 const schema = Type.Object({ ...commonEnv, ...postgresEnv })
 
@@ -15,6 +15,14 @@ t.test('a value of the wrong type or shape names the variable', async (t) => {
   t.throws(() => loadConfig(schema, { ...base, METRICS_PORT: 'eighty' }), { message: /METRICS_PORT/ })
   t.throws(() => loadConfig(schema, { ...base, DATABASE_URL: 'mysql://x' }), { message: /DATABASE_URL/ })
   t.throws(() => loadConfig(schema, { ...base, LOG_LEVEL: 'loud' }), { message: /LOG_LEVEL/ })
+})
+
+t.test('a Kafka session timeout the broker would refuse fails at start, naming it', async (t) => {
+  const consumer = Type.Object({ ...commonEnv, ...kafkaConsumerEnv })
+  t.equal(loadConfig(consumer, { SERVICE_NAME: 'search' }).KAFKA_SESSION_TIMEOUT_MS, 10_000, 'defaults to 10 s')
+  t.throws(() => loadConfig(consumer, { SERVICE_NAME: 'search', KAFKA_SESSION_TIMEOUT_MS: '1000' }), {
+    message: /KAFKA_SESSION_TIMEOUT_MS/,
+  })
 })
 
 t.test('defaults apply, strings are coerced, and the result is frozen', async (t) => {

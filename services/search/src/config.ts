@@ -1,4 +1,4 @@
-import { commonEnv, grpcServerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
+import { commonEnv, grpcServerEnv, kafkaConsumerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
 
@@ -8,6 +8,7 @@ export const searchEnv = Type.Object({
   ...grpcServerEnv,
   ...postgresEnv,
   ...kafkaEnv,
+  ...kafkaConsumerEnv,
   SEARCH_CONSUMER_GROUP: Type.String({ minLength: 1, default: 'search-indexer' }),
   /** Bound on one search's SQL: a pathological regex ends here with a 4xx. */
   SEARCH_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),

@@ -25,6 +25,7 @@ await runGrpcService({
       metrics,
       groupId: config.SEARCH_CONSUMER_GROUP,
       createTopics: config.KAFKA_CREATE_TOPICS,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     })
     return {
       server,

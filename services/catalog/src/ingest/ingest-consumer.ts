@@ -114,7 +114,7 @@ export function createIngestApplier(deps: { pool: Pool; producer: Producer; log:
 /** Joins the catalog's ingest group on ingestion.record.v1. */
 export async function startIngestConsumer(
   kafka: Kafka,
-  deps: { pool: Pool; producer: Producer; log: Logger; metrics: Metrics; groupId: string },
+  deps: { pool: Pool; producer: Producer; log: Logger; metrics: Metrics; groupId: string; sessionTimeoutMs?: number },
 ) {
   const consumer = await startBatchConsumer(kafka, {
     groupId: deps.groupId,
@@ -123,6 +123,7 @@ export async function startIngestConsumer(
     dlq: { topic: events.INGESTION_TOPICS.recordDlq, producer: deps.producer },
     log: deps.log,
     metrics: deps.metrics,
+    sessionTimeoutMs: deps.sessionTimeoutMs,
   })
   return { stop: () => consumer.disconnect() }
 }

@@ -23,7 +23,11 @@ export interface BatchConsumerOptions {
   log: Logger
   metrics: Metrics
   fromBeginning?: boolean
+  /** See KAFKA_SESSION_TIMEOUT_MS; kafkajs would wait 30 s for a killed member. */
+  sessionTimeoutMs?: number
 }
+
+const DEFAULT_SESSION_TIMEOUT_MS = 10_000
 
 /**
  * A consumer group member that processes whole batches and commits their offsets only after the
@@ -61,7 +65,14 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     registers: [registry],
   })
 
-  const consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false })
+  const sessionTimeout = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS
+  const consumer = kafka.consumer({
+    groupId: options.groupId,
+    allowAutoTopicCreation: false,
+    sessionTimeout,
+    // Several heartbeats per session, so one late beat does not cost the member its partitions.
+    heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 5)),
+  })
   await consumer.connect()
   await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true })
 

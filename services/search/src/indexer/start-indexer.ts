@@ -6,7 +6,7 @@ import { createItemIndexer } from './item-indexer.ts'
 /** Joins the indexer group on catalog.item.v1; events it can never apply go to catalog.item.dlq.v1. */
 export async function startIndexer(
   kafka: Kafka,
-  deps: { pool: Pool; log: Logger; metrics: Metrics; groupId: string; createTopics: boolean },
+  deps: { pool: Pool; log: Logger; metrics: Metrics; groupId: string; createTopics: boolean; sessionTimeoutMs?: number },
 ) {
   if (deps.createTopics) await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, deps.log)
@@ -18,6 +18,7 @@ export async function startIndexer(
     dlq: { topic: 'catalog.item.dlq.v1', producer },
     log: deps.log,
     metrics: deps.metrics,
+    sessionTimeoutMs: deps.sessionTimeoutMs,
   })
   return {
     async stop() {
