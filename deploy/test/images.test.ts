@@ -290,7 +290,7 @@ t.test("the gateway image's pruned install runs the gateway: /readyz in front of
   )
   t.same(
     ready.body,
-    { ready: true, checks: { catalog: 'ok', jwks: 'ok' } },
+    { ready: true, checks: { catalog: 'ok', jwks: 'ok', jwks_refresh: 'ok' } },
     '/readyz: the catalog image answers, the JWKS loaded',
   )
   t.equal(await proc.stop(), 0, 'SIGTERM ends the gateway cleanly')

@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer'
 import { randomUUID } from 'node:crypto'
-import type { Logger, Metrics, ReadinessCheck } from '@catalog/kit'
+import type { Check, Logger, Metrics } from '@catalog/kit'
 import { childTraceparent, currentTraceparent, parseTraceparent, traceIdOf } from '@catalog/kit'
 import type { catalog, ingestion, search } from '@catalog/proto'
 import cors from '@fastify/cors'
@@ -33,7 +33,7 @@ export interface GatewayDeps {
   catalog: Backend<catalog.CatalogServiceDefinition>
   search?: Backend<search.SearchServiceDefinition>
   ingestion?: { backend: Backend<ingestion.IngestionServiceDefinition>; streams: IngestStreams; pollMs?: number }
-  checks: Record<string, ReadinessCheck>
+  checks: Record<string, Check>
   /** Installs rate limiting; called before authentication so floods are refused before any token work. */
   rateLimit?: (app: FastifyInstance) => void
 }

@@ -59,6 +59,28 @@ try {
         const { keys, lastError } = authenticator.status()
         if (keys === 0) throw new Error(lastError ?? 'no keys')
       },
+      // The issuer away: the cached keys keep serving (not a reason to leave the load balancer),
+      // but a rotated key cannot be learnt until it is back, so say so.
+      jwks_refresh: {
+        soft: true,
+        check: async () => {
+          const { keys, lastError } = authenticator.status()
+          if (lastError) throw new Error(`the last JWKS refresh failed (${lastError}); serving ${keys} cached keys`)
+        },
+      },
+      // Every replica shares the one Redis: leaving the load balancer would not help, so only report it.
+      ...(store.kind === 'redis'
+        ? {
+            redis: {
+              soft: true,
+              check: async () => {
+                await store.ping().catch((err: Error) => {
+                  throw new Error(`rate limits ${config.RATE_LIMIT_FAIL_OPEN ? 'fail open' : 'fail closed'}: ${err.message}`)
+                })
+              },
+            },
+          }
+        : {}),
     },
     rateLimit: (instance) =>
       registerRateLimit(instance, {

@@ -1,4 +1,4 @@
-import type { Metrics, ReadinessCheck } from '@catalog/kit'
+import type { Check, Metrics } from '@catalog/kit'
 import { readiness } from '@catalog/kit'
 import type { FastifyInstance } from 'fastify'
 import { Counter, Histogram } from 'prom-client'
@@ -6,7 +6,7 @@ import { Counter, Histogram } from 'prom-client'
 /** `/healthz` (the process answers), `/readyz` (its backends do), `/metrics`, and RED metrics per route. */
 export function opsRoutes(
   app: FastifyInstance,
-  options: { metrics: Metrics; checks: Record<string, ReadinessCheck>; isShuttingDown: () => boolean },
+  options: { metrics: Metrics; checks: Record<string, Check>; isShuttingDown: () => boolean },
 ): void {
   const registry = options.metrics.registry
   const requests = new Counter({

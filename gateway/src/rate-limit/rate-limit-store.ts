@@ -6,6 +6,8 @@ import { gcra } from './gcra.ts'
 export interface RateLimitStore {
   readonly kind: 'memory' | 'redis'
   take(key: string, policy: RateLimitPolicy): Promise<Decision>
+  /** Rejects while the store cannot answer (Redis away); the memory store always can. */
+  ping(): Promise<void>
   close(): Promise<void>
 }
 
@@ -31,6 +33,7 @@ export function memoryStore(maxKeys = 100_000): RateLimitStore {
       }
       return decision
     },
+    async ping() {},
     async close() {
       tats.clear()
     },
@@ -87,6 +90,9 @@ export function redisStore(
     async take(key, policy) {
       const [allowed, remaining, resetMs, retryAfterMs] = await command(key, policy.limit, policy.windowMs)
       return { allowed: allowed === 1, remaining, resetMs, retryAfterMs }
+    },
+    async ping() {
+      await redis.ping()
     },
     async close() {
       redis.disconnect()
