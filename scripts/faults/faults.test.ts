@@ -1,25 +1,43 @@
 // The fault suite: while files are ingested and items are edited, each fault happens in turn (the
 // catalog, the search service, the Kafka broker and the ingestion service killed with SIGKILL
-// mid-work, PostgreSQL restarted), each then started again; afterwards the catalog and the search index hold exactly the
-// expected items at the expected versions, nothing lost or applied twice, and every service is
-// ready again without help. Each outcome is printed as a table row.
+// mid-work, PostgreSQL restarted, the S3 server killed mid-object, the issuer's JWKS endpoint and
+// Redis away while items are edited through the gateway), each then started again; afterwards the
+// catalog and the search index hold exactly the expected items at the expected versions, nothing
+// lost or applied twice, and every service is ready again without help. Each outcome is printed as
+// a table row.
 //
-// Reduced in CI (FAULT_RECORDS=3000 by default); FAULT_RECORDS=200000 for the full run.
+// Reduced in CI (FAULT_RECORDS=3000, FAULT_JWKS_DOWN_SECONDS=5 by default); FAULT_RECORDS=200000
+// and FAULT_JWKS_DOWN_SECONDS=60 for the full run.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
+import { DEV_AUDIENCE, DEV_ISSUER, ensureDevIdentity, mintDevToken } from '@catalog/gateway/dev-identity'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import { pollUntil, testCerts } from '@catalog/kit/testing'
 import { loadCatalog, loadIngestion } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
 import t from 'tap'
-import { healthy, readiness, service, slowLink, startBroker, startDatabaseServer, startObjectStore } from './platform.ts'
+import {
+  gateway,
+  healthy,
+  jwksEndpoint,
+  readiness,
+  service,
+  slowLink,
+  startBroker,
+  startDatabaseServer,
+  startObjectStore,
+  startRedis,
+} from './platform.ts'
 
 const N = Number(process.env.FAULT_RECORDS ?? 3_000)
 const EDITS = 50
 const TENANT = 'faults'
+/** How long the issuer's JWKS endpoint stays away; FAULT_JWKS_DOWN_SECONDS=60 for the full run. */
+const JWKS_DOWN_SECONDS = Number(process.env.FAULT_JWKS_DOWN_SECONDS ?? 5)
 
 t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothing lost, nothing twice`, async (t) => {
   const broker = await startBroker(t)
@@ -326,4 +344,179 @@ t.test('the S3 server killed mid-file: the job fails with a clear error, a rerun
     300_000,
   )
   t.same(versions, { n: M, v: '1' }, 'every record of the object applied once')
+})
+
+t.test('the JWKS endpoint, then Redis, down while items are edited through two gateways: nothing lost or doubled', async (t) => {
+  const postgres = await startDatabaseServer(t)
+  const catalog = await service(t, 'catalog', await postgres.database('catalog'), {})
+  const redis = await startRedis(t)
+  const dir = await mkdtemp(join(tmpdir(), 'faults-identity-'))
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const issuer = await jwksEndpoint(t, await ensureDevIdentity(join(dir, 'issuer')))
+  const settings = (failOpen: boolean) => ({
+    AUTH_JWKS_URL: issuer.url,
+    AUTH_ISSUER: DEV_ISSUER,
+    AUTH_AUDIENCE: DEV_AUDIENCE,
+    // Keys go stale at once and verified tokens are not remembered: every request leans on the
+    // key cache, and each gateway keeps trying the issuer while it is away.
+    AUTH_JWKS_CACHE_MAX_AGE_MS: '1000',
+    AUTH_JWKS_COOLDOWN_MS: '500',
+    AUTH_VERIFIED_CACHE_MS: '0',
+    REDIS_URL: redis.url,
+    RATE_LIMIT_FAIL_OPEN: String(failOpen),
+    RATE_LIMIT_TENANT_PER_MINUTE: '1000000',
+    RATE_LIMIT_IP_PER_MINUTE: '1000000',
+  })
+  const gateways = {
+    open: await gateway(t, catalog.address(), settings(true)),
+    closed: await gateway(t, catalog.address(), settings(false)),
+  }
+  const both = () => Promise.all([gateways.open.readiness(), gateways.closed.readiness()])
+  const token = await mintDevToken({ dir: join(dir, 'issuer'), tenant: TENANT, scopes: ['items:read', 'items:write'] })
+  // Signed by a key the issuer has not published: a rotation no gateway can learn while it is away.
+  const unpublished = await mintDevToken({ dir: join(dir, 'rotated'), tenant: TENANT, scopes: ['items:read'] })
+  const call = (base: string, path: string, init: RequestInit = {}, bearer = token) =>
+    fetch(`${base}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
+      signal: AbortSignal.timeout(10_000),
+    })
+
+  const ids: string[] = []
+  for (let i = 0; i < 20; i++) {
+    const res = await call(gateways.open.url, '/v1/items', {
+      method: 'POST',
+      body: JSON.stringify({ source: 'api', external_id: `g${i}`, title: `Gateway item ${i}` }),
+    })
+    ids.push(((await res.json()) as { id: string }).id)
+  }
+  // Each gateway edits its own items without pause, each edit a real change; what each answered is counted.
+  const editor = (name: keyof typeof gateways, mine: string[]) => {
+    const statuses = new Map<number, number>()
+    const applied = new Map<string, number>()
+    const refusals = new Set<string>()
+    let running = true
+    const done = (async () => {
+      for (let i = 0; running; i++) {
+        const id = mine[i % mine.length] as string
+        const res = await call(gateways[name].url, `/v1/items/${id}`, {
+          method: 'PATCH',
+          body: JSON.stringify({ title: `${name} edit ${i}` }),
+        }).catch(() => undefined)
+        const status = res?.status ?? 0
+        statuses.set(status, (statuses.get(status) ?? 0) + 1)
+        if (status === 200) applied.set(id, (applied.get(id) ?? 0) + 1)
+        else refusals.add(`${status} ${res?.headers.get('content-type')}`)
+        await res?.arrayBuffer()
+        await sleep(5)
+      }
+    })()
+    const ok = () => statuses.get(200) ?? 0
+    return {
+      statuses,
+      applied,
+      refusals,
+      ok,
+      /** Resolves once `more` further edits have succeeded. */
+      progress: (more = 5) => {
+        const from = ok()
+        return pollUntil(ok, (n) => n >= from + more, 30_000)
+      },
+      stop: async () => {
+        running = false
+        await done
+      },
+    }
+  }
+  const edits = { open: editor('open', ids.slice(0, 10)), closed: editor('closed', ids.slice(10)) }
+  const served = () => edits.open.ok() + edits.closed.ok()
+  await Promise.all([edits.open.progress(), edits.closed.progress()])
+  const outcomes: string[] = []
+  const seconds = (since: number) => `${((performance.now() - since) / 1000).toFixed(1)} s`
+
+  // 1. The issuer's JWKS endpoint away.
+  const downFor = JWKS_DOWN_SECONDS * 1000
+  let begun = performance.now()
+  let before = served()
+  await issuer.down()
+  const during = await pollUntil(
+    both,
+    (rs) => rs.every((r) => r.checks?.jwks_refresh !== undefined && r.checks.jwks_refresh !== 'ok'),
+    30_000,
+  ).catch(() => undefined)
+  t.ok(during, 'readiness reports the issuer outage in both gateways', { during })
+  t.ok(
+    during?.every((r) => r.ready && r.degraded),
+    'degraded, but still serving',
+    { during },
+  )
+  const stranger = await call(gateways.open.url, `/v1/items/${ids[0]}`, {}, unpublished)
+  t.equal(stranger.status, 401, 'a token of a key the gateway could not learn is refused')
+  t.match(stranger.headers.get('content-type'), /application\/problem\+json/)
+  await stranger.arrayBuffer()
+  await sleep(Math.max(0, downFor - (performance.now() - begun)))
+  const onCachedKeys = served() - before
+  t.ok(onCachedKeys > 0, `${onCachedKeys} edits served on the cached keys while the issuer was away`)
+  await issuer.up()
+  let back = performance.now()
+  await pollUntil(both, (rs) => rs.every((r) => r.ready && !r.degraded), 60_000)
+  outcomes.push(
+    `| JWKS endpoint down ${JWKS_DOWN_SECONDS} s | both gateways ready and degraded (\`jwks_refresh\`) meanwhile; ${onCachedKeys} edits served on cached keys, none refused; a token of an unpublished key 401; healthy ${seconds(back)} after it came back |`,
+  )
+
+  // 2. Redis killed: the fail-open gateway lets edits through, the fail-closed one answers 503.
+  begun = performance.now()
+  before = edits.open.ok()
+  redis.kill()
+  const withoutRedis = await pollUntil(
+    both,
+    (rs) => rs.every((r) => r.checks?.redis !== undefined && r.checks.redis !== 'ok'),
+    30_000,
+  ).catch(() => undefined)
+  t.ok(withoutRedis, 'readiness reports the Redis outage in both gateways', { withoutRedis })
+  t.ok(
+    withoutRedis?.every((r) => r.ready && r.degraded),
+    'degraded, but still serving',
+    { withoutRedis },
+  )
+  await pollUntil(
+    () => edits.closed.statuses.get(503) ?? 0,
+    (n) => n > 0,
+    30_000,
+  )
+  await edits.open.progress()
+  t.ok(
+    [gateways.open, gateways.closed].every((g) => g.process.child.exitCode === null),
+    'both gateway processes live on',
+  )
+  await redis.start()
+  back = performance.now()
+  await pollUntil(both, (rs) => rs.every((r) => r.ready && !r.degraded), 60_000)
+  await edits.closed.progress()
+  outcomes.push(
+    `| Redis killed (SIGKILL) for ${seconds(begun)}, restarted | both gateways ready and degraded (\`redis\`) meanwhile; fail-open: ${edits.open.ok() - before} edits through; fail-closed: ${edits.closed.statuses.get(503)} edits 503; healthy ${seconds(back)} after it came back |`,
+  )
+
+  await Promise.all([edits.open.stop(), edits.closed.stop()])
+  t.same([...edits.open.statuses.keys()], [200], 'the fail-open gateway took every edit', { statuses: edits.open.statuses })
+  t.same(
+    [...edits.closed.statuses.keys()].sort(),
+    [200, 503],
+    'the fail-closed gateway took every edit but those it refused while Redis was away',
+    { statuses: edits.closed.statuses },
+  )
+  t.same([...edits.closed.refusals], ['503 application/problem+json; charset=utf-8'], 'each refusal a problem+json')
+  // Nothing accepted lost, nothing applied twice: each item's version is one plus its accepted edits.
+  const db = new pg.Pool({ connectionString: catalog.databaseUrl, max: 1 })
+  t.teardown(() => db.end())
+  const { rows } = await db.query<{ id: string; version: string }>('SELECT id, version::text FROM items WHERE tenant = $1', [
+    TENANT,
+  ])
+  const accepted = (id: string) => 1 + (edits.open.applied.get(id) ?? 0) + (edits.closed.applied.get(id) ?? 0)
+  t.same(
+    Object.fromEntries(rows.map((r) => [r.id, r.version])),
+    Object.fromEntries(ids.map((id) => [id, String(accepted(id))])),
+    `every one of ${served()} accepted edits is in the catalog, once`,
+  )
+  t.comment(['| fault | outcome |', '| --- | --- |', ...outcomes].join('\n'))
 })

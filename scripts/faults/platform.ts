@@ -1,11 +1,13 @@
-// The platform as processes, for the fault suite: its own Kafka broker (so killing it harms no
-// other test), the catalog, search and ingestion services from their main.ts, each restartable on
-// the same ports with the same settings, and kill -9 for any of them.
+// The platform as processes, for the fault suite: its own Kafka broker, Redis and object store (so
+// killing them harms no other test), the catalog, search and ingestion services and the gateway
+// from their main.ts, each restartable on the same ports with the same settings, kill -9 for any
+// of them, and an issuer's JWKS endpoint that can go away.
 import type { ChildProcess } from 'node:child_process'
 import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer as createHttpServer } from 'node:http'
 import type { Socket } from 'node:net'
 import { connect, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -133,6 +135,52 @@ export async function startObjectStore(t: Tap) {
   }
 }
 
+/** A Redis server of the suite's own (scripts/lib/redis.sh), killable and restartable. */
+export async function startRedis(t: Tap) {
+  const server = await shellServer(t, 'redis', 'start_redis', 'REDIS_PID')
+  return { url: `redis://127.0.0.1:${server.port}`, start: server.start, kill: server.kill }
+}
+
+/**
+ * An issuer's JWKS endpoint over HTTP, serving the file at `jwksPath`, that can go down (every
+ * connection cut, new ones refused, as when the issuer is unreachable) and come back on its port.
+ */
+export async function jwksEndpoint(t: Tap, jwksPath: string) {
+  const port = await freePort()
+  const body = await readFile(jwksPath)
+  const server = createHttpServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(body))
+  const up = () => new Promise<void>((done) => server.listen(port, '127.0.0.1', done))
+  const down = () =>
+    new Promise<void>((done) => {
+      server.close(() => done())
+      server.closeAllConnections()
+    })
+  await up()
+  t.teardown(() => down().catch(() => undefined))
+  return { url: `http://127.0.0.1:${port}/jwks.json`, up, down }
+}
+
+/** The gateway from its main.ts on a fixed port, in front of `catalogAddress`. */
+export async function gateway(t: Tap, catalogAddress: string, env: Record<string, string>) {
+  const certs = join(testCerts().dir, 'platform')
+  const port = await freePort()
+  const current = await startServiceProcess(
+    join(ROOT, 'gateway/src/main.ts'),
+    {
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      CATALOG_ADDR: catalogAddress,
+      TLS_CA_FILE: join(certs, 'ca.crt'),
+      TLS_CERT_FILE: join(certs, 'gateway.crt'),
+      TLS_KEY_FILE: join(certs, 'gateway.key'),
+      ...env,
+    },
+    { readyMessage: 'gateway ready', timeoutMs: 60_000 },
+  )
+  t.teardown(() => current.stop())
+  return { url: `http://127.0.0.1:${port}`, process: current, readiness: () => readinessAt(`http://127.0.0.1:${port}/readyz`) }
+}
+
 export interface Service {
   name: string
   databaseUrl: string
@@ -197,9 +245,11 @@ export interface Readiness {
 }
 
 /** GET /readyz of a service's ops port: what it says of itself and its backends, or not ready when it does not answer. */
-export async function readiness(s: Service): Promise<Readiness> {
+export const readiness = (s: Service): Promise<Readiness> => readinessAt(`http://127.0.0.1:${s.metricsPort}/readyz`)
+
+async function readinessAt(url: string): Promise<Readiness> {
   try {
-    const res = await fetch(`http://127.0.0.1:${s.metricsPort}/readyz`, { signal: AbortSignal.timeout(3_000) })
+    const res = await fetch(url, { signal: AbortSignal.timeout(3_000) })
     return (await res.json()) as Readiness
   } catch {
     return { ready: false }
