@@ -13,6 +13,7 @@ import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
 import { load, printComparison, writeResult } from './load.ts'
+import { operatorEnv } from './setup.ts'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
@@ -40,6 +41,7 @@ const catalogProcess = await startServiceProcess(
     TLS_CA_FILE: join(certs, 'ca.crt'),
     TLS_CERT_FILE: join(certs, 'catalog.crt'),
     TLS_KEY_FILE: join(certs, 'catalog.key'),
+    ...operatorEnv(),
   },
   { readyMessage: 'catalog ready', nodeArgs: (process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean) },
 )

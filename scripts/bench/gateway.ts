@@ -5,7 +5,7 @@
 //   bash scripts/bench/run.sh gateway      env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32)
 import { randomBytes } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { ensureDevIdentity, mintDevToken } from '@catalog/gateway/dev-identity'
 import { createUnaryClient, readTlsFiles, writePrincipal } from '@catalog/kit'
 import { logged, startServiceProcess } from '@catalog/kit/testing'
@@ -14,17 +14,10 @@ import { Metadata } from '@grpc/grpc-js'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { writeResult } from './load.ts'
+import { BENCH_DATABASE_URL as admin, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
-const certs = join(ROOT, '.certs')
-const tlsEnv = (name: string) => ({
-  TLS_CA_FILE: join(certs, 'ca.crt'),
-  TLS_CERT_FILE: join(certs, `${name}.crt`),
-  TLS_KEY_FILE: join(certs, `${name}.key`),
-})
 
 const dbName = `bench_${randomBytes(4).toString('hex')}`
 const adminClient = new pg.Client({ connectionString: admin })
@@ -34,7 +27,15 @@ const url = Object.assign(new URL(admin), { pathname: `/${dbName}` }).toString()
 
 const catalog = await startServiceProcess(
   join(ROOT, 'services/catalog/src/main.ts'),
-  { DATABASE_URL: url, GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', ...tlsEnv('catalog') },
+  {
+    DATABASE_URL: url,
+    GRPC_HOST: '127.0.0.1',
+    GRPC_PORT: '0',
+    HEALTH_PORT: '0',
+    METRICS_PORT: '0',
+    ...tlsEnv('catalog'),
+    ...operatorEnv(),
+  },
   { readyMessage: 'catalog ready' },
 )
 const catalogAddress = `localhost:${logged<number>(catalog.lines, 'port')}`
@@ -53,6 +54,7 @@ const gateway = await startServiceProcess(
     RATE_LIMIT_TENANT_PER_MINUTE: '100000000',
     RATE_LIMIT_IP_PER_MINUTE: '100000000',
     ...tlsEnv('gateway'),
+    ...operatorEnv(),
   },
   { readyMessage: 'gateway ready', nodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean) },
 )
@@ -62,9 +64,9 @@ const barePort = logged<number>(bare.lines, 'port')
 
 // A few items to read, made through the catalog directly.
 const tls = readTlsFiles({
-  caFile: join(certs, 'ca.crt'),
-  certFile: join(certs, 'gateway.crt'),
-  keyFile: join(certs, 'gateway.key'),
+  caFile: tlsEnv('gateway').TLS_CA_FILE,
+  certFile: tlsEnv('gateway').TLS_CERT_FILE,
+  keyFile: tlsEnv('gateway').TLS_KEY_FILE,
 })
 const client = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
   address: catalogAddress,

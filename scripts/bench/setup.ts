@@ -18,6 +18,17 @@ export const tlsEnv = (name: string) => {
   }
 }
 
+/**
+ * The operator's LOG_LEVEL and OTEL_* variables, passed on to the services a bench starts, so that
+ * one run can measure what a log level or tracing costs (`OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 bash scripts/bench/run.sh catalog`).
+ */
+export const operatorEnv = (): Record<string, string> =>
+  Object.fromEntries(
+    Object.entries(process.env).filter(
+      (entry): entry is [string, string] => (entry[0] === 'LOG_LEVEL' || entry[0].startsWith('OTEL_')) && entry[1] !== undefined,
+    ),
+  )
+
 /** Fresh databases on the bench PostgreSQL, `<name>_<run suffix>`; `drop` removes them all. */
 export async function benchDatabases() {
   const admin = new pg.Client({ connectionString: BENCH_DATABASE_URL })
