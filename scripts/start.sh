@@ -80,7 +80,7 @@ DATABASE_URL="${INGESTION_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/ingestion.crt TLS_KEY_FILE=.certs/ingestion.key \
   INGEST_FILE_ROOT="${INGEST_FILE_ROOT:-$ROOT/data}" DROP_URI="${DROP_URI:-file:///drops/}" \
   DROP_CRON="${DROP_CRON:-* * * * *}" DROP_TENANT="${DROP_TENANT:-demo}" \
-  NODE_OPTIONS="${INGESTION_NODE_OPTIONS:---max-old-space-size=160 --max-semi-space-size=32}" \
+  NODE_OPTIONS="${INGESTION_NODE_OPTIONS:---max-old-space-size=160 --max-semi-space-size=16}" \
   node services/ingestion/src/main.ts >"$logs/ingestion.log" 2>&1 &
 pids+=($!)
 wait_until ingestion "${pids[2]}" "$logs/ingestion.log" 60 http_ok "http://127.0.0.1:$INGESTION_METRICS_PORT/readyz"

@@ -6,7 +6,7 @@ import type { ServiceProcess } from '@catalog/kit/testing'
 import { logged, startServiceProcess } from '@catalog/kit/testing'
 import autocannon from 'autocannon'
 import { writeResult } from './load.ts'
-import { BENCH_KAFKA_BROKERS, benchDatabases, ROOT, tlsEnv } from './setup.ts'
+import { BENCH_KAFKA_BROKERS, benchDatabases, INGESTION_NODE_OPTIONS, ROOT, tlsEnv } from './setup.ts'
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600)
 const WINDOW = Number(process.env.SOAK_WINDOW_SECONDS ?? 30)
@@ -29,7 +29,7 @@ procs.ingestion = await start('ingestion', {
   ...ops,
   DATABASE_URL: await database('ingestion'),
   INGEST_FILE_ROOT: join(ROOT, '.data/bench'),
-  NODE_OPTIONS: '--max-old-space-size=160 --max-semi-space-size=32',
+  NODE_OPTIONS: INGESTION_NODE_OPTIONS,
   ...tlsEnv('ingestion'),
 })
 const identityDir = join(ROOT, '.data/bench/dev-identity')
