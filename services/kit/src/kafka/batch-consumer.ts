@@ -35,7 +35,7 @@ const DEFAULT_SESSION_TIMEOUT_MS = 10_000
  * consumer keeps heart-beating; when a message is poison it is sent to the DLQ with the reason in
  * headers and the partition moves on, instead of blocking behind it for ever.
  */
-export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<Consumer> {
+export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<BatchConsumer> {
   const { log, handle, dlq } = options
   const registry = options.metrics.registry
   const labels = ['topic'] as const
@@ -66,15 +66,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   })
 
   const sessionTimeout = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS
-  const consumer = kafka.consumer({
-    groupId: options.groupId,
-    allowAutoTopicCreation: false,
-    sessionTimeout,
-    // Several heartbeats per session, so one late beat does not cost the member its partitions.
-    heartbeatInterval: Math.min(3_000, Math.floor(sessionTimeout / 5)),
-  })
-  await consumer.connect()
-  await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true })
+  // Several heartbeats per session, so one late beat does not cost the member its partitions.
+  const heartbeatInterval = Math.min(3_000, Math.floor(sessionTimeout / 5))
 
   const toDlq = async (topic: string, partition: number, message: KafkaMessage, err: unknown) => {
     const headers: IHeaders = {
@@ -106,31 +99,69 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
         if (!isRunning() || isStale()) throw err
         const pause = Math.min(30_000, 100 * 2 ** attempt) * (0.5 + Math.random() / 2)
         log.warn({ err, topic: batch.topic, partition: batch.partition, attempt, pause }, 'batch failed; retrying')
-        await new Promise((resolve) => setTimeout(resolve, pause))
-        await heartbeat()
+        // A pause longer than the session would cost the member its partitions: beat through it.
+        for (let waited = 0; waited < pause; waited += heartbeatInterval) {
+          await new Promise((resolve) => setTimeout(resolve, Math.min(heartbeatInterval, pause - waited)))
+          await heartbeat()
+        }
       }
     }
   }
 
-  await consumer.run({
-    autoCommit: false,
-    eachBatchAutoResolve: false,
-    eachBatch: async (payload) => {
-      const { batch, resolveOffset, heartbeat } = payload
-      if (batch.messages.length === 0) return
-      const end = batchSeconds.startTimer({ topic: batch.topic })
-      await traced(options.groupId, batch.topic, batch.messages, () => applyWithRetry(payload, batch.messages))
-      end()
-      batchSize.observe({ topic: batch.topic }, batch.messages.length)
-      resolveOffset(batch.lastOffset())
-      // The effects are durable: only now does the group learn that this batch is done.
-      const next = (BigInt(batch.lastOffset()) + 1n).toString()
-      await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
-      await heartbeat()
-      lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
+  let stopped = false
+  let consumer: Consumer
+  const launch = async () => {
+    consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval })
+    // kafkajs starts a crashed consumer again only after an error it deems retriable; after any
+    // other it stays stopped, and its partitions would go unread while the service looks ready.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || stopped) return
+      log.error({ err: payload.error, group: options.groupId }, 'consumer crashed; starting it again')
+      relaunch()
+    })
+    await consumer.connect()
+    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true })
+    await run(consumer)
+  }
+  const relaunch = () =>
+    setTimeout(() => {
+      if (stopped) return
+      launch().catch((err: unknown) => {
+        log.error({ err, group: options.groupId }, 'consumer could not start again; retrying')
+        relaunch()
+      })
+    }, 1_000)
+
+  const run = (consumer: Consumer) =>
+    consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => {
+        const { batch, resolveOffset, heartbeat } = payload
+        if (batch.messages.length === 0) return
+        const end = batchSeconds.startTimer({ topic: batch.topic })
+        await traced(options.groupId, batch.topic, batch.messages, () => applyWithRetry(payload, batch.messages))
+        end()
+        batchSize.observe({ topic: batch.topic }, batch.messages.length)
+        resolveOffset(batch.lastOffset())
+        // The effects are durable: only now does the group learn that this batch is done.
+        const next = (BigInt(batch.lastOffset()) + 1n).toString()
+        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
+        await heartbeat()
+        lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
+      },
+    })
+  await launch()
+  return {
+    async disconnect() {
+      stopped = true
+      await consumer.disconnect()
     },
-  })
-  return consumer
+  }
+}
+
+export interface BatchConsumer {
+  disconnect(): Promise<void>
 }
 
 const MESSAGING = { 'messaging.system': 'kafka' } as const
