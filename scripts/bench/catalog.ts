@@ -5,18 +5,16 @@
 //   env: BENCH_DATABASE_URL (admin URL), BENCH_SECONDS (10), BENCH_CONCURRENCY (32), BENCH_ITEMS (20000)
 import { randomBytes } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
-import { join, resolve } from 'node:path'
-import { createUnaryClient, readTlsFiles, writePrincipal } from '@catalog/kit'
+import { join } from 'node:path'
+import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import { logged, startServiceProcess } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
 import { load, printComparison, writeResult } from './load.ts'
-import { operatorEnv } from './setup.ts'
+import { BENCH_DATABASE_URL as admin, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32)
 const itemCount = Number(process.env.BENCH_ITEMS ?? 20_000)
@@ -28,7 +26,6 @@ await adminClient.connect()
 await adminClient.query(`CREATE DATABASE ${dbName}`)
 const url = Object.assign(new URL(admin), { pathname: `/${dbName}` }).toString()
 
-const certs = join(ROOT, '.certs')
 const catalogProcess = await startServiceProcess(
   join(ROOT, 'services/catalog/src/main.ts'),
   {
@@ -38,20 +35,14 @@ const catalogProcess = await startServiceProcess(
     GRPC_PORT: '0',
     HEALTH_PORT: '0',
     METRICS_PORT: '0',
-    TLS_CA_FILE: join(certs, 'ca.crt'),
-    TLS_CERT_FILE: join(certs, 'catalog.crt'),
-    TLS_KEY_FILE: join(certs, 'catalog.key'),
+    ...tlsEnv('catalog'),
     ...operatorEnv(),
   },
   { readyMessage: 'catalog ready', nodeArgs: (process.env.BENCH_CATALOG_NODE_ARGS ?? '').split(' ').filter(Boolean) },
 )
 const port = logged<number>(catalogProcess.lines, 'port') ?? 0
 
-const tls = readTlsFiles({
-  caFile: join(certs, 'ca.crt'),
-  certFile: join(certs, 'gateway.crt'),
-  keyFile: join(certs, 'gateway.key'),
-})
+const tls = callerTls()
 const client = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
   address: `localhost:${port}`,
   tls,

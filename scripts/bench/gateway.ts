@@ -7,14 +7,14 @@ import { randomBytes } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { ensureDevIdentity, mintDevToken } from '@catalog/gateway/dev-identity'
-import { createUnaryClient, readTlsFiles, writePrincipal } from '@catalog/kit'
+import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import { logged, startServiceProcess } from '@catalog/kit/testing'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { writeResult } from './load.ts'
-import { BENCH_DATABASE_URL as admin, operatorEnv, ROOT, tlsEnv } from './setup.ts'
+import { BENCH_DATABASE_URL as admin, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
@@ -63,11 +63,7 @@ const bare = await startServiceProcess(join(ROOT, 'scripts/bench/bare-fastify.ts
 const barePort = logged<number>(bare.lines, 'port')
 
 // A few items to read, made through the catalog directly.
-const tls = readTlsFiles({
-  caFile: tlsEnv('gateway').TLS_CA_FILE,
-  certFile: tlsEnv('gateway').TLS_CERT_FILE,
-  keyFile: tlsEnv('gateway').TLS_KEY_FILE,
-})
+const tls = callerTls()
 const client = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
   address: catalogAddress,
   tls,

@@ -12,7 +12,7 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { pipeline } from 'node:stream/promises'
-import { createUnaryClient, migrate, readTlsFiles, writePrincipal } from '@catalog/kit'
+import { createUnaryClient, migrate, writePrincipal } from '@catalog/kit'
 import { logged, silentLogger, startServiceProcess } from '@catalog/kit/testing'
 import { loadIngestion } from '@catalog/proto'
 import { MIGRATIONS_DIR as SEARCH_MIGRATIONS } from '@catalog/search-service/server'
@@ -21,11 +21,10 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { writeResult } from './load.ts'
 import { itemGenerator } from './search-data.ts'
-import { BENCH_KAFKA_BROKERS, benchDatabases, INGESTION_NODE_OPTIONS, ROOT, tlsEnv } from './setup.ts'
+import { BENCH_KAFKA_BROKERS, benchDatabases, callerTls, INGESTION_NODE_OPTIONS, ROOT, tlsEnv } from './setup.ts'
 
 const brokers = BENCH_KAFKA_BROKERS
 const N = Number(process.env.BENCH_RECORDS ?? 1_000_000)
-const certs = join(ROOT, '.certs')
 const ops = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', KAFKA_BROKERS: brokers }
 
 const databases = await benchDatabases()
@@ -110,7 +109,7 @@ const ingestion = await startServiceProcess(
 )
 const client = createUnaryClient(loadIngestion().grpc.ingestion.v1.IngestionService.service, {
   address: `localhost:${logged<number>(ingestion.lines, 'port')}`,
-  tls: readTlsFiles({ caFile: join(certs, 'ca.crt'), certFile: join(certs, 'gateway.crt'), keyFile: join(certs, 'gateway.key') }),
+  tls: callerTls(),
   defaultTimeoutMs: 60_000,
 })
 const metadata = writePrincipal(new Metadata(), { tenant: 'bench', subject: 'bench', scopes: [] })

@@ -6,8 +6,8 @@
 //   env: BENCH_ITEMS (1000000), BENCH_QUERIES (200 per kind), BENCH_WRITE_RATE (500/s), BENCH_WRITE_SECONDS (10)
 import { randomBytes, randomUUID } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
-import { join, resolve } from 'node:path'
-import { createUnaryClient, migrate, readTlsFiles, writePrincipal } from '@catalog/kit'
+import { join } from 'node:path'
+import { createUnaryClient, migrate, writePrincipal } from '@catalog/kit'
 import { logged, silentLogger, startServiceProcess } from '@catalog/kit/testing'
 import type { search } from '@catalog/proto'
 import { loadCatalog, loadSearch } from '@catalog/proto'
@@ -17,20 +17,12 @@ import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
 import { writeResult } from './load.ts'
 import { itemGenerator, mulberry32, TAG_LIST, VOCABULARY } from './search-data.ts'
+import { BENCH_DATABASE_URL as admin, BENCH_KAFKA_BROKERS as brokers, callerTls, ROOT, tlsEnv } from './setup.ts'
 
-const ROOT = resolve(import.meta.dirname, '../..')
-const admin = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
-const brokers = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:59492'
 const N = Number(process.env.BENCH_ITEMS ?? 1_000_000)
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
 const WRITE_RATE = Number(process.env.BENCH_WRITE_RATE ?? 500)
 const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 10)
-const certs = join(ROOT, '.certs')
-const tlsEnv = (name: string) => ({
-  TLS_CA_FILE: join(certs, 'ca.crt'),
-  TLS_CERT_FILE: join(certs, `${name}.crt`),
-  TLS_KEY_FILE: join(certs, `${name}.key`),
-})
 
 const adminClient = new pg.Client({ connectionString: admin })
 await adminClient.connect()
@@ -96,11 +88,7 @@ const searchProcess = await startServiceProcess(
 )
 const searchPort = logged<number>(searchProcess.lines, 'port')
 const metricsPort = logged<number>(searchProcess.lines, 'metricsPort')
-const tls = readTlsFiles({
-  caFile: join(certs, 'ca.crt'),
-  certFile: join(certs, 'gateway.crt'),
-  keyFile: join(certs, 'gateway.key'),
-})
+const tls = callerTls()
 const client = createUnaryClient(loadSearch().grpc.search.v1.SearchService.service, {
   address: `localhost:${searchPort}`,
   tls,

@@ -2,6 +2,7 @@
 // development certificates are, the bench servers scripts/bench/run.sh starts, and fresh databases.
 import { randomBytes } from 'node:crypto'
 import { join, resolve } from 'node:path'
+import { readTlsFiles } from '@catalog/kit'
 import pg from 'pg'
 
 export const ROOT = resolve(import.meta.dirname, '../..')
@@ -23,6 +24,12 @@ export const tlsEnv = (name: string) => {
     TLS_CERT_FILE: join(certs, `${name}.crt`),
     TLS_KEY_FILE: join(certs, `${name}.key`),
   }
+}
+
+/** The TLS files a bench's own client calls the services with: the gateway's certificate, as the gateway would. */
+export const callerTls = () => {
+  const env = tlsEnv('gateway')
+  return readTlsFiles({ caFile: env.TLS_CA_FILE, certFile: env.TLS_CERT_FILE, keyFile: env.TLS_KEY_FILE })
 }
 
 /**

@@ -160,9 +160,18 @@ export async function jwksEndpoint(t: Tap, jwksPath: string) {
   return { url: `http://127.0.0.1:${port}/jwks.json`, up, down }
 }
 
+/** A process's TLS_* variables for its test certificate. */
+function tlsSettings(name: string) {
+  const certs = join(testCerts().dir, 'platform')
+  return {
+    TLS_CA_FILE: join(certs, 'ca.crt'),
+    TLS_CERT_FILE: join(certs, `${name}.crt`),
+    TLS_KEY_FILE: join(certs, `${name}.key`),
+  }
+}
+
 /** The gateway from its main.ts on a fixed port, in front of `catalogAddress`. */
 export async function gateway(t: Tap, catalogAddress: string, env: Record<string, string>) {
-  const certs = join(testCerts().dir, 'platform')
   const port = await freePort()
   const current = await startServiceProcess(
     join(ROOT, 'gateway/src/main.ts'),
@@ -170,9 +179,7 @@ export async function gateway(t: Tap, catalogAddress: string, env: Record<string
       HOST: '127.0.0.1',
       PORT: String(port),
       CATALOG_ADDR: catalogAddress,
-      TLS_CA_FILE: join(certs, 'ca.crt'),
-      TLS_CERT_FILE: join(certs, 'gateway.crt'),
-      TLS_KEY_FILE: join(certs, 'gateway.key'),
+      ...tlsSettings('gateway'),
       ...env,
     },
     { readyMessage: 'gateway ready', timeoutMs: 60_000 },
@@ -199,7 +206,6 @@ export async function service(
   databaseUrl: string,
   env: Record<string, string>,
 ): Promise<Service> {
-  const certs = join(testCerts().dir, 'platform')
   const [grpc, health, metrics] = [await freePort(), await freePort(), await freePort()]
   const settings = {
     DATABASE_URL: databaseUrl,
@@ -207,9 +213,7 @@ export async function service(
     GRPC_PORT: String(grpc),
     HEALTH_PORT: String(health),
     METRICS_PORT: String(metrics),
-    TLS_CA_FILE: join(certs, 'ca.crt'),
-    TLS_CERT_FILE: join(certs, `${name}.crt`),
-    TLS_KEY_FILE: join(certs, `${name}.key`),
+    ...tlsSettings(name),
     ...env,
   }
   let current: ServiceProcess | undefined

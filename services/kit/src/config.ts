@@ -70,6 +70,8 @@ export const kafkaEnv = {
   KAFKA_CREATE_TOPICS: Type.Boolean({ default: true, description: 'create missing platform topics at start (local)' }),
 } satisfies TProperties
 
+export const DEFAULT_KAFKA_SESSION_TIMEOUT_MS = 10_000
+
 /** For services whose consumers join a group. */
 export const kafkaConsumerEnv = {
   /**
@@ -77,5 +79,5 @@ export const kafkaConsumerEnv = {
    * its partitions to the others. It must outlast one batch's apply, since kafkajs heart-beats
    * between batches; the broker refuses values outside its group.min/max.session.timeout.ms.
    */
-  KAFKA_SESSION_TIMEOUT_MS: Type.Integer({ minimum: 6_000, maximum: 300_000, default: 10_000 }),
+  KAFKA_SESSION_TIMEOUT_MS: Type.Integer({ minimum: 6_000, maximum: 300_000, default: DEFAULT_KAFKA_SESSION_TIMEOUT_MS }),
 } satisfies TProperties

@@ -1,6 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs'
 import { Counter, Gauge, Histogram } from 'prom-client'
+import { DEFAULT_KAFKA_SESSION_TIMEOUT_MS } from '../config.ts'
 import type { Logger } from '../log.ts'
 import type { Metrics } from '../metrics.ts'
 import { tracingStarted } from '../telemetry-state.ts'
@@ -26,8 +27,6 @@ export interface BatchConsumerOptions {
   /** See KAFKA_SESSION_TIMEOUT_MS; kafkajs would wait 30 s for a killed member. */
   sessionTimeoutMs?: number
 }
-
-const DEFAULT_SESSION_TIMEOUT_MS = 10_000
 
 /**
  * A consumer group member that processes whole batches and commits their offsets only after the
@@ -65,7 +64,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
     registers: [registry],
   })
 
-  const sessionTimeout = options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS
+  const sessionTimeout = options.sessionTimeoutMs ?? DEFAULT_KAFKA_SESSION_TIMEOUT_MS
   // Several heartbeats per session, so one late beat does not cost the member its partitions.
   const heartbeatInterval = Math.min(3_000, Math.floor(sessionTimeout / 5))
 
