@@ -81,3 +81,82 @@ t.test('batches commit after their effects; transient failures retry; poison goe
   await again.disconnect()
   t.same(applied.slice(before), ['e'], 'a restarted member resumes after the committed offset')
 })
+
+/**
+ * A stand-in for kafkajs's consumer (the real one is above): kafkajs restarts a crashed consumer
+ * by itself only after an error it deems retriable, and a real broker cannot be made to give the
+ * other kind on demand, so the crash event is fired by hand here. `failRelaunches`: how many
+ * connects after the first fail.
+ */
+function fakeKafka(failRelaunches = 0) {
+  type Crash = { error: Error; restart: boolean }
+  type Member = { crash: (payload: Crash) => void; running: boolean; disconnected: boolean }
+  const consumers: Member[] = []
+  const kafka = {
+    consumer: () => {
+      const me: Member = { crash: () => undefined, running: false, disconnected: false }
+      consumers.push(me)
+      return {
+        events: { CRASH: 'consumer.crash' },
+        on: (_event: string, listener: (e: { payload: Crash }) => void) => {
+          me.crash = (payload) => listener({ payload })
+        },
+        connect: async () => {
+          if (consumers.length > 1 && failRelaunches-- > 0) throw new Error('broker away')
+        },
+        subscribe: async () => undefined,
+        run: async () => {
+          me.running = true
+        },
+        disconnect: async () => {
+          me.disconnected = true
+        },
+      }
+    },
+  }
+  return { kafka: kafka as unknown as Parameters<typeof startBatchConsumer>[0], consumers }
+}
+
+const fakeOptions = () => ({
+  groupId: 'g',
+  topics: ['t'],
+  handle: async () => undefined,
+  dlq: { topic: 'dlq', producer: {} as never },
+  log,
+  metrics: createMetrics({ service: 'fake', defaultMetrics: false }),
+  relaunchDelayMs: 10,
+})
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+t.test('a consumer that kafkajs leaves stopped after a crash is started again by us', async (t) => {
+  const { kafka, consumers } = fakeKafka()
+  const consumer = await startBatchConsumer(kafka, fakeOptions())
+  t.equal(consumers.length, 1)
+
+  consumers[0]?.crash({ error: new Error('retriable'), restart: true })
+  await pause(100)
+  t.equal(consumers.length, 1, 'kafkajs restarts this one itself: no second consumer')
+
+  consumers[0]?.crash({ error: new TypeError('not retriable'), restart: false })
+  await until(() => consumers[1]?.running === true)
+  t.equal(consumers.length, 2, 'one new consumer joins and runs')
+
+  await consumer.disconnect()
+  t.ok(consumers[1]?.disconnected, 'disconnect stops the consumer now running')
+  consumers[1]?.crash({ error: new TypeError('after the stop'), restart: false })
+  await pause(100)
+  t.equal(consumers.length, 2, 'a crash after disconnect starts nothing')
+})
+
+t.test('a relaunch that cannot connect tries again until it can', async (t) => {
+  const { kafka, consumers } = fakeKafka(2)
+  const consumer = await startBatchConsumer(kafka, fakeOptions())
+  consumers[0]?.crash({ error: new TypeError('not retriable'), restart: false })
+  await until(() => consumers.some((c) => c.running) && consumers.length === 4)
+  t.same(
+    consumers.map((c) => c.running),
+    [true, false, false, true],
+    'two failed connects, then a running consumer',
+  )
+  await consumer.disconnect()
+})

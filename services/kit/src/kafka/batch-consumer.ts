@@ -26,6 +26,8 @@ export interface BatchConsumerOptions {
   fromBeginning?: boolean
   /** See KAFKA_SESSION_TIMEOUT_MS; kafkajs would wait 30 s for a killed member. */
   sessionTimeoutMs?: number
+  /** How long to wait before starting a crashed consumer again (and between failed starts). */
+  relaunchDelayMs?: number
 }
 
 /**
@@ -129,7 +131,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
         log.error({ err, group: options.groupId }, 'consumer could not start again; retrying')
         relaunch()
       })
-    }, 1_000)
+    }, options.relaunchDelayMs ?? 1_000)
 
   const run = (consumer: Consumer) =>
     consumer.run({

@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { createWriteStream } from 'node:fs'
 import { createInterface } from 'node:readline'
 
 export interface ServiceProcess {
@@ -19,7 +20,13 @@ export interface ServiceProcess {
 export async function startServiceProcess(
   entry: string,
   env: Record<string, string>,
-  options: { readyMessage: string; nodeArgs?: string[]; timeoutMs?: number },
+  options: {
+    readyMessage: string
+    nodeArgs?: string[]
+    timeoutMs?: number
+    /** Appends everything the process writes, stdout and stderr, for its whole life (not only until ready). */
+    logFile?: string
+  },
 ): Promise<ServiceProcess> {
   const child = spawn(process.execPath, [...(options.nodeArgs ?? []), entry], {
     env: { PATH: process.env.PATH ?? '', ...env },
@@ -29,6 +36,13 @@ export async function startServiceProcess(
   const reap = () => child.kill('SIGKILL')
   process.once('exit', reap)
   child.once('exit', () => process.off('exit', reap))
+  if (options.logFile) {
+    const file = createWriteStream(options.logFile, { flags: 'a' })
+    file.write(`--- ${new Date().toISOString()} ${entry} started, pid ${child.pid}\n`)
+    child.stdout?.on('data', (d) => file.write(d))
+    child.stderr?.on('data', (d) => file.write(d))
+    child.once('exit', (code, signal) => file.end(`--- exited: ${signal ?? code}\n`))
+  }
   let stderr = ''
   child.stderr?.on('data', (d) => {
     stderr += d
