@@ -22,6 +22,28 @@ const ROOT = resolve(import.meta.dirname, '../..')
 
 interface Tap {
   teardown(fn: () => unknown): void
+  passing(): boolean
+}
+
+/**
+ * Where each service and gateway writes its whole log, across restarts: a failed test prints the
+ * end of each, since what a process said long after it was ready is what explains a stall.
+ */
+const LOG_DIR = join(ROOT, '.data/faults/logs')
+const LOG_TAIL_LINES = 80
+let logs = 0
+
+async function keptLog(t: Tap, name: string): Promise<string> {
+  await mkdir(LOG_DIR, { recursive: true })
+  const file = join(LOG_DIR, `${++logs}-${name}.log`)
+  await rm(file, { force: true })
+  t.teardown(async () => {
+    if (t.passing()) return
+    const text = await readFile(file, 'utf8').catch(() => '')
+    const tail = text.split('\n').slice(-LOG_TAIL_LINES).join('\n')
+    process.stderr.write(`\n=== the last ${LOG_TAIL_LINES} lines of ${name}'s log (whole log: ${file})\n${tail}\n`)
+  })
+  return file
 }
 
 /** A free TCP port on 127.0.0.1 (and, for Kafka, the next one too is used as its controller's). */
@@ -173,6 +195,7 @@ function tlsSettings(name: string) {
 /** The gateway from its main.ts on a fixed port, in front of `catalogAddress`. */
 export async function gateway(t: Tap, catalogAddress: string, env: Record<string, string>) {
   const port = await freePort()
+  const logFile = await keptLog(t, `gateway-${port}`)
   const current = await startServiceProcess(
     join(ROOT, 'gateway/src/main.ts'),
     {
@@ -182,7 +205,7 @@ export async function gateway(t: Tap, catalogAddress: string, env: Record<string
       ...tlsSettings('gateway'),
       ...env,
     },
-    { readyMessage: 'gateway ready', timeoutMs: 60_000 },
+    { readyMessage: 'gateway ready', timeoutMs: 60_000, logFile },
   )
   t.teardown(() => current.stop())
   return { url: `http://127.0.0.1:${port}`, process: current, readiness: () => readinessAt(`http://127.0.0.1:${port}/readyz`) }
@@ -216,6 +239,7 @@ export async function service(
     ...tlsSettings(name),
     ...env,
   }
+  const logFile = await keptLog(t, name)
   let current: ServiceProcess | undefined
   const self: Service = {
     name,
@@ -227,6 +251,7 @@ export async function service(
       current = await startServiceProcess(join(ROOT, `services/${name}/src/main.ts`), settings, {
         readyMessage: `${name} ready`,
         timeoutMs: 120_000,
+        logFile,
       })
     },
     async kill() {
