@@ -34,9 +34,11 @@ const LOG_TAIL_LINES = 80
 let logs = 0
 
 async function keptLog(t: Tap, name: string): Promise<string> {
+  // A run starts with an empty folder: no log of an earlier run is taken for this one's.
+  const n = ++logs
+  if (n === 1) await rm(LOG_DIR, { recursive: true, force: true })
   await mkdir(LOG_DIR, { recursive: true })
-  const file = join(LOG_DIR, `${++logs}-${name}.log`)
-  await rm(file, { force: true })
+  const file = join(LOG_DIR, `${n}-${name}.log`)
   t.teardown(async () => {
     if (t.passing()) return
     const text = await readFile(file, 'utf8').catch(() => '')
