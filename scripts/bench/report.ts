@@ -175,7 +175,7 @@ if (results.soak) {
   const routes = Object.keys(windows[0]?.routes ?? {})
   const procs = Object.keys(windows[0]?.rssMiB ?? {})
   sections.push(
-    `<h2>soak</h2><p>${num(r.seconds)} s at ${num(r.soakRequestsPerSecond)} requests/s (half of ${num(r.peakRequestsPerSecond)}); ${num(r.requests)} requests, error rate ${r.errorRate}; RSS growth after warm-up ${esc(JSON.stringify(r.rssGrowthPercentAfterWarmup))} %</p>`,
+    `<h2>soak</h2><p>${num(r.seconds)} s at ${num(r.soakRequestsPerSecond)} requests/s (half of ${num(r.peakRequestsPerSecond)}); ${num(r.requests)} requests, error rate ${r.errorRate}; RSS growth after warm-up ${esc(JSON.stringify(r.rssGrowthPercentAfterWarmup))} %${r.rssTrendPercentAfterWarmup ? `, on the fitted line ${esc(JSON.stringify(r.rssTrendPercentAfterWarmup))} %` : ''}</p>`,
     lines(
       'p99 per route',
       'ms',
