@@ -8,7 +8,7 @@ import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
-import Fastify from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import type { TokenVerifier } from './auth/auth-hook.ts'
 import { registerAuth } from './auth/auth-hook.ts'
 import type { GatewayConfig } from './config.ts'
@@ -61,7 +61,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     requestTimeout: deps.ingestion ? BULK_TIMEOUT_MS : config.REQUEST_TIMEOUT_MS * 2,
     return503OnClosing: true,
     // One line per request (below), not Fastify's two.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
   })
   app.setValidatorCompiler(validatorCompiler())
   // JSON only (and JSON merge patch, which is JSON): anything else is 415, not a string body.

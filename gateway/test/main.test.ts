@@ -60,4 +60,9 @@ t.test('two gateway processes sharing one Redis enforce one exact tenant budget'
   t.match(metrics, /tls_certificate_expiry_timestamp_seconds\{app="gateway"\} \d{10}/)
   const codes = await Promise.all(gateways.map((g) => g.stop()))
   t.same(codes, [0, 0], 'both stop cleanly on SIGTERM')
+  t.same(
+    gateways.map((g) => g.stderr()),
+    ['', ''],
+    'nothing on stderr: no warning from Fastify, Kafka or Node beside the JSON log',
+  )
 })

@@ -84,4 +84,5 @@ t.test('the process starts, serves, reports ready and stops cleanly on SIGTERM',
   t.match(metrics, /process_resident_memory_bytes\{app="catalog"\} \d+/, 'and the process defaults')
   client.close()
   t.equal(await proc.stop(), 0, 'a clean exit after SIGTERM')
+  t.equal(proc.stderr(), '', 'nothing on stderr beside the JSON log')
 })

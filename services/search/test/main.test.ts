@@ -37,6 +37,7 @@ t.test('the search process starts with its indexer, reports ready, and stops cle
     t.match(metrics, `# TYPE ${series}`, `exports ${series}`)
   t.match(metrics, /db_pool_connections\{state="busy",app="search"\} \d+/)
   t.equal(await proc.stop(), 0)
+  t.equal(proc.stderr(), '', 'nothing on stderr beside the JSON log, Kafka connected and all')
 })
 
 t.test('without KAFKA_BROKERS the search process refuses to start, naming it', async (t) => {
