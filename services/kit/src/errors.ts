@@ -40,6 +40,7 @@ export const codes = {
   permissionDenied: 'KIT_ERR_PERMISSION_DENIED',
   invalidArgument: 'KIT_ERR_INVALID_ARGUMENT',
   deadlineExceeded: 'KIT_ERR_DEADLINE_EXCEEDED',
+  databaseUnavailable: 'KIT_ERR_DATABASE_UNAVAILABLE',
   internal: 'KIT_ERR_INTERNAL',
 } as const
 

@@ -68,8 +68,10 @@ export function implement<H extends grpc.UntypedServiceImplementation>(log: Logg
             callback(null, response)
           },
           (err: unknown) => {
-            if (!isPlatformError(err)) log.error({ err, method: name }, 'unexpected error in handler')
             const failure = toStatus(err)
+            if (failure.code === status.UNAVAILABLE && !isPlatformError(err))
+              log.warn({ err, method: name }, 'database unavailable')
+            else if (!isPlatformError(err)) log.error({ err, method: name }, 'unexpected error in handler')
             done(failure.code)
             callback(failure)
           },

@@ -2,16 +2,25 @@ import { rpcStatus } from '@catalog/proto'
 import type { ServiceError, StatusObject } from '@grpc/grpc-js'
 import { Metadata, status } from '@grpc/grpc-js'
 import type { FieldViolation } from './errors.ts'
-import { isPlatformError } from './errors.ts'
+import { codes, isPlatformError, PlatformError } from './errors.ts'
+import { isDatabaseUnavailable } from './postgres.ts'
 
 const DETAILS_KEY = 'grpc-status-details-bin'
+
+const DATABASE_UNAVAILABLE = new PlatformError(
+  codes.databaseUnavailable,
+  status.UNAVAILABLE,
+  'the database is unavailable just now; try again shortly',
+)
 
 /**
  * The one place where errors become gRPC statuses. Platform errors keep their code, message and
  * field violations (as google.rpc.BadRequest in `grpc-status-details-bin`, the standard trailer);
- * anything else becomes INTERNAL with a generic message, so no internals leak to callers.
+ * PostgreSQL out of reach (a restart, a failover) is UNAVAILABLE, which callers may retry; anything
+ * else becomes INTERNAL with a generic message, so no internals leak to callers.
  */
-export function toStatus(err: unknown): Partial<StatusObject> & { code: status; details: string } {
+export function toStatus(failure: unknown): Partial<StatusObject> & { code: status; details: string } {
+  const err = isDatabaseUnavailable(failure) ? DATABASE_UNAVAILABLE : failure
   if (!isPlatformError(err)) return { code: status.INTERNAL, details: 'internal error' }
   const metadata = new Metadata()
   metadata.set('x-error-code', err.code)

@@ -1,6 +1,8 @@
+import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { status } from '@grpc/grpc-js'
 import t from 'tap'
-import { createPool, migrate, withTransaction } from '../src/index.ts'
+import { createPool, isDatabaseUnavailable, migrate, toStatus, withTransaction } from '../src/index.ts'
 import { silentLogger, testDatabase } from '../src/testing/index.ts'
 
 const dir = fileURLToPath(new URL('./fixtures/migrations', import.meta.url))
@@ -33,4 +35,50 @@ t.test('the statement timeout stops a runaway query', async (t) => {
   const pool = createPool({ url, max: 1, statementTimeoutMs: 200, applicationName: 'test' }, log)
   t.teardown(() => pool.end())
   await t.rejects(pool.query('SELECT pg_sleep(5)'), { code: '57014' })
+})
+
+t.test('PostgreSQL out of reach is UNAVAILABLE, which callers may retry; a refused statement stays INTERNAL', async (t) => {
+  const url = await testDatabase(t)
+  const pool = createPool({ url, max: 2, statementTimeoutMs: 1_000, applicationName: 'test' }, log)
+  t.teardown(() => pool.end())
+
+  // The server ends the session mid-transaction, as a restart does (57P01, admin_shutdown).
+  const ended = await withTransaction(pool, async (c) => {
+    const { rows } = await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')
+    await pool.query('SELECT pg_terminate_backend($1)', [rows[0]?.pid])
+    await c.query('SELECT 1')
+  }).catch((err: unknown) => err)
+  t.ok(isDatabaseUnavailable(ended), 'a session the server ended', { ended })
+  t.equal(toStatus(ended).code, status.UNAVAILABLE)
+  t.match(toStatus(ended).details, /database is unavailable/)
+  t.equal(toStatus(ended).metadata?.get('x-error-code')[0], 'KIT_ERR_DATABASE_UNAVAILABLE')
+  const { rows } = await pool.query<{ n: number }>('SELECT 1 AS n')
+  t.equal(rows[0]?.n, 1, 'the dropped connection left the pool; the next query gets a live one')
+
+  // No server on the port at all.
+  const port = await new Promise<number>((done) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number }
+      server.close(() => done(port))
+    })
+  })
+  const nowhere = createPool(
+    {
+      url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
+      max: 1,
+      statementTimeoutMs: 1_000,
+      applicationName: 'test',
+    },
+    log,
+  )
+  t.teardown(() => nowhere.end())
+  const refused = await withTransaction(nowhere, async () => undefined).catch((err: unknown) => err)
+  t.ok(isDatabaseUnavailable(refused), 'a server that refuses connections', { refused })
+  t.equal(toStatus(refused).code, status.UNAVAILABLE)
+
+  // A statement the server refuses is the code's fault or the data's: not a retry.
+  const bad = await pool.query('SELECT * FROM no_such_table').catch((err: unknown) => err)
+  t.notOk(isDatabaseUnavailable(bad))
+  t.equal(toStatus(bad).code, status.INTERNAL)
+  t.equal(toStatus(await pool.query('SELECT pg_sleep(5)').catch((err: unknown) => err)).code, status.INTERNAL)
 })
