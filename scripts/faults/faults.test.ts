@@ -1,10 +1,9 @@
-// The fault suite: while files are ingested and items are edited, each fault happens in turn (the
-// catalog, the search service, the Kafka broker and the ingestion service killed with SIGKILL
-// mid-work, PostgreSQL restarted, the S3 server killed mid-object, the issuer's JWKS endpoint and
-// Redis away while items are edited through the gateway), each then started again; afterwards the
-// catalog and the search index hold exactly the expected items at the expected versions, nothing
-// lost or applied twice, and every service is ready again without help. Each outcome is printed as
-// a table row.
+// The fault suite: while files are ingested and items are edited through the gateway, each fault
+// happens in turn (the catalog, the search service, the Kafka broker and the ingestion service
+// killed with SIGKILL mid-work, PostgreSQL restarted, the S3 server killed mid-object, the issuer's
+// JWKS endpoint and Redis away), each then started again; afterwards the catalog and the search
+// index hold exactly the expected items at the expected versions, nothing lost or applied twice,
+// and every service is ready again without help. Each outcome is printed as a table row.
 //
 // Reduced in CI (FAULT_RECORDS=3000, FAULT_JWKS_DOWN_SECONDS=5, FAULT_REDIS_DOWN_SECONDS=5 by
 // default); FAULT_RECORDS=200000 FAULT_JWKS_DOWN_SECONDS=60 FAULT_REDIS_DOWN_SECONDS=60 for the full run.
@@ -37,6 +36,8 @@ import {
 
 const N = Number(process.env.FAULT_RECORDS ?? 3_000)
 const EDITS = 50
+/** Items a client edits through the gateway without pause while the faults happen. */
+const LIVE = 10
 const TENANT = 'faults'
 /** How long the issuer's JWKS endpoint stays away; FAULT_JWKS_DOWN_SECONDS=60 for the full run. */
 const JWKS_DOWN_SECONDS = Number(process.env.FAULT_JWKS_DOWN_SECONDS ?? 5)
@@ -58,7 +59,7 @@ async function reportsOutage(t: Test, probe: () => Promise<Readiness[]>, check: 
   )
 }
 
-t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothing lost, nothing twice`, async (t) => {
+t.test(`faults while ${N} records are ingested and items edited through the gateway: nothing lost, nothing twice`, async (t) => {
   const broker = await startBroker(t)
   const root = await mkdtemp(join(tmpdir(), 'faults-drop-'))
   t.teardown(() => rm(root, { recursive: true, force: true }))
@@ -116,28 +117,76 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
     )
     edited.push(item?.id ?? '')
   }
-  const edit = async (i: number) => {
-    // Retried through the outage the fault causes: an edit is made once, however often it is sent.
-    await pollUntil(
-      () =>
-        catalogClient
-          .call(
-            'UpdateItem',
-            {
-              id: edited[i] ?? '',
-              expected_version: '1',
-              fields: { title: `Edited ${i}, twice` },
-              update_mask: { paths: ['title'] },
-            },
-            as(),
-          )
-          .then(() => true)
-          // ABORTED: the item is past version 1, so an earlier try that lost its answer did apply it.
-          .catch((err: { code?: number }) => err.code === 10),
-      Boolean,
-      60_000,
-    )
+  // The gateway in front of the catalog: every edit below goes through it, as a client's would.
+  const identity = await mkdtemp(join(tmpdir(), 'faults-identity-'))
+  t.teardown(() => rm(identity, { recursive: true, force: true }))
+  const front = await gateway(t, catalog.address(), {
+    AUTH_JWKS_URL: await ensureDevIdentity(identity),
+    AUTH_ISSUER: DEV_ISSUER,
+    AUTH_AUDIENCE: DEV_AUDIENCE,
+    RATE_LIMIT_TENANT_PER_MINUTE: '1000000',
+    RATE_LIMIT_IP_PER_MINUTE: '1000000',
+  })
+  const token = await mintDevToken({ dir: identity, tenant: TENANT, scopes: ['items:read', 'items:write'] })
+  /** PATCH a title through the gateway, expecting `version`: the status, or 0 when no answer came. */
+  const patch = (id: string, version: number, title: string) =>
+    fetch(`${front.url}/v1/items/${id}`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-match': `"${version}"` },
+      body: JSON.stringify({ title }),
+      signal: AbortSignal.timeout(10_000),
+    })
+      .then(async (res) => {
+        await res.arrayBuffer()
+        return res.status
+      })
+      .catch(() => 0)
+  /**
+   * One edit, sent until it is settled: 200, or 412 (only this suite writes the item, so the item is
+   * past `version`: an earlier try whose answer was lost applied it). If-Match makes a resend harmless:
+   * the edit lands once, however often it is sent. Any other 4xx is a defect, returned as such.
+   */
+  const settle = async (id: string, version: number, title: string, seen?: Map<number, number>) => {
+    for (;;) {
+      const status = await patch(id, version, title)
+      seen?.set(status, (seen.get(status) ?? 0) + 1)
+      if (status === 200 || status === 412 || (status >= 400 && status < 500 && status !== 429)) return status
+      await sleep(50)
+    }
   }
+  const edit = async (i: number) => {
+    const status = await settle(edited[i] ?? '', 1, `Edited ${i}, twice`)
+    if (status !== 200 && status !== 412) throw new Error(`edit ${i} refused: ${status}`)
+  }
+
+  // Throughout the faults, a client edits other items through the gateway without pause, each edit
+  // expecting the version the one before made.
+  const live = [] as { id: string; version: number; title: string }[]
+  for (let i = 0; i < LIVE; i++) {
+    const { item } = await catalogClient.call(
+      'CreateItem',
+      { source: 'api', external_id: `l${i}`, fields: { title: 'Live' } },
+      as(),
+    )
+    live.push({ id: item?.id ?? '', version: 1, title: 'Live' })
+  }
+  const answers = new Map<number, number>()
+  const refused: number[] = []
+  let editing = true
+  let liveEdits = 0
+  const editor = (async () => {
+    for (let n = 0; editing; n++) {
+      const item = live[n % LIVE] as (typeof live)[number]
+      const title = `Live edit ${n}`
+      const status = await settle(item.id, item.version, title, answers)
+      if (status === 200 || status === 412) {
+        item.version++
+        item.title = title
+        liveEdits++
+      } else refused.push(status)
+      await sleep(5)
+    }
+  })()
 
   const outcomes: string[] = []
   const recovered = async (label: string, begun: number) => {
@@ -234,8 +283,23 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
     }, ${((performance.now() - begun) / 1000).toFixed(1)} s after the kill |`,
   )
 
+  editing = false
+  await editor
+  t.same(refused, [], 'no edit through the gateway refused for a reason of its own')
+  t.same(
+    [...answers.keys()].filter((s) => ![200, 412, 503, 504].includes(s)),
+    [],
+    'while a part is away the gateway says so (503, or 504 at the deadline): never a 500, never silence',
+    { answers },
+  )
+  t.ok(liveEdits > 0, `${liveEdits} edits through the gateway during the faults`)
+  const tally = [...answers].sort(([a], [b]) => a - b).map(([status, n]) => `${status || 'no answer'} × ${n}`)
+  outcomes.push(
+    `| edits through the gateway, without pause through faults 1 to 5, each expecting the last version | ${liveEdits} made, each once; answers: ${tally.join(', ')} |`,
+  )
+
   // Everything settles: exactly the expected items, at the expected versions, in both stores.
-  const expected = N + 2 * M + EDITS
+  const expected = N + 2 * M + EDITS + LIVE
   await pollUntil(
     () => count(catalogDb, 'items'),
     (n) => n >= expected,
@@ -258,11 +322,23 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
     60_000,
   )
   t.equal(inCatalog.size, expected, 'the catalog holds every record and every edited item, once')
-  const byVersion = [...inCatalog.values()].reduce((acc, v) => acc.set(v, (acc.get(v) ?? 0) + 1), new Map<string, number>())
+  const liveIds = new Set(live.map((l) => l.id))
+  const byVersion = [...inCatalog]
+    .filter(([id]) => !liveIds.has(id))
+    .reduce((acc, [, v]) => acc.set(v, (acc.get(v) ?? 0) + 1), new Map<string, number>())
   t.same(
     Object.fromEntries(byVersion),
     { '1': N + 2 * M, '2': EDITS },
     'each record applied once (version 1), each edit once (version 2)',
+  )
+  const liveRows = await catalogDb.query<{ id: string; version: string; title: string }>(
+    'SELECT id, version::text, title FROM items WHERE id = ANY($1::uuid[])',
+    [[...liveIds]],
+  )
+  t.same(
+    liveRows.rows.map((r) => ({ id: r.id, version: Number(r.version), title: r.title })).sort((a, b) => a.id.localeCompare(b.id)),
+    live.map((l) => ({ id: l.id, version: l.version, title: l.title })).sort((a, b) => a.id.localeCompare(b.id)),
+    'each item edited through the gateway holds its last edit, at one version per edit',
   )
   const inSearch = await pollUntil(
     () => versions(searchDb, 'search_items'),
@@ -271,6 +347,7 @@ t.test(`faults while ${N} records are ingested and ${EDITS} items edited: nothin
   ).catch(() => undefined)
   t.ok(inSearch, 'the search index holds the same items at the same versions')
   t.ok((await Promise.all(all.map(healthy))).every(Boolean), 'every service is ready, with every backend up')
+  t.ok((await front.readiness()).ready, 'and the gateway in front of them')
   t.comment(['| fault | outcome |', '| --- | --- |', ...outcomes].join('\n'))
 })
 
