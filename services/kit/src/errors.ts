@@ -40,7 +40,7 @@ export const codes = {
   permissionDenied: 'KIT_ERR_PERMISSION_DENIED',
   invalidArgument: 'KIT_ERR_INVALID_ARGUMENT',
   deadlineExceeded: 'KIT_ERR_DEADLINE_EXCEEDED',
-  databaseUnavailable: 'KIT_ERR_DATABASE_UNAVAILABLE',
+  unavailable: 'KIT_ERR_UNAVAILABLE',
   internal: 'KIT_ERR_INTERNAL',
 } as const
 
@@ -54,4 +54,42 @@ export class ConfigError extends PlatformError {
 export function invalidArgument(violations: readonly FieldViolation[], code: string = codes.invalidArgument): PlatformError {
   const message = violations.map((v) => `${v.field}: ${v.description}`).join('; ')
   return new PlatformError(code, status.INVALID_ARGUMENT, message, violations)
+}
+
+/** Failures of the connection, not of the request: a server refuses, drops or cannot take one. */
+const UNAVAILABLE_CODES = new Set([
+  // PostgreSQL (SQLSTATE): connection exceptions (not 08P01, protocol_violation, which a wrong
+  // number of query parameters raises), the server stopping or starting, no connection slot free.
+  '08000',
+  '08001',
+  '08003',
+  '08004',
+  '08006',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  // Sockets (to PostgreSQL, Kafka, the object store...).
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
+// What pg and pg-pool throw, without a code, when a connection ends or cannot be had in time.
+const UNAVAILABLE_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/
+
+/**
+ * Whether `err` says a server this service needs (PostgreSQL, Kafka, the object store) cannot be
+ * reached just now (a restart, a failover, no connection free), as opposed to refusing the request:
+ * the caller may try again shortly, so it is UNAVAILABLE (503), not INTERNAL (500).
+ */
+export function isUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false
+  const { code, message } = err as { code?: unknown; message?: unknown }
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true
+  return typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)
 }

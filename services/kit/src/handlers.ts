@@ -70,7 +70,7 @@ export function implement<H extends grpc.UntypedServiceImplementation>(log: Logg
           (err: unknown) => {
             const failure = toStatus(err)
             if (failure.code === status.UNAVAILABLE && !isPlatformError(err))
-              log.warn({ err, method: name }, 'database unavailable')
+              log.warn({ err, method: name }, 'a server this service needs is unavailable')
             else if (!isPlatformError(err)) log.error({ err, method: name }, 'unexpected error in handler')
             done(failure.code)
             callback(failure)

@@ -1,7 +1,15 @@
 export { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 export { CALLER_HEADER, type CallerPolicy } from './caller-policy.ts'
 export { commonEnv, grpcServerEnv, kafkaConsumerEnv, kafkaEnv, list, loadConfig, postgresEnv, tlsRefreshEnv } from './config.ts'
-export { ConfigError, codes, type FieldViolation, invalidArgument, isPlatformError, PlatformError } from './errors.ts'
+export {
+  ConfigError,
+  codes,
+  type FieldViolation,
+  invalidArgument,
+  isPlatformError,
+  isUnavailable,
+  PlatformError,
+} from './errors.ts'
 export {
   type CallOptions,
   type ClientOptions,
@@ -32,7 +40,7 @@ export { handleShutdown, type ShutdownStep } from './lifecycle.ts'
 export { createLogger, type Logger } from './log.ts'
 export { createMetrics, type Metrics } from './metrics.ts'
 export { type Check, type ReadinessCheck, readiness, type SoftCheck, startOpsServer } from './ops-server.ts'
-export { createPool, isDatabaseUnavailable, migrate, type Pool, type PoolClient, withTransaction } from './postgres.ts'
+export { createPool, migrate, type Pool, type PoolClient, withTransaction } from './postgres.ts'
 export { PRINCIPAL_HEADERS, type Principal, readPrincipal, writePrincipal } from './principal.ts'
 export { errorCodeOf, fieldViolationsOf, toStatus } from './rpc-status.ts'
 export { certificateMetrics, poolMetrics } from './runtime-metrics.ts'

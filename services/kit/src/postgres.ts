@@ -1,5 +1,6 @@
 import { runner } from 'node-pg-migrate'
 import pg from 'pg'
+import { isUnavailable } from './errors.ts'
 import type { Logger } from './log.ts'
 
 export type { Pool, PoolClient } from 'pg'
@@ -47,39 +48,14 @@ export async function migrate(url: string, dir: string, log: Logger): Promise<st
   return names
 }
 
-/** Errors of the connection, not of the statement: the server refuses or drops connections. */
-const UNAVAILABLE_CODES = new Set([
-  '57P01', // admin_shutdown: a stop or restart ended the session
-  '57P02', // crash_shutdown
-  '57P03', // cannot_connect_now: starting up or shutting down
-  '53300', // too_many_connections
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-])
-// What pg and pg-pool throw, without a code, when a connection ends or cannot be had in time.
-const UNAVAILABLE_MESSAGE =
-  /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed)/
-
-/**
- * Whether `err` says PostgreSQL cannot be reached just now (a restart, a failover, no connection
- * free), as opposed to refusing the statement: the caller may try again shortly, so it is a 503,
- * not a 500.
- */
-export function isDatabaseUnavailable(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false
-  const { code, message } = err as { code?: unknown; message?: unknown }
-  if (typeof code === 'string' && (code.startsWith('08') || UNAVAILABLE_CODES.has(code))) return true
-  return typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)
-}
-
 /** Runs `fn` in one transaction: committed when it resolves, rolled back when it throws. */
 export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect()
+  // While it is checked out, pg-pool no longer listens for the client's errors: a server that
+  // drops the connection between two statements must not crash the process (the next statement
+  // fails instead).
+  const ignore = () => undefined
+  client.on('error', ignore)
   // A connection the server dropped goes, not back to the pool for the next caller to fail on.
   let broken: Error | undefined
   try {
@@ -88,10 +64,11 @@ export async function withTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClie
     await client.query('COMMIT')
     return result
   } catch (err) {
-    if (isDatabaseUnavailable(err)) broken = err as Error
+    if (isUnavailable(err)) broken = err as Error
     else await client.query('ROLLBACK').catch(() => undefined)
     throw err
   } finally {
+    client.off('error', ignore)
     client.release(broken)
   }
 }

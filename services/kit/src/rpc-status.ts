@@ -2,25 +2,24 @@ import { rpcStatus } from '@catalog/proto'
 import type { ServiceError, StatusObject } from '@grpc/grpc-js'
 import { Metadata, status } from '@grpc/grpc-js'
 import type { FieldViolation } from './errors.ts'
-import { codes, isPlatformError, PlatformError } from './errors.ts'
-import { isDatabaseUnavailable } from './postgres.ts'
+import { codes, isPlatformError, isUnavailable, PlatformError } from './errors.ts'
 
 const DETAILS_KEY = 'grpc-status-details-bin'
 
-const DATABASE_UNAVAILABLE = new PlatformError(
-  codes.databaseUnavailable,
+const UNAVAILABLE = new PlatformError(
+  codes.unavailable,
   status.UNAVAILABLE,
-  'the database is unavailable just now; try again shortly',
+  'a server this service needs is unavailable just now; try again shortly',
 )
 
 /**
  * The one place where errors become gRPC statuses. Platform errors keep their code, message and
  * field violations (as google.rpc.BadRequest in `grpc-status-details-bin`, the standard trailer);
- * PostgreSQL out of reach (a restart, a failover) is UNAVAILABLE, which callers may retry; anything
- * else becomes INTERNAL with a generic message, so no internals leak to callers.
+ * PostgreSQL, Kafka or the object store out of reach (a restart, a failover) is UNAVAILABLE, which
+ * callers may retry; anything else becomes INTERNAL with a generic message, so no internals leak.
  */
 export function toStatus(failure: unknown): Partial<StatusObject> & { code: status; details: string } {
-  const err = isDatabaseUnavailable(failure) ? DATABASE_UNAVAILABLE : failure
+  const err = isUnavailable(failure) ? UNAVAILABLE : failure
   if (!isPlatformError(err)) return { code: status.INTERNAL, details: 'internal error' }
   const metadata = new Metadata()
   metadata.set('x-error-code', err.code)
