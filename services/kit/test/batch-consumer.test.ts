@@ -86,9 +86,9 @@ t.test('batches commit after their effects; transient failures retry; poison goe
  * A stand-in for kafkajs's consumer (the real one is above): kafkajs restarts a crashed consumer
  * by itself only after an error it deems retriable, and a real broker cannot be made to give the
  * other kind on demand, so the crash event is fired by hand here. `failRelaunches`: how many
- * connects after the first fail.
+ * connects after the first fail; `relaunchConnectMs`: how long each of them takes.
  */
-function fakeKafka(failRelaunches = 0) {
+function fakeKafka({ failRelaunches = 0, relaunchConnectMs = 0 } = {}) {
   type Crash = { error: Error; restart: boolean }
   type Member = { crash: (payload: Crash) => void; running: boolean; disconnected: boolean }
   const consumers: Member[] = []
@@ -102,7 +102,9 @@ function fakeKafka(failRelaunches = 0) {
           me.crash = (payload) => listener({ payload })
         },
         connect: async () => {
-          if (consumers.length > 1 && failRelaunches-- > 0) throw new Error('broker away')
+          if (consumers.length === 1) return
+          await pause(relaunchConnectMs)
+          if (failRelaunches-- > 0) throw new Error('broker away')
         },
         subscribe: async () => undefined,
         run: async () => {
@@ -148,15 +150,31 @@ t.test('a consumer that kafkajs leaves stopped after a crash is started again by
   t.equal(consumers.length, 2, 'a crash after disconnect starts nothing')
 })
 
-t.test('a relaunch that cannot connect tries again until it can', async (t) => {
-  const { kafka, consumers } = fakeKafka(2)
+t.test('a relaunch that cannot connect lets that consumer go and tries again until it can', async (t) => {
+  const { kafka, consumers } = fakeKafka({ failRelaunches: 2 })
   const consumer = await startBatchConsumer(kafka, fakeOptions())
   consumers[0]?.crash({ error: new TypeError('not retriable'), restart: false })
-  await until(() => consumers.some((c) => c.running) && consumers.length === 4)
+  await until(() => consumers[3]?.running === true)
   t.same(
-    consumers.map((c) => c.running),
-    [true, false, false, true],
-    'two failed connects, then a running consumer',
+    consumers.map((c) => [c.running, c.disconnected]),
+    [
+      [true, false],
+      [false, true],
+      [false, true],
+      [true, false],
+    ],
+    'two failed connects, each let go, then a running consumer',
   )
   await consumer.disconnect()
+})
+
+t.test('a disconnect while a relaunch is starting leaves no consumer running', async (t) => {
+  const { kafka, consumers } = fakeKafka({ relaunchConnectMs: 300 })
+  const consumer = await startBatchConsumer(kafka, fakeOptions())
+  consumers[0]?.crash({ error: new TypeError('not retriable'), restart: false })
+  // The relaunch is under way (its consumer made, connecting) when the service stops.
+  await until(() => consumers.length === 2)
+  await consumer.disconnect()
+  await until(() => consumers[1]?.disconnected === true)
+  t.notOk(consumers[1]?.running, 'the consumer that was starting never runs')
 })

@@ -112,17 +112,25 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   let stopped = false
   let consumer: Consumer
   const launch = async () => {
-    consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval })
+    const member = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false, sessionTimeout, heartbeatInterval })
+    consumer = member
     // kafkajs starts a crashed consumer again only after an error it deems retriable; after any
     // other it stays stopped, and its partitions would go unread while the service looks ready.
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
+    member.on(member.events.CRASH, ({ payload }) => {
       if (payload.restart || stopped) return
       log.error({ err: payload.error, group: options.groupId }, 'consumer crashed; starting it again')
       relaunch()
     })
-    await consumer.connect()
-    await consumer.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true })
-    await run(consumer)
+    try {
+      await member.connect()
+      await member.subscribe({ topics: options.topics, fromBeginning: options.fromBeginning ?? true })
+      // disconnect() came while this one was starting: it must not run after the service stopped.
+      if (stopped) return await member.disconnect()
+      await run(member)
+    } catch (err) {
+      await member.disconnect().catch(() => undefined)
+      throw err
+    }
   }
   const relaunch = () =>
     setTimeout(() => {
