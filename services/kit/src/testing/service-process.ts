@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createWriteStream } from 'node:fs'
+import { closeSync, openSync, writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 
 export interface ServiceProcess {
@@ -37,11 +37,20 @@ export async function startServiceProcess(
   process.once('exit', reap)
   child.once('exit', () => process.off('exit', reap))
   if (options.logFile) {
-    const file = createWriteStream(options.logFile, { flags: 'a' })
-    file.write(`--- ${new Date().toISOString()} ${entry} started, pid ${child.pid}\n`)
-    child.stdout?.on('data', (d) => file.write(d))
-    child.stderr?.on('data', (d) => file.write(d))
-    child.once('exit', (code, signal) => file.end(`--- exited: ${signal ?? code}\n`))
+    // Written as it comes (synchronously: a reader never finds it behind, and a process killed
+    // mid-write loses nothing it had written), closed once stdout and stderr are closed, which may
+    // be after the process exited.
+    const fd = openSync(options.logFile, 'a')
+    const write = (d: Buffer | string) => {
+      writeSync(fd, typeof d === 'string' ? Buffer.from(d) : d)
+    }
+    write(`--- ${new Date().toISOString()} ${entry} started, pid ${child.pid}\n`)
+    child.stdout?.on('data', write)
+    child.stderr?.on('data', write)
+    child.once('close', (code, signal) => {
+      write(`--- exited: ${signal ?? code}\n`)
+      closeSync(fd)
+    })
   }
   let stderr = ''
   child.stderr?.on('data', (d) => {
