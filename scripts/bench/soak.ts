@@ -170,7 +170,11 @@ const growth = Object.fromEntries(
   Object.keys(procs).map((k) => [k, percent(((last.rssMiB[k] ?? 0) - (warm.rssMiB[k] ?? 0)) / (warm.rssMiB[k] || 1))]),
 )
 const fittedGrowth = (k: string) => {
-  const points = windows.slice(WARM).map((w) => ({ x: w.at, y: w.rssMiB[k] ?? 0 }))
+  // A window whose reading failed (0) is left out rather than fitted.
+  const points = windows
+    .slice(WARM)
+    .map((w) => ({ x: w.at, y: w.rssMiB[k] ?? 0 }))
+    .filter((p) => p.y > 0)
   if (points.length < 2) return 0
   const mean = (f: (p: { x: number; y: number }) => number) => points.reduce((s, p) => s + f(p), 0) / points.length
   const [mx, my] = [mean((p) => p.x), mean((p) => p.y)]
