@@ -188,16 +188,13 @@ function assertPruned(t: Test, dir: string, image: ReplayedImage) {
 }
 
 function serviceEnv(identity: string, databaseUrl: string): Record<string, string> {
-  const certs = join(testCerts().dir, 'platform')
   return {
     DATABASE_URL: databaseUrl,
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
     HEALTH_PORT: '0',
     METRICS_PORT: '0',
-    TLS_CA_FILE: join(certs, 'ca.crt'),
-    TLS_CERT_FILE: join(certs, `${identity}.crt`),
-    TLS_KEY_FILE: join(certs, `${identity}.key`),
+    ...testCerts().env(identity),
   }
 }
 
@@ -261,7 +258,6 @@ t.test("the gateway image's pruned install runs the gateway: /readyz in front of
     jwksPath,
     JSON.stringify({ keys: [{ ...publicKey.export({ format: 'jwk' }), kid: 'k', alg: 'ES256', use: 'sig' }] }),
   )
-  const certs = join(testCerts().dir, 'platform')
   const proc = await startImage(
     gateway,
     {
@@ -271,9 +267,7 @@ t.test("the gateway image's pruned install runs the gateway: /readyz in front of
       AUTH_ISSUER: 'https://issuer.test',
       AUTH_AUDIENCE: 'catalog-api',
       CATALOG_ADDR: `localhost:${logged<number>(backend.lines, 'port')}`,
-      TLS_CA_FILE: join(certs, 'ca.crt'),
-      TLS_CERT_FILE: join(certs, 'gateway.crt'),
-      TLS_KEY_FILE: join(certs, 'gateway.key'),
+      ...testCerts().env('gateway'),
     },
     'gateway ready',
   )

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createServer } from 'node:net'
 import { createMetrics } from '@catalog/kit'
-import { silentLogger } from '@catalog/kit/testing'
+import { freePort, silentLogger } from '@catalog/kit/testing'
 import Fastify from 'fastify'
 import t from 'tap'
 import { codes, isGatewayError } from '../src/errors.ts'
@@ -154,14 +153,6 @@ async function waitReady(store: RateLimitStore): Promise<void> {
     }
   }
   throw new Error('redis not ready')
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as { port: number }
-  await new Promise((resolve) => server.close(resolve))
-  return port
 }
 
 async function startRedis(port: number) {

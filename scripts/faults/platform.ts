@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { promisify } from 'node:util'
 import type { ServiceProcess } from '@catalog/kit/testing'
-import { pollUntil, startServiceProcess, testCerts } from '@catalog/kit/testing'
+import { freePort, pollUntil, startServiceProcess, testCerts } from '@catalog/kit/testing'
 import pg from 'pg'
 
 const run = promisify(execFile)
@@ -48,15 +48,10 @@ async function keptLog(t: Tap, name: string): Promise<string> {
   return file
 }
 
-/** A free TCP port on 127.0.0.1 (and, for Kafka, the next one too is used as its controller's). */
-export async function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 whose next one is free too (Kafka uses it as its controller's). */
+async function freePortPair(): Promise<number> {
   for (;;) {
-    const port = await new Promise<number>((done) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port } = server.address() as { port: number }
-        server.close(() => done(port))
-      })
-    })
+    const port = await freePort()
     const next = await new Promise<boolean>((done) => {
       const server = createServer()
         .once('error', () => done(false))
@@ -73,7 +68,7 @@ export async function freePort(): Promise<number> {
  */
 async function shellServer(t: Tap, lib: string, startFunction: string, pidVariable: string) {
   const dir = await mkdtemp(join(tmpdir(), `faults-${lib}-`))
-  const port = await freePort()
+  const port = await freePortPair()
   let pid = 0
   const start = async () => {
     const { stdout } = await run(
@@ -184,16 +179,6 @@ export async function jwksEndpoint(t: Tap, jwksPath: string) {
   return { url: `http://127.0.0.1:${port}/jwks.json`, up, down }
 }
 
-/** A process's TLS_* variables for its test certificate. */
-function tlsSettings(name: string) {
-  const certs = join(testCerts().dir, 'platform')
-  return {
-    TLS_CA_FILE: join(certs, 'ca.crt'),
-    TLS_CERT_FILE: join(certs, `${name}.crt`),
-    TLS_KEY_FILE: join(certs, `${name}.key`),
-  }
-}
-
 /** The gateway from its main.ts on a fixed port, in front of `catalogAddress`. */
 export async function gateway(t: Tap, catalogAddress: string, env: Record<string, string>) {
   const port = await freePort()
@@ -204,7 +189,7 @@ export async function gateway(t: Tap, catalogAddress: string, env: Record<string
       HOST: '127.0.0.1',
       PORT: String(port),
       CATALOG_ADDR: catalogAddress,
-      ...tlsSettings('gateway'),
+      ...testCerts().env('gateway'),
       ...env,
     },
     { readyMessage: 'gateway ready', timeoutMs: 60_000, logFile },
@@ -238,7 +223,7 @@ export async function service(
     GRPC_PORT: String(grpc),
     HEALTH_PORT: String(health),
     METRICS_PORT: String(metrics),
-    ...tlsSettings(name),
+    ...testCerts().env(name),
     ...env,
   }
   const logFile = await keptLog(t, name)

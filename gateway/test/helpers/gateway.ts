@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import { startTestCatalog } from '@catalog/catalog-service/testing'
 import type { Pool } from '@catalog/kit'
 import { createLogger, createMetrics, grpcHealthCheck } from '@catalog/kit'
@@ -33,7 +32,6 @@ export async function startCatalog(t: Tap): Promise<{ address: string; pool: Poo
 
 /** The environment of a gateway that trusts `jwksPath` and calls the catalog at `catalogAddress`. */
 export function gatewayEnv(jwksPath: string, catalogAddress: string): Record<string, string> {
-  const certs = join(testCerts().dir, 'platform')
   return {
     HOST: '127.0.0.1',
     PORT: '0',
@@ -41,9 +39,7 @@ export function gatewayEnv(jwksPath: string, catalogAddress: string): Record<str
     AUTH_ISSUER: ISSUER,
     AUTH_AUDIENCE: AUDIENCE,
     CATALOG_ADDR: catalogAddress,
-    TLS_CA_FILE: join(certs, 'ca.crt'),
-    TLS_CERT_FILE: join(certs, 'gateway.crt'),
-    TLS_KEY_FILE: join(certs, 'gateway.key'),
+    ...testCerts().env('gateway'),
   }
 }
 

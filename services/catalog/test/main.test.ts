@@ -1,7 +1,6 @@
 import type { ChildProcess } from 'node:child_process'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import { logged, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
@@ -24,10 +23,7 @@ function run(env: Record<string, string>): { child: ChildProcess; stderr: () => 
   return { child, stderr: () => err }
 }
 
-function tlsEnv() {
-  const dir = join(testCerts().dir, 'platform')
-  return { TLS_CA_FILE: join(dir, 'ca.crt'), TLS_CERT_FILE: join(dir, 'catalog.crt'), TLS_KEY_FILE: join(dir, 'catalog.key') }
-}
+const tlsEnv = () => testCerts().env('catalog')
 
 t.test('a missing variable stops the start with a message naming it', async (t) => {
   const { child, stderr } = run({ ...tlsEnv() })

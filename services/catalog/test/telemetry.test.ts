@@ -3,7 +3,6 @@
 // the caller's trace, and flushing on SIGTERM; with no endpoint set, nothing is exported.
 import type { IncomingMessage } from 'node:http'
 import { createServer } from 'node:http'
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import { logged, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
@@ -53,13 +52,10 @@ async function receiver(t: { teardown(fn: () => unknown): void }, port = 0) {
 }
 
 async function catalogProcess(t: { teardown(fn: () => unknown): void }, env: Record<string, string>) {
-  const dir = join(testCerts().dir, 'platform')
   const proc = await startServiceProcess(
     MAIN,
     {
-      TLS_CA_FILE: join(dir, 'ca.crt'),
-      TLS_CERT_FILE: join(dir, 'catalog.crt'),
-      TLS_KEY_FILE: join(dir, 'catalog.key'),
+      ...testCerts().env('catalog'),
       DATABASE_URL: await testDatabase(t),
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',

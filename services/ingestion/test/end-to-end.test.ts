@@ -187,7 +187,6 @@ t.test('each format from each source ends up searchable; re-ingesting the same r
 
 t.test('killing the ingestion process mid-file and starting the file again: exact counts, no duplicate events', async (t) => {
   const { cat } = await platform(t, 'e2e-kill')
-  const certs = join(testCerts().dir, 'platform')
   const root = await mkdtemp(join(tmpdir(), 'ingest-kill-'))
   const N = 10_000
   await writeFile(join(root, 'big.ndjson'), ndjson(Array.from({ length: N }, (_, i) => item(i))))
@@ -198,9 +197,7 @@ t.test('killing the ingestion process mid-file and starting the file again: exac
     GRPC_PORT: '0',
     HEALTH_PORT: '0',
     METRICS_PORT: '0',
-    TLS_CA_FILE: join(certs, 'ca.crt'),
-    TLS_CERT_FILE: join(certs, 'ingestion.crt'),
-    TLS_KEY_FILE: join(certs, 'ingestion.key'),
+    ...testCerts().env('ingestion'),
     INGEST_FILE_ROOT: root,
     INGEST_JOB_LEASE_MS: '1000',
     INGEST_PROGRESS_MS: '100',

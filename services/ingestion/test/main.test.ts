@@ -1,15 +1,9 @@
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { logged, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
 import t from 'tap'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-const certs = () => join(testCerts().dir, 'platform')
-const tls = () => ({
-  TLS_CA_FILE: join(certs(), 'ca.crt'),
-  TLS_CERT_FILE: join(certs(), 'ingestion.crt'),
-  TLS_KEY_FILE: join(certs(), 'ingestion.key'),
-})
+const tls = () => testCerts().env('ingestion')
 
 t.test('the ingestion process starts, reports ready, and stops cleanly on SIGTERM', async (t) => {
   const proc = await startServiceProcess(

@@ -1,9 +1,8 @@
-import { createServer } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import { status } from '@grpc/grpc-js'
 import t from 'tap'
 import { createPool, isUnavailable, migrate, toStatus, withTransaction } from '../src/index.ts'
-import { silentLogger, testDatabase } from '../src/testing/index.ts'
+import { freePort, silentLogger, testDatabase } from '../src/testing/index.ts'
 
 const dir = fileURLToPath(new URL('./fixtures/migrations', import.meta.url))
 const log = silentLogger()
@@ -54,12 +53,7 @@ t.test('PostgreSQL out of reach is UNAVAILABLE, which callers may retry; a refus
   t.equal(rows[0]?.n, 1, 'the dropped connection left the pool; the next query gets a live one')
 
   // No server on the port at all.
-  const port = await new Promise<number>((done) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number }
-      server.close(() => done(port))
-    })
-  })
+  const port = await freePort()
   const nowhere = createPool(
     {
       url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,

@@ -1,4 +1,3 @@
-import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { logged, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
 import t from 'tap'
@@ -7,7 +6,6 @@ const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const BROKERS = process.env.TEST_KAFKA_BROKERS ?? ''
 
 t.test('the search process starts with its indexer, reports ready, and stops cleanly on SIGTERM', async (t) => {
-  const certs = join(testCerts().dir, 'platform')
   const proc = await startServiceProcess(
     MAIN,
     {
@@ -18,9 +16,7 @@ t.test('the search process starts with its indexer, reports ready, and stops cle
       GRPC_PORT: '0',
       HEALTH_PORT: '0',
       METRICS_PORT: '0',
-      TLS_CA_FILE: join(certs, 'ca.crt'),
-      TLS_CERT_FILE: join(certs, 'search.crt'),
-      TLS_KEY_FILE: join(certs, 'search.key'),
+      ...testCerts().env('search'),
     },
     { readyMessage: 'search ready', timeoutMs: 60_000 },
   )
@@ -41,15 +37,9 @@ t.test('the search process starts with its indexer, reports ready, and stops cle
 })
 
 t.test('without KAFKA_BROKERS the search process refuses to start, naming it', async (t) => {
-  const certs = join(testCerts().dir, 'platform')
   const err = await startServiceProcess(
     MAIN,
-    {
-      DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
-      TLS_CA_FILE: join(certs, 'ca.crt'),
-      TLS_CERT_FILE: join(certs, 'search.crt'),
-      TLS_KEY_FILE: join(certs, 'search.key'),
-    },
+    { DATABASE_URL: 'postgres://x@127.0.0.1:1/x', ...testCerts().env('search') },
     { readyMessage: 'search ready', timeoutMs: 10_000 },
   ).catch((e: Error) => e)
   t.match(String(err), /search failed to start: invalid configuration: .*KAFKA_BROKERS/)

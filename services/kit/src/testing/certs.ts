@@ -15,6 +15,8 @@ export interface TestCerts {
   foreign(name: string): TlsFiles
   /** A certificate of the platform CA whose identity belongs to another trust domain. */
   otherTrustDomain(name: string): TlsFiles
+  /** The TLS_* variables a process of identity `name` (of the platform CA) reads its files from. */
+  env(name: string): { TLS_CA_FILE: string; TLS_CERT_FILE: string; TLS_KEY_FILE: string }
   dir: string
 }
 
@@ -30,14 +32,18 @@ export function testCerts(): TestCerts {
   make(join(dir, 'platform'), ['gateway', 'catalog', 'search', 'ingestion', 'stranger'])
   make(join(dir, 'platform'), ['intruder'], 'evil.example')
   make(join(dir, 'foreign'), ['gateway'])
-  const files = (sub: string, name: string) =>
-    readTlsFiles({
-      caFile: join(dir, sub, 'ca.crt'),
-      certFile: join(dir, sub, `${name}.crt`),
-      keyFile: join(dir, sub, `${name}.key`),
-    })
+  const paths = (sub: string, name: string) => ({
+    caFile: join(dir, sub, 'ca.crt'),
+    certFile: join(dir, sub, `${name}.crt`),
+    keyFile: join(dir, sub, `${name}.key`),
+  })
+  const files = (sub: string, name: string) => readTlsFiles(paths(sub, name))
   cached = {
     dir,
+    env: (name) => {
+      const { caFile, certFile, keyFile } = paths('platform', name)
+      return { TLS_CA_FILE: caFile, TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile }
+    },
     of: (name) => files('platform', name),
     foreign: (name) => files('foreign', name),
     otherTrustDomain: () => files('platform', 'intruder'),
