@@ -44,6 +44,15 @@ const JWKS_DOWN_SECONDS = Number(process.env.FAULT_JWKS_DOWN_SECONDS ?? 5)
 /** How long Redis stays away; FAULT_REDIS_DOWN_SECONDS=60 for the full run. */
 const REDIS_DOWN_SECONDS = Number(process.env.FAULT_REDIS_DOWN_SECONDS ?? 5)
 
+type GatewayInit = Omit<RequestInit, 'headers'> & { headers?: Record<string, string> }
+/** A JSON request to a gateway as `bearer`, given up after 10 s. */
+const gatewayCall = (base: string, path: string, bearer: string, init: GatewayInit = {}) =>
+  fetch(`${base}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json', ...init.headers },
+    signal: AbortSignal.timeout(10_000),
+  })
+
 /** Waits until every process reports `check` failing, then asserts each is still ready, only degraded. */
 async function reportsOutage(t: Test, probe: () => Promise<Readiness[]>, check: string, label: string) {
   const during = await pollUntil(
@@ -130,11 +139,10 @@ t.test(`faults while ${N} records are ingested and items edited through the gate
   const token = await mintDevToken({ dir: identity, tenant: TENANT, scopes: ['items:read', 'items:write'] })
   /** PATCH a title through the gateway, expecting `version`: the status, or 0 when no answer came. */
   const patch = (id: string, version: number, title: string) =>
-    fetch(`${front.url}/v1/items/${id}`, {
+    gatewayCall(front.url, `/v1/items/${id}`, token, {
       method: 'PATCH',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'if-match': `"${version}"` },
+      headers: { 'if-match': `"${version}"` },
       body: JSON.stringify({ title }),
-      signal: AbortSignal.timeout(10_000),
     })
       .then(async (res) => {
         await res.arrayBuffer()
@@ -467,12 +475,7 @@ t.test('the JWKS endpoint, then Redis, down while items are edited through two g
   const token = await mintDevToken({ dir: join(dir, 'issuer'), tenant: TENANT, scopes: ['items:read', 'items:write'] })
   // Signed by a key the issuer has not published: a rotation no gateway can learn while it is away.
   const unpublished = await mintDevToken({ dir: join(dir, 'rotated'), tenant: TENANT, scopes: ['items:read'] })
-  const call = (base: string, path: string, init: RequestInit = {}, bearer = token) =>
-    fetch(`${base}${path}`, {
-      ...init,
-      headers: { authorization: `Bearer ${bearer}`, 'content-type': 'application/json' },
-      signal: AbortSignal.timeout(10_000),
-    })
+  const call = (base: string, path: string, init: GatewayInit = {}, bearer = token) => gatewayCall(base, path, bearer, init)
 
   const ids: string[] = []
   for (let i = 0; i < 20; i++) {

@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js'
 import { status } from '@grpc/grpc-js'
 import { CALLER_HEADER } from './caller-policy.ts'
-import { isPlatformError } from './errors.ts'
+import { isPlatformError, isUnavailable } from './errors.ts'
 import type { Logger } from './log.ts'
 import type { Principal } from './principal.ts'
 import { readPrincipal } from './principal.ts'
@@ -69,8 +69,7 @@ export function implement<H extends grpc.UntypedServiceImplementation>(log: Logg
           },
           (err: unknown) => {
             const failure = toStatus(err)
-            if (failure.code === status.UNAVAILABLE && !isPlatformError(err))
-              log.warn({ err, method: name }, 'a server this service needs is unavailable')
+            if (isUnavailable(err)) log.warn({ err, method: name }, 'a server this service needs is unavailable')
             else if (!isPlatformError(err)) log.error({ err, method: name }, 'unexpected error in handler')
             done(failure.code)
             callback(failure)

@@ -141,8 +141,8 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       })
     }, options.relaunchDelayMs ?? 1_000)
 
-  const run = (consumer: Consumer) =>
-    consumer.run({
+  const run = (member: Consumer) =>
+    member.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
@@ -155,7 +155,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
         resolveOffset(batch.lastOffset())
         // The effects are durable: only now does the group learn that this batch is done.
         const next = (BigInt(batch.lastOffset()) + 1n).toString()
-        await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
+        await member.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
         await heartbeat()
         lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
       },
