@@ -13,7 +13,7 @@ t.test("the caller's W3C trace context reaches the events its write causes, thro
   })
   t.equal(res.statusCode, 201)
   const { rows } = await cat.pool.query<{ type: string; traceparent: string }>(
-    `SELECT type, headers->>'traceparent' AS traceparent FROM outbox ORDER BY id`,
+    `SELECT type, headers->>'traceparent' AS traceparent FROM outbox_events ORDER BY id`,
   )
   t.same(
     rows.map((r) => r.type),
@@ -31,7 +31,7 @@ t.test("the caller's W3C trace context reaches the events its write causes, thro
     payload: { source: 'shop', external_id: 'untraced', title: 'Untraced lamp' },
   })
   const fresh = await cat.pool.query<{ traceparent: string }>(
-    `SELECT headers->>'traceparent' AS traceparent FROM outbox ORDER BY id DESC LIMIT 1`,
+    `SELECT headers->>'traceparent' AS traceparent FROM outbox_events ORDER BY id DESC LIMIT 1`,
   )
   t.match(fresh.rows[0]?.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, 'a request without one starts a trace')
   t.not(fresh.rows[0]?.traceparent.split('-')[1], traceId)

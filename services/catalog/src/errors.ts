@@ -8,6 +8,7 @@ export const codes = {
   notFound: 'CAT_ERR_NOT_FOUND',
   alreadyExists: 'CAT_ERR_ALREADY_EXISTS',
   versionMismatch: 'CAT_ERR_VERSION_MISMATCH',
+  contended: 'CAT_ERR_CONTENDED',
 } as const
 
 export const invalid = (violations: readonly FieldViolation[]) => invalidArgument(violations, codes.invalid)
@@ -24,3 +25,7 @@ export const itemExists = (source: string, externalId: string) =>
 
 export const versionMismatch = (expected: string, actual: string) =>
   new PlatformError(codes.versionMismatch, status.ABORTED, `expected version ${expected}, the item is at version ${actual}`)
+
+/** The item kept changing under a write (a delete and a revive between its statement and its read). */
+export const contended = (id: string) =>
+  new PlatformError(codes.contended, status.ABORTED, `item ${id} changed concurrently; try again`)

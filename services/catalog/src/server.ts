@@ -16,6 +16,8 @@ export interface CatalogDeps {
   trustDomain: string
   /** Identities that may call the catalog and forward a user's principal (the gateway). */
   callers: readonly string[]
+  /** Runs after a write commits (the service wakes its outbox relay). */
+  onChange?: () => void
 }
 
 /** The catalog's gRPC server, built around the given dependencies, not yet listening. */
@@ -35,7 +37,10 @@ export function build(deps: CatalogDeps): PlatformGrpcServer {
   })
   server.addService(
     grpc.catalog.v1.CatalogService.service,
-    implement<catalog.CatalogServiceHandlers>(deps.log, { ...itemHandlers(deps.pool), ...priceHandlers(deps.pool) }),
+    implement<catalog.CatalogServiceHandlers>(deps.log, {
+      ...itemHandlers(deps.pool, deps.onChange),
+      ...priceHandlers(deps.pool),
+    }),
   )
   return server
 }

@@ -21,9 +21,13 @@ await runGrpcService({
   async start(ctx) {
     const { config, log, metrics, tls, pool } = ctx
     const callers = list(config.CATALOG_ALLOWED_CALLERS)
-    const server = build({ pool, log, metrics, tls, trustDomain: config.TLS_TRUST_DOMAIN, callers })
-    const kafkaWorkers = await startKafkaWorkers(ctx)
+    // The relay starts after the server is built: writes reach it through this late binding.
+    let wake: () => void = () => undefined
+    const onChange = () => wake()
+    const server = build({ pool, log, metrics, tls, trustDomain: config.TLS_TRUST_DOMAIN, callers, onChange })
+    const kafkaWorkers = await startKafkaWorkers(ctx, onChange)
     if (!kafkaWorkers) return { server }
+    wake = kafkaWorkers.wake
     return {
       server,
       workers: [{ name: 'outbox relay and ingest consumer', run: kafkaWorkers.stop }],
@@ -37,7 +41,7 @@ await runGrpcService({
  * The outbox relay and the ingest consumer run only where Kafka is configured; without it the
  * outbox simply waits.
  */
-async function startKafkaWorkers({ config, log, metrics, pool }: ServiceContext<CatalogConfig>) {
+async function startKafkaWorkers({ config, log, metrics, pool }: ServiceContext<CatalogConfig>, onChange: () => void) {
   if (!config.KAFKA_BROKERS) {
     log.warn('KAFKA_BROKERS is not set: events stay in the outbox until a relay runs')
     return undefined
@@ -54,9 +58,11 @@ async function startKafkaWorkers({ config, log, metrics, pool }: ServiceContext<
     metrics,
     groupId: config.CATALOG_INGEST_GROUP,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    onChange,
   })
   return {
     kafka,
+    wake: relay.wake,
     async stop() {
       await ingest.stop()
       await relay.stop()

@@ -52,10 +52,10 @@ t.test('the ingest applier upserts a batch like single upserts, and re-applying 
   await apply(batch)
   t.equal(await countRows(cat.pool, 'items'), 2_500, 'every record became an item (across several statements)')
   t.equal(await countRows(cat.pool, 'price_history'), 2_500, 'each new priced item has its first price')
-  t.equal(await countRows(cat.pool, 'outbox'), 5_000, 'an item event and a price event each')
+  t.equal(await countRows(cat.pool, 'outbox_events'), 5_000, 'an item event and a price event each')
 
   await apply(batch)
-  t.equal(await countRows(cat.pool, 'outbox'), 5_000, 're-applying the same records emits nothing')
+  t.equal(await countRows(cat.pool, 'outbox_events'), 5_000, 're-applying the same records emits nothing')
   const { rows: versions } = await cat.pool.query<{ max: string }>('SELECT max(version)::text AS max FROM items')
   t.equal(versions[0]?.max, '1', 'and keeps every version')
 
@@ -76,7 +76,7 @@ t.test('the ingest applier upserts a batch like single upserts, and re-applying 
     `SELECT count(*)::int AS n FROM price_history p JOIN items i ON i.id = p.item_id WHERE i.external_id = 'e1'`,
   )
   t.equal(prices.rows[0]?.n, 2, 'a moved price appends to the history')
-  t.equal(await countRows(cat.pool, 'outbox'), 5_003, 'two item events and one price event')
+  t.equal(await countRows(cat.pool, 'outbox_events'), 5_003, 'two item events and one price event')
 })
 
 t.test('a record the catalog refuses goes to the DLQ with its reason; the rest of the batch lands', async (t) => {

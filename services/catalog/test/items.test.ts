@@ -36,7 +36,7 @@ t.test('items: create, read, upsert, update, delete', async (t) => {
       acme,
     )
     t.equal(first.created, true)
-    const outbox = await countRows(cat.pool, 'outbox')
+    const outbox = await countRows(cat.pool, 'outbox_events')
     const again = await cat.client.call(
       'UpsertItem',
       { source: 'steam', external_id: '400', fields: fields({ title: 'Portal', tags: ['fps', 'classic'] }) },
@@ -45,7 +45,7 @@ t.test('items: create, read, upsert, update, delete', async (t) => {
     t.equal(again.created, false)
     t.equal(again.changed, false)
     t.equal(again.item?.version, '1')
-    t.equal(await countRows(cat.pool, 'outbox'), outbox, 'no outbox row for a no-op')
+    t.equal(await countRows(cat.pool, 'outbox_events'), outbox, 'no outbox row for a no-op')
     const changed = await cat.client.call(
       'UpsertItem',
       { source: 'steam', external_id: '400', fields: fields({ title: 'Portal: Still Alive' }) },
@@ -181,5 +181,45 @@ t.test('bad input is INVALID_ARGUMENT naming the field, and writes nothing', asy
     ['update_mask'],
   )
   t.equal(await countRows(cat.pool, 'items'), 0, 'no item was written')
-  t.equal(await countRows(cat.pool, 'outbox'), 0, 'no event was written')
+  t.equal(await countRows(cat.pool, 'outbox_events'), 0, 'no event was written')
+})
+
+t.test('concurrent patches of different fields all land: none writes back a stale copy of the others', async (t) => {
+  const cat = await startCatalog(t)
+  const acme = cat.as('acme')
+  const { item } = await cat.client.call('CreateItem', { source: 's', external_id: 'patched', fields: fields() }, acme)
+  const id = item?.id ?? ''
+  await Promise.all(
+    Array.from({ length: 10 }, (_, i) => [
+      cat.client.call('UpdateItem', { id, fields: { title: `Title ${i}` }, update_mask: { paths: ['title'] } }, acme),
+      cat.client.call('UpdateItem', { id, fields: { description: `Text ${i}` }, update_mask: { paths: ['description'] } }, acme),
+      cat.client.call('UpdateItem', { id, fields: { tags: [`t${i}`] }, update_mask: { paths: ['tags'] } }, acme),
+    ]).flat(),
+  )
+  const { item: after } = await cat.client.call('GetItem', { id }, acme)
+  t.match(after?.title, /^Title \d$/)
+  t.match(after?.description, /^Text \d$/)
+  t.match(after?.tags[0], /^t\d$/)
+  t.equal(after?.version, '31', 'thirty changes, thirty versions')
+  t.same(after?.price, { amount_minor: '999', currency: 'EUR' }, 'the unpatched price is untouched')
+})
+
+t.test('a deleted item is revived by a create or an upsert of its key, with its id and the next version', async (t) => {
+  const cat = await startCatalog(t)
+  const acme = cat.as('acme')
+  const { item } = await cat.client.call('CreateItem', { source: 's', external_id: 'phoenix', fields: fields() }, acme)
+  const id = item?.id ?? ''
+  await cat.client.call('DeleteItem', { id }, acme)
+  const revived = await cat.client.call('CreateItem', { source: 's', external_id: 'phoenix', fields: fields() }, acme)
+  t.same([revived.item?.id, revived.item?.version], [id, '3'])
+  await cat.client.call('DeleteItem', { id, expected_version: '3' }, acme)
+  const upserted = await cat.client.call('UpsertItem', { source: 's', external_id: 'phoenix', fields: fields() }, acme)
+  t.same([upserted.item?.id, upserted.item?.version, upserted.created, upserted.changed], [id, '5', true, true])
+  await t.rejects(cat.client.call('DeleteItem', { id, expected_version: '4' }, acme), { code: status.ABORTED })
+  const prices = await cat.pool.query('SELECT item_version FROM price_history WHERE item_id = $1 ORDER BY item_version', [id])
+  t.same(
+    prices.rows.map((r) => r.item_version),
+    ['1'],
+    'the price never moved: one history row',
+  )
 })

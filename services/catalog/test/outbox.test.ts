@@ -1,5 +1,7 @@
 import { events, structToJson } from '@catalog/proto'
 import t from 'tap'
+import type { EventData } from '../src/items/item-events.ts'
+import { encodeItemEvent } from '../src/items/item-events.ts'
 import { fields, startCatalog } from './helpers/catalog.ts'
 
 interface OutboxRow {
@@ -7,8 +9,10 @@ interface OutboxRow {
   key: string
   type: string
   tenant: string
-  payload: Buffer
+  data: EventData
   event_id: string
+  /** What the relay publishes. */
+  payload: Buffer
 }
 
 t.test('every change writes its events in the same transaction, one for one', async (t) => {
@@ -17,11 +21,11 @@ t.test('every change writes its events in the same transaction, one for one', as
   let seen = 0
   const newRows = async () => {
     const { rows } = await cat.pool.query<OutboxRow>(
-      'SELECT topic, key, type, tenant, payload, event_id FROM outbox ORDER BY id OFFSET $1',
+      'SELECT topic, key, type, tenant, data, event_id FROM outbox_events ORDER BY id OFFSET $1',
       [seen],
     )
     seen += rows.length
-    return rows
+    return rows.map((r) => ({ ...r, payload: encodeItemEvent(r.type, r.data) }))
   }
 
   const { item } = await cat.client.call('CreateItem', { source: 's', external_id: 'x', fields: fields() }, acme)
@@ -81,7 +85,7 @@ t.test('every change writes its events in the same transaction, one for one', as
   t.same([tomb.id, tomb.tenant, tomb.version], [id, 'acme', '4'])
 
   const ids = await cat.pool.query<{ n: number; d: number }>(
-    'SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM outbox',
+    'SELECT count(*)::int AS n, count(DISTINCT event_id)::int AS d FROM outbox_events',
   )
   t.equal(ids.rows[0]?.n, ids.rows[0]?.d, 'every event has its own id')
 })
@@ -95,6 +99,8 @@ t.test('concurrent upserts of one key make one item and one event per real chang
   t.equal(new Set(results.map((r) => r.item?.id)).size, 1)
   t.equal(results.filter((r) => r.created).length, 1)
   t.ok(results.every((r) => r.item?.version === '1'))
-  const { rows } = await cat.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE type = 'item.upserted'")
+  const { rows } = await cat.pool.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM outbox_events WHERE type = 'item.upserted'",
+  )
   t.equal(rows[0]?.n, 1)
 })

@@ -15,8 +15,8 @@ import { checkFields, checkNaturalKey, FIELD_PATHS } from '../items/item-rules.t
 import type { KeyedValues } from './ingest-store.ts'
 import { upsertMany } from './ingest-store.ts'
 
-// Rows per statement inside a batch's transaction: bounded by Postgres' 65,535 parameters for the
-// outbox insert (two events of six parameters per item) and by the size of one jsonb argument.
+// Rows per statement: bounded by the size of its one jsonb argument and of the events it writes.
+// A batch of at most this many records is one statement and its own transaction.
 const CHUNK = 1_000
 
 /**
@@ -25,7 +25,14 @@ const CHUNK = 1_000
  * offsets commit only after the commit. A record the catalog's rules refuse goes to
  * ingestion.record.dlq.v1 with its reason, without holding up the others.
  */
-export function createIngestApplier(deps: { pool: Pool; producer: Producer; log: Logger; metrics: Metrics }) {
+export function createIngestApplier(deps: {
+  pool: Pool
+  producer: Producer
+  log: Logger
+  metrics: Metrics
+  /** Runs after a batch changed items (it wakes the outbox relay). */
+  onChange?: () => void
+}) {
   const applied = new Counter({
     name: 'catalog_ingest_records_total',
     help: 'Ingestion records consumed, by outcome (changed, unchanged, rejected).',
@@ -101,11 +108,15 @@ export function createIngestApplier(deps: { pool: Pool; producer: Producer; log:
       applied.inc({ outcome: 'rejected' }, rejected.length)
     }
     const records = [...byKey.values()]
-    const changed = await withTransaction(deps.pool, async (c) => {
-      let n = 0
-      for (let i = 0; i < records.length; i += CHUNK) n += await upsertMany(c, records.slice(i, i + CHUNK))
-      return n
-    })
+    const changed =
+      records.length <= CHUNK
+        ? await upsertMany(deps.pool, records)
+        : await withTransaction(deps.pool, async (c) => {
+            let n = 0
+            for (let i = 0; i < records.length; i += CHUNK) n += await upsertMany(c, records.slice(i, i + CHUNK))
+            return n
+          })
+    if (changed > 0) deps.onChange?.()
     applied.inc({ outcome: 'changed' }, changed)
     applied.inc({ outcome: 'unchanged' }, records.length - changed)
   }
@@ -114,7 +125,15 @@ export function createIngestApplier(deps: { pool: Pool; producer: Producer; log:
 /** Joins the catalog's ingest group on ingestion.record.v1. */
 export async function startIngestConsumer(
   kafka: Kafka,
-  deps: { pool: Pool; producer: Producer; log: Logger; metrics: Metrics; groupId: string; sessionTimeoutMs?: number },
+  deps: {
+    pool: Pool
+    producer: Producer
+    log: Logger
+    metrics: Metrics
+    groupId: string
+    sessionTimeoutMs?: number
+    onChange?: () => void
+  },
 ) {
   const consumer = await startBatchConsumer(kafka, {
     groupId: deps.groupId,

@@ -1,56 +1,74 @@
+import type { JsonObject } from '@catalog/proto'
 import { events, toTimestamp } from '@catalog/proto'
-import type { OutboxEvent } from '../outbox/outbox-writer.ts'
+import pg from 'pg'
 import type { ItemRow } from './item-row.ts'
 import { priceOf, toItem } from './item-row.ts'
 
-/** The events one change of an item emits: its snapshot, and a price change when the price moved. */
-export function changeEvents(before: ItemRow | undefined, after: ItemRow): OutboxEvent[] {
-  const out: OutboxEvent[] = [
-    {
-      topic: events.TOPICS.item,
-      key: after.id,
-      type: events.TYPES.itemUpserted,
-      tenant: after.tenant,
-      payload: events.itemUpserted.encode({ item: toItem(after) }),
-    },
-  ]
-  if (priceMoved(before, after)) {
-    out.push({
-      topic: events.TOPICS.price,
-      key: after.id,
-      type: events.TYPES.priceChanged,
-      tenant: after.tenant,
-      payload: events.priceChanged.encode({
-        item_id: after.id,
-        tenant: after.tenant,
-        previous: before ? priceOf(before) : null,
-        current: priceOf(after),
-        item_version: after.version,
-        changed_at: toTimestamp(after.updated_at),
-      }),
-    })
-  }
-  return out
+/** An outbox event's `data` as the writing statement made it (item-changes.ts): text values. */
+export interface EventData {
+  id: string
+  tenant: string
+  source: string
+  external_id: string
+  title: string
+  description: string
+  tags: string[]
+  attributes: JsonObject
+  price_amount_minor: string | null
+  price_currency: string | null
+  published_at: string | null
+  created_at: string
+  updated_at: string
+  version: string
+  deleted_at: string | null
+  old_amount: string | null
+  old_currency: string | null
 }
 
-export function deleteEvent(row: ItemRow): OutboxEvent {
+// The parser pg applies to timestamptz columns, so an event's times equal those a read returns.
+const parseTime = pg.types.getTypeParser(pg.types.builtins.TIMESTAMPTZ, 'text') as (text: string) => Date
+const time = (text: string | null) => (text === null ? null : parseTime(text))
+
+function rowOf(d: EventData): ItemRow {
   return {
-    topic: events.TOPICS.item,
-    key: row.id,
-    type: events.TYPES.itemDeleted,
-    tenant: row.tenant,
-    payload: events.itemDeleted.encode({
-      id: row.id,
-      tenant: row.tenant,
-      version: row.version,
-      deleted_at: toTimestamp(row.deleted_at ?? row.updated_at),
-    }),
+    ...d,
+    published_at: time(d.published_at),
+    created_at: parseTime(d.created_at),
+    updated_at: parseTime(d.updated_at),
+    deleted_at: time(d.deleted_at),
   }
 }
 
-/** A price moved when it differs from the one before, or when a new item has one. */
-export function priceMoved(before: ItemRow | undefined, after: ItemRow): boolean {
-  const was = before ? priceOf(before) : null
-  const now = priceOf(after)
-  return was?.amount_minor !== now?.amount_minor || was?.currency !== now?.currency
+/**
+ * The protobuf payload of an outbox event, made by the relay when it publishes: the item's
+ * snapshot (`item.upserted`), its price change (`price.changed`: the price before and after), or
+ * its tombstone (`item.deleted`).
+ */
+export function encodeItemEvent(type: string, data: EventData): Buffer {
+  const row = rowOf(data)
+  switch (type) {
+    case events.TYPES.itemUpserted:
+      return events.itemUpserted.encode({ item: toItem(row) })
+    case events.TYPES.priceChanged:
+      return events.priceChanged.encode({
+        item_id: row.id,
+        tenant: row.tenant,
+        previous:
+          data.old_amount === null || data.old_currency === null
+            ? null
+            : { amount_minor: data.old_amount, currency: data.old_currency },
+        current: priceOf(row),
+        item_version: row.version,
+        changed_at: toTimestamp(row.updated_at),
+      })
+    case events.TYPES.itemDeleted:
+      return events.itemDeleted.encode({
+        id: row.id,
+        tenant: row.tenant,
+        version: row.version,
+        deleted_at: toTimestamp(row.deleted_at ?? row.updated_at),
+      })
+    default:
+      throw new Error(`no encoder for outbox event type "${type}"`)
+  }
 }

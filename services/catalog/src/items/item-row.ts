@@ -1,6 +1,6 @@
 import type { catalog, JsonObject } from '@catalog/proto'
 import { jsonToStruct, toTimestamp } from '@catalog/proto'
-import type { ItemValues, Price } from './item-rules.ts'
+import type { Price } from './item-rules.ts'
 
 /** A row of `items` as pg returns it (bigint as string, timestamptz as Date). */
 export interface ItemRow {
@@ -28,17 +28,6 @@ export function priceOf(row: ItemRow): Price | null {
   return row.price_amount_minor === null || row.price_currency === null
     ? null
     : { amount_minor: row.price_amount_minor, currency: row.price_currency }
-}
-
-export function valuesOf(row: ItemRow): ItemValues {
-  return {
-    title: row.title,
-    description: row.description,
-    tags: row.tags,
-    attributes: row.attributes,
-    price: priceOf(row),
-    published_at: row.published_at,
-  }
 }
 
 export function toItem(row: ItemRow): catalog.Item {

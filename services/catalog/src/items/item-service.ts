@@ -1,19 +1,27 @@
 import type { CallContext, Pool } from '@catalog/kit'
-import { withTransaction } from '@catalog/kit'
+import { currentTraceparent } from '@catalog/kit'
 import type { catalog } from '@catalog/proto'
-import { invalid, itemExists, itemNotFound, versionMismatch } from '../errors.ts'
-import { toItem, valuesOf } from './item-row.ts'
+import { contended, invalid, itemExists, itemNotFound, versionMismatch } from '../errors.ts'
+import { toItem } from './item-row.ts'
 import type { FieldPath, ItemValues } from './item-rules.ts'
 import { checkExpectedVersion, checkFields, checkId, checkNaturalKey, FIELD_PATHS, LIMITS } from './item-rules.ts'
-import { getLive, getManyLive, insertItem, lockById, lockByNaturalKey, replaceItem, softDelete } from './item-store.ts'
+import { deleteItem, getLive, getLiveByKey, getManyLive, insertItem, reviveItem, updateItem, upsertItem } from './item-store.ts'
+
+// A write that finds the item changed under it between its statement and its read looks again,
+// this many times at most (it takes a concurrent delete and revive to need a second look).
+const RETRIES = 3
 
 type ItemHandlers = Omit<
   { [K in keyof catalog.CatalogServiceHandlers]: (req: never, ctx: CallContext) => Promise<unknown> },
   'ListPriceHistory'
 >
 
-/** The item calls of catalog.v1.CatalogService. Validation comes first: nothing is written on any error. */
-export function itemHandlers(pool: Pool) {
+/**
+ * The item calls of catalog.v1.CatalogService. Validation comes first: nothing is written on any
+ * error. Each write is one statement (item-store.ts); `onChange` runs after one commits (it wakes
+ * the outbox relay).
+ */
+export function itemHandlers(pool: Pool, onChange: () => void = () => undefined) {
   return {
     async GetItem(req: catalog.GetItemRequest__Output, ctx: CallContext): Promise<catalog.GetItemResponse> {
       const { tenant } = ctx.principal()
@@ -42,15 +50,13 @@ export function itemHandlers(pool: Pool) {
       const { tenant } = ctx.principal()
       checkNaturalKey(req.source, req.external_id)
       const values = checkFields(req.fields, FIELD_PATHS) as ItemValues
-      const row = await withTransaction(pool, async (c) => {
-        const key = { tenant, source: req.source, externalId: req.external_id }
-        const inserted = await insertItem(c, key, values)
-        if (inserted) return inserted
-        const existing = await lockByNaturalKey(c, tenant, req.source, req.external_id)
-        if (!existing?.deleted_at) throw itemExists(req.source, req.external_id)
-        // A deleted item's key may be taken again: it comes back with its id and a higher version.
-        return (await replaceItem(c, existing, values)) ?? existing
-      })
+      const key = { tenant, source: req.source, externalId: req.external_id }
+      const traceparent = currentTraceparent()
+      // A deleted item's key may be taken again: it comes back with its id and a higher version.
+      // Items are never removed, so a key that is neither free nor deleted is held by a live item.
+      const row = (await insertItem(pool, key, values, traceparent)) ?? (await reviveItem(pool, key, values, traceparent))
+      if (!row) throw itemExists(req.source, req.external_id)
+      onChange()
       return { item: toItem(row) }
     },
 
@@ -58,15 +64,19 @@ export function itemHandlers(pool: Pool) {
       const { tenant } = ctx.principal()
       checkNaturalKey(req.source, req.external_id)
       const values = checkFields(req.fields, FIELD_PATHS) as ItemValues
-      return withTransaction(pool, async (c) => {
-        const key = { tenant, source: req.source, externalId: req.external_id }
-        const inserted = await insertItem(c, key, values)
-        if (inserted) return { item: toItem(inserted), created: true, changed: true }
-        const existing = await lockByNaturalKey(c, tenant, req.source, req.external_id)
-        if (!existing) throw itemNotFound(`${req.source}/${req.external_id}`)
-        const updated = await replaceItem(c, existing, values)
-        return { item: toItem(updated ?? existing), created: existing.deleted_at !== null, changed: updated !== undefined }
-      })
+      const key = { tenant, source: req.source, externalId: req.external_id }
+      for (let attempt = 0; attempt < RETRIES; attempt++) {
+        const row = await upsertItem(pool, key, values, currentTraceparent())
+        if (row) {
+          onChange()
+          return { item: toItem(row), created: row.old_id === null || row.old_deleted_at !== null, changed: true }
+        }
+        // Nothing written: the live item already holds these values. Unless a concurrent delete
+        // came in between, it is the answer.
+        const current = await getLiveByKey(pool, key)
+        if (current) return { item: toItem(current), created: false, changed: false }
+      }
+      throw contended(`${req.source}/${req.external_id}`)
     },
 
     async UpdateItem(req: catalog.UpdateItemRequest__Output, ctx: CallContext): Promise<catalog.UpdateItemResponse> {
@@ -75,26 +85,34 @@ export function itemHandlers(pool: Pool) {
       const expected = checkExpectedVersion(req.expected_version)
       const paths = maskPaths(req.update_mask?.paths ?? [])
       const patch = checkFields(req.fields, paths)
-      return withTransaction(pool, async (c) => {
-        const current = await lockById(c, tenant, id)
-        if (!current || current.deleted_at) throw itemNotFound(id)
-        if (expected !== '0' && expected !== current.version) throw versionMismatch(expected, current.version)
-        const updated = await replaceItem(c, current, { ...valuesOf(current), ...patch })
-        return { item: toItem(updated ?? current), changed: updated !== undefined }
-      })
+      const updated = await updateItem(pool, tenant, id, expected, patch, currentTraceparent())
+      if (updated) {
+        onChange()
+        return { item: toItem(updated), changed: true }
+      }
+      // Nothing written: no live item, another version, or no change. The item as it is now says which.
+      const current = await getLive(pool, tenant, id)
+      if (!current) throw itemNotFound(id)
+      if (expected !== '0' && expected !== current.version) throw versionMismatch(expected, current.version)
+      return { item: toItem(current), changed: false }
     },
 
     async DeleteItem(req: catalog.DeleteItemRequest__Output, ctx: CallContext): Promise<catalog.DeleteItemResponse> {
       const { tenant } = ctx.principal()
       const id = checkId(req.id)
       const expected = checkExpectedVersion(req.expected_version)
-      return withTransaction(pool, async (c) => {
-        const current = await lockById(c, tenant, id)
-        if (!current || current.deleted_at) throw itemNotFound(id)
+      for (let attempt = 0; attempt < RETRIES; attempt++) {
+        const deleted = await deleteItem(pool, tenant, id, expected, currentTraceparent())
+        if (deleted) {
+          onChange()
+          return { version: deleted.version }
+        }
+        const current = await getLive(pool, tenant, id)
+        if (!current) throw itemNotFound(id)
         if (expected !== '0' && expected !== current.version) throw versionMismatch(expected, current.version)
-        const deleted = await softDelete(c, current)
-        return { version: deleted.version }
-      })
+        // Revived at the expected version since the delete looked: try again.
+      }
+      throw contended(id)
     },
   } satisfies ItemHandlers
 }

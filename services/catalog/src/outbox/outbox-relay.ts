@@ -1,6 +1,7 @@
 import type { Logger, Metrics, Pool, PoolClient, Producer } from '@catalog/kit'
 import { cloudEventHeaders, SpanKind, SpanStatusCode, startSpan } from '@catalog/kit'
 import { Counter, Gauge } from 'prom-client'
+import { encodeItemEvent } from '../items/item-events.ts'
 
 export interface OutboxRelayOptions {
   pool: Pool
@@ -9,8 +10,12 @@ export interface OutboxRelayOptions {
   metrics: Metrics
   /** CloudEvents `source` of the events. */
   source: string
+  /** The protobuf payload of an event of `outbox_events`, from its type and data (default: the item events'). */
+  encode?: (type: string, data: never) => Buffer
   batchSize?: number
   pollMs?: number
+  /** How long a replica that is not the leader gathers its writes before it tells the leader. */
+  notifyDebounceMs?: number
 }
 
 interface OutboxRow {
@@ -24,21 +29,46 @@ interface OutboxRow {
   created_at: Date
 }
 
+interface EventRow extends Omit<OutboxRow, 'payload'> {
+  data: never
+}
+
+/**
+ * Where events wait: `outbox_events` (one statement writes a change and its events as JSON, the
+ * relay encodes them; deleted once published), and before it `outbox`, where replicas of the
+ * previous release write encoded events during a rolling upgrade (marked published).
+ */
+const TABLES = {
+  legacy: {
+    take: `SELECT id, event_id, topic, key, type, payload, headers, created_at
+             FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+    done: 'UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])',
+  },
+  events: {
+    take: 'SELECT id, event_id, topic, key, type, data, headers, created_at FROM outbox_events ORDER BY id LIMIT $1',
+    done: 'DELETE FROM outbox_events WHERE id = ANY($1::bigint[])',
+  },
+} as const
+
+const CHANNEL = 'outbox_inserted'
+
 // One relay at a time publishes, so events of one item leave in the order they were written.
 const LEADER_LOCK = 7_134_001
 
 /**
- * Publishes the outbox to Kafka. Wakes on LISTEN/NOTIFY and polls as a fallback; takes unpublished
- * rows in id order (rows stay unpublished until marked, so one whose transaction commits late,
- * after rows with higher ids, is still found), sends them with the idempotent producer, and marks
- * them published only after the broker acked. A crash between the two publishes a row twice,
- * never zero times; consumers drop the duplicate by its `ce_id`. Replicas stand by on an advisory
- * lock held by the leader's session.
+ * Publishes the outbox to Kafka. Wakes when this replica wrote (`wake()`, after the commit), on a
+ * NOTIFY from another replica that wrote, and polls as a fallback; takes waiting rows in id order
+ * (rows wait until published, so one whose transaction commits late, after rows with higher ids,
+ * is still found), sends them with the idempotent producer, and deletes them only after the broker
+ * acked. A crash between the two publishes a row twice, never zero times; consumers drop the
+ * duplicate by its `ce_id`. Replicas stand by on an advisory lock held by the leader's session.
  */
 export function createOutboxRelay(options: OutboxRelayOptions) {
   const { pool, producer, log, source } = options
   const batchSize = options.batchSize ?? 500
   const pollMs = options.pollMs ?? 1_000
+  const notifyDebounceMs = options.notifyDebounceMs ?? 20
+  const encode = options.encode ?? encodeItemEvent
   const published = new Counter({
     name: 'outbox_published_total',
     help: 'Outbox events published to Kafka.',
@@ -46,13 +76,20 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   })
   new Gauge({
     name: 'outbox_backlog',
-    help: 'Outbox events not yet published.',
+    help: 'Outbox events not yet published (at most: the span of waiting ids), and the age of the oldest.',
     labelNames: ['measure'],
     registers: [options.metrics.registry],
     async collect() {
-      const { rows } = await pool.query<{ n: number; age: number | null }>(
-        'SELECT count(*)::int AS n, extract(epoch FROM now() - min(created_at))::float AS age FROM outbox WHERE published_at IS NULL',
-      )
+      // Index lookups only, whatever the backlog: the ends of the waiting ids (a rolled-back
+      // write leaves a gap, so the span is an upper bound), and the oldest waiting row.
+      const { rows } = await pool.query<{ n: number; age: number | null }>({
+        name: 'outbox.backlog',
+        text: `SELECT coalesce((SELECT max(id) FROM outbox_events) - (SELECT min(id) FROM outbox_events) + 1, 0)::int
+                      + (SELECT count(*) FROM (SELECT 1 FROM outbox WHERE published_at IS NULL LIMIT 10000) AS l)::int AS n,
+                      extract(epoch FROM now() - least(
+                        (SELECT created_at FROM outbox_events ORDER BY id LIMIT 1),
+                        (SELECT created_at FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT 1)))::float AS age`,
+      })
       this.set({ measure: 'events' }, rows[0]?.n ?? 0)
       this.set({ measure: 'oldest_age_seconds' }, rows[0]?.age ?? 0)
     },
@@ -64,6 +101,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let timer: NodeJS.Timeout | undefined
   let running: Promise<void> | undefined
   let again = false
+  let notifyTimer: NodeJS.Timeout | undefined
 
   const schedule = (delay = 0) => {
     if (stopped) return
@@ -81,7 +119,10 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       try {
         if (!listener) await listen()
         if (!leader) leader = await tryLead()
-        if (leader) while ((await drainOnce()) === batchSize && !stopped);
+        if (leader) {
+          while ((await drainOnce('legacy')) === batchSize && !stopped);
+          while ((await drainOnce('events')) === batchSize && !stopped);
+        }
       } catch (err) {
         log.warn({ err }, 'outbox relay pass failed; retrying')
         await dropListener()
@@ -103,7 +144,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       log.warn({ err }, 'outbox listener lost its connection')
       void dropListener()
     })
-    await client.query('LISTEN outbox_inserted')
+    await client.query(`LISTEN ${CHANNEL}`)
     listener = client
   }
   const dropListener = async () => {
@@ -119,13 +160,13 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     return rows[0]?.ok === true
   }
 
-  /** Publishes one batch; returns how many rows it took. */
-  const drainOnce = async (): Promise<number> => {
-    const { rows } = await pool.query<OutboxRow>(
-      `SELECT id, event_id, topic, key, type, payload, headers, created_at
-         FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-      [batchSize],
-    )
+  /** Publishes one batch of a table; returns how many rows it took. */
+  const drainOnce = async (table: keyof typeof TABLES): Promise<number> => {
+    const { rows } = await pool.query<OutboxRow | EventRow>({
+      name: `outbox.take-${table}`,
+      text: TABLES[table].take,
+      values: [batchSize],
+    })
     if (rows.length === 0) return 0
     const byTopic = new Map<string, { key: string; value: Buffer; headers: ReturnType<typeof cloudEventHeaders> }[]>()
     // Each event's publish continues the trace of the request that wrote it (the traceparent kept
@@ -144,7 +185,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       const messages = byTopic.get(row.topic) ?? []
       messages.push({
         key: row.key,
-        value: row.payload,
+        value: 'payload' in row ? row.payload : encode(row.type, row.data),
         headers: cloudEventHeaders({
           id: row.event_id,
           type: row.type,
@@ -165,7 +206,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     } finally {
       for (const span of spans) span.end()
     }
-    await pool.query('UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])', [rows.map((r) => r.id)])
+    await pool.query({ name: `outbox.done-${table}`, text: TABLES[table].done, values: [rows.map((r) => r.id)] })
     published.inc(rows.length)
     return rows.length
   }
@@ -177,12 +218,30 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     },
     /** Runs one full pass now (tests use it to wait for the outbox to empty). */
     tick,
+    /**
+     * This replica committed events: the leader publishes them now; a standby tells the leader
+     * with one NOTIFY per `notifyDebounceMs` (sent outside any write, so commits never queue on
+     * the notification lock).
+     */
+    wake(): void {
+      if (stopped) return
+      if (leader) {
+        if (running) again = true
+        else schedule()
+        return
+      }
+      notifyTimer ??= setTimeout(() => {
+        notifyTimer = undefined
+        pool.query(`SELECT pg_notify('${CHANNEL}', '')`).catch((err: unknown) => log.warn({ err }, 'outbox notify failed'))
+      }, notifyDebounceMs)
+    },
     get leader() {
       return leader
     },
     async stop(): Promise<void> {
       stopped = true
       clearTimeout(timer)
+      clearTimeout(notifyTimer)
       await running
       if (listener && leader) await listener.query('SELECT pg_advisory_unlock($1)', [LEADER_LOCK]).catch(() => undefined)
       await dropListener()

@@ -1,5 +1,4 @@
 import type { PoolClient } from '@catalog/kit'
-import type { ItemRow } from '../items/item-row.ts'
 
 export interface PriceRow {
   item_id: string
@@ -7,15 +6,6 @@ export interface PriceRow {
   amount_minor: string | null
   currency: string | null
   changed_at: Date
-}
-
-/** Appends the item's current price as the price from its current version on. */
-export async function recordPrice(c: PoolClient, item: ItemRow): Promise<void> {
-  await c.query(
-    `INSERT INTO price_history (item_id, item_version, tenant, amount_minor, currency, changed_at)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [item.id, item.version, item.tenant, item.price_amount_minor, item.price_currency, item.updated_at],
-  )
 }
 
 /** One page of an item's prices, newest first, after the version `before` when given. */
