@@ -221,12 +221,18 @@ for (let i = 0; i < total; i++) {
 await Promise.all(pending)
 const achieved = total / ((performance.now() - writeStart) / 1000)
 await new Promise((r) => setTimeout(r, 3_000))
-const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text()
-const buckets = [...text.matchAll(/search_index_freshness_seconds_bucket\{le="([^"]+)"[^}]*\} (\d+)/g)].map(
-  (m) => [m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2])] as const,
-)
-const count = buckets.at(-1)?.[1] ?? 0
-const quantile = (q: number) => buckets.find(([, c]) => c >= q * count)?.[0] ?? Number.NaN
+/** Quantiles (as bucket upper bounds) of a histogram on a /metrics page. */
+const histogram = async (port: number | undefined, name: string) => {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()
+  const buckets = [...text.matchAll(new RegExp(`${name}_bucket\\{le="([^"]+)"[^}]*\\} (\\d+)`, 'g'))].map(
+    (m) => [m[1] === '+Inf' ? Number.POSITIVE_INFINITY : Number(m[1]), Number(m[2])] as const,
+  )
+  const count = buckets.at(-1)?.[1] ?? 0
+  return { count, quantile: (q: number) => buckets.find(([, c]) => c >= q * count)?.[0] ?? Number.NaN }
+}
+const { count, quantile } = await histogram(metricsPort, 'search_index_freshness_seconds')
+// The first half of the way: from the catalog's write to the broker's ack of its event.
+const published = await histogram(logged<number>(catalogProcess.lines, 'metricsPort'), 'outbox_publish_delay_seconds')
 
 console.log(
   `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
@@ -236,11 +242,21 @@ for (const row of rows) console.log(row)
 console.log(
   `freshness at ${achieved.toFixed(0)} writes/s for ${WRITE_SECONDS}s: ${count} events, p50 <= ${quantile(0.5)} s, p99 <= ${quantile(0.99)} s (histogram bucket bounds)`,
 )
+console.log(
+  `  of which write -> broker ack (outbox relay): p50 <= ${published.quantile(0.5)} s, p99 <= ${published.quantile(0.99)} s`,
+)
 
 await writeResult('search', {
   load: { items: N, queriesPerKind: QUERIES, inFlight: 4 },
   queries,
-  freshness: { writesPerSec: achieved, events: count, p50AtMostS: quantile(0.5), p99AtMostS: quantile(0.99) },
+  freshness: {
+    writesPerSec: achieved,
+    events: count,
+    p50AtMostS: quantile(0.5),
+    p99AtMostS: quantile(0.99),
+    publishedP50AtMostS: published.quantile(0.5),
+    publishedP99AtMostS: published.quantile(0.99),
+  },
 })
 
 client.close()

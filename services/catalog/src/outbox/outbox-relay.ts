@@ -1,6 +1,6 @@
 import type { Logger, Metrics, Pool, PoolClient, Producer } from '@catalog/kit'
 import { cloudEventHeaders, SpanKind, SpanStatusCode, startSpan } from '@catalog/kit'
-import { Counter, Gauge } from 'prom-client'
+import { Counter, Gauge, Histogram } from 'prom-client'
 import { encodeItemEvent } from '../items/item-events.ts'
 
 export interface OutboxRelayOptions {
@@ -72,6 +72,12 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   const published = new Counter({
     name: 'outbox_published_total',
     help: 'Outbox events published to Kafka.',
+    registers: [options.metrics.registry],
+  })
+  const delay = new Histogram({
+    name: 'outbox_publish_delay_seconds',
+    help: 'From the write of an event to the broker acknowledging it.',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30],
     registers: [options.metrics.registry],
   })
   new Gauge({
@@ -206,8 +212,10 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
     } finally {
       for (const span of spans) span.end()
     }
+    const acked = Date.now()
     await pool.query({ name: `outbox.done-${table}`, text: TABLES[table].done, values: [rows.map((r) => r.id)] })
     published.inc(rows.length)
+    for (const row of rows) delay.observe(Math.max(0, (acked - row.created_at.getTime()) / 1000))
     return rows.length
   }
 

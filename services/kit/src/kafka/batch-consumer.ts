@@ -28,6 +28,11 @@ export interface BatchConsumerOptions {
   sessionTimeoutMs?: number
   /** How long to wait before starting a crashed consumer again (and between failed starts). */
   relaunchDelayMs?: number
+  /**
+   * How many partitions' batches apply at once (default 1). Each partition's stay in order; more
+   * than one suits a handler whose batches of different partitions touch different rows.
+   */
+  partitionsConcurrently?: number
 }
 
 /**
@@ -143,6 +148,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
 
   const run = (member: Consumer) =>
     member.run({
+      partitionsConsumedConcurrently: options.partitionsConcurrently ?? 1,
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {

@@ -98,11 +98,20 @@ export function createItemIndexer(pool: Pool, metrics: Metrics) {
         if (c.deleted) tombs.push(c.row)
         else upserts.push(c.row)
       }
-      await withTransaction(pool, async (c) => {
-        if (upserts.length > 0) await c.query(UPSERT_MANY, [JSON.stringify(upserts)])
-        if (tombs.length > 0)
-          await c.query(TOMBSTONE_MANY, [tombs.map((t) => t.id), tombs.map((t) => t.tenant), tombs.map((t) => t.version)])
-      })
+      const upsert = { name: 'index.upsert-many', text: UPSERT_MANY, values: [JSON.stringify(upserts)] }
+      const tomb = {
+        name: 'index.tombstone-many',
+        text: TOMBSTONE_MANY,
+        values: [tombs.map((t) => t.id), tombs.map((t) => t.tenant), tombs.map((t) => t.version)],
+      }
+      // One statement is its own transaction; both need one around them.
+      if (tombs.length === 0) await pool.query(upsert)
+      else if (upserts.length === 0) await pool.query(tomb)
+      else
+        await withTransaction(pool, async (c) => {
+          await c.query(upsert)
+          await c.query(tomb)
+        })
       const now = Date.now()
       for (const time of times) freshness.observe(Math.max(0, (now - Date.parse(time)) / 1000))
     },

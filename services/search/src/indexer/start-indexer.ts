@@ -19,6 +19,9 @@ export async function startIndexer(
     log: deps.log,
     metrics: deps.metrics,
     sessionTimeoutMs: deps.sessionTimeoutMs,
+    // Events are keyed by item, so partitions touch different rows: applying three at once keeps
+    // the index fresh while one batch waits on its commit.
+    partitionsConcurrently: 3,
   })
   return {
     async stop() {
