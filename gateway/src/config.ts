@@ -2,6 +2,8 @@ import { commonEnv, list, loadConfig, tlsRefreshEnv } from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
 import type { AuthOptions } from './auth/authenticator.ts'
+import type { RateLimitPolicy } from './rate-limit/gcra.ts'
+import type { Dimension } from './rate-limit/rate-limit-hooks.ts'
 
 const csv = (description: string, fallback: string) => Type.String({ description, default: fallback })
 
@@ -70,5 +72,13 @@ export function authOptions(config: GatewayConfig): AuthOptions {
     fetchTimeoutMs: config.AUTH_JWKS_TIMEOUT_MS,
     maxTokenBytes: 8 * 1024,
     verifiedCacheMs: config.AUTH_VERIFIED_CACHE_MS,
+  }
+}
+
+/** The budgets of routes that name none of their own, per minute. */
+export function rateLimitDefaults(config: GatewayConfig): Record<Dimension, RateLimitPolicy> {
+  return {
+    ip: { limit: config.RATE_LIMIT_IP_PER_MINUTE, windowMs: 60_000 },
+    tenant: { limit: config.RATE_LIMIT_TENANT_PER_MINUTE, windowMs: 60_000 },
   }
 }

@@ -8,7 +8,7 @@ import {
   readTlsFiles,
 } from '@catalog/kit'
 import { createAuthenticator } from './auth/authenticator.ts'
-import { authOptions, loadGatewayConfig } from './config.ts'
+import { authOptions, loadGatewayConfig, rateLimitDefaults } from './config.ts'
 import { isGatewayError } from './errors.ts'
 import { registerRateLimit } from './rate-limit/rate-limit-hooks.ts'
 import { createRateLimitStore } from './rate-limit/rate-limit-store.ts'
@@ -39,7 +39,6 @@ try {
       }
     : undefined
   const store = createRateLimitStore({ redisUrl: config.REDIS_URL, log })
-  const perMinute = (limit: number) => ({ limit, windowMs: 60_000 })
 
   const app = await build({
     config,
@@ -88,7 +87,7 @@ try {
         failOpen: config.RATE_LIMIT_FAIL_OPEN,
         log,
         metrics,
-        defaults: { ip: perMinute(config.RATE_LIMIT_IP_PER_MINUTE), tenant: perMinute(config.RATE_LIMIT_TENANT_PER_MINUTE) },
+        defaults: rateLimitDefaults(config),
         tenantOf: (request) => request.principal?.tenant,
       }),
   })

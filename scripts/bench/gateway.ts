@@ -1,6 +1,8 @@
 // Measures the gateway's authenticated GET /v1/items/{id} end to end (JWT verification, gRPC over
 // mTLS to the catalog, PostgreSQL) against bare Fastify answering "hello", both in their own
-// processes, from one run; then the gateway's latency at half its peak rate.
+// processes, from one run; then the gateway's latency at half its peak rate. Beside it, the
+// gateway's own pipeline alone (scripts/bench/gateway-stub.ts: the same hooks, auth, rate limits
+// and logs in front of a catalog stub), and the CPU each process spends per request.
 //
 //   bash scripts/bench/run.sh gateway      env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32)
 import { randomBytes } from 'node:crypto'
@@ -8,12 +10,14 @@ import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { ensureDevIdentity, mintDevToken } from '@catalog/gateway/dev-identity'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
+import type { ServiceProcess } from '@catalog/kit/testing'
 import { logged, startServiceProcess } from '@catalog/kit/testing'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import autocannon from 'autocannon'
 import pg from 'pg'
 import { writeResult } from './load.ts'
+import { withCpu } from './process-cpu.ts'
 import { BENCH_DATABASE_URL as admin, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -42,23 +46,29 @@ const catalogAddress = `localhost:${logged<number>(catalog.lines, 'port')}`
 
 const identityDir = join(ROOT, '.data/bench/dev-identity')
 await ensureDevIdentity(identityDir)
-const gateway = await startServiceProcess(
-  join(ROOT, 'gateway/src/main.ts'),
-  {
-    HOST: '127.0.0.1',
-    PORT: '0',
-    AUTH_JWKS_URL: join(identityDir, 'jwks.json'),
-    AUTH_ISSUER: 'http://localhost:8080/dev-issuer',
-    AUTH_AUDIENCE: 'catalog-api',
-    CATALOG_ADDR: catalogAddress,
-    RATE_LIMIT_TENANT_PER_MINUTE: '100000000',
-    RATE_LIMIT_IP_PER_MINUTE: '100000000',
-    ...tlsEnv('gateway'),
-    ...operatorEnv(),
-  },
-  { readyMessage: 'gateway ready', nodeArgs: (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean) },
-)
+const gatewayEnv = {
+  HOST: '127.0.0.1',
+  PORT: '0',
+  AUTH_JWKS_URL: join(identityDir, 'jwks.json'),
+  AUTH_ISSUER: 'http://localhost:8080/dev-issuer',
+  AUTH_AUDIENCE: 'catalog-api',
+  CATALOG_ADDR: catalogAddress,
+  RATE_LIMIT_TENANT_PER_MINUTE: '100000000',
+  RATE_LIMIT_IP_PER_MINUTE: '100000000',
+  ...tlsEnv('gateway'),
+  ...operatorEnv(),
+}
+const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)
+const gateway = await startServiceProcess(join(ROOT, 'gateway/src/main.ts'), gatewayEnv, {
+  readyMessage: 'gateway ready',
+  nodeArgs,
+})
 const gatewayPort = logged<number>(gateway.lines, 'port')
+const stubbed = await startServiceProcess(join(ROOT, 'scripts/bench/gateway-stub.ts'), gatewayEnv, {
+  readyMessage: 'gateway ready',
+  nodeArgs,
+})
+const stubbedPort = logged<number>(stubbed.lines, 'port')
 const bare = await startServiceProcess(join(ROOT, 'scripts/bench/bare-fastify.ts'), {}, { readyMessage: 'bare fastify ready' })
 const barePort = logged<number>(bare.lines, 'port')
 
@@ -100,8 +110,21 @@ const itemRequests = {
   headers: { authorization: `Bearer ${token}` },
 }
 
-const bareResult = await run('bare fastify', { url: `http://127.0.0.1:${barePort}/hello` })
-const peak = await run('gateway', { url: `http://127.0.0.1:${gatewayPort}`, ...itemRequests })
+/** A run against one process, with the CPU that process spent on it, in microseconds per request. */
+const measured = async (title: string, server: ServiceProcess, opts: autocannon.Options) => {
+  // A second of warm-up first, so the JIT and the verified-token cache are not what is measured.
+  await run(`${title} (warm-up)`, { ...opts, duration: 1 })
+  const { result, cpuSeconds } = await withCpu(server.child, () => run(title, opts))
+  return { result, cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, result.requests.total) }
+}
+const bareRun = await measured('bare fastify', bare, { url: `http://127.0.0.1:${barePort}/hello` })
+const bareResult = bareRun.result
+const stubRun = await measured('gateway, stub catalog', stubbed, {
+  url: `http://127.0.0.1:${stubbedPort}`,
+  ...itemRequests,
+})
+const peakRun = await measured('gateway', gateway, { url: `http://127.0.0.1:${gatewayPort}`, ...itemRequests })
+const peak = peakRun.result
 const half = Math.max(1, Math.floor(peak.requests.average / 2))
 const atHalf = await run('gateway at half load', { url: `http://127.0.0.1:${gatewayPort}`, ...itemRequests, overallRate: half })
 
@@ -113,8 +136,13 @@ console.log(
 console.log(
   `load: ${connections} connections, ${seconds}s per run; gateway, catalog, PostgreSQL and the load generator share the machine`,
 )
-console.log(line('bare Fastify GET /hello', bareResult))
-console.log(line('gateway GET /v1/items/{id} (JWT+gRPC+mTLS+PG)', peak))
+const cpu = (us: number) => `${us.toFixed(0)} µs CPU/request`
+console.log(`${line('bare Fastify GET /hello', bareResult)}   ${cpu(bareRun.cpuUsPerRequest)}`)
+console.log(`${line('gateway pipeline, stub catalog', stubRun.result)}   ${cpu(stubRun.cpuUsPerRequest)}`)
+console.log(
+  `  ratio (gateway pipeline vs bare Fastify): ${(stubRun.result.requests.average / bareResult.requests.average).toFixed(2)}`,
+)
+console.log(`${line('gateway GET /v1/items/{id} (JWT+gRPC+mTLS+PG)', peak)}   ${cpu(peakRun.cpuUsPerRequest)} (gateway process)`)
 console.log(`  ratio (gateway vs bare Fastify): ${(peak.requests.average / bareResult.requests.average).toFixed(2)}`)
 console.log(line(`gateway at half its peak (${half} req/s)`, atHalf))
 const figures = (name: string, r: autocannon.Result) => ({
@@ -140,12 +168,20 @@ await writeResult('gateway', {
       subject: figures('gateway GET /v1/items/{id}', peak),
       baseline: figures('bare Fastify GET /hello', bareResult),
       ratio: peak.requests.average / bareResult.requests.average,
+      cpuUsPerRequest: { subject: peakRun.cpuUsPerRequest, baseline: bareRun.cpuUsPerRequest },
+    },
+    {
+      name: 'gateway pipeline (stub catalog) GET /v1/items/{id} vs bare Fastify',
+      subject: figures('gateway pipeline GET /v1/items/{id}, stub catalog', stubRun.result),
+      baseline: figures('bare Fastify GET /hello', bareResult),
+      ratio: stubRun.result.requests.average / bareResult.requests.average,
+      cpuUsPerRequest: { subject: stubRun.cpuUsPerRequest, baseline: bareRun.cpuUsPerRequest },
     },
   ],
   atHalfPeak: figures(`gateway at ${half} req/s`, atHalf),
 })
 
-await Promise.all([gateway.stop(), bare.stop()])
+await Promise.all([gateway.stop(), stubbed.stop(), bare.stop()])
 await catalog.stop()
 await adminClient.query(`DROP DATABASE ${dbName} WITH (FORCE)`)
 await adminClient.end()
