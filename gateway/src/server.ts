@@ -4,7 +4,6 @@ import type { Check, Logger, Metrics } from '@catalog/kit'
 import { childTraceparent, currentTraceparent, parseTraceparent, traceIdOf } from '@catalog/kit'
 import type { catalog, ingestion, search } from '@catalog/proto'
 import cors from '@fastify/cors'
-import helmet from '@fastify/helmet'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
@@ -20,6 +19,7 @@ import { ingestionRoutes } from './routes/ingestions.ts'
 import { itemRoutes } from './routes/items.ts'
 import { priceRoutes } from './routes/prices.ts'
 import { searchRoutes } from './routes/search.ts'
+import { SECURITY_HEADERS } from './security-headers.ts'
 import type { Backend } from './upstream/backend.ts'
 import type { IngestStreams } from './upstream/ingest-stream.ts'
 import { validatorCompiler } from './validation.ts'
@@ -117,7 +117,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   app.decorateRequest('deadline', null as unknown as Date)
   app.decorateRequest('traceparent', '')
   app.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id)
+    reply.headers(SECURITY_HEADERS).header('x-request-id', request.id)
     const asked = Number(request.headers['x-request-timeout-ms'])
     const timeout = Number.isInteger(asked) && asked > 0 ? Math.min(asked, config.REQUEST_TIMEOUT_MS) : config.REQUEST_TIMEOUT_MS
     request.deadline = new Date(Date.now() + timeout)
@@ -125,8 +125,6 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     // hop; without it, a new span id of the caller's trace, or a new trace.
     request.traceparent = currentTraceparent() ?? childTraceparent(parseTraceparent(request.headers.traceparent))
   })
-
-  await app.register(helmet, { contentSecurityPolicy: { directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] } } })
   const origins = list(config.CORS_ORIGINS)
   if (origins.length > 0) {
     await app.register(cors, {
