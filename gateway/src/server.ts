@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { randomUUID } from 'node:crypto'
 import type { Check, Logger, Metrics } from '@catalog/kit'
-import { childTraceparent, currentTraceparent, parseTraceparent, traceIdOf } from '@catalog/kit'
+import { currentTraceparent, traceIdOf } from '@catalog/kit'
 import type { catalog, ingestion, search } from '@catalog/proto'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
@@ -20,6 +20,7 @@ import { itemRoutes } from './routes/items.ts'
 import { priceRoutes } from './routes/prices.ts'
 import { searchRoutes } from './routes/search.ts'
 import { SECURITY_HEADERS } from './security-headers.ts'
+import { requestTraceparent } from './traceparent.ts'
 import type { Backend } from './upstream/backend.ts'
 import type { IngestStreams } from './upstream/ingest-stream.ts'
 import { validatorCompiler } from './validation.ts'
@@ -123,7 +124,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     request.deadline = new Date(Date.now() + timeout)
     // With tracing on, the HTTP server span (already a child of the caller's traceparent) is this
     // hop; without it, a new span id of the caller's trace, or a new trace.
-    request.traceparent = currentTraceparent() ?? childTraceparent(parseTraceparent(request.headers.traceparent))
+    request.traceparent = currentTraceparent() ?? requestTraceparent(request.headers.traceparent)
   })
   const origins = list(config.CORS_ORIGINS)
   if (origins.length > 0) {

@@ -1,4 +1,5 @@
 import t from 'tap'
+import { requestTraceparent } from '../src/traceparent.ts'
 import { startCatalog, startGateway } from './helpers/gateway.ts'
 
 t.test("the caller's W3C trace context reaches the events its write causes, through gRPC and the outbox", async (t) => {
@@ -36,3 +37,22 @@ t.test("the caller's W3C trace context reaches the events its write causes, thro
   t.match(fresh.rows[0]?.traceparent, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, 'a request without one starts a trace')
   t.not(fresh.rows[0]?.traceparent.split('-')[1], traceId)
 })
+
+t.test(
+  'without tracing, a request continues a valid caller trace in a new span, flags kept; else it starts a sampled trace',
+  async (t) => {
+    const caller = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00'
+    const hop = requestTraceparent(caller)
+    t.match(hop, /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$/)
+    t.not(hop.split('-')[2], '00f067aa0ba902b7', 'a new span id')
+    t.match(requestTraceparent(` ${caller.toUpperCase()} `), /^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$/)
+    for (const invalid of [undefined, '', 'junk', `00-${'0'.repeat(32)}-00f067aa0ba902b7-01`, ['x']]) {
+      const started = requestTraceparent(invalid)
+      t.match(started, /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/, `${JSON.stringify(invalid)} starts a trace`)
+      t.not(started.split('-')[1], '4bf92f3577b34da6a3ce929d0e0e4736')
+    }
+    const many = Array.from({ length: 2_000 }, () => requestTraceparent(undefined))
+    t.equal(new Set(many.map((p) => p.split('-')[1])).size, many.length, 'trace ids do not repeat, across refills of the pool')
+    t.equal(new Set(many.map((p) => p.split('-')[2])).size, many.length, 'nor do span ids')
+  },
+)
