@@ -18,6 +18,8 @@ export const gatewayEnv = Type.Object({
   /** Deadline of a request, carried to gRPC; clients may ask for less with `x-request-timeout-ms`. */
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),
   CORS_ORIGINS: csv('allowed CORS origins, comma-separated; empty disables CORS', ''),
+  /** Each request's log line is at debug, but a request this slow (or answered 5xx) is logged at info. */
+  LOG_SLOW_REQUEST_MS: Type.Integer({ minimum: 1, default: 1_000 }),
 
   AUTH_JWKS_URL: Type.String({ minLength: 1, description: 'http(s) URL of the JWKS, or a local file path' }),
   AUTH_ISSUER: Type.String({ minLength: 1 }),

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer'
 import { randomUUID } from 'node:crypto'
 import type { Check, Logger, Metrics } from '@catalog/kit'
-import { currentTraceparent, traceIdOf } from '@catalog/kit'
+import { currentTraceparent } from '@catalog/kit'
 import type { catalog, ingestion, search } from '@catalog/proto'
 import cors from '@fastify/cors'
 import swagger from '@fastify/swagger'
@@ -14,6 +14,7 @@ import type { GatewayConfig } from './config.ts'
 import { list } from './config.ts'
 import { codes, GatewayError } from './errors.ts'
 import { opsRoutes } from './ops/ops-routes.ts'
+import { registerRequestLog } from './ops/request-log.ts'
 import { renderProblem } from './problems/problem.ts'
 import { ingestionRoutes } from './routes/ingestions.ts'
 import { itemRoutes } from './routes/items.ts'
@@ -61,7 +62,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     // Bulk uploads stream for as long as they take (each chunk still resets the idle socket timeout).
     requestTimeout: deps.ingestion ? BULK_TIMEOUT_MS : config.REQUEST_TIMEOUT_MS * 2,
     return503OnClosing: true,
-    // One line per request (below), not Fastify's two.
+    // One line per request (ops/request-log.ts), not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
   })
   app.setValidatorCompiler(validatorCompiler())
@@ -98,26 +99,14 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
       log,
     ),
   )
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        route: request.routeOptions.url ?? 'unmatched',
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime * 10) / 10,
-        tenant: request.principal?.tenant,
-        trace_id: traceIdOf(request.traceparent),
-      },
-      'request',
-    )
-  })
+  registerRequestLog(app, { metrics: deps.metrics, slowMs: config.LOG_SLOW_REQUEST_MS })
   app.addHook('onClose', async () => {
     shuttingDown = true
   })
 
   app.decorateRequest('deadline', null as unknown as Date)
   app.decorateRequest('traceparent', '')
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.headers(SECURITY_HEADERS).header('x-request-id', request.id)
     const asked = Number(request.headers['x-request-timeout-ms'])
     const timeout = Number.isInteger(asked) && asked > 0 ? Math.min(asked, config.REQUEST_TIMEOUT_MS) : config.REQUEST_TIMEOUT_MS
@@ -125,6 +114,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     // With tracing on, the HTTP server span (already a child of the caller's traceparent) is this
     // hop; without it, a new span id of the caller's trace, or a new trace.
     request.traceparent = currentTraceparent() ?? requestTraceparent(request.headers.traceparent)
+    done()
   })
   const origins = list(config.CORS_ORIGINS)
   if (origins.length > 0) {

@@ -11,6 +11,9 @@ interface Tap {
 /** The id whose GetItem fails with gRPC status `code` (and a message no client may see). */
 export const idFailingWith = (code: number) => `00000000-0000-4000-8000-${String(code).padStart(12, '0')}`
 export const SLOW_ID = '00000000-0000-4000-8000-999999999999'
+/** The id whose GetItem answers NOT_FOUND, but only after LATE_MS. */
+export const LATE_ID = '00000000-0000-4000-8000-888888888888'
+export const LATE_MS = 50
 export const SECRET = 'db password is hunter2'
 
 /**
@@ -38,6 +41,10 @@ export async function startFakeCatalog(t: Tap) {
       async GetItem(req, ctx) {
         calls.GetItem++
         if (req.id === SLOW_ID) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
+        if (req.id === LATE_ID) {
+          await new Promise((resolve) => setTimeout(resolve, LATE_MS))
+          return fail(status.NOT_FOUND)
+        }
         return fail(Number(req.id.slice(-12)))
       },
       async CreateItem() {

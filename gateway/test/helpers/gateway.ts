@@ -1,5 +1,5 @@
 import { startTestCatalog } from '@catalog/catalog-service/testing'
-import type { Pool } from '@catalog/kit'
+import type { Logger, Pool } from '@catalog/kit'
 import { createLogger, createMetrics, grpcHealthCheck } from '@catalog/kit'
 import { testCerts } from '@catalog/kit/testing'
 import type { FastifyInstance } from 'fastify'
@@ -43,11 +43,19 @@ export function gatewayEnv(jwksPath: string, catalogAddress: string): Record<str
   }
 }
 
-/** The gateway app (not listening: tests use inject) in front of the catalog at `catalogAddress`. */
-export async function startGateway(t: Tap, catalogAddress: string, env: Record<string, string> = {}): Promise<RunningGateway> {
+/**
+ * The gateway app (not listening: tests use inject) in front of the catalog at `catalogAddress`;
+ * its log is silent (or TEST_LOG_LEVEL) unless the test gives its own.
+ */
+export async function startGateway(
+  t: Tap,
+  catalogAddress: string,
+  env: Record<string, string> = {},
+  options: { log?: Logger } = {},
+): Promise<RunningGateway> {
   const identity = await testIdentity()
   const config = loadGatewayConfig({ ...gatewayEnv(identity.jwksPath, catalogAddress), ...env })
-  const log = createLogger({ name: 'gateway', level: process.env.TEST_LOG_LEVEL ?? 'silent' })
+  const log = options.log ?? createLogger({ name: 'gateway', level: process.env.TEST_LOG_LEVEL ?? 'silent' })
   const metrics = createMetrics({ service: 'gateway', defaultMetrics: false })
   const tls = testCerts().of('gateway')
   const authenticator = createAuthenticator(authOptions(config), log)
