@@ -25,15 +25,30 @@ const ALWAYS_ALLOWED: CallerPolicy['allow'] = {
   'grpc.reflection.v1alpha.ServerReflection': ['*'],
 }
 
+type AuthContext = ReturnType<grpc.ServerInterceptingCallInterface['getAuthContext']>
+
 interface Refusal {
   code: grpc.status
   details: string
+}
+
+/** What the policy and the metrics need of one method, worked out on its first call. */
+interface MethodPolicy {
+  labels: { service: string; method: string }
+  /** Undefined when nobody may call it; `*` for any platform identity. */
+  allowed: ReadonlySet<string> | '*' | undefined
 }
 
 /**
  * grpc-js checks no caller identity at all: this interceptor runs before every handler (health and
  * reflection included), refuses callers outside the policy, refuses forwarded principals from
  * callers that are not trusted forwarders, and records the call's status and duration.
+ *
+ * The identity belongs to the connection: grpc-js (patched, see patches/) reads the peer
+ * certificate once per HTTP/2 session and hands every call of that session the same frozen auth
+ * context, so the identity parsed from it is kept against that object, never against an address
+ * (a new connection may reuse a port). Without the patch every call would parse it again: slower,
+ * not wrong.
  */
 export function createPolicyInterceptor(options: {
   policy: CallerPolicy
@@ -43,13 +58,33 @@ export function createPolicyInterceptor(options: {
 }): grpc.ServerInterceptor {
   const { policy, trustDomain, log, metrics } = options
   const allow = { ...ALWAYS_ALLOWED, ...policy.allow }
+  const forwarders = new Set(policy.forwarders)
+  const identities = new WeakMap<AuthContext, string | undefined>()
+  const identityOfCall = (authContext: AuthContext): string | undefined => {
+    if (identities.has(authContext)) return identities.get(authContext)
+    const identity = identityOf(authContext.sslPeerCertificate, trustDomain)
+    identities.set(authContext, identity)
+    return identity
+  }
+  // Interceptors run only for methods a service registered, so this holds one entry per method.
+  const methods = new Map<string, MethodPolicy>()
+  const methodPolicy = (path: string): MethodPolicy => {
+    let entry = methods.get(path)
+    if (!entry) {
+      const [, service = '', method = ''] = path.split('/')
+      const names = allow[path] ?? allow[service]
+      entry = { labels: { service, method }, allowed: !names ? undefined : names.includes('*') ? '*' : new Set(names) }
+      methods.set(path, entry)
+    }
+    return entry
+  }
 
   return (method, call) => {
-    const [, service = '', name = ''] = method.path.split('/')
-    const stopTimer = metrics.grpcDuration.startTimer({ service, method: name })
+    const { labels, allowed } = methodPolicy(method.path)
+    const started = performance.now()
     const record = (code: grpc.status) => {
-      stopTimer()
-      metrics.grpcHandled.inc({ service, method: name, code: grpc.status[code] ?? String(code) })
+      metrics.grpcDuration.observe(labels, (performance.now() - started) / 1000)
+      metrics.grpcHandled.inc({ ...labels, code: grpc.status[code] ?? String(code) })
     }
     const refuse = (refusal: Refusal) => {
       log.warn({ method: method.path, peer: call.getPeer(), code: grpc.status[refusal.code] }, refusal.details)
@@ -57,33 +92,31 @@ export function createPolicyInterceptor(options: {
       call.sendStatus({ ...refusal, metadata: new grpc.Metadata() })
     }
 
-    const identity = identityOf(call.getAuthContext().sslPeerCertificate, trustDomain)
-    const allowed = allow[method.path] ?? allow[service]
+    const identity = identityOfCall(call.getAuthContext())
     let refusal: Refusal | undefined
     if (!identity) {
       refusal = { code: grpc.status.UNAUTHENTICATED, details: 'the client certificate carries no platform identity' }
-    } else if (!allowed || !(allowed.includes('*') || allowed.includes(identity))) {
+    } else if (!allowed || (allowed !== '*' && !allowed.has(identity))) {
       refusal = { code: grpc.status.PERMISSION_DENIED, details: `caller "${identity}" may not call ${method.path}` }
     }
 
-    const listener = new grpc.ServerListenerBuilder()
-      .withOnReceiveMetadata((metadata, next) => {
+    const listener: grpc.ServerListener = {
+      onReceiveMetadata(metadata, next) {
         if (refusal) return refuse(refusal)
-        if (hasPrincipal(metadata) && !policy.forwarders.includes(identity ?? '')) {
+        if (hasPrincipal(metadata) && !forwarders.has(identity ?? '')) {
           return refuse({ code: grpc.status.PERMISSION_DENIED, details: `caller "${identity}" may not forward a principal` })
         }
         metadata.remove(CALLER_HEADER)
         metadata.set(CALLER_HEADER, identity ?? '')
         next(metadata)
-      })
-      .build()
-    const responder = new grpc.ResponderBuilder()
-      .withStart((next) => next(listener))
-      .withSendStatus((status, next) => {
+      },
+    }
+    return new grpc.ServerInterceptingCall(call, {
+      start: (next) => next(listener),
+      sendStatus: (status, next) => {
         record(status.code)
         next(status)
-      })
-      .build()
-    return new grpc.ServerInterceptingCall(call, responder)
+      },
+    })
   }
 }

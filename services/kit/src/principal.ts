@@ -28,8 +28,10 @@ export function writePrincipal(metadata: Metadata, principal: Principal): Metada
   return metadata
 }
 
+const PRINCIPAL_KEYS = Object.values(PRINCIPAL_HEADERS)
+
 export function hasPrincipal(metadata: Metadata): boolean {
-  return Object.values(PRINCIPAL_HEADERS).some((h) => metadata.get(h).length > 0)
+  return PRINCIPAL_KEYS.some((h) => metadata.get(h).length > 0)
 }
 
 /** The forwarded principal, or UNAUTHENTICATED when there is none (or its tenant is malformed). */

@@ -13,9 +13,11 @@ import {
   createMetrics,
   createUnaryClient,
   fieldViolationsOf,
+  identityOf,
   implement,
   invalidArgument,
   PRINCIPAL_HEADERS,
+  serverCredentials,
   startOpsServer,
   writePrincipal,
 } from '../src/index.ts'
@@ -30,10 +32,10 @@ const policy: CallerPolicy = {
   forwarders: ['gateway'],
 }
 
-const seen: { caller?: string; tenant?: string } = {}
+const seen: { caller?: string; tenant?: string; callers: Map<string, string> } = { callers: new Map() }
 let releaseSlow: () => void = () => undefined
 
-async function start() {
+async function start(options: { maxConnectionAgeMs?: number } = {}) {
   const metrics = createMetrics({ service: 'test', defaultMetrics: false })
   const server = createGrpcServer({
     tls: certs.of('catalog'),
@@ -42,12 +44,14 @@ async function start() {
     log: silentLogger(),
     metrics,
     definitions: [definition],
+    ...options,
   })
   server.addService(
     service,
     implement<catalog.CatalogServiceHandlers>(silentLogger(), {
       async GetItem(req, ctx) {
         seen.caller = ctx.caller
+        seen.callers.set(req.id, ctx.caller)
         if (ctx.metadata.get(PRINCIPAL_HEADERS.tenant).length > 0) seen.tenant = ctx.principal().tenant
         if (req.id === 'slow') await new Promise<void>((resolve) => (releaseSlow = resolve))
         if (req.id === 'bad') throw invalidArgument([{ field: 'id', description: 'must be a UUID' }])
@@ -183,6 +187,75 @@ t.test('mTLS and the caller policy', async (t) => {
     await c.call('GetItem', { id: 'a' }, { metadata: md })
     t.equal(seen.caller, 'search')
   })
+})
+
+t.test('the caller identity belongs to the connection', async (t) => {
+  const { server, port } = await start({ maxConnectionAgeMs: 500 })
+  const gw = client(port, certs.of('gateway'))
+  const search = client(port, certs.of('search'))
+  const intruder = client(port, certs.otherTrustDomain('gateway'))
+  t.teardown(async () => {
+    for (const c of [gw, search, intruder]) c.close()
+    await server.shutdown(1_000)
+  })
+
+  await t.test('two clients with different certificates each get their own identity', async (t) => {
+    const ids = Array.from({ length: 40 }, (_, i) => `${i % 2 ? 'gw' : 'search'}-${i}`)
+    await Promise.all(ids.map((id) => (id.startsWith('gw') ? gw : search).call('GetItem', { id })))
+    for (const id of ids) t.equal(seen.callers.get(id), id.startsWith('gw') ? 'gateway' : 'search', id)
+  })
+
+  await t.test('a certificate without a platform identity is refused on every call of its connection', async (t) => {
+    await t.rejects(intruder.call('GetItem', { id: 'a' }), { code: grpc.status.UNAUTHENTICATED })
+    await t.rejects(intruder.call('GetItem', { id: 'a' }), { code: grpc.status.UNAUTHENTICATED }, 'and again')
+    t.equal((await gw.call('GetItem', { id: 'after' })).item?.id, 'after', 'while the others are served')
+    t.equal(seen.callers.get('after'), 'gateway')
+  })
+
+  await t.test('a call after a reconnect still works, with the identity of the new connection', async (t) => {
+    await gw.call('GetItem', { id: 'before-reconnect' })
+    const channel = gw.raw.getChannel()
+    t.equal(channel.getConnectivityState(false), grpc.connectivityState.READY)
+    // The server's maximum connection age closes the connection (GOAWAY); the channel leaves READY.
+    const left = await new Promise<boolean>((resolve) =>
+      channel.watchConnectivityState(grpc.connectivityState.READY, Date.now() + 5_000, (err) => resolve(!err)),
+    )
+    t.ok(left, 'the connection was closed')
+    await gw.call('GetItem', { id: 'reconnected' })
+    t.equal(seen.callers.get('reconnected'), 'gateway')
+  })
+})
+
+t.test('grpc-js reads the peer certificate once per connection (patches/@grpc__grpc-js@1.14.7.patch)', async (t) => {
+  const contexts: ReturnType<grpc.ServerInterceptingCallInterface['getAuthContext']>[] = []
+  const server = new grpc.Server({
+    interceptors: [
+      (_method, call) => {
+        contexts.push(call.getAuthContext())
+        return new grpc.ServerInterceptingCall(call)
+      },
+    ],
+  })
+  server.addService(service, { GetItem: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback(null, {}) })
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', serverCredentials(certs.of('catalog')), (err, p) => (err ? reject(err) : resolve(p))),
+  )
+  const gw = client(port, certs.of('gateway'))
+  const search = client(port, certs.of('search'))
+  t.teardown(() => {
+    gw.close()
+    search.close()
+    server.forceShutdown()
+  })
+  await gw.call('GetItem', { id: 'a' })
+  await gw.call('GetItem', { id: 'b' })
+  await search.call('GetItem', { id: 'c' })
+  const [first, second, other] = contexts
+  t.equal(first, second, 'the calls of one connection share one auth context')
+  t.not(first, other, 'another connection has its own')
+  t.ok(Object.isFrozen(first) && Object.isFrozen(first?.sslPeerCertificate), 'which no call can alter')
+  t.equal(identityOf(first?.sslPeerCertificate, 'catalog.platform'), 'gateway')
+  t.equal(identityOf(other?.sslPeerCertificate, 'catalog.platform'), 'search')
 })
 
 t.test('errors become statuses in one place', async (t) => {
