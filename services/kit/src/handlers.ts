@@ -28,9 +28,27 @@ type AsyncHandler<H> =
 export type AsyncHandlers<H> = { [K in keyof H]: AsyncHandler<H[K]> }
 
 /**
+ * Codes that say the server failed rather than the request (those OpenTelemetry's gRPC conventions
+ * mark as server errors): a call ending with one is reported at warn or error. Every other call,
+ * served or refused for a fault of its own, is counted by the metrics and logged only at debug.
+ */
+const SERVER_FAULTS: ReadonlySet<grpc.status> = new Set([
+  status.UNKNOWN,
+  status.DEADLINE_EXCEEDED,
+  status.UNIMPLEMENTED,
+  status.INTERNAL,
+  status.UNAVAILABLE,
+  status.DATA_LOSS,
+])
+
+/**
  * Turns async handlers (unary, or client-streaming: the requests come as an async iterable) into
  * a grpc-js implementation: errors become statuses in one place
  * (`toStatus`), unexpected ones are logged with their stack and reach the caller as INTERNAL.
+ *
+ * Each call has one `call` line (method, caller, status, time, in the call's trace, never a
+ * payload) at debug: at full load a line per call costs more than the rest of the kit's work on
+ * it. A call the server failed is logged at warn or error whatever the level.
  */
 export function implement<H extends grpc.UntypedServiceImplementation>(log: Logger, handlers: AsyncHandlers<H>): H {
   const implementation: Record<
@@ -42,25 +60,21 @@ export function implement<H extends grpc.UntypedServiceImplementation>(log: Logg
       call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>,
       callback: grpc.sendUnaryData<unknown>,
     ) => {
-      const controller = new AbortController()
-      call.once('cancelled', () => controller.abort())
-      const ctx: CallContext = {
-        metadata: call.metadata,
-        caller: String(call.metadata.get(CALLER_HEADER)[0] ?? ''),
-        principal: () => readPrincipal(call.metadata),
-        signal: controller.signal,
-      }
+      const started = performance.now()
+      const ctx = new GrpcCallContext(call)
       // A client-streaming call has no single request: the handler reads the call itself.
       const input = 'request' in call && call.request !== undefined ? call.request : call
       // The caller's trace context follows the call into every event it writes.
       const traceparent = parseTraceparent(call.metadata.get('traceparent')[0])
-      const started = performance.now()
-      // One line per call, in the call's trace: what, who, how it ended, how long. No payloads.
-      const done = (code: grpc.status) =>
-        log.info(
-          { method: name, caller: ctx.caller, code: status[code], ms: Math.round((performance.now() - started) * 10) / 10 },
-          'call',
-        )
+      const fields = (code: grpc.status) => ({
+        method: name,
+        caller: ctx.caller,
+        code: status[code],
+        ms: Math.round((performance.now() - started) * 10) / 10,
+      })
+      const done = (code: grpc.status, level: 'debug' | 'warn' = 'debug') => {
+        if (log.isLevelEnabled(level)) log[level](fields(code), 'call')
+      }
       withTraceparent(traceparent, () =>
         handler(input, ctx).then(
           (response) => {
@@ -69,9 +83,15 @@ export function implement<H extends grpc.UntypedServiceImplementation>(log: Logg
           },
           (err: unknown) => {
             const failure = toStatus(err)
-            if (isUnavailable(err)) log.warn({ err, method: name }, 'a server this service needs is unavailable')
-            else if (!isPlatformError(err)) log.error({ err, method: name }, 'unexpected error in handler')
-            done(failure.code)
+            if (isUnavailable(err)) {
+              log.warn({ err, ...fields(failure.code) }, 'a server this service needs is unavailable')
+              done(failure.code)
+            } else if (!isPlatformError(err)) {
+              log.error({ err, ...fields(failure.code) }, 'unexpected error in handler')
+              done(failure.code)
+            } else {
+              done(failure.code, SERVER_FAULTS.has(failure.code) ? 'warn' : 'debug')
+            }
             callback(failure)
           },
         ),
@@ -79,4 +99,39 @@ export function implement<H extends grpc.UntypedServiceImplementation>(log: Logg
     }
   }
   return implementation as unknown as H
+}
+
+/**
+ * What a handler is told of its call. The principal is read once, when first asked for, and the
+ * signal made only for handlers that read it: grpc-js reports every call as cancelled once its
+ * status is sent, and an abort costs a DOMException.
+ */
+class GrpcCallContext implements CallContext {
+  readonly metadata: grpc.Metadata
+  readonly caller: string
+  readonly #call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>
+  #principal: Principal | undefined
+  #controller: AbortController | undefined
+
+  constructor(call: grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>) {
+    this.#call = call
+    this.metadata = call.metadata
+    this.caller = String(call.metadata.get(CALLER_HEADER)[0] ?? '')
+  }
+
+  // A field, not a method: handlers may pass it on detached from the context.
+  readonly principal = (): Principal => {
+    this.#principal ??= readPrincipal(this.metadata)
+    return this.#principal
+  }
+
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      const controller = new AbortController()
+      if (this.#call.cancelled) controller.abort()
+      else this.#call.once('cancelled', () => controller.abort())
+      this.#controller = controller
+    }
+    return this.#controller.signal
+  }
 }
