@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks'
 import { randomBytes } from 'node:crypto'
 import type { Attributes, Link, Span, SpanKind } from '@opentelemetry/api'
 import { context, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api'
+import { tracingStarted } from './telemetry-state.ts'
 
 /*
  * W3C trace context (`traceparent`) carried from the gateway through gRPC metadata, the outbox
@@ -57,6 +58,8 @@ function remoteContext(traceparent: string) {
  */
 export function withTraceparent<T>(traceparent: string | undefined, fn: () => T): T {
   if (!traceparent) return fn()
+  // Without tracing, OpenTelemetry's context is a no-op: only this module's store carries the header.
+  if (!tracingStarted()) return current.run(traceparent, fn)
   const active = recordingSpan()
   if (active && active.spanContext().traceId === traceIdOf(traceparent)) return current.run(traceparent, fn)
   return context.with(remoteContext(traceparent), () => current.run(traceparent, fn))
