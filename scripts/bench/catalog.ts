@@ -12,7 +12,9 @@ import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
+import type { LoadResult } from './load.ts'
 import { load, printComparison, writeResult } from './load.ts'
+import { cpuSeconds, postgresCpuSeconds } from './process-cpu.ts'
 import { BENCH_DATABASE_URL as admin, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
@@ -66,13 +68,42 @@ await load('seed', { concurrency, seconds: 600, maxOps: itemCount }, async (i) =
 })
 
 const pool = new pg.Pool({ connectionString: url, max: poolMax })
+
+// CPU per operation of each process: where the time of an operation goes, load or no load.
+const pgData = process.env.BENCH_PG_DATA
+const cpuNow = () => ({
+  'load generator': (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  catalog: cpuSeconds(catalogProcess.child.pid ?? 0),
+  postgres: pgData ? postgresCpuSeconds(pgData) : Number.NaN,
+})
+type Cpu = ReturnType<typeof cpuNow>
+const measured = async (
+  name: string,
+  op: (i: number) => Promise<unknown>,
+): Promise<LoadResult & { cpuUsPerOp: Record<keyof Cpu, number> }> => {
+  const before = cpuNow()
+  const result = await load(name, { concurrency, seconds }, op)
+  const after = cpuNow()
+  const per = (k: keyof Cpu) => Math.round(((after[k] - before[k]) * 1e6) / Math.max(1, result.ops))
+  return {
+    ...result,
+    cpuUsPerOp: { 'load generator': per('load generator'), catalog: per('catalog'), postgres: per('postgres') },
+  }
+}
+const printCpu = (...results: { name: string; cpuUsPerOp: Record<string, number> }[]) => {
+  for (const r of results)
+    console.log(
+      `  CPU per op, ${r.name}: ${Object.entries(r.cpuUsPerOp)
+        .filter(([, us]) => us > 0)
+        .map(([process, us]) => `${process} ${us} µs`)
+        .join(', ')}`,
+    )
+}
 const pick = (i: number) => ids[(i * 7919) % ids.length] as string
 
-const getCatalog = await load('catalog GetItem (gRPC+mTLS)', { concurrency, seconds }, (i) =>
-  client.call('GetItem', { id: pick(i) }, { metadata }),
-)
+const getCatalog = await measured('catalog GetItem (gRPC+mTLS)', (i) => client.call('GetItem', { id: pick(i) }, { metadata }))
 // The baselines run the statements at their best: prepared (named), as the catalog's are.
-const getSql = await load('direct SQL SELECT by id', { concurrency, seconds }, (i) =>
+const getSql = await measured('direct SQL SELECT by id', (i) =>
   pool.query({
     name: 'get',
     text: 'SELECT * FROM items WHERE id = $1 AND tenant = $2 AND deleted_at IS NULL',
@@ -80,14 +111,14 @@ const getSql = await load('direct SQL SELECT by id', { concurrency, seconds }, (
   }),
 )
 let rev = 1
-const upsertCatalog = await load('catalog UpsertItem (gRPC+mTLS)', { concurrency, seconds }, (i) =>
+const upsertCatalog = await measured('catalog UpsertItem (gRPC+mTLS)', (i) =>
   client.call(
     'UpsertItem',
     { source: 'bench', external_id: `e${i % itemCount}`, fields: fields(i % itemCount, rev++) },
     { metadata },
   ),
 )
-const upsertSql = await load('direct SQL INSERT..ON CONFLICT', { concurrency, seconds }, (i) => {
+const upsertSql = await measured('direct SQL INSERT..ON CONFLICT', (i) => {
   const f = fields(i % itemCount, rev++)
   return pool.query({
     name: 'upsert',
@@ -104,7 +135,9 @@ console.log(
 )
 console.log(`load: ${concurrency} in flight for ${seconds}s per run, ${itemCount} items, pool ${poolMax} connections each side`)
 printComparison('GetItem', getCatalog, getSql)
+printCpu(getCatalog, getSql)
 printComparison('UpsertItem (each call changes the item: new version, outbox row, no price change)', upsertCatalog, upsertSql)
+printCpu(upsertCatalog, upsertSql)
 await writeResult('catalog', {
   load: { concurrency, seconds, items: itemCount },
   comparisons: [
