@@ -107,6 +107,24 @@ t.test('headers count down, then 429 with Retry-After; budgets are per tenant, p
   t.equal((await get('/strict', 'other')).statusCode, 429, 'whose IP budget of 1 is spent, whatever the tenant')
 })
 
+t.test('the memory store, which decides without a promise, gives the same headers and 429s', async (t) => {
+  const server = app(memoryStore())
+  const get = (url: string, tenant = 'acme') => server.inject({ method: 'GET', url, headers: { 'x-tenant': tenant } })
+  const seen = []
+  for (let i = 0; i < 3; i++) seen.push((await get('/items')).headers['ratelimit-remaining'])
+  t.same(seen, ['2', '1', '0'], 'the tenant budget, the closest to running out, is the one shown')
+  const limited = await get('/items')
+  t.equal(limited.statusCode, 429)
+  t.equal(limited.headers.ratelimit, '"tenant";r=0;t=60')
+  t.ok(Number(limited.headers['retry-after']) >= 1)
+  const other = await get('/items', 'other')
+  t.equal(other.statusCode, 200)
+  t.equal(other.headers['ratelimit-policy'], '"tenant";q=3;w=60')
+  const strict = await get('/strict')
+  t.equal(strict.headers['ratelimit-policy'], '"ip";q=1;w=60', 'a route with only an IP budget shows that one')
+  t.equal((await get('/strict', 'other')).statusCode, 429)
+})
+
 t.test('Redis down: fail open lets requests through, fail closed answers 503, quickly; then limits resume', async (t) => {
   const port = await freePort()
   let redis = await startRedis(port)

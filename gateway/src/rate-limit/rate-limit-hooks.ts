@@ -28,7 +28,20 @@ export interface RateLimitOptions {
   tenantOf: (request: FastifyRequest) => string | undefined
 }
 
+/** The route's config, read once per request (each read of `routeOptions` builds a new object). */
+const kConfig = Symbol('rate-limit-config')
+/** The remaining budget the headers show so far, -1 before any. */
 const kShown = Symbol('rate-limit-shown')
+
+/** What a route says of itself (the 404 handler's has no url). */
+type RouteConfig = FastifyRequest['routeOptions']['config']
+
+interface LimitedRequest extends FastifyRequest {
+  [kConfig]: RouteConfig | null
+  [kShown]: number
+}
+
+type Done = (err?: Error) => void
 
 export function registerRateLimit(app: FastifyInstance, options: RateLimitOptions): void {
   const { store, log } = options
@@ -46,51 +59,97 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
   storeUp.set(1)
   let up = true
   const markStore = (ok: boolean, err?: unknown) => {
-    storeUp.set(ok ? 1 : 0)
     if (ok === up) return
     up = ok
+    storeUp.set(ok ? 1 : 0)
     if (ok) log.info({ store: store.kind }, 'rate limit store is back')
     else log.error({ store: store.kind, err, failOpen: options.failOpen }, 'rate limit store unreachable')
   }
 
-  const limit = async (request: FastifyRequest, reply: FastifyReply, dimension: Dimension, id: string | undefined) => {
-    const configured = request.routeOptions.config.rateLimit?.[dimension]
-    if (configured === false || !id) return
-    const policy = configured ?? options.defaults[dimension]
-    const route = request.routeOptions.url ? `${request.method} ${request.routeOptions.url}` : 'unmatched'
-    let decision: Decision
-    try {
-      decision = await store.take(`${dimension}:${id}:${route}`, policy)
-      markStore(true)
-    } catch (err) {
-      markStore(false, err)
-      decisions.inc({ dimension, outcome: 'store_error' })
-      if (options.failOpen) return
-      throw new GatewayError(codes.rateLimitUnavailable, 503, 'Service Unavailable', {
-        detail: 'Rate limiting is unavailable, so requests are refused for now.',
-        headers: { 'retry-after': '1' },
-        reason: err instanceof Error ? err.message : String(err),
-      })
-    }
+  /** The store could not answer: let the request through, or the 503 that refuses it. */
+  const unanswered = (dimension: Dimension, err: unknown): GatewayError | undefined => {
+    markStore(false, err)
+    decisions.inc({ dimension, outcome: 'store_error' })
+    if (options.failOpen) return undefined
+    return new GatewayError(codes.rateLimitUnavailable, 503, 'Service Unavailable', {
+      detail: 'Rate limiting is unavailable, so requests are refused for now.',
+      headers: { 'retry-after': '1' },
+      reason: err instanceof Error ? err.message : String(err),
+    })
+  }
+
+  /** The store answered: the 429 that refuses the request, or nothing (and the headers, when this budget is the closest to running out). */
+  const answered = (
+    request: LimitedRequest,
+    reply: FastifyReply,
+    dimension: Dimension,
+    policy: RateLimitPolicy,
+    route: string,
+    decision: Decision,
+  ): GatewayError | undefined => {
+    markStore(true)
     decisions.inc({ dimension, outcome: decision.allowed ? 'allowed' : 'limited' })
-    const headers = rateLimitHeaders(dimension, policy, decision)
     if (!decision.allowed) {
+      const headers = rateLimitHeaders(dimension, policy, decision)
       headers['retry-after'] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)))
-      throw new GatewayError(codes.rateLimited, 429, 'Too Many Requests', {
+      return new GatewayError(codes.rateLimited, 429, 'Too Many Requests', {
         detail: `The ${dimension === 'ip' ? 'client address' : 'tenant'} has used its budget for ${route}; retry after the given delay.`,
         headers,
       })
     }
     // Both dimensions may apply: the client sees the one closest to running out.
-    const shown = (request as unknown as { [kShown]?: number })[kShown]
-    if (shown === undefined || decision.remaining < shown) {
-      ;(request as unknown as { [kShown]?: number })[kShown] = decision.remaining
-      reply.headers(headers)
+    const shown = request[kShown]
+    if (shown < 0 || decision.remaining < shown) {
+      request[kShown] = decision.remaining
+      reply.headers(rateLimitHeaders(dimension, policy, decision))
+    }
+    return undefined
+  }
+
+  /** Takes from the budget of `dimension` for `id`; `done` gets the refusal, at once when the store answers at once (memory). */
+  const limit = (
+    request: LimitedRequest,
+    reply: FastifyReply,
+    dimension: Dimension,
+    id: string | undefined,
+    config: RouteConfig,
+    done: Done,
+  ): void => {
+    const configured = config.rateLimit?.[dimension]
+    if (configured === false || !id) {
+      done()
+      return
+    }
+    const policy = configured ?? options.defaults[dimension]
+    const route = config.url ? `${request.method} ${config.url}` : 'unmatched'
+    let taken: Decision | Promise<Decision>
+    try {
+      taken = store.take(`${dimension}:${id}:${route}`, policy)
+    } catch (err) {
+      done(unanswered(dimension, err))
+      return
+    }
+    if (taken instanceof Promise) {
+      taken.then(
+        (decision) => done(answered(request, reply, dimension, policy, route, decision)),
+        (err: unknown) => done(unanswered(dimension, err)),
+      )
+    } else {
+      done(answered(request, reply, dimension, policy, route, taken))
     }
   }
 
-  app.addHook('onRequest', (request, reply) => limit(request, reply, 'ip', request.ip))
-  app.addHook('preHandler', (request, reply) => limit(request, reply, 'tenant', options.tenantOf(request)))
+  app.decorateRequest(kConfig, null)
+  app.decorateRequest(kShown, -1)
+  app.addHook('onRequest', (request, reply, done) => {
+    const limited = request as LimitedRequest
+    limited[kConfig] = request.routeOptions.config
+    limit(limited, reply, 'ip', request.ip, limited[kConfig], done)
+  })
+  app.addHook('preHandler', (request, reply, done) => {
+    const limited = request as LimitedRequest
+    limit(limited, reply, 'tenant', options.tenantOf(request), limited[kConfig] ?? request.routeOptions.config, done)
+  })
 }
 
 /** The IETF draft fields (RateLimit-Policy, RateLimit) and the widely used RateLimit-Limit/-Remaining/-Reset. */

@@ -5,7 +5,8 @@ import { gcra } from './gcra.ts'
 
 export interface RateLimitStore {
   readonly kind: 'memory' | 'redis'
-  take(key: string, policy: RateLimitPolicy): Promise<Decision>
+  /** The memory store decides at once (no promise to wait for, on every request); Redis answers later. */
+  take(key: string, policy: RateLimitPolicy): Decision | Promise<Decision>
   /** Rejects while the store cannot answer (Redis away); the memory store always can. */
   ping(): Promise<void>
   close(): Promise<void>
@@ -19,7 +20,7 @@ export function memoryStore(maxKeys = 100_000): RateLimitStore {
   const tats = new Map<string, number>()
   return {
     kind: 'memory',
-    async take(key, policy) {
+    take(key, policy) {
       const now = Date.now()
       const { tat, decision } = gcra(now, tats.get(key), policy)
       tats.delete(key)
