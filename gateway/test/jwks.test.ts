@@ -249,5 +249,10 @@ t.test('a verified token is remembered for at most the verified-cache time', asy
   await auth.verify(await sign(other)) // starts the refresh that drops k1
   t.ok(await until(() => jwks.state.fetches === 2))
   t.ok(await passes(auth.verify(token)), 'the remembered token still passes for a moment')
+  t.equal(auth.remembered(token)?.subject, 'u1', 'and is known at once, without a promise')
   t.ok(await until(async () => !(await passes(auth.verify(token)))), 'and not past the verified-cache time')
+  t.equal(auth.remembered(token), undefined)
+  const refused = `${token.slice(0, -4)}AAAA`
+  t.notOk(await passes(auth.verify(refused)))
+  t.equal(auth.remembered(refused), undefined, 'a token that failed is never remembered')
 })

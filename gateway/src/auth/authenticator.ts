@@ -34,6 +34,8 @@ export interface VerifiedToken {
 export interface Authenticator {
   /** The token's identity, or a 401 GatewayError; never any other error. */
   verify(token: string): Promise<VerifiedToken>
+  /** The identity of a token that verified within the verified-token cache's time, without a promise. */
+  remembered(token: string): VerifiedToken | undefined
   /** Loads the keys now (readiness asks this way); never rejects. */
   warmUp(): Promise<void>
   status(): JwksStatus
@@ -96,6 +98,8 @@ export function createAuthenticator(options: AuthOptions, log: Logger): Authenti
         throw isGatewayError(err) ? err : unauthenticated('invalid_token', reasonOf(err))
       }
     },
+    // Only a token that passed every check of `check` is ever remembered.
+    remembered: (token) => cache.get(token),
     warmUp: () => store.refresh(),
     status: () => store.status(),
     close: () => store.close(),
