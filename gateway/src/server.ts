@@ -15,6 +15,7 @@ import { list } from './config.ts'
 import { codes, GatewayError } from './errors.ts'
 import { opsRoutes } from './ops/ops-routes.ts'
 import { registerRequestLog } from './ops/request-log.ts'
+import { requestLogger } from './ops/request-logger.ts'
 import { renderProblem } from './problems/problem.ts'
 import { ingestionRoutes } from './routes/ingestions.ts'
 import { itemRoutes } from './routes/items.ts'
@@ -64,6 +65,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     return503OnClosing: true,
     // One line per request (ops/request-log.ts), not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
+    childLoggerFactory: requestLogger,
   })
   app.setValidatorCompiler(validatorCompiler())
   // JSON only (and JSON merge patch, which is JSON): anything else is 415, not a string body.

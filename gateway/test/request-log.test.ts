@@ -70,9 +70,19 @@ t.test('a request slower than LOG_SLOW_REQUEST_MS is logged at info', async (t) 
 t.test('at debug, every request has its line', async (t) => {
   const { gw, get, requestLines } = await loggedGateway(t, 'debug')
   t.equal((await get(idFailingWith(status.NOT_FOUND))).statusCode, 404)
-  await gw.app.inject({ method: 'GET', url: '/v1/nowhere' })
+  await gw.app.inject({ method: 'GET', url: '/v1/nowhere', headers: { 'x-request-id': 'lost-1' } })
+  await gw.app.inject({ method: 'GET', url: '/healthz' })
   t.match(requestLines(), [
-    { level: 'debug', method: 'GET', route: '/v1/items/:id', status: 404, tenant: 'acme', trace_id: /^[0-9a-f]{32}$/ },
-    { level: 'debug', method: 'GET', route: 'unmatched', status: 404, tenant: undefined },
+    {
+      level: 'debug',
+      method: 'GET',
+      route: '/v1/items/:id',
+      status: 404,
+      tenant: 'acme',
+      trace_id: /^[0-9a-f]{32}$/,
+      reqId: String,
+    },
+    { level: 'debug', method: 'GET', route: 'unmatched', status: 404, tenant: undefined, reqId: 'lost-1' },
   ])
+  t.equal(requestLines().length, 2, "a probe's route logs at warn only, even then")
 })

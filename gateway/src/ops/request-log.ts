@@ -2,6 +2,7 @@ import type { Metrics } from '@catalog/kit'
 import { traceIdOf } from '@catalog/kit'
 import type { FastifyInstance } from 'fastify'
 import { Counter, Histogram } from 'prom-client'
+import { logsAt } from './request-logger.ts'
 
 export interface RequestLogOptions {
   metrics: Metrics
@@ -38,6 +39,7 @@ export function registerRequestLog(app: FastifyInstance, options: RequestLogOpti
     requests.inc({ method, route, status })
     duration.observe({ method, route }, elapsed / 1000)
     const level = status >= 500 || elapsed >= options.slowMs ? 'info' : 'debug'
+    if (!logsAt(request.log, level)) return done()
     request.log[level](
       {
         method,
