@@ -168,7 +168,10 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
 
   /** Publishes one batch of a table; returns how many rows it took. */
   const drainOnce = async (table: keyof typeof TABLES): Promise<number> => {
-    const { rows } = await pool.query<OutboxRow | EventRow>({
+    // The leader publishes on the session that holds its lock, never waiting for a pool
+    // connection behind the writes it publishes.
+    const session = listener as PoolClient
+    const { rows } = await session.query<OutboxRow | EventRow>({
       name: `outbox.take-${table}`,
       text: TABLES[table].take,
       values: [batchSize],
@@ -213,7 +216,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
       for (const span of spans) span.end()
     }
     const acked = Date.now()
-    await pool.query({ name: `outbox.done-${table}`, text: TABLES[table].done, values: [rows.map((r) => r.id)] })
+    await session.query({ name: `outbox.done-${table}`, text: TABLES[table].done, values: [rows.map((r) => r.id)] })
     published.inc(rows.length)
     for (const row of rows) delay.observe(Math.max(0, (acked - row.created_at.getTime()) / 1000))
     return rows.length
