@@ -113,6 +113,21 @@ t.test('POST /v1/items is one trace from the gateway through the catalog and Kaf
 
   const indexed = await srch.pool.query('SELECT id FROM search_items WHERE id = $1', [id])
   t.equal(indexed.rowCount, 1, 'and the item is in the index')
+  const read = await fetch(`http://127.0.0.1:${address.port}/v1/items/${id}`, { headers: await gw.auth('traced') })
+  t.equal(read.status, 200)
+  const readServer = await pollUntil(
+    () => exporter.getFinishedSpans().find((s) => s.kind === SpanKind.SERVER && s.name === 'GET /v1/items/:id'),
+    Boolean,
+    10_000,
+  ).catch(() => undefined)
+  t.ok(
+    readServer &&
+      spansOf(readServer.spanContext().traceId).some(
+        (s) => s.kind === SpanKind.CLIENT && /catalog\.v1\.CatalogService\/GetItem$/.test(s.name),
+      ),
+    'a traced read is never batched: its GetItem is in its own trace',
+  )
+
   t.notOk(
     exporter.getFinishedSpans().some((s) => /healthz|readyz|metrics|grpc\.health/.test(s.name)),
     'probes and health checks are not traced',

@@ -1,8 +1,8 @@
 // The gateway's own pipeline in a process of its own, as src/main.ts starts it (telemetry first,
 // the JWKS-verified JWT, rate limits in memory, logs, metrics, the backend's breaker and latency
-// histogram), in front of a catalog stub whose gRPC client answers every GetItem with one fixed
-// item at once: what the gateway costs by itself, without gRPC, mTLS or PostgreSQL behind it.
-// Started by scripts/bench/gateway.ts with the gateway's environment.
+// histogram), in front of a catalog stub whose gRPC client answers every GetItem and
+// BatchGetItems at once with one fixed item: what the gateway costs by itself, without gRPC, mTLS
+// or PostgreSQL behind it. Started by scripts/bench/gateway.ts with the gateway's environment.
 import type { UnaryClient } from '@catalog/kit'
 import { startTelemetry } from '@catalog/kit/telemetry'
 import type { catalog } from '@catalog/proto'
@@ -31,9 +31,10 @@ const item: catalog.Item__Output = {
   version: '1',
 }
 const stubClient = {
-  async call(method: string, request: { id: string }) {
-    if (method !== 'GetItem') throw new Error(`the stub catalog answers GetItem only, not ${method}`)
-    return { item: { ...item, id: request.id } }
+  async call(method: string, request: { id: string; ids: string[] }) {
+    if (method === 'GetItem') return { item: { ...item, id: request.id } }
+    if (method === 'BatchGetItems') return { items: request.ids.map((id) => ({ ...item, id })), missing_ids: [] }
+    throw new Error(`the stub catalog answers GetItem and BatchGetItems only, not ${method}`)
   },
   close() {},
 } as unknown as UnaryClient<catalog.CatalogServiceDefinition>

@@ -6,6 +6,7 @@ import { CreateItemBody, Item, ItemParams, PatchItemBody, Problem, ReplaceItemBo
 import { fieldsFromJson, itemToJson } from '../schemas/item-mapping.ts'
 import type { Backend } from '../upstream/backend.ts'
 import { callOptions } from '../upstream/call-options.ts'
+import { createItemLoader } from '../upstream/item-loader.ts'
 
 type Catalog = Backend<catalog.CatalogServiceDefinition>
 
@@ -13,6 +14,7 @@ const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Pr
 const FIELD_NAMES = ['title', 'description', 'tags', 'attributes', 'price', 'published_at'] as const
 
 export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog): void {
+  const items = createItemLoader(catalogBackend)
   app.get<{ Params: { id: string } }>(
     '/v1/items/:id',
     {
@@ -20,8 +22,7 @@ export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog): void 
       schema: { tags: ['items'], summary: 'Get an item', params: ItemParams, response: { 200: Item, 304: {}, ...errors } },
     },
     async (request, reply) => {
-      const { item } = await catalogBackend.call('GetItem', { id: request.params.id }, callOptions(request, true))
-      const json = itemToJson(item)
+      const json = itemToJson(await items.get(request, request.params.id))
       const etag = `"${json.version}"`
       reply.header('etag', etag).header('cache-control', 'private, no-cache')
       if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send()

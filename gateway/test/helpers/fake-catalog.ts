@@ -21,7 +21,7 @@ export const SECRET = 'db password is hunter2'
  * status, hang past a deadline. It runs over the same mTLS and caller policy as the real one.
  */
 export async function startFakeCatalog(t: Tap) {
-  const calls = { GetItem: 0, CreateItem: 0 }
+  const calls = { GetItem: 0, BatchGetItems: 0, CreateItem: 0 }
   const { definition, grpc } = loadCatalog()
   const server = createGrpcServer({
     tls: testCerts().of('catalog'),
@@ -51,7 +51,14 @@ export async function startFakeCatalog(t: Tap) {
         calls.CreateItem++
         return fail(status.UNAVAILABLE)
       },
-      BatchGetItems: unused,
+      // As GetItem would, for many: NOT_FOUND ids are missing; any other status fails the batch.
+      async BatchGetItems(req, ctx) {
+        calls.BatchGetItems++
+        if (req.ids.includes(SLOW_ID)) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
+        const failing = req.ids.map((id) => Number(id.slice(-12))).find((code) => code !== status.NOT_FOUND)
+        if (failing !== undefined) fail(failing)
+        return { items: [], missing_ids: req.ids }
+      },
       UpsertItem: unused,
       UpdateItem: unused,
       DeleteItem: unused,
