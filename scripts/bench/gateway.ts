@@ -115,7 +115,7 @@ const measured = async (title: string, server: ServiceProcess, opts: autocannon.
   // A second of warm-up first, so the JIT and the verified-token cache are not what is measured.
   await run(`${title} (warm-up)`, { ...opts, duration: 1 })
   const { result, cpuSeconds } = await withCpu(server.child, () => run(title, opts))
-  return { result, cpuUsPerRequest: (cpuSeconds * 1e6) / Math.max(1, result.requests.total) }
+  return { result, cpuUsPerRequest: Math.round((cpuSeconds * 1e6) / Math.max(1, result.requests.total)) }
 }
 const bareRun = await measured('bare fastify', bare, { url: `http://127.0.0.1:${barePort}/hello` })
 const bareResult = bareRun.result
@@ -145,8 +145,10 @@ console.log(
 console.log(`${line('gateway GET /v1/items/{id} (JWT+gRPC+mTLS+PG)', peak)}   ${cpu(peakRun.cpuUsPerRequest)} (gateway process)`)
 console.log(`  ratio (gateway vs bare Fastify): ${(peak.requests.average / bareResult.requests.average).toFixed(2)}`)
 console.log(line(`gateway at half its peak (${half} req/s)`, atHalf))
-const figures = (name: string, r: autocannon.Result) => ({
+/** A run's figures; `cpuUsPerOp` names the measured process, as the catalog bench's do. */
+const figures = (name: string, r: autocannon.Result, cpuUsPerOp?: Record<string, number>) => ({
   name,
+  ...(cpuUsPerOp ? { cpuUsPerOp } : {}),
   opsPerSec: r.requests.average,
   errors: r.errors + r.non2xx,
   p50Ms: r.latency.p50,
@@ -165,17 +167,17 @@ await writeResult('gateway', {
   comparisons: [
     {
       name: 'GET /v1/items/{id} vs bare Fastify',
-      subject: figures('gateway GET /v1/items/{id}', peak),
-      baseline: figures('bare Fastify GET /hello', bareResult),
+      subject: figures('gateway GET /v1/items/{id}', peak, { gateway: peakRun.cpuUsPerRequest }),
+      baseline: figures('bare Fastify GET /hello', bareResult, { 'bare fastify': bareRun.cpuUsPerRequest }),
       ratio: peak.requests.average / bareResult.requests.average,
-      cpuUsPerRequest: { subject: peakRun.cpuUsPerRequest, baseline: bareRun.cpuUsPerRequest },
     },
     {
       name: 'gateway pipeline (stub catalog) GET /v1/items/{id} vs bare Fastify',
-      subject: figures('gateway pipeline GET /v1/items/{id}, stub catalog', stubRun.result),
-      baseline: figures('bare Fastify GET /hello', bareResult),
+      subject: figures('gateway pipeline GET /v1/items/{id}, stub catalog', stubRun.result, {
+        gateway: stubRun.cpuUsPerRequest,
+      }),
+      baseline: figures('bare Fastify GET /hello', bareResult, { 'bare fastify': bareRun.cpuUsPerRequest }),
       ratio: stubRun.result.requests.average / bareResult.requests.average,
-      cpuUsPerRequest: { subject: stubRun.cpuUsPerRequest, baseline: bareRun.cpuUsPerRequest },
     },
   ],
   atHalfPeak: figures(`gateway at ${half} req/s`, atHalf),
