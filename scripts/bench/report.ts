@@ -111,6 +111,31 @@ for (const name of ['catalog', 'gateway'] as const) {
       })),
     ),
   )
+  const cpu = comparisons.flatMap((c) =>
+    [c.subject, c.baseline].filter((x: Json) => x?.cpuUsPerOp).map((x: Json) => [x.name, x.cpuUsPerOp]),
+  )
+  if (cpu.length > 0) {
+    const processes = [...new Set(cpu.flatMap(([, per]) => Object.keys(per)))]
+    sections.push(
+      `<h3>${name}: CPU per operation, by process (µs)</h3>`,
+      table(
+        ['run', ...processes],
+        cpu.map(([run, per]) => [run, ...processes.map((p) => num(per[p]))]),
+      ),
+    )
+  }
+  if (r.profiles) {
+    sections.push(
+      `<h3>${name}: where each process spent its time (top frames by self time, --cpu-prof)</h3>`,
+      ...Object.entries(r.profiles as Record<string, Json[]>).map(
+        ([process, frames]) =>
+          `<p><b>${esc(process)}</b></p>${table(
+            ['frame', 'self %'],
+            frames.map((f) => [f.frame, num(f.selfPercent, 1)]),
+          )}`,
+      ),
+    )
+  }
   if (name === 'gateway' && r.atHalfPeak?.percentilesMs) {
     const percentiles = (p: Json) =>
       Object.entries(p.percentilesMs as Record<string, number>).map(([k, v]) => ({ name: k, value: v }))
