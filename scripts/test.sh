@@ -29,7 +29,7 @@ ensure_k8s_tools >"$ROOT/.tools/k8s-tools.log" 2>&1 &
 K8S_TOOLS_PID=$!
 
 run_dir="$ROOT/.data/test"
-rm -rf "$run_dir"
+rm -rf "${run_dir:?}"
 mkdir -p "$run_dir"
 PG_TEST_PORT="${PG_TEST_PORT:-55433}"
 REDIS_TEST_PORT="${REDIS_TEST_PORT:-56379}"

@@ -75,7 +75,7 @@ _k8s_schemas() {
   wheel_dir=$(mktemp -d)
   python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$wheel_dir" \
     "kubernetes-validate==$KUBERNETES_VALIDATE_VERSION" >&2 || return 1
-  rm -rf "$dir"
+  rm -rf "${dir:?}"
   # The package's schemas say $id https://kubernetes.io/api/<kind>/... and $ref /api/_definitions.json,
   # which a validator resolves on the network: drop the ids and make the refs relative to the file.
   python3 - "$wheel_dir"/*.whl "$K8S_SCHEMA_VERSION" "$dir" <<'PY' || return 1
@@ -109,7 +109,7 @@ with zipfile.ZipFile(wheel) as z:
             with open(os.path.join(dest, os.path.basename(name)), "w") as f:
                 json.dump(schema, f)
 PY
-  rm -rf "$wheel_dir"
+  rm -rf "${wheel_dir:?}"
   echo "$want" >"$dir/.version"
   echo "k8s-tools: Kubernetes schemas ready in $(_k8s_elapsed "$started")" >&2
 }
@@ -131,7 +131,7 @@ _k8s_crd_schemas() {
   local strimzi="$K8S_TOOLS_ROOT/.tools/strimzi-crds"
   _k8s_strimzi_crd "$strimzi" || return 1
   sources+=("$strimzi/kafkatopic.yaml")
-  rm -rf "$dir"
+  rm -rf "${dir:?}"
   node "$K8S_TOOLS_ROOT/deploy/scripts/crd-schemas.ts" "$dir" "${sources[@]}" >&2 || return 1
   echo "$want" >"$dir/.version"
   echo "k8s-tools: CRD schemas ready in $(_k8s_elapsed "$started")" >&2

@@ -14,7 +14,7 @@ ensure_kafka_jars() {
   sum=$(sha256sum "$pom" | cut -d' ' -f1)
   [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return 0
   echo "fetching the Kafka broker's jars with Maven" >&2
-  rm -rf "$KAFKA_HOME_DIR/libs"
+  rm -rf "${KAFKA_HOME_DIR:?}/libs"
   mvn -q -B -f "$pom" dependency:copy-dependencies -DoutputDirectory="$KAFKA_HOME_DIR/libs" -DincludeScope=runtime >&2
   echo "$sum" >"$stamp"
 }
