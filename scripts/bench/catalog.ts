@@ -72,7 +72,7 @@ const pool = new pg.Pool({ connectionString: url, max: poolMax })
 // CPU per operation of each process: where the time of an operation goes, load or no load.
 const pgData = process.env.BENCH_PG_DATA
 const cpuNow = () => ({
-  'load generator': (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+  'load generator': ((usage) => (usage.user + usage.system) / 1e6)(process.cpuUsage()),
   catalog: cpuSeconds(catalogProcess.child.pid ?? 0),
   postgres: pgData ? postgresCpuSeconds(pgData) : Number.NaN,
 })

@@ -1,25 +1,18 @@
-import type { JsonObject } from '@catalog/proto'
 import { events, toTimestamp } from '@catalog/proto'
 import pg from 'pg'
 import type { ItemRow } from './item-row.ts'
 import { priceOf, toItem } from './item-row.ts'
 
-/** An outbox event's `data` as the writing statement made it (item-changes.ts): text values. */
-export interface EventData {
-  id: string
-  tenant: string
-  source: string
-  external_id: string
-  title: string
-  description: string
-  tags: string[]
-  attributes: JsonObject
-  price_amount_minor: string | null
-  price_currency: string | null
+type Times = 'published_at' | 'created_at' | 'updated_at' | 'deleted_at'
+
+/**
+ * An outbox event's `data` as the writing statement made it (item-changes.ts): the changed row with
+ * its times as text, and the price before the change.
+ */
+export type EventData = Omit<ItemRow, Times> & {
   published_at: string | null
   created_at: string
   updated_at: string
-  version: string
   deleted_at: string | null
   old_amount: string | null
   old_currency: string | null

@@ -108,6 +108,7 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let running: Promise<void> | undefined
   let again = false
   let notifyTimer: NodeJS.Timeout | undefined
+  let legacyDue = 0
 
   const schedule = (delay = 0) => {
     if (stopped) return
@@ -126,7 +127,12 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         if (!listener) await listen()
         if (!leader) leader = await tryLead()
         if (leader) {
-          while ((await drainOnce('legacy')) === batchSize && !stopped);
+          // The old table gets rows only while previous-release replicas still run: look at it once
+          // a poll interval, not on every wake.
+          if (Date.now() >= legacyDue) {
+            while ((await drainOnce('legacy')) === batchSize && !stopped);
+            legacyDue = Date.now() + pollMs
+          }
           while ((await drainOnce('events')) === batchSize && !stopped);
         }
       } catch (err) {
