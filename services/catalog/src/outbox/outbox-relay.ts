@@ -108,7 +108,6 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
   let running: Promise<void> | undefined
   let again = false
   let notifyTimer: NodeJS.Timeout | undefined
-  let legacyDue = 0
 
   const schedule = (delay = 0) => {
     if (stopped) return
@@ -127,12 +126,10 @@ export function createOutboxRelay(options: OutboxRelayOptions) {
         if (!listener) await listen()
         if (!leader) leader = await tryLead()
         if (leader) {
-          // The old table gets rows only while previous-release replicas still run: look at it once
-          // a poll interval, not on every wake.
-          if (Date.now() >= legacyDue) {
-            while ((await drainOnce('legacy')) === batchSize && !stopped);
-            legacyDue = Date.now() + pollMs
-          }
+          // Every pass looks at the old table first, although it fills only while previous-release
+          // replicas run: an item changed by an old replica and then a new one must reach consumers
+          // in that order. The look is one index probe of an empty partial index.
+          while ((await drainOnce('legacy')) === batchSize && !stopped);
           while ((await drainOnce('events')) === batchSize && !stopped);
         }
       } catch (err) {
