@@ -17,6 +17,8 @@ export const gatewayEnv = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
   /** Deadline of a request, carried to gRPC; clients may ask for less with `x-request-timeout-ms`. */
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),
+  /** The least a client may ask for with `x-request-timeout-ms`: less is raised to this. */
+  REQUEST_TIMEOUT_MIN_MS: Type.Integer({ minimum: 1, maximum: 120_000, default: 100 }),
   CORS_ORIGINS: csv('allowed CORS origins, comma-separated; empty disables CORS', ''),
   /** Each request's log line is at debug, but a request this slow (or answered 5xx) is logged at info. */
   LOG_SLOW_REQUEST_MS: Type.Integer({ minimum: 1, default: 1_000 }),

@@ -107,11 +107,13 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   })
 
   app.decorateRequest('deadline', null as unknown as Date)
+  app.decorateRequest('deadlineChosen', false)
   app.decorateRequest('traceparent', '')
   app.addHook('onRequest', (request, reply, done) => {
     reply.headers(SECURITY_HEADERS).header('x-request-id', request.id)
     const asked = Number(request.headers['x-request-timeout-ms'])
-    const timeout = Number.isInteger(asked) && asked > 0 ? Math.min(asked, config.REQUEST_TIMEOUT_MS) : config.REQUEST_TIMEOUT_MS
+    request.deadlineChosen = Number.isInteger(asked) && asked > 0 && asked < config.REQUEST_TIMEOUT_MS
+    const timeout = request.deadlineChosen ? Math.max(asked, config.REQUEST_TIMEOUT_MIN_MS) : config.REQUEST_TIMEOUT_MS
     request.deadline = new Date(Date.now() + timeout)
     // With tracing on, the HTTP server span (already a child of the caller's traceparent) is this
     // hop; without it, a new span id of the caller's trace, or a new trace.

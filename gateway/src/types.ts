@@ -8,6 +8,8 @@ declare module 'fastify' {
     principal: Principal | null
     /** When this request must be done; travels to gRPC as the call deadline. */
     deadline: Date
+    /** The client asked for a shorter deadline than the gateway's (`x-request-timeout-ms`). */
+    deadlineChosen: boolean
     /** W3C trace context of this request: the caller's trace continued, or a new one. */
     traceparent: string
   }

@@ -86,3 +86,37 @@ t.test('the circuit opens on backend faults and answers 503 with Retry-After at 
   t.equal(open.headers['retry-after'], '60')
   t.equal(fake.calls.GetItem, before, 'an open circuit does not call the backend')
 })
+
+t.test('deadlines a client chooses never open the circuit for everyone; the gateway’s own do', async (t) => {
+  const fake = await startFakeCatalog(t)
+  const env = {
+    UPSTREAM_RETRIES: '0',
+    BREAKER_VOLUME: '5',
+    BREAKER_RESET_MS: '60000',
+    REQUEST_TIMEOUT_MS: '400',
+    REQUEST_TIMEOUT_MIN_MS: '100',
+  }
+  const slow = (gw: Awaited<ReturnType<typeof startGateway>>, headers: Record<string, string>) =>
+    gw.app.inject({ method: 'GET', url: `/v1/items/${SLOW_ID}`, headers })
+  const notFound = (gw: Awaited<ReturnType<typeof startGateway>>, headers: Record<string, string>) =>
+    gw.app.inject({ method: 'GET', url: `/v1/items/${idFailingWith(status.NOT_FOUND)}`, headers })
+
+  // What the review confirmed: 20 requests asking for 1 ms gave every tenant 503s. One at a time,
+  // so that each is a call of its own rather than one coalesced batch.
+  const gw = await startGateway(t, fake.address, env)
+  const evil = { ...(await gw.auth('evil')), 'x-request-timeout-ms': '1' }
+  const started = Date.now()
+  const codes = new Set<number>()
+  for (let i = 0; i < 20; i++) codes.add((await slow(gw, evil)).statusCode)
+  t.same([...codes], [504], 'each answers 504 at its own deadline')
+  t.ok(Date.now() - started >= 20 * 100, 'a deadline below the floor is raised to it')
+  t.equal((await notFound(gw, await gw.auth('acme'))).statusCode, 404, 'another tenant still reaches the catalog')
+
+  // The gateway's own deadline passing is the backend's fault, as before.
+  const own = await startGateway(t, fake.address, env)
+  const acme = await own.auth('acme')
+  for (let i = 0; i < 5; i++) t.equal((await slow(own, acme)).statusCode, 504)
+  const open = await notFound(own, acme)
+  t.equal(open.statusCode, 503)
+  t.equal(open.json().code, 'GW_ERR_CIRCUIT_OPEN')
+})

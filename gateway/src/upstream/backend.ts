@@ -16,6 +16,11 @@ export interface BackendOptions {
 
 export interface BackendCall extends CallOptions {
   deadline: Date
+  /**
+   * The deadline is shorter than the gateway's because the client asked: its expiry is the client's
+   * choice, not a backend fault, and never counts toward opening the circuit.
+   */
+  clientDeadline?: boolean
   /** Reads may be retried on UNAVAILABLE; writes never are (they may have happened). */
   idempotent: boolean
 }
@@ -24,7 +29,8 @@ export interface BackendCall extends CallOptions {
  * A gRPC backend as the gateway uses it: every call has a deadline, idempotent reads are retried
  * with backoff and full jitter on UNAVAILABLE only (within the deadline), and a circuit breaker
  * per backend answers 503 with Retry-After at once while the backend keeps failing. Business
- * errors (NOT_FOUND, INVALID_ARGUMENT, ...) are answers, not failures: they never open the circuit.
+ * errors (NOT_FOUND, INVALID_ARGUMENT, ...) are answers, not failures: they never open the circuit;
+ * nor does a deadline the client chose, or any tenant could open it for all with tiny deadlines.
  */
 export function createBackend<D>(client: UnaryClient<D>, options: BackendOptions) {
   const { name, log, latency } = options
@@ -57,7 +63,11 @@ export function createBackend<D>(client: UnaryClient<D>, options: BackendOptions
     timeout: false, // the gRPC deadline bounds every call already
     // Nothing reads the latency percentiles; keeping them costs each call.
     rollingPercentilesEnabled: false,
-    errorFilter: (err: ServiceError) => !BACKEND_FAULTS.has(err.code),
+    // A filtered error counts as an answer (opossum has no neutral outcome). Opossum passes the
+    // call's arguments after the error: (method, request, call).
+    errorFilter: (err: ServiceError, ...args: unknown[]) =>
+      !BACKEND_FAULTS.has(err.code) ||
+      (err.code === status.DEADLINE_EXCEEDED && (args[2] as BackendCall | undefined)?.clientDeadline === true),
   })
   breaker.on('open', () => log.warn({ backend: name }, 'circuit opened: failing fast'))
   breaker.on('halfOpen', () => log.info({ backend: name }, 'circuit half-open: probing'))

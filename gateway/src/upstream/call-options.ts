@@ -10,5 +10,5 @@ export function callOptions(request: FastifyRequest, idempotent: boolean): Backe
   const metadata = writePrincipal(new Metadata(), request.principal)
   metadata.set('x-request-id', String(request.id))
   metadata.set('traceparent', request.traceparent)
-  return { metadata, deadline: request.deadline, idempotent }
+  return { metadata, deadline: request.deadline, clientDeadline: request.deadlineChosen, idempotent }
 }

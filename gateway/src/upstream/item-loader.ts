@@ -60,7 +60,11 @@ export function createItemLoader(catalogBackend: Catalog) {
       for (const w of group) w.reject(err)
       return
     }
-    for (const w of group) if (w.request.deadline < options.deadline) options.deadline = w.request.deadline
+    for (const w of group) {
+      if (w.request.deadline >= options.deadline) continue
+      options.deadline = w.request.deadline
+      options.clientDeadline = w.request.deadlineChosen
+    }
     const ids = [...new Set(group.map((w) => w.id))]
     catalogBackend.call('BatchGetItems', { ids }, options).then(
       ({ items }) => {
