@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto'
-import type { KafkaMessage, Pool } from '@catalog/kit'
+import type { KafkaMessage, Metrics, Pool } from '@catalog/kit'
 import { createMetrics, createPool, migrate } from '@catalog/kit'
 import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
@@ -16,6 +16,7 @@ export interface TestSearch {
   pool: Pool
   /** Applies events straight through the indexer, as the consumer would. */
   index(...messages: KafkaMessage[]): Promise<void>
+  metrics: Metrics
 }
 
 /** A real search service for tests: its own database on the test PostgreSQL, real mTLS, a free port. */
@@ -40,8 +41,8 @@ export async function startTestSearch(t: Tap, options: { statementTimeoutMs?: nu
     await server.shutdown(2_000)
     await pool.end()
   })
-  const indexer = createItemIndexer(pool, metrics)
-  return { address: `localhost:${port}`, pool, index: (...messages) => indexer.handle(messages) }
+  const indexer = createItemIndexer(pool, metrics, log)
+  return { address: `localhost:${port}`, pool, metrics, index: (...messages) => indexer.handle(messages) }
 }
 
 let offset = 0

@@ -58,6 +58,30 @@ t.test('replaying the same events in the same order yields the same index', asyn
   t.same(await snapshot(), first)
 })
 
+t.test('an event naming another tenant than the indexed item is refused: no row moves across tenants', async (t) => {
+  const s = await startSearch(t)
+  const find = async (tenant: string, q: string) =>
+    (await s.client.call('Search', { q }, s.as(tenant))).hits.map((h) => [h.title, h.version])
+  const mine = upserted({ title: 'Teapot mine', version: 1 })
+  await s.index(mine)
+  await s.index(upserted({ id: mine.id, tenant: 'evil', title: 'Teapot stolen', version: 5 }))
+  t.same(await find('acme', 'teapot'), [['Teapot mine', '1']], 'the owner’s row is unchanged')
+  t.same(await find('evil', 'teapot'), [], 'the other tenant sees nothing')
+  await s.index(deleted(mine.id, 6, 'evil'), upserted({ title: 'Teapot other', version: 1 }))
+  t.same(
+    (await find('acme', 'teapot')).sort(),
+    [
+      ['Teapot mine', '1'],
+      ['Teapot other', '1'],
+    ],
+    'a foreign delete removes nothing; the rest of its batch applies',
+  )
+  const refused = await s.metrics.registry.getSingleMetric('search_index_refused_total')?.get()
+  t.equal(refused?.values[0]?.value, 2, 'each refusal is counted')
+  await s.index(upserted({ id: mine.id, title: 'Teapot renamed', version: 7 }))
+  t.same(await find('acme', 'teapot renamed'), [['Teapot renamed', '7']], 'the owner’s next write applies')
+})
+
 t.test('an event that cannot be decoded is poison: the consumer sends it to the DLQ instead of retrying', async (t) => {
   const s = await startSearch(t)
   const garbage = { ...deleted('00000000-0000-4000-8000-000000000001', 1), value: Buffer.from([0xff, 0xff, 0xff, 0x0f]) }

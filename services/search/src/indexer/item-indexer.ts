@@ -1,35 +1,53 @@
-import type { KafkaMessage, Metrics, Pool } from '@catalog/kit'
+import type { KafkaMessage, Logger, Metrics, Pool } from '@catalog/kit'
 import { PoisonMessageError, readCloudEvent, withTransaction } from '@catalog/kit'
 import type { Codec } from '@catalog/proto'
 import { events, fromTimestamp } from '@catalog/proto'
-import { Histogram } from 'prom-client'
+import { Counter, Histogram } from 'prom-client'
 
 /*
  * Applies catalog.item.v1 to the read model. Idempotent by version: an event whose version is not
  * newer than the row's changes nothing, so duplicates and replays converge on the same index.
+ * An item never changes tenant: an event naming another tenant than the indexed row's is refused
+ * (counted and logged), so no producer can move a row into another tenant's results.
  */
 
 // One statement per batch for each kind: the latest event per item wins within the batch, and
-// the version guard keeps an older event from overwriting a newer row across batches.
+// the version guard keeps an older event from overwriting a newer row across batches. Each
+// returns the events it refused for their tenant (the final SELECT sees the rows as they were).
 const UPSERT_MANY = `
-  INSERT INTO search_items AS s (id, tenant, version, deleted, title, description, tags, price_amount_minor, price_currency, published_at)
-  SELECT id, tenant, version, false, title, description, ARRAY(SELECT jsonb_array_elements_text(tags)),
-         price_amount_minor, price_currency, published_at
-    FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant text, version bigint, title text, description text,
-         tags jsonb, price_amount_minor bigint, price_currency text, published_at timestamptz)
-  ON CONFLICT (id) DO UPDATE SET
-    version = excluded.version, deleted = false, title = excluded.title, description = excluded.description,
-    tags = excluded.tags, price_amount_minor = excluded.price_amount_minor, price_currency = excluded.price_currency,
-    published_at = excluded.published_at, indexed_at = now()
-  WHERE s.version < excluded.version`
+  WITH r AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant text, version bigint, title text, description text,
+           tags jsonb, price_amount_minor bigint, price_currency text, published_at timestamptz)
+  ), applied AS (
+    INSERT INTO search_items AS s (id, tenant, version, deleted, title, description, tags, price_amount_minor, price_currency, published_at)
+    SELECT id, tenant, version, false, title, description, ARRAY(SELECT jsonb_array_elements_text(tags)),
+           price_amount_minor, price_currency, published_at
+      FROM r
+    ON CONFLICT (id) DO UPDATE SET
+      version = excluded.version, deleted = false, title = excluded.title, description = excluded.description,
+      tags = excluded.tags, price_amount_minor = excluded.price_amount_minor, price_currency = excluded.price_currency,
+      published_at = excluded.published_at, indexed_at = now()
+    WHERE s.version < excluded.version AND s.tenant = excluded.tenant
+  )
+  SELECT r.id, r.tenant AS claimed, s.tenant AS indexed FROM r JOIN search_items s ON s.id = r.id AND s.tenant <> r.tenant`
 
 const TOMBSTONE_MANY = `
-  INSERT INTO search_items AS s (id, tenant, version, deleted)
-  SELECT id, tenant, version, true FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS t(id, tenant, version)
-  ON CONFLICT (id) DO UPDATE SET
-    version = excluded.version, deleted = true, title = '', description = '', tags = '{}',
-    price_amount_minor = NULL, price_currency = NULL, published_at = NULL, indexed_at = now()
-  WHERE s.version < excluded.version`
+  WITH r AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS r(id, tenant, version)),
+  applied AS (
+    INSERT INTO search_items AS s (id, tenant, version, deleted)
+    SELECT id, tenant, version, true FROM r
+    ON CONFLICT (id) DO UPDATE SET
+      version = excluded.version, deleted = true, title = '', description = '', tags = '{}',
+      price_amount_minor = NULL, price_currency = NULL, published_at = NULL, indexed_at = now()
+    WHERE s.version < excluded.version AND s.tenant = excluded.tenant
+  )
+  SELECT r.id, r.tenant AS claimed, s.tenant AS indexed FROM r JOIN search_items s ON s.id = r.id AND s.tenant <> r.tenant`
+
+interface Refused {
+  id: string
+  claimed: string
+  indexed: string
+}
 
 interface Upsert {
   id: string
@@ -44,7 +62,17 @@ interface Upsert {
 }
 type Change = { deleted: false; row: Upsert } | { deleted: true; row: { id: string; tenant: string; version: string } }
 
-export function createItemIndexer(pool: Pool, metrics: Metrics) {
+export function createItemIndexer(pool: Pool, metrics: Metrics, log: Logger) {
+  const refusedTotal = new Counter({
+    name: 'search_index_refused_total',
+    help: 'Events not applied because they name another tenant than the indexed item.',
+    registers: [metrics.registry],
+  })
+  const refuse = (rows: Refused[]) => {
+    if (rows.length === 0) return
+    refusedTotal.inc(rows.length)
+    for (const row of rows) log.warn(row, 'item event refused: it names another tenant than the indexed item')
+  }
   const freshness = new Histogram({
     name: 'search_index_freshness_seconds',
     help: 'From the catalog writing an event to the search index applying it.',
@@ -105,12 +133,12 @@ export function createItemIndexer(pool: Pool, metrics: Metrics) {
         values: [tombs.map((t) => t.id), tombs.map((t) => t.tenant), tombs.map((t) => t.version)],
       }
       // One statement is its own transaction; both need one around them.
-      if (tombs.length === 0) await pool.query(upsert)
-      else if (upserts.length === 0) await pool.query(tomb)
+      if (tombs.length === 0) refuse((await pool.query<Refused>(upsert)).rows)
+      else if (upserts.length === 0) refuse((await pool.query<Refused>(tomb)).rows)
       else
         await withTransaction(pool, async (c) => {
-          await c.query(upsert)
-          await c.query(tomb)
+          refuse((await c.query<Refused>(upsert)).rows)
+          refuse((await c.query<Refused>(tomb)).rows)
         })
       const now = Date.now()
       for (const time of times) freshness.observe(Math.max(0, (now - Date.parse(time)) / 1000))

@@ -10,7 +10,7 @@ export async function startIndexer(
 ) {
   if (deps.createTopics) await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, deps.log)
-  const indexer = createItemIndexer(deps.pool, deps.metrics)
+  const indexer = createItemIndexer(deps.pool, deps.metrics, deps.log)
   const consumer = await startBatchConsumer(kafka, {
     groupId: deps.groupId,
     topics: [events.TOPICS.item],

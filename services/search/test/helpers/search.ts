@@ -1,4 +1,4 @@
-import type { KafkaMessage, Pool, UnaryClient } from '@catalog/kit'
+import type { KafkaMessage, Metrics, Pool, UnaryClient } from '@catalog/kit'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import { testCerts } from '@catalog/kit/testing'
 import type { search } from '@catalog/proto'
@@ -17,6 +17,7 @@ export interface RunningSearch {
   client: UnaryClient<search.SearchServiceDefinition>
   as(tenant: string): { metadata: Metadata }
   index(...messages: KafkaMessage[]): Promise<void>
+  metrics: Metrics
 }
 
 export async function startSearch(t: Tap, options: { statementTimeoutMs?: number } = {}): Promise<RunningSearch> {
@@ -32,5 +33,6 @@ export async function startSearch(t: Tap, options: { statementTimeoutMs?: number
     client,
     as: (tenant) => ({ metadata: writePrincipal(new Metadata(), { tenant, subject: 'u', scopes: ['search:read'] }) }),
     index: srch.index,
+    metrics: srch.metrics,
   }
 }
