@@ -127,23 +127,49 @@ t.test('bad uploads: wrong media type 415, over the limit 413, bad key 400, no s
 t.test('POST /v1/ingestions starts a file job; refused URIs and bad pages name their field', async (t) => {
   const { gw, ing } = await setup(t)
   const auth = await gw.auth('acme')
-  const { writeFile } = await import('node:fs/promises')
-  await writeFile(`${ing.fileRoot}/drop.ndjson`, ndjson(30))
+  const { mkdir, writeFile } = await import('node:fs/promises')
+  await mkdir(`${ing.fileRoot}/tenants/acme`, { recursive: true })
+  await writeFile(`${ing.fileRoot}/tenants/acme/drop.ndjson`, ndjson(30))
   const started = await gw.app.inject({
     method: 'POST',
     url: '/v1/ingestions',
     headers: auth,
-    payload: { uri: 'file:///drop.ndjson', source: 'drop' },
+    payload: { uri: 'file:///tenants/acme/drop.ndjson', source: 'drop' },
   })
   t.equal(started.statusCode, 202)
   const duplicate = await gw.app.inject({
     method: 'POST',
     url: '/v1/ingestions',
     headers: auth,
-    payload: { uri: 'file:///drop.ndjson' },
+    payload: { uri: 'file:///tenants/acme/drop.ndjson' },
   })
   t.equal(duplicate.statusCode, 200)
   t.equal(duplicate.json().duplicate, true)
+
+  // Another tenant learns nothing of acme's files: one that exists and one that does not answer alike.
+  const globex = await gw.auth('globex')
+  const [theirs, absent] = await Promise.all(
+    ['drop', 'nothing'].map((name) =>
+      gw.app.inject({
+        method: 'POST',
+        url: '/v1/ingestions',
+        headers: globex,
+        payload: { uri: `file:///tenants/acme/${name}.ndjson` },
+      }),
+    ),
+  )
+  t.equal(theirs?.statusCode, 403)
+  t.equal(theirs?.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.match(theirs?.json(), { code: 'ING_ERR_SOURCE_FORBIDDEN', errors: [{ field: 'body.uri' }] })
+  t.same({ ...absent?.json(), request_id: '' }, { ...theirs?.json(), request_id: '' }, "whether acme's file exists or not")
+  const notThere = await gw.app.inject({
+    method: 'POST',
+    url: '/v1/ingestions',
+    headers: auth,
+    payload: { uri: 'file:///tenants/acme/nothing.ndjson' },
+  })
+  t.equal(notThere.statusCode, 404, 'a missing file in its own area is a 404')
+  t.equal(notThere.json().errors[0].field, 'body.uri')
 
   const ssrf = await gw.app.inject({
     method: 'POST',
@@ -156,8 +182,13 @@ t.test('POST /v1/ingestions starts a file job; refused URIs and bad pages name t
   const page = await gw.app.inject({ url: '/v1/ingestions?limit=101', headers: auth })
   t.equal(page.statusCode, 400)
   t.match(page.body, /limit/)
-  await writeFile(`${ing.fileRoot}/second.ndjson`, ndjson(3))
-  await gw.app.inject({ method: 'POST', url: '/v1/ingestions', headers: auth, payload: { uri: 'file:///second.ndjson' } })
+  await writeFile(`${ing.fileRoot}/tenants/acme/second.ndjson`, ndjson(3))
+  await gw.app.inject({
+    method: 'POST',
+    url: '/v1/ingestions',
+    headers: auth,
+    payload: { uri: 'file:///tenants/acme/second.ndjson' },
+  })
   const list = await gw.app.inject({ url: '/v1/ingestions?limit=1', headers: auth })
   t.equal(list.json().items.length, 1)
   t.type(list.json().next_cursor, 'string', 'two jobs, one per page')
@@ -169,12 +200,13 @@ t.test('GET /v1/ingestions/{id}/events streams progress until the job ends', asy
   const { gw, ing } = await setup(t)
   const address = await gw.app.listen({ host: '127.0.0.1', port: 0 })
   const auth = await gw.auth('acme')
-  const { writeFile } = await import('node:fs/promises')
-  await writeFile(`${ing.fileRoot}/big.ndjson`, ndjson(5_000))
+  const { mkdir, writeFile } = await import('node:fs/promises')
+  await mkdir(`${ing.fileRoot}/tenants/acme`, { recursive: true })
+  await writeFile(`${ing.fileRoot}/tenants/acme/big.ndjson`, ndjson(5_000))
   const started = await fetch(`${address}/v1/ingestions`, {
     method: 'POST',
     headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({ uri: 'file:///big.ndjson' }),
+    body: JSON.stringify({ uri: 'file:///tenants/acme/big.ndjson' }),
   })
   const { id } = (await started.json()) as { id: string }
   const res = await fetch(`${address}/v1/ingestions/${id}/events`, { headers: auth })

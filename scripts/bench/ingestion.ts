@@ -7,7 +7,7 @@
 //   bash scripts/bench/run.sh ingestion          env: BENCH_RECORDS (1000000)
 import { randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
@@ -38,6 +38,9 @@ const [catalogUrl, searchUrl, ingestionUrl, copyUrl] = [
 
 // 1. The input file.
 const root = await mkdtemp(join(tmpdir(), 'ingest-bench-'))
+// The bench tenant's area under the root: the only folder its file jobs may read.
+const input = join(root, 'tenants', 'bench', 'bench.ndjson')
+await mkdir(join(root, 'tenants', 'bench'), { recursive: true })
 const generate = itemGenerator(11)
 await pipeline(
   (function* () {
@@ -55,7 +58,7 @@ await pipeline(
       yield `${JSON.stringify(record)}\n`
     }
   })(),
-  createWriteStream(join(root, 'bench.ndjson')),
+  createWriteStream(input),
 )
 console.log(`generated ${N.toLocaleString()} records`)
 
@@ -72,7 +75,7 @@ const copy = copyClient.query(
 )
 await pipeline(
   (async function* () {
-    for await (const line of createInterface({ input: createReadStream(join(root, 'bench.ndjson')) })) {
+    for await (const line of createInterface({ input: createReadStream(input) })) {
       if (!line) continue
       const r = JSON.parse(line)
       const tags = `{${(r.tags as string[]).map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`
@@ -117,7 +120,7 @@ const searchDb = new pg.Client({ connectionString: searchUrl })
 await searchDb.connect()
 
 const start = performance.now()
-const { job } = await client.call('StartIngestion', { uri: 'file:///bench.ndjson' }, { metadata })
+const { job } = await client.call('StartIngestion', { uri: 'file:///tenants/bench/bench.ndjson' }, { metadata })
 let ingestSeconds = 0
 for (;;) {
   await new Promise((r) => setTimeout(r, 1_000))

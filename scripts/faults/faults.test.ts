@@ -7,7 +7,7 @@
 //
 // Reduced in CI (FAULT_RECORDS=3000, FAULT_JWKS_DOWN_SECONDS=5, FAULT_REDIS_DOWN_SECONDS=5 by
 // default); FAULT_RECORDS=200000 FAULT_JWKS_DOWN_SECONDS=60 FAULT_REDIS_DOWN_SECONDS=60 for the full run.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -72,6 +72,9 @@ t.test(`faults while ${N} records are ingested and items edited through the gate
   const broker = await startBroker(t)
   const root = await mkdtemp(join(tmpdir(), 'faults-drop-'))
   t.teardown(() => rm(root, { recursive: true, force: true }))
+  // The tenant's area under the root: the only folder its file jobs may read.
+  const area = join(root, 'tenants', TENANT)
+  await mkdir(area, { recursive: true })
   const kafka = { KAFKA_BROKERS: broker.brokers }
   const postgres = await startDatabaseServer(t)
   const catalog = await service(t, 'catalog', await postgres.database('catalog'), kafka)
@@ -115,8 +118,8 @@ t.test(`faults while ${N} records are ingested and items edited through the gate
   const lines = Array.from({ length: N }, (_, i) =>
     JSON.stringify({ source: 'drop', external_id: `r${i}`, title: `Record ${i}`, tags: ['faults'] }),
   )
-  await writeFile(join(root, 'input.ndjson'), `${lines.join('\n')}\n`)
-  const start = () => ingestionClient.call('StartIngestion', { uri: 'file:///input.ndjson' }, as())
+  await writeFile(join(area, 'input.ndjson'), `${lines.join('\n')}\n`)
+  const start = () => ingestionClient.call('StartIngestion', { uri: `file:///tenants/${TENANT}/input.ndjson` }, as())
   const edited: string[] = []
   for (let i = 0; i < EDITS; i++) {
     const { item } = await catalogClient.call(
@@ -257,8 +260,8 @@ t.test(`faults while ${N} records are ingested and items edited through the gate
     const records = Array.from({ length: M }, (_, i) =>
       JSON.stringify({ source: 'drop', external_id: `${prefix}${i}`, title: `${name} ${i}`, tags: ['faults'] }),
     )
-    await writeFile(join(root, `${name}.ndjson`), `${records.join('\n')}\n`)
-    const startFile = () => ingestionClient.call('StartIngestion', { uri: `file:///${name}.ndjson` }, as())
+    await writeFile(join(area, `${name}.ndjson`), `${records.join('\n')}\n`)
+    const startFile = () => ingestionClient.call('StartIngestion', { uri: `file:///tenants/${TENANT}/${name}.ndjson` }, as())
     return {
       start: startFile,
       completed: () =>
@@ -396,7 +399,7 @@ t.test('the S3 server killed mid-file: the job fails with a clear error, a rerun
   })
   t.teardown(() => client.destroy())
   await client.send(new CreateBucketCommand({ Bucket: 'drops' }))
-  await client.send(new PutObjectCommand({ Bucket: 'drops', Key: 'big.ndjson', Body: `${body}\n` }))
+  await client.send(new PutObjectCommand({ Bucket: 'drops', Key: `tenants/${TENANT}/big.ndjson`, Body: `${body}\n` }))
 
   const ingestionClient = createUnaryClient(loadIngestion().grpc.ingestion.v1.IngestionService.service, {
     address: ingestion.address(),
@@ -405,7 +408,7 @@ t.test('the S3 server killed mid-file: the job fails with a clear error, a rerun
   })
   t.teardown(() => ingestionClient.close())
   const as = () => ({ metadata: writePrincipal(new Metadata(), { tenant: TENANT, subject: 'faults', scopes: [] }) })
-  const startFile = () => ingestionClient.call('StartIngestion', { uri: 's3://drops/big.ndjson' }, as())
+  const startFile = () => ingestionClient.call('StartIngestion', { uri: `s3://drops/tenants/${TENANT}/big.ndjson` }, as())
 
   const { job } = await startFile()
   await new Promise((r) => setTimeout(r, 1_000))

@@ -1,6 +1,7 @@
-import { commonEnv, grpcServerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
+import { ConfigError, commonEnv, grpcServerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
 import type { Static, TProperties } from 'typebox'
 import { Type } from 'typebox'
+import { DEFAULT_TENANT_PREFIX, inArea, TENANT_PATTERN, TENANT_PREFIX_PATTERN, tenantArea } from './sources/tenant-area.ts'
 
 /** What reading and publishing files needs, in the service and in the one-shot drop scan alike. */
 const ingestSettings = {
@@ -8,6 +9,11 @@ const ingestSettings = {
   INGEST_FILE_ROOT: Type.String({ minLength: 1, default: './data/ingest' }),
   /** Buckets that s3:// URIs may name, comma-separated; empty: no s3:// at all. */
   INGEST_S3_BUCKETS: Type.String({ default: '' }),
+  /**
+   * Each tenant's area, the key prefix (in every bucket) and folder (under INGEST_FILE_ROOT) it
+   * alone may read: relative, ending in `/`, with `{tenant}` once as a whole segment.
+   */
+  INGEST_TENANT_PREFIX: Type.String({ pattern: TENANT_PREFIX_PATTERN, default: DEFAULT_TENANT_PREFIX }),
   /** An S3-compatible endpoint (MinIO, Ceph, R2...); unset: the AWS default for the region. */
   S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   S3_REGION: Type.String({ minLength: 1, default: 'us-east-1' }),
@@ -22,12 +28,12 @@ const ingestSettings = {
   INGEST_PROGRESS_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 1_000 }),
   /** A running job whose process stopped proving it is alive this long ago failed (the process died). */
   INGEST_JOB_LEASE_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
-  /** Daily drops: a folder or bucket prefix scanned on a schedule; unset: no scan. */
+  /** Daily drops: a folder or bucket prefix in DROP_TENANT's area, scanned on a schedule; unset: no scan. */
   DROP_URI: Type.Optional(Type.String({ pattern: '^(file|s3)://' })),
   /** When this process scans DROP_URI; empty: never (in Kubernetes the drops CronJob scans instead). */
   DROP_CRON: Type.String({ default: '0 3 * * *' }),
-  /** The tenant that owns the files dropped there. */
-  DROP_TENANT: Type.String({ minLength: 1, default: 'default' }),
+  /** The tenant that owns the files dropped there: its jobs run as this tenant, in its area only. */
+  DROP_TENANT: Type.String({ pattern: TENANT_PATTERN, default: 'default' }),
 } satisfies TProperties
 
 export const ingestionEnv = Type.Object({
@@ -54,4 +60,25 @@ export const dropScanEnv = Type.Object({
 
 export type DropScanConfig = Readonly<Static<typeof dropScanEnv>>
 
-export const loadIngestionConfig = (env: NodeJS.ProcessEnv = process.env): IngestionConfig => loadConfig(ingestionEnv, env)
+/**
+ * DROP_URI must lie in DROP_TENANT's area: the scan runs as that tenant and may read nothing else,
+ * so a drop folder elsewhere stops the start instead of failing every scan.
+ */
+function dropInArea<C extends { DROP_URI?: string | undefined; DROP_TENANT: string; INGEST_TENANT_PREFIX: string }>(
+  config: C,
+): C {
+  if (!config.DROP_URI) return config
+  const area = tenantArea(config.INGEST_TENANT_PREFIX, config.DROP_TENANT)
+  const url = URL.parse(config.DROP_URI)
+  if (!url || !inArea(url, area))
+    throw new ConfigError(
+      `invalid configuration: DROP_URI must be under ${url?.protocol ?? 'file:'}//${url?.hostname ?? ''}/${area}, the area of DROP_TENANT "${config.DROP_TENANT}"`,
+    )
+  return config
+}
+
+export const loadIngestionConfig = (env: NodeJS.ProcessEnv = process.env): IngestionConfig =>
+  dropInArea(loadConfig(ingestionEnv, env))
+
+export const loadDropScanConfig = (env: NodeJS.ProcessEnv = process.env): DropScanConfig =>
+  dropInArea(loadConfig(dropScanEnv, env))

@@ -7,6 +7,7 @@ export const codes = {
   invalid: 'ING_ERR_INVALID_ARGUMENT',
   notFound: 'ING_ERR_NOT_FOUND',
   sourceNotFound: 'ING_ERR_SOURCE_NOT_FOUND',
+  sourceForbidden: 'ING_ERR_SOURCE_FORBIDDEN',
   finished: 'ING_ERR_JOB_FINISHED',
 } as const
 
@@ -16,8 +17,14 @@ export const badUri = (description: string, field = 'uri') => invalid([{ field, 
 /** Never says whether the id exists for another tenant. */
 export const jobNotFound = (id: string) => new PlatformError(codes.notFound, status.NOT_FOUND, `ingestion ${id} not found`)
 
-export const sourceNotFound = (uri: string) =>
-  new PlatformError(codes.sourceNotFound, status.NOT_FOUND, `nothing to read at ${uri}`)
+export const sourceNotFound = (uri: string, field = 'uri') =>
+  new PlatformError(codes.sourceNotFound, status.NOT_FOUND, `nothing to read at ${uri}`, [
+    { field, description: 'nothing to read there' },
+  ])
+
+/** A location outside the caller's area: refused on the URI alone, before anything is looked up. */
+export const sourceForbidden = (field: string, description: string) =>
+  new PlatformError(codes.sourceForbidden, status.PERMISSION_DENIED, `${field}: ${description}`, [{ field, description }])
 
 export const jobFinished = (id: string, state: string) =>
   new PlatformError(codes.finished, status.FAILED_PRECONDITION, `ingestion ${id} is already ${state}`)

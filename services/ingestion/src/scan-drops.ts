@@ -6,15 +6,14 @@ import {
   createMetrics,
   createPool,
   list,
-  loadConfig,
   runTask,
   withTraceparent,
 } from '@catalog/kit'
-import { dropScanEnv } from './config.ts'
+import { loadDropScanConfig } from './config.ts'
 import { runnerMetrics } from './jobs/job-runner.ts'
 import { createJobService } from './jobs/job-service.ts'
 import { getJob } from './jobs/job-store.ts'
-import { dropScan, ingestSources, runnerOptions } from './wiring.ts'
+import { areaOf, dropScan, ingestSources, runnerOptions } from './wiring.ts'
 
 /**
  * The drops CronJob (`node src/scan-drops.ts`): scans DROP_URI once, runs each new file's job to
@@ -23,7 +22,7 @@ import { dropScan, ingestSources, runnerOptions } from './wiring.ts'
  * could not be started or its job failed, so the CronJob's failure shows where operators look.
  */
 await runTask('drop scan', async () => {
-  const config = loadConfig(dropScanEnv)
+  const config = loadDropScanConfig()
   const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
   const pool = createPool(
     {
@@ -46,6 +45,7 @@ await runTask('drop scan', async () => {
       options,
       metrics: runnerMetrics(createMetrics({ service: config.SERVICE_NAME, defaultMetrics: false })),
       sources,
+      areaOf: areaOf(config),
       leaseMs: options.leaseMs,
     })
     const started: string[] = []

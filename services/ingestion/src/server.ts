@@ -19,6 +19,8 @@ export interface IngestionDeps {
   trustDomain: string
   callers: readonly string[]
   sources: { file: Source; s3?: Source }
+  /** The key prefix or folder a tenant may read (`tenants/acme/`). */
+  areaOf: (tenant: string) => string
   options: RunnerOptions & { leaseMs: number }
 }
 
@@ -40,6 +42,7 @@ export function build(deps: IngestionDeps): { server: PlatformGrpcServer; jobs: 
     options: deps.options,
     metrics: runnerMetrics(deps.metrics),
     sources: deps.sources,
+    areaOf: deps.areaOf,
     leaseMs: deps.options.leaseMs,
   })
   server.addService(

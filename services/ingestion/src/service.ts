@@ -13,7 +13,7 @@ import { loadIngestionConfig } from './config.ts'
 import { scheduleDrops } from './drops/daily-drops.ts'
 import { failAbandoned } from './jobs/job-store.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
-import { dropScan, ingestSources, runnerOptions } from './wiring.ts'
+import { areaOf, dropScan, ingestSources, runnerOptions } from './wiring.ts'
 
 await runGrpcService({
   name: 'ingestion',
@@ -34,6 +34,7 @@ await runGrpcService({
       trustDomain: config.TLS_TRUST_DOMAIN,
       callers: list(config.INGESTION_ALLOWED_CALLERS),
       sources,
+      areaOf: areaOf(config),
       options: runnerOptions(config),
     })
     const scan = dropScan(config, sources, { start: (tenant, uri) => jobs.startFile(tenant, uri, ''), log })

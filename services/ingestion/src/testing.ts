@@ -17,6 +17,7 @@ import type { createJobService } from './jobs/job-service.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 import { fileSource } from './sources/file-source.ts'
 import { createS3Client, s3Source } from './sources/s3-source.ts'
+import { DEFAULT_TENANT_PREFIX, tenantArea } from './sources/tenant-area.ts'
 
 interface Tap {
   teardown(fn: () => unknown): void
@@ -29,6 +30,8 @@ export interface TestIngestion {
   producer: Producer
   /** The folder file:// URIs are read under. */
   fileRoot: string
+  /** A tenant's area under the file root and in each bucket (`tenants/<tenant>/`). */
+  areaOf: (tenant: string) => string
   server: PlatformGrpcServer
   jobs: ReturnType<typeof createJobService>
 }
@@ -36,6 +39,7 @@ export interface TestIngestion {
 /**
  * A real ingestion service for tests: its own database, a fresh file root, the test Kafka, and
  * the test S3 server (buckets `ingest-test` and `ingest-drops`) when TEST_S3_ENDPOINT is set.
+ * Tenants read their areas under the default INGEST_TENANT_PREFIX.
  */
 export async function startTestIngestion(
   t: Tap,
@@ -52,6 +56,7 @@ export async function startTestIngestion(
   const producer = await createIdempotentProducer(kafka, log)
   const fileRoot = await mkdtemp(join(tmpdir(), 'ingest-root-'))
   const s3 = testS3Env()
+  const areaOf = (tenant: string) => tenantArea(DEFAULT_TENANT_PREFIX, tenant)
   const { server, jobs } = build({
     pool,
     producer,
@@ -64,6 +69,7 @@ export async function startTestIngestion(
       file: fileSource(fileRoot),
       ...(s3 ? { s3: s3Source({ buckets: ['ingest-test', 'ingest-drops'], ...s3 }, createS3Client(s3)) } : {}),
     },
+    areaOf,
     options: {
       batchRecords: 200,
       progressMs: 200,
@@ -81,7 +87,7 @@ export async function startTestIngestion(
     await producer.disconnect()
     await pool.end()
   })
-  return { address: `localhost:${port}`, port, pool, producer, fileRoot, server, jobs }
+  return { address: `localhost:${port}`, port, pool, producer, fileRoot, areaOf, server, jobs }
 }
 
 /** The test S3 server's endpoint, when the test setup started one (credentials go through the AWS SDK's env). */

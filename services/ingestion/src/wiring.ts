@@ -7,6 +7,7 @@ import { fileSource } from './sources/file-source.ts'
 import { s3Source } from './sources/s3-source.ts'
 import type { Source } from './sources/source.ts'
 import { pickSource } from './sources/source.ts'
+import { tenantArea } from './sources/tenant-area.ts'
 
 /** The settings both the service and the one-shot drop scan read files and run jobs by. */
 type IngestSettings = Omit<DropScanConfig, 'DROP_URI' | 'SERVICE_NAME' | 'LOG_LEVEL'> & { DROP_URI?: string | undefined }
@@ -28,6 +29,12 @@ export function ingestSources(config: IngestSettings): Sources {
   }
 }
 
+/** A tenant's area under INGEST_TENANT_PREFIX. */
+export const areaOf =
+  (config: IngestSettings) =>
+  (tenant: string): string =>
+    tenantArea(config.INGEST_TENANT_PREFIX, tenant)
+
 export function runnerOptions(config: IngestSettings): RunnerOptions & { leaseMs: number } {
   return {
     batchRecords: config.INGEST_BATCH_RECORDS,
@@ -42,7 +49,8 @@ export type DropScan = () => ReturnType<typeof scanDrops>
 
 /**
  * The scan of DROP_URI, resolved once: a drop folder this process may not read is a configuration
- * error at start, not a warning at 3 a.m. Undefined when no drop folder is set.
+ * error at start, not a warning at 3 a.m. The scan lists and starts files as DROP_TENANT, in its
+ * area only (config.ts refused a DROP_URI outside it). Undefined when no drop folder is set.
  */
 export function dropScan(
   config: IngestSettings,
@@ -52,6 +60,7 @@ export function dropScan(
   if (!config.DROP_URI) return undefined
   const prefix = config.DROP_URI
   const { source, url } = pickSource(prefix, sources, 'DROP_URI')
+  const area = areaOf(config)(config.DROP_TENANT)
   return () =>
-    scanDrops({ list: () => source.list(url), start: (uri) => deps.start(config.DROP_TENANT, uri), log: deps.log }, prefix)
+    scanDrops({ list: () => source.list(url, area), start: (uri) => deps.start(config.DROP_TENANT, uri), log: deps.log }, prefix)
 }

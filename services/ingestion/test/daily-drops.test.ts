@@ -13,35 +13,31 @@ t.test('a drop folder scan starts each file once, however often it runs', async 
   const ing = await startTestIngestion(t)
   const client = ingestionClient(t, ing.address)
   const tenant = `drops-${Date.now()}`
-  await mkdir(join(ing.fileRoot, 'daily'))
-  await writeInput(ing.fileRoot, 'daily/2026-11-20.ndjson', ndjson([item(1), item(2)]))
-  await writeInput(ing.fileRoot, 'daily/2026-11-21.ndjson', ndjson([item(3)]))
-  await writeInput(ing.fileRoot, 'daily/notes.txt', 'not a catalog file')
+  await writeInput(ing.fileRoot, tenant, 'daily/2026-11-20.ndjson', ndjson([item(1), item(2)]))
+  await writeInput(ing.fileRoot, tenant, 'daily/2026-11-21.ndjson', ndjson([item(3)]))
+  await writeInput(ing.fileRoot, tenant, 'daily/notes.txt', 'not a catalog file')
   const files = fileSource(ing.fileRoot)
   const deps = {
-    list: (prefix: string) => files.list(new URL(prefix)),
+    list: (prefix: string) => files.list(new URL(prefix), ing.areaOf(tenant)),
     start: (uri: string) => ing.jobs.startFile(tenant, uri, ''),
     log: silentLogger(),
   }
-  t.same(await scanDrops(deps, 'file:///daily/'), { started: 2, skipped: 0, failed: 0 })
-  t.same(await scanDrops(deps, 'file:///daily/'), { started: 0, skipped: 2, failed: 0 }, 'a second scan starts nothing')
+  const daily = `file:///tenants/${tenant}/daily/`
+  t.same(await scanDrops(deps, daily), { started: 2, skipped: 0, failed: 0 })
+  t.same(await scanDrops(deps, daily), { started: 0, skipped: 2, failed: 0 }, 'a second scan starts nothing')
 
-  await writeInput(ing.fileRoot, 'daily/2026-11-22.ndjson', ndjson([item(4)]))
-  t.same(await scanDrops(deps, 'file:///daily/'), { started: 1, skipped: 2, failed: 0 }, 'the new drop, only')
+  await writeInput(ing.fileRoot, tenant, 'daily/2026-11-22.ndjson', ndjson([item(4)]))
+  t.same(await scanDrops(deps, daily), { started: 1, skipped: 2, failed: 0 }, 'the new drop, only')
   const { jobs } = await client.call('ListIngestions', { page: { size: 10, cursor: '' } }, as(tenant))
-  t.same(jobs.map((j) => j.uri).sort(), [
-    'file:///daily/2026-11-20.ndjson',
-    'file:///daily/2026-11-21.ndjson',
-    'file:///daily/2026-11-22.ndjson',
-  ])
+  t.same(jobs.map((j) => j.uri).sort(), [`${daily}2026-11-20.ndjson`, `${daily}2026-11-21.ndjson`, `${daily}2026-11-22.ndjson`])
   for (const j of jobs) t.equal((await finished(client, tenant, j.id)).state, 'JOB_STATE_COMPLETED')
 })
 
 t.test('a drop scan does not read an unchanged file again; a changed file gets a new content key', async (t) => {
   const root = await mkdtemp(join(tmpdir(), 'ingest-keys-'))
   t.teardown(() => rm(root, { recursive: true, force: true }))
-  await mkdir(join(root, 'daily'))
-  const path = join(root, 'daily', 'a.ndjson')
+  await mkdir(join(root, 'tenants', 'acme', 'daily'), { recursive: true })
+  const path = join(root, 'tenants', 'acme', 'daily', 'a.ndjson')
   await writeFile(path, ndjson([item(1)]))
   // A dropped file has settled by the time a scan sees it: one just written is hashed each time.
   const anHourAgo = new Date(Date.now() - 3_600_000)
@@ -56,8 +52,8 @@ t.test('a drop scan does not read an unchanged file again; a changed file gets a
     },
   })
   const keys = async () => {
-    const uris = await files.list(new URL('file:///daily/'))
-    return Promise.all(uris.map(async (uri) => (await files.find(new URL(uri))).contentKey))
+    const uris = await files.list(new URL('file:///tenants/acme/daily/'), 'tenants/acme/')
+    return Promise.all(uris.map(async (uri) => (await files.find(new URL(uri), 'tenants/acme/')).contentKey))
   }
 
   const [first] = await keys()

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -132,7 +132,7 @@ t.test('each format from each source ends up searchable; re-ingesting the same r
   traced.metadata.set('traceparent', `00-${TRACE_ID}-00f067aa0ba902b7-01`)
   const fileJob = await client.call(
     'StartIngestion',
-    { uri: await writeInput(ing.fileRoot, 'a.ndjson', ndjson([1, 2, 3].map((n) => tagged(n, 'from-file')))) },
+    { uri: await writeInput(ing.fileRoot, tenant, 'a.ndjson', ndjson([1, 2, 3].map((n) => tagged(n, 'from-file')))) },
     traced,
   )
   const uploadJob = await upload(
@@ -141,7 +141,7 @@ t.test('each format from each source ends up searchable; re-ingesting the same r
     { format: 'json' },
     Buffer.from(JSON.stringify([4, 5].map((n) => tagged(n, 'from-upload')))),
   )
-  const csv = writeInput(ing.fileRoot, 'c.csv', 'external_id,title,tags\nx6,Six,from-csv\nx7,Seven,from-csv\n')
+  const csv = writeInput(ing.fileRoot, tenant, 'c.csv', 'external_id,title,tags\nx6,Six,from-csv\nx7,Seven,from-csv\n')
   const csvJob = await client.call('StartIngestion', { uri: await csv }, as(tenant))
   const s3 = testS3Env()
   if (s3) {
@@ -150,11 +150,11 @@ t.test('each format from each source ends up searchable; re-ingesting the same r
     await client3.send(
       new PutObjectCommand({
         Bucket: 'ingest-test',
-        Key: `${tenant}/d.ndjson.gz`,
+        Key: `tenants/${tenant}/d.ndjson.gz`,
         Body: gzipSync(ndjson([8, 9].map((n) => tagged(n, 'from-s3')))),
       }),
     )
-    const s3Job = await client.call('StartIngestion', { uri: `s3://ingest-test/${tenant}/d.ndjson.gz` }, as(tenant))
+    const s3Job = await client.call('StartIngestion', { uri: `s3://ingest-test/tenants/${tenant}/d.ndjson.gz` }, as(tenant))
     t.equal((await finished(client, tenant, s3Job.job?.id ?? '')).accepted, '2')
     await pollUntil(
       () => searchTag(tenant, 'from-s3'),
@@ -186,7 +186,7 @@ t.test('each format from each source ends up searchable; re-ingesting the same r
   // The same records under another name: a new job, the same catalog, no new events.
   const again = await client.call(
     'StartIngestion',
-    { uri: await writeInput(ing.fileRoot, 'a-copy.ndjson', ndjson([1, 2, 3].map((n) => tagged(n, 'from-file')))) },
+    { uri: await writeInput(ing.fileRoot, tenant, 'a-copy.ndjson', ndjson([1, 2, 3].map((n) => tagged(n, 'from-file')))) },
     as(tenant),
   )
   t.equal((await finished(client, tenant, again.job?.id ?? '')).accepted, '3')
@@ -206,7 +206,8 @@ t.test('killing the ingestion process mid-file and starting the file again: exac
   const { cat, publishedEvents } = await platform(t, 'e2e-kill')
   const root = await mkdtemp(join(tmpdir(), 'ingest-kill-'))
   const N = 10_000
-  await writeFile(join(root, 'big.ndjson'), ndjson(Array.from({ length: N }, (_, i) => item(i))))
+  const tenant = `kill-${Date.now()}`
+  const uri = await writeInput(root, tenant, 'big.ndjson', ndjson(Array.from({ length: N }, (_, i) => item(i))))
   const env = {
     DATABASE_URL: await testDatabase(t),
     KAFKA_BROKERS: BROKERS.join(','),
@@ -220,11 +221,10 @@ t.test('killing the ingestion process mid-file and starting the file again: exac
     INGEST_PROGRESS_MS: '100',
     INGEST_BATCH_RECORDS: '100',
   }
-  const tenant = `kill-${Date.now()}`
   const first = await startServiceProcess(MAIN, env, { readyMessage: 'ingestion ready', timeoutMs: 60_000 })
   t.teardown(() => first.child.kill('SIGKILL'))
   const c1 = ingestionClient(t, `localhost:${logged<number>(first.lines, 'port')}`)
-  const { job } = await c1.call('StartIngestion', { uri: 'file:///big.ndjson' }, as(tenant))
+  const { job } = await c1.call('StartIngestion', { uri }, as(tenant))
   await pollUntil(
     () => c1.call('GetIngestion', { id: job?.id ?? '' }, as(tenant)),
     (r) => Number(r.job?.accepted) >= 1_000,
@@ -237,7 +237,7 @@ t.test('killing the ingestion process mid-file and starting the file again: exac
   t.teardown(() => second.stop())
   const c2 = ingestionClient(t, `localhost:${logged<number>(second.lines, 'port')}`)
   const retried = await pollUntil(
-    () => c2.call('StartIngestion', { uri: 'file:///big.ndjson' }, as(tenant)),
+    () => c2.call('StartIngestion', { uri }, as(tenant)),
     (r) => !r.duplicate, // The dead job is a duplicate until its lease runs out.
     20_000,
   )

@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
 import type { UnaryClient } from '@catalog/kit'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import { pollUntil, testCerts } from '@catalog/kit/testing'
@@ -66,9 +66,12 @@ export function upload(
   })
 }
 
-export async function writeInput(root: string, name: string, content: string | Buffer): Promise<string> {
-  await writeFile(join(root, name), content)
-  return `file:///${name}`
+/** Writes `name` in the tenant's area under `root` (`tenants/<tenant>/<name>`) and answers its file:// URI. */
+export async function writeInput(root: string, tenant: string, name: string, content: string | Buffer): Promise<string> {
+  const path = `tenants/${tenant}/${name}`
+  await mkdir(dirname(join(root, path)), { recursive: true })
+  await writeFile(join(root, path), content)
+  return `file:///${path}`
 }
 
 const DONE = new Set(['JOB_STATE_COMPLETED', 'JOB_STATE_FAILED', 'JOB_STATE_CANCELLED'])

@@ -26,7 +26,7 @@ t.test('a file with bad lines: the good ones are accepted, the bad ones rejected
     JSON.stringify(item(7)),
     JSON.stringify(item(8)),
   ].join('\n')
-  const uri = await writeInput(ing.fileRoot, 'mixed.ndjson', body)
+  const uri = await writeInput(ing.fileRoot, who, 'mixed.ndjson', body)
   const started = await client.call('StartIngestion', { uri }, as(who))
   t.equal(started.duplicate, false)
   const job = await finished(client, who, started.job?.id ?? '')
@@ -69,9 +69,10 @@ t.test('URIs outside the configured sources are a 400 naming uri, and nothing is
     t.equal(fieldViolationsOf(err)[0]?.field, 'uri', `${uri}: names the field`)
   }
   const missing = (await client
-    .call('StartIngestion', { uri: 'file:///nope.ndjson' }, as(who))
+    .call('StartIngestion', { uri: `file:///tenants/${who}/nope.ndjson` }, as(who))
     .catch((e: ServiceError) => e)) as ServiceError
   t.equal(missing.code, status.NOT_FOUND, 'a file that is not there is NOT_FOUND')
+  t.equal(fieldViolationsOf(missing)[0]?.field, 'uri')
 })
 
 t.test('broken inputs end the job with a clear error; what came before stays accepted', async (t) => {
@@ -79,7 +80,7 @@ t.test('broken inputs end the job with a clear error; what came before stays acc
   const client = ingestionClient(t, ing.address)
   const who = tenant()
   const run = async (name: string, content: string | Buffer) => {
-    const uri = await writeInput(ing.fileRoot, name, content)
+    const uri = await writeInput(ing.fileRoot, who, name, content)
     const { job } = await client.call('StartIngestion', { uri }, as(who))
     return finished(client, who, job?.id ?? '')
   }
@@ -226,7 +227,7 @@ t.test('s3:// inputs from a configured bucket: CSV, gzip by extension, once per 
   await s3.send(new CreateBucketCommand({ Bucket: 'ingest-test' })).catch(() => undefined)
   const csv =
     'external_id,title,tags,price_amount_minor,price_currency,published_at,attributes.colour\nc1,Red chair,home|chair,4500,EUR,2024-01-02T00:00:00Z,red\nc2,"Blue, big table",home,,,,\nc3,,x,1,EUR,,\n'
-  const key = `drops/${who}/chairs.csv.gz`
+  const key = `tenants/${who}/chairs.csv.gz`
   await s3.send(new PutObjectCommand({ Bucket: 'ingest-test', Key: key, Body: gzipSync(csv) }))
   const uri = `s3://ingest-test/${key}`
   const { job } = await client.call('StartIngestion', { uri }, as(who))
@@ -242,7 +243,7 @@ t.test('s3:// inputs from a configured bucket: CSV, gzip by extension, once per 
   t.equal((await finished(client, who, changed.job?.id ?? '')).accepted, '3')
 
   const missing = (await client
-    .call('StartIngestion', { uri: 's3://ingest-test/none.ndjson' }, as(who))
+    .call('StartIngestion', { uri: `s3://ingest-test/tenants/${who}/none.ndjson` }, as(who))
     .catch((e: ServiceError) => e)) as ServiceError
   t.equal(missing.code, status.NOT_FOUND)
 })

@@ -15,7 +15,7 @@ t.test('the ingestion process starts, reports ready, and stops cleanly on SIGTER
       GRPC_PORT: '0',
       HEALTH_PORT: '0',
       METRICS_PORT: '0',
-      DROP_URI: 'file:///',
+      DROP_URI: 'file:///tenants/default/',
       ...tls(),
     },
     { readyMessage: 'ingestion ready', timeoutMs: 60_000 },
@@ -45,4 +45,19 @@ t.test('a wrong setting stops the start with a message that names it', async (t)
     { readyMessage: 'ingestion ready', timeoutMs: 10_000 },
   ).catch((e: Error) => e)
   t.match(String(err), /ingestion failed to start: invalid configuration: .*INGEST_MAX_ERROR_RATIO/)
+})
+
+t.test('a drop folder outside the drop tenant area stops the start, naming DROP_URI', async (t) => {
+  const err = await startServiceProcess(
+    MAIN,
+    {
+      DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+      KAFKA_BROKERS: '127.0.0.1:1',
+      DROP_URI: 's3://drops/daily/',
+      DROP_TENANT: 'acme',
+      ...tls(),
+    },
+    { readyMessage: 'ingestion ready', timeoutMs: 10_000 },
+  ).catch((e: Error) => e)
+  t.match(String(err), 'ingestion failed to start: invalid configuration: DROP_URI must be under s3://drops/tenants/acme/')
 })

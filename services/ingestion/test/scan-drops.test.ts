@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -46,14 +46,13 @@ t.test('a drop scan runs each new file to its end, skips what was ingested, and 
   await ensureTopics(createKafka({ brokers: brokers.split(','), clientId: 'scan-test', log: silentLogger() }), PLATFORM_TOPICS)
   const root = await mkdtemp(join(tmpdir(), 'scan-drops-'))
   t.teardown(() => rm(root, { recursive: true, force: true }))
-  await mkdir(join(root, 'daily'))
-  await writeInput(root, 'daily/2026-11-30.ndjson', ndjson([item(1), item(2)]))
-  await writeInput(root, 'daily/2026-12-01.ndjson', ndjson([item(3)]))
+  await writeInput(root, 'drops-tenant', 'daily/2026-11-30.ndjson', ndjson([item(1), item(2)]))
+  await writeInput(root, 'drops-tenant', 'daily/2026-12-01.ndjson', ndjson([item(3)]))
   const env = {
     DATABASE_URL: url,
     KAFKA_BROKERS: brokers,
     INGEST_FILE_ROOT: root,
-    DROP_URI: 'file:///daily/',
+    DROP_URI: 'file:///tenants/drops-tenant/daily/',
     DROP_TENANT: 'drops-tenant',
   }
   const db = new pg.Client({ connectionString: url })
@@ -70,8 +69,8 @@ t.test('a drop scan runs each new file to its end, skips what was ingested, and 
   t.equal(first.code, 0, first.stderr)
   t.match(finished(first), { started: 2, skipped: 0, failed: 0, jobs: { completed: 2 } })
   t.same(await jobs(), [
-    { uri: 'file:///daily/2026-11-30.ndjson', state: 'completed' },
-    { uri: 'file:///daily/2026-12-01.ndjson', state: 'completed' },
+    { uri: 'file:///tenants/drops-tenant/daily/2026-11-30.ndjson', state: 'completed' },
+    { uri: 'file:///tenants/drops-tenant/daily/2026-12-01.ndjson', state: 'completed' },
   ])
 
   const again = await scan(env)
@@ -79,7 +78,7 @@ t.test('a drop scan runs each new file to its end, skips what was ingested, and 
   t.match(finished(again), { started: 0, skipped: 2, failed: 0 }, 'a second run ingests nothing twice')
 
   // Every record of this file is bad: its job fails on the error ratio, and so does the run.
-  await writeInput(root, 'daily/2026-12-02.ndjson', ndjson([{ nope: 1 }, { nope: 2 }]))
+  await writeInput(root, 'drops-tenant', 'daily/2026-12-02.ndjson', ndjson([{ nope: 1 }, { nope: 2 }]))
   const bad = await scan(env)
   t.equal(bad.code, 1, 'a failed job fails the run')
   t.match(finished(bad), { started: 1, skipped: 2, jobs: { failed: 1 } })
@@ -90,4 +89,15 @@ t.test('without a drop folder the scan stops at once, naming the setting', async
   const run = await scan({ DATABASE_URL: 'postgres://x@127.0.0.1:1/x', KAFKA_BROKERS: '127.0.0.1:1' })
   t.equal(run.code, 1)
   t.match(run.stderr, /^drop scan failed: invalid configuration: .*DROP_URI/)
+})
+
+t.test('a drop folder outside the drop tenant area stops the scan before it reads anything', async (t) => {
+  const run = await scan({
+    DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+    KAFKA_BROKERS: '127.0.0.1:1',
+    DROP_URI: 'file:///tenants/someone-else/daily/',
+    DROP_TENANT: 'drops-tenant',
+  })
+  t.equal(run.code, 1)
+  t.match(run.stderr, /^drop scan failed: invalid configuration: DROP_URI must be under file:\/\/\/tenants\/drops-tenant\//)
 })

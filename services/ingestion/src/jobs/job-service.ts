@@ -15,6 +15,8 @@ import { toJob } from './job-view.ts'
 
 export interface JobServiceDeps extends RunnerDeps {
   sources: { file: Source; s3?: Source }
+  /** The key prefix or folder a tenant may read (`tenants/acme/`). */
+  areaOf: (tenant: string) => string
   leaseMs: number
 }
 
@@ -53,7 +55,7 @@ export function createJobService(deps: JobServiceDeps) {
     const { source, url } = pickSource(uri, deps.sources)
     if (defaultSource && !SOURCE.test(defaultSource))
       throw invalid([{ field: 'default_source', description: 'must be 1 to 100 characters without spaces' }])
-    const found = await source.find(url)
+    const found = await source.find(url, deps.areaOf(tenant))
     const result = await withTransaction(deps.pool, async (c) => {
       // One start per file at a time: the lock makes "find, else insert" atomic across replicas.
       await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [

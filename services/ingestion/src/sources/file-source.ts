@@ -6,6 +6,7 @@ import { basename, join, relative, resolve, sep } from 'node:path'
 import { badUri, sourceNotFound } from '../errors.ts'
 import { shapeOf } from '../formats/read-records.ts'
 import type { Source } from './source.ts'
+import { decodedPath, outsideArea } from './tenant-area.ts'
 
 /** Files whose content key is remembered: enough for a drop folder's files, bounded all the same. */
 const KEY_CACHE_SIZE = 10_000
@@ -23,30 +24,33 @@ async function sha256File(path: string): Promise<string> {
 }
 
 /**
- * file:// inputs, read only under one root folder: `file:///daily/a.ndjson` is `<root>/daily/a.ndjson`.
- * The real path (symlinks followed) must stay under the root's real path.
+ * file:// inputs, read only under one root folder: `file:///tenants/acme/a.ndjson` is
+ * `<root>/tenants/acme/a.ndjson`. The path must start with the caller's area before anything is
+ * looked up, and its real path (symlinks followed) must stay in the area's folder under the root's
+ * real path, compared byte for byte: a symlinked area or another case of its name is outside.
  */
 export function fileSource(root: string, options: { hashFile?: (path: string) => Promise<string> } = {}): Source {
   const absoluteRoot = resolve(root)
   const contentKey = contentKeys(options.hashFile ?? sha256File)
-  const locate = async (url: URL): Promise<string> => {
+  const locate = async (url: URL, area: string): Promise<string> => {
     if (url.host !== '') throw badUri('file:// URIs name a path under the ingest root, without a host (file:///path)')
-    const path = decodeURIComponent(url.pathname)
-    if (path.includes('\0') || path.split('/').includes('..')) throw badUri('must not contain ".." or NUL')
+    const path = decodedPath(url)
+    if (path === undefined) throw badUri('must be validly percent-encoded, without NUL, "." or ".." segments')
+    if (!path.startsWith(`/${area}`)) throw outsideArea(url, area)
     const realRoot = await realpath(absoluteRoot).catch(() => absoluteRoot)
-    const candidate = join(realRoot, path)
+    const base = join(realRoot, area)
     let real: string
     try {
-      real = await realpath(candidate)
+      real = await realpath(join(realRoot, path))
     } catch {
       throw sourceNotFound(url.href)
     }
-    if (real !== realRoot && !real.startsWith(realRoot + sep)) throw badUri('must stay under the ingest root')
+    if (real !== base.replace(/\/$/, '') && !real.startsWith(base)) throw outsideArea(url, area)
     return real
   }
   return {
-    async find(url) {
-      const path = await locate(url)
+    async find(url, area) {
+      const path = await locate(url, area)
       const info = await stat(path)
       if (!info.isFile()) throw badUri('must name a file')
       const shape = shapeOf(path)
@@ -60,8 +64,8 @@ export function fileSource(root: string, options: { hashFile?: (path: string) =>
         open: () => createReadStream(path, { highWaterMark: 64 * 1024 }),
       }
     },
-    async list(prefix) {
-      const dir = await locate(prefix)
+    async list(prefix, area) {
+      const dir = await locate(prefix, area)
       const realRoot = await realpath(absoluteRoot)
       const entries = await readdir(dir, { withFileTypes: true })
       return entries

@@ -3,6 +3,7 @@ import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } f
 import { badUri, sourceNotFound } from '../errors.ts'
 import { shapeOf } from '../formats/read-records.ts'
 import type { Source } from './source.ts'
+import { decodedPath, outsideArea } from './tenant-area.ts'
 
 export interface S3Options {
   buckets: readonly string[]
@@ -13,21 +14,24 @@ export interface S3Options {
 
 /**
  * s3://bucket/key inputs, from the configured buckets only, on the configured endpoint: a URI
- * picks an object, never a host, so no request can be steered elsewhere (no SSRF).
+ * picks an object, never a host, so no request can be steered elsewhere (no SSRF). The key must
+ * start with the caller's area, compared as sent: S3 keys are case-sensitive and never normalised.
  */
 export function s3Source(options: S3Options, client = createS3Client(options)): Source {
   const allowed = new Set(options.buckets)
-  const locate = (url: URL, prefix: boolean) => {
+  const locate = (url: URL, area: string, prefix: boolean) => {
     const bucket = url.hostname
     if (!allowed.has(bucket)) throw badUri(`bucket "${bucket}" is not one of the configured ingest buckets`)
-    const key = decodeURIComponent(url.pathname.replace(/^\//, ''))
-    if (!prefix && key === '') throw badUri('must name an object: s3://bucket/key')
-    if (key.split('/').includes('..')) throw badUri('must not contain ".."')
+    const path = decodedPath(url)
+    if (path === undefined) throw badUri('must be validly percent-encoded, without NUL, "." or ".." segments')
+    const key = path.replace(/^\//, '')
+    if (!key.startsWith(area)) throw outsideArea(url, area)
+    if (!prefix && key.endsWith('/')) throw badUri('must name an object: s3://bucket/key')
     return { bucket, key }
   }
   return {
-    async find(url) {
-      const { bucket, key } = locate(url, false)
+    async find(url, area) {
+      const { bucket, key } = locate(url, area, false)
       const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })).catch((err: unknown) => {
         if ((err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404) throw sourceNotFound(url.href)
         throw err
@@ -44,8 +48,8 @@ export function s3Source(options: S3Options, client = createS3Client(options)): 
         open: () => openObject(client, bucket, key, etag),
       }
     },
-    async list(prefix) {
-      const { bucket, key } = locate(prefix, true)
+    async list(prefix, area) {
+      const { bucket, key } = locate(prefix, area, true)
       const uris: string[] = []
       let token: string | undefined
       do {

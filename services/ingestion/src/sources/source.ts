@@ -13,12 +13,15 @@ export interface FoundInput {
   open(): AsyncIterable<Buffer>
 }
 
-/** Where inputs come from: one per URI scheme. */
+/**
+ * Where inputs come from: one per URI scheme. `area` is the caller's key prefix or folder
+ * (`tenants/acme/`, see tenant-area.ts): a URI outside it is a 403 before anything is looked up.
+ */
 export interface Source {
-  /** Checks the URI is allowed and the input exists; throws a 400 or 404 otherwise, never reads elsewhere. */
-  find(uri: URL): Promise<FoundInput>
-  /** The URIs of the inputs under a prefix (a folder or a key prefix), for daily drops. */
-  list(prefix: URL): Promise<string[]>
+  /** Checks the URI is allowed and the input exists; throws a 400, 403 or 404 otherwise, never reads elsewhere. */
+  find(uri: URL, area: string): Promise<FoundInput>
+  /** The URIs of the inputs under a prefix (a folder or a key prefix) in `area`, for daily drops. */
+  list(prefix: URL, area: string): Promise<string[]>
 }
 
 const MAX_URI = 2048
