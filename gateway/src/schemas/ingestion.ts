@@ -33,7 +33,8 @@ export const StartBody = Type.Object(
     uri: Type.String({
       minLength: 1,
       maxLength: 2048,
-      description: 'file://<path under the ingest root> or s3://<bucket>/<key>',
+      description:
+        "file://<path under the ingest root> or s3://<bucket>/<key>, in the caller's area: file:///tenants/<tenant>/… or s3://<bucket>/tenants/<tenant>/… by default",
     }),
     source: Type.Optional(
       Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S+$', description: 'for records that name none' }),

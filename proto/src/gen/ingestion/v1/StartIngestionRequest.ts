@@ -3,7 +3,8 @@
 
 export interface StartIngestionRequest {
   /**
-   * file://<path under the configured root> or s3://<configured bucket>/<key>
+   * file://<path under the configured root> or s3://<configured bucket>/<key>, in the caller's
+   * area: file:///tenants/<tenant>/... or s3://<bucket>/tenants/<tenant>/... by default.
    */
   'uri'?: (string);
   /**
@@ -14,7 +15,8 @@ export interface StartIngestionRequest {
 
 export interface StartIngestionRequest__Output {
   /**
-   * file://<path under the configured root> or s3://<configured bucket>/<key>
+   * file://<path under the configured root> or s3://<configured bucket>/<key>, in the caller's
+   * area: file:///tenants/<tenant>/... or s3://<bucket>/tenants/<tenant>/... by default.
    */
   'uri': (string);
   /**
