@@ -317,8 +317,10 @@ export function chartSchemas(): Record<string, Schema> {
             enabled: bool(),
             schedule: str('cron', { minLength: 9 }),
             timeZone: str(undefined, { minLength: 1 }),
-            uri: str('file:///… or s3://bucket/prefix/', { pattern: '^((file|s3)://.+)?$' }),
-            tenant: str(undefined, { minLength: 1 }),
+            uri: str("file:///… or s3://bucket/prefix/ in the tenant's area (tenants/<tenant>/ by default)", {
+              pattern: '^((file|s3)://.+)?$',
+            }),
+            tenant: str('the tenant the drops belong to and run as', { pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' }),
             activeDeadlineSeconds: int(60),
             resources: resources('the drop scan'),
           },
