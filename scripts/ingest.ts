@@ -1,8 +1,9 @@
 // Ingests a file through the gateway and shows its progress until the job ends.
 //
-//   node scripts/ingest.ts data/samples/catalog.ndjson        upload a local NDJSON or JSON file (POST /v1/items:bulk)
-//   node scripts/ingest.ts file:///samples/catalog.ndjson     start a job from a URI the ingestion service reads
-//   node scripts/ingest.ts s3://bucket/daily/2026-11-22.csv.gz
+//   node scripts/ingest.ts data/tenants/demo/samples/catalog.ndjson     upload a local NDJSON or JSON file (POST /v1/items:bulk)
+//   node scripts/ingest.ts file:///tenants/demo/samples/catalog.ndjson  start a job from a URI the ingestion service reads
+//   node scripts/ingest.ts s3://bucket/tenants/demo/daily/2026-11-22.csv.gz
+// (URIs name a file in the token's tenant's area, tenants/<tenant>/ by default.)
 //
 // env: GATEWAY_URL (http://localhost:8080), TOKEN (a bearer token with ingest:write)
 import { createReadStream } from 'node:fs'

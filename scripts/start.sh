@@ -72,14 +72,17 @@ DATABASE_URL="${SEARCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_
 pids+=($!)
 wait_until search "${pids[1]}" "$logs/search.log" 60 http_ok "http://127.0.0.1:$SEARCH_METRICS_PORT/readyz"
 
-# file:// URIs read under data/ (samples/ has a sample catalog); files dropped in data/drops/ are
-# ingested for tenant "demo" every minute, once each.
+# file:// URIs read under data/, each tenant in its own folder data/tenants/<tenant>/ (demo's
+# samples/ has a sample catalog); files dropped in data/tenants/demo/drops/ are ingested for tenant
+# "demo" every minute, once each.
+DROP_TENANT="${DROP_TENANT:-demo}"
+mkdir -p "$ROOT/data/tenants/$DROP_TENANT/drops"
 DATABASE_URL="${INGESTION_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/ingestion}" \
   KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
   GRPC_PORT="$INGESTION_GRPC_PORT" HEALTH_PORT="$INGESTION_HEALTH_PORT" METRICS_PORT="$INGESTION_METRICS_PORT" \
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/ingestion.crt TLS_KEY_FILE=.certs/ingestion.key \
-  INGEST_FILE_ROOT="${INGEST_FILE_ROOT:-$ROOT/data}" DROP_URI="${DROP_URI:-file:///drops/}" \
-  DROP_CRON="${DROP_CRON:-* * * * *}" DROP_TENANT="${DROP_TENANT:-demo}" \
+  INGEST_FILE_ROOT="${INGEST_FILE_ROOT:-$ROOT/data}" DROP_URI="${DROP_URI:-file:///tenants/$DROP_TENANT/drops/}" \
+  DROP_CRON="${DROP_CRON:-* * * * *}" DROP_TENANT="$DROP_TENANT" \
   NODE_OPTIONS="${INGESTION_NODE_OPTIONS:---max-old-space-size=160 --max-semi-space-size=16}" \
   node services/ingestion/src/main.ts >"$logs/ingestion.log" 2>&1 &
 pids+=($!)
@@ -104,7 +107,7 @@ The platform is up (logs in .data/logs/):
             ops        http://127.0.0.1:$CATALOG_METRICS_PORT/metrics  /healthz  /readyz
   search    gRPC+mTLS  localhost:$SEARCH_GRPC_PORT   (search.v1.SearchService; indexes catalog.item.v1)
             ops        http://127.0.0.1:$SEARCH_METRICS_PORT/metrics  /healthz  /readyz
-  ingestion gRPC+mTLS  localhost:$INGESTION_GRPC_PORT   (ingestion.v1.IngestionService; file:// under data/, drops in data/drops/)
+  ingestion gRPC+mTLS  localhost:$INGESTION_GRPC_PORT   (ingestion.v1.IngestionService; file:// under data/tenants/<tenant>/, drops in data/tenants/$DROP_TENANT/drops/)
             ops        http://127.0.0.1:$INGESTION_METRICS_PORT/metrics  /healthz  /readyz
   postgres  127.0.0.1:$PG_PORT (user postgres, password postgres, database catalog)
   kafka     127.0.0.1:$KAFKA_PORT (KRaft; the catalog's outbox relay publishes catalog.item.v1, catalog.price.v1)
@@ -118,10 +121,10 @@ A dev token for tenant "demo" with every scope (valid 24 h; more: node scripts/d
   curl -s 'localhost:$PORT/v1/search?q=lamp' -H "authorization: Bearer \$TOKEN"
 
 Load the sample catalog (500 items) and search it:
-  TOKEN=\$TOKEN node scripts/ingest.ts file:///samples/catalog.ndjson
+  TOKEN=\$TOKEN node scripts/ingest.ts file:///tenants/demo/samples/catalog.ndjson
   curl -s 'localhost:$PORT/v1/search?q=lamp&tags=vintage' -H "authorization: Bearer \$TOKEN"
   curl -s -X POST 'localhost:$PORT/v1/items:bulk' -H "authorization: Bearer \$TOKEN" -H 'content-type: application/x-ndjson' \
-    --data-binary @data/samples/catalog.ndjson
+    --data-binary @data/tenants/demo/samples/catalog.ndjson
 
 Or call the catalog directly as the gateway would: node scripts/catalog-cli.ts GetItem '{"id":"<id>"}'
 
