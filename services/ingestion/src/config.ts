@@ -24,6 +24,10 @@ const ingestSettings = {
   INGEST_MAX_DECOMPRESSED_BYTES: Type.Integer({ minimum: 1024, default: 16 * 1024 ** 3 }),
   /** Records per Kafka send: bigger batches, fewer round trips, more memory. */
   INGEST_BATCH_RECORDS: Type.Integer({ minimum: 1, maximum: 10_000, default: 1_000 }),
+  /** Bytes per Kafka send, whichever of the two comes first: records may be up to 1 MiB each. */
+  INGEST_BATCH_BYTES: Type.Integer({ minimum: 64 * 1024, maximum: 64 * 1024 ** 2, default: 1024 ** 2 }),
+  /** Jobs one tenant may have running at once (uploads and files); past it a start is RESOURCE_EXHAUSTED. */
+  INGEST_MAX_RUNNING_JOBS: Type.Integer({ minimum: 1, maximum: 1_000, default: 4 }),
   /** How often a running job saves its progress (and proves it is alive). */
   INGEST_PROGRESS_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 1_000 }),
   /** A running job whose process stopped proving it is alive this long ago failed (the process died). */

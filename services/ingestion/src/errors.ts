@@ -9,6 +9,7 @@ export const codes = {
   sourceNotFound: 'ING_ERR_SOURCE_NOT_FOUND',
   sourceForbidden: 'ING_ERR_SOURCE_FORBIDDEN',
   finished: 'ING_ERR_JOB_FINISHED',
+  tooManyJobs: 'ING_ERR_TOO_MANY_JOBS',
 } as const
 
 export const invalid = (violations: readonly FieldViolation[]) => invalidArgument(violations, codes.invalid)
@@ -25,6 +26,14 @@ export const sourceNotFound = (uri: string, field = 'uri') =>
 /** A location outside the caller's area: refused on the URI alone, before anything is looked up. */
 export const sourceForbidden = (field: string, description: string) =>
   new PlatformError(codes.sourceForbidden, status.PERMISSION_DENIED, `${field}: ${description}`, [{ field, description }])
+
+/** A tenant at its limit of running jobs: the message names the limit and the setting behind it. */
+export const tooManyJobs = (limit: number) =>
+  new PlatformError(
+    codes.tooManyJobs,
+    status.RESOURCE_EXHAUSTED,
+    `this tenant already runs ${limit} ingestion jobs, its limit (INGEST_MAX_RUNNING_JOBS); start more when one ends`,
+  )
 
 export const jobFinished = (id: string, state: string) =>
   new PlatformError(codes.finished, status.FAILED_PRECONDITION, `ingestion ${id} is already ${state}`)

@@ -47,6 +47,7 @@ await runTask('drop scan', async () => {
       sources,
       areaOf: areaOf(config),
       leaseMs: options.leaseMs,
+      maxRunningJobs: options.maxRunningJobs,
     })
     const started: string[] = []
     const scan = dropScan(config, sources, {

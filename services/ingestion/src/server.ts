@@ -21,7 +21,7 @@ export interface IngestionDeps {
   sources: { file: Source; s3?: Source }
   /** The key prefix or folder a tenant may read (`tenants/acme/`). */
   areaOf: (tenant: string) => string
-  options: RunnerOptions & { leaseMs: number }
+  options: RunnerOptions & { leaseMs: number; maxRunningJobs: number }
 }
 
 /** The ingestion gRPC server and its job service, built around the given dependencies, not yet listening. */
@@ -44,6 +44,7 @@ export function build(deps: IngestionDeps): { server: PlatformGrpcServer; jobs: 
     sources: deps.sources,
     areaOf: deps.areaOf,
     leaseMs: deps.options.leaseMs,
+    maxRunningJobs: deps.options.maxRunningJobs,
   })
   server.addService(
     grpc.ingestion.v1.IngestionService.service,

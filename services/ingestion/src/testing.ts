@@ -43,7 +43,7 @@ export interface TestIngestion {
  */
 export async function startTestIngestion(
   t: Tap,
-  options: Partial<RunnerOptions & { leaseMs: number }> = {},
+  options: Partial<RunnerOptions & { leaseMs: number; maxRunningJobs: number }> = {},
 ): Promise<TestIngestion> {
   const brokers = process.env.TEST_KAFKA_BROKERS
   if (!brokers) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
@@ -72,6 +72,8 @@ export async function startTestIngestion(
     areaOf,
     options: {
       batchRecords: 200,
+      batchBytes: 1024 * 1024,
+      maxRunningJobs: 16,
       progressMs: 200,
       maxErrorRatio: 0.5,
       maxDecompressedBytes: 64 * 1024 * 1024,

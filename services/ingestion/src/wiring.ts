@@ -35,9 +35,11 @@ export const areaOf =
   (tenant: string): string =>
     tenantArea(config.INGEST_TENANT_PREFIX, tenant)
 
-export function runnerOptions(config: IngestSettings): RunnerOptions & { leaseMs: number } {
+export function runnerOptions(config: IngestSettings): RunnerOptions & { leaseMs: number; maxRunningJobs: number } {
   return {
     batchRecords: config.INGEST_BATCH_RECORDS,
+    batchBytes: config.INGEST_BATCH_BYTES,
+    maxRunningJobs: config.INGEST_MAX_RUNNING_JOBS,
     progressMs: config.INGEST_PROGRESS_MS,
     maxErrorRatio: config.INGEST_MAX_ERROR_RATIO,
     maxDecompressedBytes: config.INGEST_MAX_DECOMPRESSED_BYTES,

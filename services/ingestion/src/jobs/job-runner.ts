@@ -12,6 +12,8 @@ import { toJob } from './job-view.ts'
 
 export interface RunnerOptions {
   batchRecords: number
+  /** A batch is sent once it holds this many bytes of keys and values, or batchRecords records. */
+  batchBytes: number
   progressMs: number
   maxErrorRatio: number
   maxDecompressedBytes: number
@@ -28,6 +30,17 @@ export interface RunnerDeps {
 /** Records are checked against the error ratio once this many have been read, and at the end. */
 const RATIO_MIN_RECORDS = 1_000
 const SOURCE = '/ingestion'
+/**
+ * What a record error keeps of its field and reason, on the job and in DLQ headers: the input
+ * chooses them (an unknown key of a megabyte is a field), the job row and a Kafka header must not.
+ */
+export const ERROR_LIMITS = { field: 200, reason: 500 } as const
+
+/** At most `max` characters, well-formed and without NUL (which jsonb refuses), marked when cut. */
+export function clip(text: string, max: number): string {
+  const clean = text.toWellFormed().replaceAll('\0', '\uFFFD')
+  return clean.length <= max ? clean : `${clean.slice(0, max - 1).toWellFormed()}…`
+}
 
 export function runnerMetrics(metrics: Metrics) {
   return {
@@ -88,6 +101,7 @@ export async function runJob(
   let kept = job.errors.length
   let records: { key: string; value: Buffer; headers: ReturnType<typeof cloudEventHeaders> }[] = []
   let rejects: typeof records = []
+  let batchBytes = 0
   let lastSave = Date.now()
   let cancelled = false
   // The trace of the call that started the job (the job outlives it): every record carries it.
@@ -113,6 +127,16 @@ export async function runJob(
     metrics.records.inc({ outcome: 'rejected' }, rejects.length)
     records = []
     rejects = []
+    batchBytes = 0
+  }
+  /** Adds a message to its batch, sending the batch first when the message would take it past batchBytes. */
+  const add = async (to: 'records' | 'rejects', message: (typeof records)[number]) => {
+    const size = Buffer.byteLength(message.key) + message.value.length
+    if (batchBytes > 0 && batchBytes + size > options.batchBytes)
+      await flush()
+      // After the flush: it starts new batches.
+    ;(to === 'records' ? records : rejects).push(message)
+    batchBytes += size
   }
   const save = async () => {
     await flush()
@@ -121,13 +145,15 @@ export async function runJob(
     lastSave = Date.now()
     if (cancelRequested) cancelled = true
   }
-  const reject = (position: number, field: string, reason: string, raw: Buffer) => {
+  const reject = async (position: number, rawField: string, rawReason: string, raw: Buffer) => {
+    const field = clip(rawField, ERROR_LIMITS.field)
+    const reason = clip(rawReason, ERROR_LIMITS.reason)
     progress.rejected++
     if (kept < MAX_KEPT_ERRORS) {
       progress.newErrors.push({ position, field, reason })
       kept++
     }
-    rejects.push({
+    await add('rejects', {
       key: `${job.tenant}/${job.id}/${position}`,
       value: events.recordRejected.encode({
         tenant: job.tenant,
@@ -143,7 +169,7 @@ export async function runJob(
           time: new Date(),
           ...traced,
         }),
-        'dlq-reason': reason.slice(0, 500),
+        'dlq-reason': reason,
         'dlq-field': field,
         'dlq-position': String(position),
         'dlq-job': job.id,
@@ -157,7 +183,7 @@ export async function runJob(
   try {
     for await (const record of readRecords(counted(), shape, { maxDecompressedBytes: options.maxDecompressedBytes })) {
       progress.processed++
-      if (record.error) reject(record.position, record.error.field, record.error.reason, record.raw)
+      if (record.error) await reject(record.position, record.error.field, record.error.reason, record.raw)
       else {
         const mapped = mapItem(record.value, {
           tenant: job.tenant,
@@ -165,9 +191,9 @@ export async function runJob(
           position: record.position,
           defaultSource: job.default_source,
         })
-        if (isRecordError(mapped)) reject(record.position, mapped.field, mapped.reason, record.raw)
+        if (isRecordError(mapped)) await reject(record.position, mapped.field, mapped.reason, record.raw)
         else {
-          records.push({
+          await add('records', {
             key: mapped.key,
             value: mapped.payload,
             headers: cloudEventHeaders({
@@ -180,7 +206,7 @@ export async function runJob(
           })
         }
       }
-      if (records.length + rejects.length >= options.batchRecords) await flush()
+      if (records.length + rejects.length >= options.batchRecords || batchBytes >= options.batchBytes) await flush()
       if (Date.now() - lastSave >= options.progressMs) {
         await save()
         await publishJobEvent(producer, events.INGESTION_TYPES.jobProgressed, { ...job, ...rowProgress(progress) })

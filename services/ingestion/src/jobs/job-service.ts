@@ -1,16 +1,16 @@
-import type { CallContext } from '@catalog/kit'
+import type { CallContext, PoolClient } from '@catalog/kit'
 import { decodeCursor, encodeCursor, withTransaction } from '@catalog/kit'
 import type { ingestion } from '@catalog/proto'
 import { events } from '@catalog/proto'
 import { v7 as uuidv7 } from 'uuid'
-import { invalid, jobFinished, jobNotFound } from '../errors.ts'
+import { invalid, jobFinished, jobNotFound, tooManyJobs } from '../errors.ts'
 import type { Format, InputShape } from '../formats/read-records.ts'
 import type { Source } from '../sources/source.ts'
 import { pickSource } from '../sources/source.ts'
 import type { RunnerDeps } from './job-runner.ts'
 import { publishJobEvent, runJob } from './job-runner.ts'
 import type { JobRow } from './job-store.ts'
-import { findByIdempotencyKey, findLiveOrDone, getJob, insertJob, listJobs, requestCancel } from './job-store.ts'
+import { countLiveJobs, findByIdempotencyKey, findLiveOrDone, getJob, insertJob, listJobs, requestCancel } from './job-store.ts'
 import { toJob } from './job-view.ts'
 
 export interface JobServiceDeps extends RunnerDeps {
@@ -18,6 +18,8 @@ export interface JobServiceDeps extends RunnerDeps {
   /** The key prefix or folder a tenant may read (`tenants/acme/`). */
   areaOf: (tenant: string) => string
   leaseMs: number
+  /** Jobs one tenant may have running at once. */
+  maxRunningJobs: number
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
@@ -45,6 +47,15 @@ export function createJobService(deps: JobServiceDeps) {
     return p
   }
 
+  /**
+   * Refuses a new job when the tenant runs its limit already. Last of the locks a start takes, and
+   * per tenant, so concurrent starts on any replica count one after the other.
+   */
+  const checkLimit = async (c: PoolClient, tenant: string) => {
+    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify(['running-jobs', tenant])])
+    if ((await countLiveJobs(c, tenant, deps.leaseMs)) >= deps.maxRunningJobs) throw tooManyJobs(deps.maxRunningJobs)
+  }
+
   const start = async (row: JobRow) => {
     await publishJobEvent(deps.producer, events.INGESTION_TYPES.jobStarted, row)
     return row
@@ -63,6 +74,7 @@ export function createJobService(deps: JobServiceDeps) {
       ])
       const earlier = await findLiveOrDone(c, tenant, found.uri, found.contentKey, deps.leaseMs)
       if (earlier) return { job: earlier, duplicate: true }
+      await checkLimit(c, tenant)
       const job = await insertJob(c, {
         id: uuidv7(),
         tenant,
@@ -122,6 +134,7 @@ export function createJobService(deps: JobServiceDeps) {
             const earlier = await findByIdempotencyKey(c, tenant, header.idempotency_key)
             if (earlier) return { job: earlier, duplicate: true }
           }
+          await checkLimit(c, tenant)
           const job = await insertJob(c, {
             id: uuidv7(),
             tenant,

@@ -89,6 +89,16 @@ export async function findByIdempotencyKey(c: PoolClient, tenant: string, key: s
   return rows[0]
 }
 
+/** The tenant's running jobs whose process still proves them alive. */
+export async function countLiveJobs(c: PoolClient, tenant: string, leaseMs: number): Promise<number> {
+  const { rows } = await c.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM jobs
+      WHERE tenant = $1 AND state = 'running' AND heartbeat_at > now() - make_interval(secs => $2::float8 / 1000)`,
+    [tenant, leaseMs],
+  )
+  return rows[0]?.n ?? 0
+}
+
 /** Saves progress and proves the job alive; answers whether a cancel was asked for meanwhile. */
 export async function saveProgress(pool: Pool, id: string, p: Progress): Promise<{ cancelRequested: boolean }> {
   const { rows } = await pool.query<{ cancel_requested: boolean }>(
@@ -143,10 +153,16 @@ export async function failAbandoned(pool: Pool, leaseMs: number): Promise<JobRow
   return rows
 }
 
-/** A page of the tenant's jobs, newest first (ids are UUIDv7), after the id `after` when given. */
+/**
+ * A page of the tenant's jobs, newest first (ids are UUIDv7), after the id `after` when given.
+ * Without their kept errors (up to 100 each): a page stays small, and one job's get has them.
+ */
 export async function listJobs(pool: Pool, tenant: string, after: string | undefined, limit: number): Promise<JobRow[]> {
   const { rows } = await pool.query<JobRow>(
-    `SELECT * FROM jobs WHERE tenant = $1 AND ($2::uuid IS NULL OR id < $2::uuid) ORDER BY id DESC LIMIT $3`,
+    `SELECT id, tenant, uri, format, content_key, idempotency_key, default_source, state, total, processed, accepted,
+            rejected, bytes_read, bytes_total, '[]'::jsonb AS errors, error, cancel_requested, created_at, updated_at,
+            heartbeat_at, finished_at
+       FROM jobs WHERE tenant = $1 AND ($2::uuid IS NULL OR id < $2::uuid) ORDER BY id DESC LIMIT $3`,
     [tenant, after ?? null, limit],
   )
   return rows
