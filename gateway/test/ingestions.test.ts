@@ -5,9 +5,13 @@ import { startCatalog, startGateway } from './helpers/gateway.ts'
 const ndjson = (n: number, from = 0) =>
   `${Array.from({ length: n }, (_, i) => JSON.stringify({ external_id: `e${from + i}`, title: `Item ${from + i}`, tags: ['bulk'] })).join('\n')}\n`
 
-async function setup(t: { teardown(fn: () => unknown): void }, env: Record<string, string> = {}) {
+async function setup(
+  t: { teardown(fn: () => unknown): void },
+  env: Record<string, string> = {},
+  options: Parameters<typeof startTestIngestion>[1] = {},
+) {
   const cat = await startCatalog(t)
-  const ing = await startTestIngestion(t)
+  const ing = await startTestIngestion(t, options)
   const gw = await startGateway(t, cat.address, { INGESTION_ADDR: ing.address, ...env })
   return { gw, ing }
 }
@@ -194,6 +198,35 @@ t.test('POST /v1/ingestions starts a file job; refused URIs and bad pages name t
   t.type(list.json().next_cursor, 'string', 'two jobs, one per page')
   const missing = await gw.app.inject({ url: '/v1/ingestions/0190a000-0000-7000-8000-000000000000/events', headers: auth })
   t.equal(missing.statusCode, 404, 'the event stream of an unknown job is a 404 problem, not a stream')
+})
+
+t.test('a tenant at its limit of running jobs gets a 429 naming it, and the circuit stays closed', async (t) => {
+  const { gw, ing } = await setup(t, { BREAKER_VOLUME: '5' }, { maxRunningJobs: 1 })
+  // A job of acme's that is running (and alive) as far as any replica can tell.
+  await ing.pool.query(
+    `INSERT INTO jobs (id, tenant, uri, format, default_source) VALUES ($1, 'acme', 'upload:held', 'ndjson', 'bulk')`,
+    ['0190a000-0000-7000-8000-000000000001'],
+  )
+  const { mkdir, writeFile } = await import('node:fs/promises')
+  await mkdir(`${ing.fileRoot}/tenants/acme`, { recursive: true })
+  await writeFile(`${ing.fileRoot}/tenants/acme/more.ndjson`, ndjson(3))
+  const auth = await gw.auth('acme')
+  for (let i = 0; i < 10; i++) {
+    const res = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/ingestions',
+      headers: auth,
+      payload: { uri: 'file:///tenants/acme/more.ndjson' },
+    })
+    t.equal(res.statusCode, 429)
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+    t.match(res.json(), {
+      code: 'ING_ERR_TOO_MANY_JOBS',
+      detail: /already runs 1 ingestion jobs, its limit \(INGEST_MAX_RUNNING_JOBS\)/,
+    })
+  }
+  const other = await gw.app.inject({ url: '/v1/ingestions', headers: await gw.auth('globex') })
+  t.equal(other.statusCode, 200, "another tenant's call is not failed fast by an open circuit")
 })
 
 t.test('GET /v1/ingestions/{id}/events streams progress until the job ends', async (t) => {

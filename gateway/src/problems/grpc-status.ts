@@ -40,12 +40,15 @@ export const TITLES: Record<number, string> = {
   504: 'Gateway Timeout',
 }
 
-/** Backend statuses that say the backend is in trouble, as opposed to answering a bad request. */
+/**
+ * Backend statuses that say the backend is in trouble, as opposed to answering a bad request.
+ * RESOURCE_EXHAUSTED is an answer (a tenant at its limit of running jobs): counted as a fault, one
+ * tenant retrying past its limit would open the circuit for every tenant.
+ */
 export const BACKEND_FAULTS: ReadonlySet<number> = new Set([
   status.UNAVAILABLE,
   status.DEADLINE_EXCEEDED,
   status.INTERNAL,
   status.UNKNOWN,
   status.DATA_LOSS,
-  status.RESOURCE_EXHAUSTED,
 ])
