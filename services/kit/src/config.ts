@@ -2,6 +2,7 @@ import envSchema from 'env-schema'
 import type { Static, TObject, TProperties } from 'typebox'
 import { Type } from 'typebox'
 import { ConfigError } from './errors.ts'
+import { checkKafkaSecurity } from './kafka/kafka-security.ts'
 
 /**
  * Loads configuration from environment variables: validated once against the schema (with
@@ -11,8 +12,11 @@ import { ConfigError } from './errors.ts'
 export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv = process.env): Readonly<Static<T>> {
   try {
     const config = envSchema<Static<T>>({ schema, data: env, dotenv: false })
+    // Rules across variables, for the fragments below that have some.
+    if ('KAFKA_SASL_MECHANISM' in schema.properties) checkKafkaSecurity(config)
     return Object.freeze(config)
   } catch (err) {
+    if (err instanceof ConfigError) throw err
     const message = err instanceof Error ? err.message : String(err)
     throw new ConfigError(`invalid configuration: ${message.replaceAll('env/', '').replaceAll('env ', '')}`)
   }
@@ -64,10 +68,28 @@ export const postgresEnv = {
   DATABASE_MIGRATE: Type.Boolean({ default: true }),
 } satisfies TProperties
 
+/**
+ * How a client proves who it is to the brokers (SASL/SCRAM) and whether it speaks TLS to them; a
+ * broker with an authorizer then grants each principal only its own topics and group (see
+ * kafka/acls.ts). Unset: an anonymous plaintext client, as on an open development broker.
+ * loadConfig refuses the combinations that make no sense (see kafkaSecurityProblems).
+ */
+export const kafkaSecurityEnv = {
+  KAFKA_SASL_MECHANISM: Type.Optional(Type.Union([Type.Literal('SCRAM-SHA-512'), Type.Literal('SCRAM-SHA-256')])),
+  KAFKA_SASL_USERNAME: Type.Optional(Type.String({ minLength: 1 })),
+  KAFKA_SASL_PASSWORD: Type.Optional(Type.String({ minLength: 1 })),
+  /** The password in a file (a mounted Secret), instead of KAFKA_SASL_PASSWORD. */
+  KAFKA_SASL_PASSWORD_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  KAFKA_TLS: Type.Boolean({ default: false }),
+  /** A PEM bundle of the CAs that sign the brokers' certificates; unset: the system's. */
+  KAFKA_TLS_CA_FILE: Type.Optional(Type.String({ minLength: 1 })),
+} satisfies TProperties
+
 export const kafkaEnv = {
   /** Comma-separated host:port of the Kafka bootstrap brokers. */
   KAFKA_BROKERS: Type.String({ minLength: 1, pattern: '^[^,\\s]+(,[^,\\s]+)*$' }),
   KAFKA_CREATE_TOPICS: Type.Boolean({ default: true, description: 'create missing platform topics at start (local)' }),
+  ...kafkaSecurityEnv,
 } satisfies TProperties
 
 export const DEFAULT_KAFKA_SESSION_TIMEOUT_MS = 10_000

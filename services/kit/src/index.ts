@@ -1,6 +1,16 @@
 export { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 export { CALLER_HEADER, type CallerPolicy } from './caller-policy.ts'
-export { commonEnv, grpcServerEnv, kafkaConsumerEnv, kafkaEnv, list, loadConfig, postgresEnv, tlsRefreshEnv } from './config.ts'
+export {
+  commonEnv,
+  grpcServerEnv,
+  kafkaConsumerEnv,
+  kafkaEnv,
+  kafkaSecurityEnv,
+  list,
+  loadConfig,
+  postgresEnv,
+  tlsRefreshEnv,
+} from './config.ts'
 export {
   ConfigError,
   codes,
@@ -22,6 +32,7 @@ export {
 export { createGrpcServer, type GrpcServerOptions, type PlatformGrpcServer } from './grpc-server.ts'
 export { type AsyncHandlers, type CallContext, implement } from './handlers.ts'
 export { grpcHealthCheck } from './health-client.ts'
+export { type AclGrant, aclsOf, ensureAcls, type PlatformPrincipals, platformAcls } from './kafka/acls.ts'
 export { type BatchConsumerOptions, PoisonMessageError, startBatchConsumer } from './kafka/batch-consumer.ts'
 export { type CloudEvent, cloudEventHeaders, readCloudEvent } from './kafka/cloud-events.ts'
 export {
@@ -30,9 +41,16 @@ export {
   type IHeaders,
   type Kafka,
   type KafkaMessage,
+  kafkaAccessProblem,
   kafkaCheck,
   type Producer,
 } from './kafka/kafka-client.ts'
+export {
+  checkKafkaSecurity,
+  type KafkaSecurityConfig,
+  kafkaConnection,
+  kafkaSecurityProblems,
+} from './kafka/kafka-security.ts'
 export { createIdempotentProducer } from './kafka/producer.ts'
 export { ensureTopics, PLATFORM_TOPICS, type TopicSpec } from './kafka/topics.ts'
 export { decodeCursor, encodeCursor } from './keyset-cursor.ts'

@@ -2,6 +2,7 @@ import { Type } from 'typebox'
 import { commonEnv, loadConfig, postgresEnv } from './config.ts'
 import { isPlatformError } from './errors.ts'
 import type { PlatformGrpcServer } from './grpc-server.ts'
+import { kafkaAccessProblem } from './kafka/kafka-client.ts'
 import type { ShutdownStep } from './lifecycle.ts'
 import { handleShutdown } from './lifecycle.ts'
 import type { Logger } from './log.ts'
@@ -142,8 +143,11 @@ function failedToStart(name: string, err: unknown): never {
 }
 
 function fail(what: string, err: unknown): never {
-  // A bad configuration is the operator's to fix: say what is wrong, without a stack trace.
-  const message = isPlatformError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
+  // A bad configuration or credentials the brokers refuse are the operator's to fix: say what is
+  // wrong, without a stack trace.
+  const message = isPlatformError(err)
+    ? err.message
+    : (kafkaAccessProblem(err) ?? (err instanceof Error ? (err.stack ?? err.message) : String(err)))
   process.stderr.write(`${what}: ${message}\n`)
   process.exit(1)
 }

@@ -35,6 +35,34 @@ export function createKafka(options: { brokers: string[]; clientId: string; log:
 
 export type { Kafka }
 
+/** Kafka's answers that mean "not you" or "not this": no retry mends them, the operator must. */
+const ACCESS_ERRORS = new Set([
+  'SASL_AUTHENTICATION_FAILED',
+  'ILLEGAL_SASL_STATE',
+  'UNSUPPORTED_SASL_MECHANISM',
+  'TOPIC_AUTHORIZATION_FAILED',
+  'GROUP_AUTHORIZATION_FAILED',
+  'CLUSTER_AUTHORIZATION_FAILED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+])
+
+/**
+ * What a Kafka error says when the brokers refused this client's credentials or its ACLs deny the
+ * request (kafkajs wraps the broker's answer in retry errors: the causes are searched too), or
+ * undefined for any other failure.
+ */
+export function kafkaAccessProblem(err: unknown): string | undefined {
+  let cause: unknown = err
+  for (let depth = 0; depth < 5 && typeof cause === 'object' && cause !== null; depth++) {
+    const e = cause as { name?: string; type?: string; message?: string; cause?: unknown; originalError?: unknown }
+    if (e.name === 'KafkaJSSASLAuthenticationError' || (e.type !== undefined && ACCESS_ERRORS.has(e.type))) {
+      return `kafka refused access: ${e.message ?? e.type} (check KAFKA_SASL_USERNAME, its password and the ACLs granted to it)`
+    }
+    cause = e.originalError ?? e.cause
+  }
+  return undefined
+}
+
 /**
  * A readiness check of the Kafka cluster: one metadata request on its own admin connection,
  * without retries (the probe's own timeout bounds it), one at a time however often probed.
@@ -53,7 +81,7 @@ export function kafkaCheck(kafka: Kafka): () => Promise<void> {
         // Reconnect on the next probe.
         connected = undefined
         await admin.disconnect().catch(() => undefined)
-        throw new Error(`kafka unreachable: ${err instanceof Error ? err.message : String(err)}`)
+        throw new Error(kafkaAccessProblem(err) ?? `kafka unreachable: ${err instanceof Error ? err.message : String(err)}`)
       } finally {
         inFlight = undefined
       }

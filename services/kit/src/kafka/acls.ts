@@ -1,0 +1,104 @@
+import { events } from '@catalog/proto'
+import type { AclEntry, Kafka } from 'kafkajs'
+import kafkajs from 'kafkajs'
+
+// kafkajs builds its exports with a spread that hides these from Node's named-export detection.
+const { AclOperationTypes, AclPermissionTypes, AclResourceTypes, ResourcePatternTypes } = kafkajs
+
+/** The SASL user each service connects as, and the consumer groups the consumers join. */
+export interface PlatformPrincipals {
+  catalog: string
+  search: string
+  ingestion: string
+  /** The catalog's group on ingestion.record.v1 (CATALOG_INGEST_GROUP). */
+  catalogIngestGroup: string
+  /** The search indexer's group on catalog.item.v1 (SEARCH_CONSUMER_GROUP). */
+  searchGroup: string
+}
+
+export interface AclGrant {
+  user: string
+  resource: 'topic' | 'group'
+  name: string
+  operation: 'read' | 'write'
+}
+
+const CATALOG_ITEM_DLQ = 'catalog.item.dlq.v1'
+
+/**
+ * What each service may do on the brokers, and nothing more: the catalog publishes its events and
+ * applies ingestion's records (rejects to their DLQ), search indexes item events (poison ones to
+ * their DLQ), ingestion publishes records, rejects and job events. An idempotent producer needs no
+ * grant of its own: since Kafka 3.0 WRITE on a topic implies IDEMPOTENT_WRITE (KIP-679). A leaked
+ * password thus reaches only what its service could, and no client without one reaches anything.
+ */
+export function platformAcls(p: PlatformPrincipals): AclGrant[] {
+  const write = (user: string, name: string): AclGrant => ({ user, resource: 'topic', name, operation: 'write' })
+  const read = (user: string, name: string): AclGrant => ({ user, resource: 'topic', name, operation: 'read' })
+  const group = (user: string, name: string): AclGrant => ({ user, resource: 'group', name, operation: 'read' })
+  return [
+    write(p.catalog, events.TOPICS.item),
+    write(p.catalog, events.TOPICS.price),
+    read(p.catalog, events.INGESTION_TOPICS.record),
+    write(p.catalog, events.INGESTION_TOPICS.recordDlq),
+    group(p.catalog, p.catalogIngestGroup),
+    read(p.search, events.TOPICS.item),
+    write(p.search, CATALOG_ITEM_DLQ),
+    group(p.search, p.searchGroup),
+    write(p.ingestion, events.INGESTION_TOPICS.record),
+    write(p.ingestion, events.INGESTION_TOPICS.recordDlq),
+    write(p.ingestion, events.INGESTION_TOPICS.job),
+  ]
+}
+
+const toEntry = (grant: AclGrant): AclEntry => ({
+  resourceType: grant.resource === 'topic' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
+  resourceName: grant.name,
+  resourcePatternType: ResourcePatternTypes.LITERAL,
+  principal: `User:${grant.user}`,
+  host: '*',
+  operation: grant.operation === 'read' ? AclOperationTypes.READ : AclOperationTypes.WRITE,
+  permissionType: AclPermissionTypes.ALLOW,
+})
+
+/**
+ * Adds the grants to the cluster's authorizer (the broker keeps one copy of each, so running this
+ * again changes nothing). Grants made by hand or for principals since renamed stay: removing
+ * access is an operator's deliberate act. Needs a principal with ALTER on the cluster.
+ */
+export async function ensureAcls(kafka: Kafka, grants: AclGrant[]): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    await admin.createAcls({ acl: grants.map(toEntry) })
+  } finally {
+    await admin.disconnect()
+  }
+}
+
+/** The topic and group grants the cluster holds for `user`, in AclGrant's terms (to check what ensureAcls did). */
+export async function aclsOf(kafka: Kafka, user: string): Promise<AclGrant[]> {
+  const admin = kafka.admin()
+  await admin.connect()
+  try {
+    const { resources } = await admin.describeAcls({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      principal: `User:${user}`,
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ALLOW,
+    })
+    return resources.flatMap((r) =>
+      r.acls.map(
+        (a): AclGrant => ({
+          user,
+          resource: r.resourceType === AclResourceTypes.GROUP ? 'group' : 'topic',
+          name: r.resourceName,
+          operation: a.operation === AclOperationTypes.READ ? 'read' : 'write',
+        }),
+      ),
+    )
+  } finally {
+    await admin.disconnect()
+  }
+}
