@@ -1,4 +1,4 @@
-import { commonEnv, grpcServerEnv, kafkaConsumerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
+import { commonEnv, grpcServerEnv, kafkaConsumerEnv, kafkaEnv, kafkaSecurityEnv, loadConfig, postgresEnv } from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
 
@@ -10,6 +10,7 @@ export const catalogEnv = Type.Object({
   /** Without brokers the catalog still serves; its outbox waits for a relay. */
   KAFKA_BROKERS: Type.Optional(kafkaEnv.KAFKA_BROKERS),
   KAFKA_CREATE_TOPICS: kafkaEnv.KAFKA_CREATE_TOPICS,
+  ...kafkaSecurityEnv,
   ...kafkaConsumerEnv,
   /** The consumer group that applies ingestion.record.v1. */
   CATALOG_INGEST_GROUP: Type.String({ minLength: 1, default: 'catalog-ingest' }),

@@ -4,6 +4,7 @@ import {
   createKafka,
   ensureTopics,
   kafkaCheck,
+  kafkaConnection,
   list,
   PLATFORM_TOPICS,
   runGrpcService,
@@ -46,7 +47,7 @@ async function startKafkaWorkers({ config, log, metrics, pool }: ServiceContext<
     log.warn('KAFKA_BROKERS is not set: events stay in the outbox until a relay runs')
     return undefined
   }
-  const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: config.SERVICE_NAME, log })
+  const kafka = createKafka({ ...kafkaConnection(config), clientId: config.SERVICE_NAME, log })
   if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   const relay = createOutboxRelay({ pool, producer, log, metrics, source: `/${config.SERVICE_NAME}` })

@@ -2,30 +2,54 @@ import {
   commonEnv,
   createKafka,
   createLogger,
+  ensureAcls,
   ensureTopics,
+  kafkaConnection,
   kafkaEnv,
-  list,
+  kafkaSecurityEnv,
   loadConfig,
   PLATFORM_TOPICS,
+  platformAcls,
   runTask,
 } from '@catalog/kit'
 import { Type } from 'typebox'
 
 /**
  * The topics Job (a pre-install/pre-upgrade hook of the chart): creates the platform's topics that
- * do not exist yet, with the cluster's replication factor, and exits. Existing topics are left as
- * they are; where Strimzi manages topics, the chart renders KafkaTopic resources instead.
+ * do not exist yet, with the cluster's replication factor, grants each service's principal what
+ * it needs on them (KAFKA_ACLS), and exits. Existing topics are left as they are; where Strimzi
+ * manages topics, the chart renders KafkaTopic resources instead. It connects as a principal
+ * that may create topics and ACLs (the cluster's admin).
  */
 await runTask('topics', async () => {
   const config = loadConfig(
     Type.Object({
       ...commonEnv,
       KAFKA_BROKERS: kafkaEnv.KAFKA_BROKERS,
+      ...kafkaSecurityEnv,
       KAFKA_REPLICATION_FACTOR: Type.Integer({ minimum: 1, maximum: 7, default: 3 }),
+      /** Grant each service's principal its topics and group: for brokers with an authorizer. */
+      KAFKA_ACLS: Type.Boolean({ default: false }),
+      KAFKA_CATALOG_USER: Type.String({ minLength: 1, default: 'catalog' }),
+      KAFKA_SEARCH_USER: Type.String({ minLength: 1, default: 'search' }),
+      KAFKA_INGESTION_USER: Type.String({ minLength: 1, default: 'ingestion' }),
+      /** The groups the consumers join: the same variables, and defaults, as the services'. */
+      CATALOG_INGEST_GROUP: Type.String({ minLength: 1, default: 'catalog-ingest' }),
+      SEARCH_CONSUMER_GROUP: Type.String({ minLength: 1, default: 'search-indexer' }),
     }),
   )
   const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
-  const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: `${config.SERVICE_NAME}-topics`, log })
+  const kafka = createKafka({ ...kafkaConnection(config), clientId: `${config.SERVICE_NAME}-topics`, log })
   const created = await ensureTopics(kafka, PLATFORM_TOPICS, config.KAFKA_REPLICATION_FACTOR)
   log.info({ created }, 'platform topics ready')
+  if (!config.KAFKA_ACLS) return
+  const grants = platformAcls({
+    catalog: config.KAFKA_CATALOG_USER,
+    search: config.KAFKA_SEARCH_USER,
+    ingestion: config.KAFKA_INGESTION_USER,
+    catalogIngestGroup: config.CATALOG_INGEST_GROUP,
+    searchGroup: config.SEARCH_CONSUMER_GROUP,
+  })
+  await ensureAcls(kafka, grants)
+  log.info({ grants: grants.length }, 'platform ACLs ready')
 })

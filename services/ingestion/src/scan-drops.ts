@@ -5,7 +5,7 @@ import {
   createLogger,
   createMetrics,
   createPool,
-  list,
+  kafkaConnection,
   runTask,
   withTraceparent,
 } from '@catalog/kit'
@@ -33,7 +33,7 @@ await runTask('drop scan', async () => {
     },
     log,
   )
-  const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: `${config.SERVICE_NAME}-drops`, log })
+  const kafka = createKafka({ ...kafkaConnection(config), clientId: `${config.SERVICE_NAME}-drops`, log })
   const producer = await createIdempotentProducer(kafka, log)
   try {
     const sources = ingestSources(config)

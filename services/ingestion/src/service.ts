@@ -4,6 +4,7 @@ import {
   createKafka,
   ensureTopics,
   kafkaCheck,
+  kafkaConnection,
   list,
   PLATFORM_TOPICS,
   runGrpcService,
@@ -21,7 +22,7 @@ await runGrpcService({
   migrationsDir: MIGRATIONS_DIR,
   async start(ctx: ServiceContext<IngestionConfig>) {
     const { config, log, metrics, tls, pool } = ctx
-    const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: config.SERVICE_NAME, log })
+    const kafka = createKafka({ ...kafkaConnection(config), clientId: config.SERVICE_NAME, log })
     if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, PLATFORM_TOPICS)
     const producer = await createIdempotentProducer(kafka, log)
     const sources = ingestSources(config)

@@ -1,4 +1,4 @@
-import { createKafka, kafkaCheck, list, runGrpcService } from '@catalog/kit'
+import { createKafka, kafkaCheck, kafkaConnection, list, runGrpcService } from '@catalog/kit'
 import { loadSearchConfig } from './config.ts'
 import { startIndexer } from './indexer/start-indexer.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
@@ -18,7 +18,7 @@ await runGrpcService({
       callers,
       statementTimeoutMs: config.SEARCH_STATEMENT_TIMEOUT_MS,
     })
-    const kafka = createKafka({ brokers: list(config.KAFKA_BROKERS), clientId: config.SERVICE_NAME, log })
+    const kafka = createKafka({ ...kafkaConnection(config), clientId: config.SERVICE_NAME, log })
     const indexer = await startIndexer(kafka, {
       pool,
       log,
