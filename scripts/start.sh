@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the platform locally on its embedded defaults: a real PostgreSQL (embedded-postgres, data
-# kept in .data/postgres), a single-node Kafka broker (KRaft, jars by Maven), development certificates, a dev identity (signing key and JWKS), the
+# kept in .data/postgres), a single-node Kafka broker (KRaft, jars by Maven; SASL/SCRAM and ACLs,
+# one user per service), development certificates, a dev identity (signing key and JWKS), the
 # catalog, search and ingestion services over mTLS and the gateway. Prints how to call it; Ctrl-C stops everything.
 #
 # It honours the services' own variables (see README): PORT, AUTH_JWKS_URL, AUTH_ISSUER and
@@ -46,6 +47,9 @@ trap 'exit 0' INT TERM
 
 start_postgres "$ROOT/.data/postgres" "$PG_PORT" "$logs/postgres.log"
 start_kafka "$ROOT/.data/kafka" "$KAFKA_PORT"
+# Topics and each service's ACLs, as the topics Job makes them in a cluster; each service then
+# connects as its own SCRAM user (passwords in .data/kafka/credentials/).
+kafka_platform_setup
 admin="postgres://postgres:postgres@127.0.0.1:$PG_PORT/postgres"
 node -e "
   const pg = require('$ROOT/services/kit/node_modules/pg');
@@ -57,6 +61,8 @@ node -e "
 
 DATABASE_URL="${CATALOG_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/catalog}" \
   KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
+  KAFKA_SASL_MECHANISM="$KAFKA_SASL_MECHANISM" KAFKA_SASL_USERNAME=catalog KAFKA_SASL_PASSWORD_FILE="$KAFKA_DIR/credentials/catalog" \
+  KAFKA_CREATE_TOPICS=false \
   GRPC_PORT="$CATALOG_GRPC_PORT" HEALTH_PORT="$CATALOG_HEALTH_PORT" METRICS_PORT="$CATALOG_METRICS_PORT" \
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/catalog.crt TLS_KEY_FILE=.certs/catalog.key \
   node services/catalog/src/main.ts >"$logs/catalog.log" 2>&1 &
@@ -66,6 +72,8 @@ wait_until catalog "${pids[0]}" "$logs/catalog.log" 60 http_ok "http://127.0.0.1
 
 DATABASE_URL="${SEARCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/search}" \
   KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
+  KAFKA_SASL_MECHANISM="$KAFKA_SASL_MECHANISM" KAFKA_SASL_USERNAME=search KAFKA_SASL_PASSWORD_FILE="$KAFKA_DIR/credentials/search" \
+  KAFKA_CREATE_TOPICS=false \
   GRPC_PORT="$SEARCH_GRPC_PORT" HEALTH_PORT="$SEARCH_HEALTH_PORT" METRICS_PORT="$SEARCH_METRICS_PORT" \
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/search.crt TLS_KEY_FILE=.certs/search.key \
   node services/search/src/main.ts >"$logs/search.log" 2>&1 &
@@ -79,6 +87,8 @@ DROP_TENANT="${DROP_TENANT:-demo}"
 mkdir -p "$ROOT/data/tenants/$DROP_TENANT/drops"
 DATABASE_URL="${INGESTION_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/ingestion}" \
   KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
+  KAFKA_SASL_MECHANISM="$KAFKA_SASL_MECHANISM" KAFKA_SASL_USERNAME=ingestion KAFKA_SASL_PASSWORD_FILE="$KAFKA_DIR/credentials/ingestion" \
+  KAFKA_CREATE_TOPICS=false \
   GRPC_PORT="$INGESTION_GRPC_PORT" HEALTH_PORT="$INGESTION_HEALTH_PORT" METRICS_PORT="$INGESTION_METRICS_PORT" \
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/ingestion.crt TLS_KEY_FILE=.certs/ingestion.key \
   INGEST_FILE_ROOT="${INGEST_FILE_ROOT:-$ROOT/data}" DROP_URI="${DROP_URI:-file:///tenants/$DROP_TENANT/drops/}" \
@@ -110,7 +120,8 @@ The platform is up (logs in .data/logs/):
   ingestion gRPC+mTLS  localhost:$INGESTION_GRPC_PORT   (ingestion.v1.IngestionService; file:// under data/tenants/<tenant>/, drops in data/tenants/$DROP_TENANT/drops/)
             ops        http://127.0.0.1:$INGESTION_METRICS_PORT/metrics  /healthz  /readyz
   postgres  127.0.0.1:$PG_PORT (user postgres, password postgres, database catalog)
-  kafka     127.0.0.1:$KAFKA_PORT (KRaft; the catalog's outbox relay publishes catalog.item.v1, catalog.price.v1)
+  kafka     127.0.0.1:$KAFKA_PORT (KRaft, SASL/SCRAM-SHA-512 and ACLs: one user per service, admin the super
+            user, passwords in .data/kafka/credentials/; the catalog's outbox relay publishes catalog.item.v1, catalog.price.v1)
 
 A dev token for tenant "demo" with every scope (valid 24 h; more: node scripts/dev-token.ts --help):
   export TOKEN=$token

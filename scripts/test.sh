@@ -40,18 +40,28 @@ echo "== start PostgreSQL on 127.0.0.1:$PG_TEST_PORT, Redis on :$REDIS_TEST_PORT
 start_postgres "$run_dir/postgres" "$PG_TEST_PORT" "$run_dir/postgres.log"
 start_redis "$run_dir/redis" "$REDIS_TEST_PORT"
 start_kafka "$run_dir/kafka" "$KAFKA_TEST_PORT"
+kafka_platform_setup
 wait "$MINIO_BUILD_PID" || { cat "$ROOT/.tools/minio-build.log" >&2; exit 1; }
 start_s3 "$run_dir/s3" "$S3_TEST_PORT"
 wait "$K8S_TOOLS_PID" || { cat "$ROOT/.tools/k8s-tools.log" >&2; exit 1; }
 export PATH="$K8S_TOOLS_BIN:$PATH" K8S_SCHEMAS
 export TEST_S3_ENDPOINT="http://127.0.0.1:$S3_TEST_PORT" TEST_S3_ACCESS_KEY="$S3_ACCESS_KEY" TEST_S3_SECRET_KEY="$S3_SECRET_KEY"
 export TEST_KAFKA_BROKERS="127.0.0.1:$KAFKA_TEST_PORT"
+# The broker authenticates every client: tests set up and look as its super user, and run the
+# services as their own principals (services/kit/src/testing/kafka.ts).
+export TEST_KAFKA_SASL_MECHANISM="$KAFKA_SASL_MECHANISM" TEST_KAFKA_SASL_USERNAME=admin
+TEST_KAFKA_SASL_PASSWORD=$(kafka_password admin)
+TEST_KAFKA_CATALOG_PASSWORD=$(kafka_password catalog)
+TEST_KAFKA_SEARCH_PASSWORD=$(kafka_password search)
+TEST_KAFKA_INGESTION_PASSWORD=$(kafka_password ingestion)
+export TEST_KAFKA_SASL_PASSWORD TEST_KAFKA_CATALOG_PASSWORD TEST_KAFKA_SEARCH_PASSWORD TEST_KAFKA_INGESTION_PASSWORD
 export TEST_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$PG_TEST_PORT/postgres"
 export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_TEST_PORT"
 export TEST_REDIS_PORT="$REDIS_TEST_PORT"
 
 if [ "${1:-}" = "--servers-only" ]; then
   echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL TEST_KAFKA_BROKERS=$TEST_KAFKA_BROKERS TEST_S3_ENDPOINT=$TEST_S3_ENDPOINT TEST_S3_ACCESS_KEY=$S3_ACCESS_KEY TEST_S3_SECRET_KEY=$S3_SECRET_KEY"
+  echo "export TEST_KAFKA_SASL_MECHANISM=$TEST_KAFKA_SASL_MECHANISM TEST_KAFKA_SASL_USERNAME=$TEST_KAFKA_SASL_USERNAME TEST_KAFKA_SASL_PASSWORD=$TEST_KAFKA_SASL_PASSWORD TEST_KAFKA_CATALOG_PASSWORD=$TEST_KAFKA_CATALOG_PASSWORD TEST_KAFKA_SEARCH_PASSWORD=$TEST_KAFKA_SEARCH_PASSWORD TEST_KAFKA_INGESTION_PASSWORD=$TEST_KAFKA_INGESTION_PASSWORD"
   echo "test servers are up; Ctrl-C stops them"
   wait "$PG_PID"
   exit 0
