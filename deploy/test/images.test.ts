@@ -5,7 +5,7 @@ import { join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { commonEnv, grpcHealthCheck, grpcServerEnv } from '@catalog/kit'
 import type { ServiceProcess } from '@catalog/kit/testing'
-import { logged, pollUntil, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+import { logged, pollUntil, startServiceProcess, testCerts, testDatabase, testKafkaEnv } from '@catalog/kit/testing'
 import type { Test } from 'tap'
 import t from 'tap'
 import { parse as parseYaml } from 'yaml'
@@ -227,9 +227,9 @@ const SERVICES: { dir: string; name: string; env: Record<string, string> }[] = [
   {
     dir: 'services/search',
     name: 'search',
-    env: { KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS ?? '', SEARCH_CONSUMER_GROUP: `images-test-${Date.now()}` },
+    env: { ...testKafkaEnv(), SEARCH_CONSUMER_GROUP: `images-test-${Date.now()}` },
   },
-  { dir: 'services/ingestion', name: 'ingestion', env: { KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS ?? '' } },
+  { dir: 'services/ingestion', name: 'ingestion', env: testKafkaEnv() },
 ]
 
 for (const { dir, name, env } of SERVICES) {

@@ -11,20 +11,17 @@ const exporter = new InMemorySpanExporter()
 await startTelemetry({ service: 'platform-test', exporter })
 // Imported only now, so the instrumented modules (http, fastify, grpc, pg) load patched.
 const { SpanKind, createIdempotentProducer, createKafka, createMetrics } = await import('@catalog/kit')
-const { pollUntil, silentLogger } = await import('@catalog/kit/testing')
+const { pollUntil, silentLogger, testKafka } = await import('@catalog/kit/testing')
 const { createOutboxRelay } = await import('@catalog/catalog-service/outbox-relay')
 const { startTestSearch } = await import('@catalog/search-service/testing')
 const { startIndexer } = await import('@catalog/search-service/indexer')
 const { startCatalog, startGateway } = await import('./helpers/gateway.ts')
 
-const BROKERS = process.env.TEST_KAFKA_BROKERS
-if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
-
 t.test('POST /v1/items is one trace from the gateway through the catalog and Kafka to the search index', async (t) => {
   const log = silentLogger()
   const cat = await startCatalog(t)
   const srch = await startTestSearch(t)
-  const kafka = createKafka({ brokers: (BROKERS as string).split(','), clientId: 'trace-test', log })
+  const kafka = createKafka({ ...testKafka(), clientId: 'trace-test', log })
   const producer = await createIdempotentProducer(kafka, log)
   const relay = createOutboxRelay({
     pool: cat.pool,

@@ -21,11 +21,10 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { writeResult } from './load.ts'
 import { itemGenerator } from './search-data.ts'
-import { BENCH_KAFKA_BROKERS, benchDatabases, callerTls, INGESTION_NODE_OPTIONS, ROOT, tlsEnv } from './setup.ts'
+import { BENCH_KAFKA_ENV, benchDatabases, callerTls, INGESTION_NODE_OPTIONS, ROOT, tlsEnv } from './setup.ts'
 
-const brokers = BENCH_KAFKA_BROKERS
 const N = Number(process.env.BENCH_RECORDS ?? 1_000_000)
-const ops = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', KAFKA_BROKERS: brokers }
+const ops = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', ...BENCH_KAFKA_ENV }
 
 const databases = await benchDatabases()
 const dbUrl = databases.create

@@ -17,6 +17,6 @@ start_postgres "$run_dir/postgres" "$port" "$run_dir/postgres.log"
 export BENCH_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$port/postgres" BENCH_PG_DATA="$run_dir/postgres"
 if [ "${1:-catalog}" = "search" ] || [ "${1:-catalog}" = "ingestion" ] || [ "${1:-catalog}" = "soak" ]; then
   start_kafka "$run_dir/kafka" "${KAFKA_BENCH_PORT:-59492}"
-  export BENCH_KAFKA_BROKERS="127.0.0.1:${KAFKA_BENCH_PORT:-59492}"
+  export BENCH_KAFKA_BROKERS="127.0.0.1:${KAFKA_BENCH_PORT:-59492}" BENCH_KAFKA_SASL_PASSWORD_FILE="$KAFKA_DIR/credentials/admin"
 fi
 node "scripts/bench/${1:-catalog}.ts"

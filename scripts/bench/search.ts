@@ -17,7 +17,7 @@ import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
 import { writeResult } from './load.ts'
 import { itemGenerator, mulberry32, TAG_LIST, VOCABULARY } from './search-data.ts'
-import { BENCH_DATABASE_URL as admin, BENCH_KAFKA_BROKERS as brokers, callerTls, ROOT, tlsEnv } from './setup.ts'
+import { BENCH_DATABASE_URL as admin, BENCH_KAFKA_ENV, callerTls, ROOT, tlsEnv } from './setup.ts'
 
 const N = Number(process.env.BENCH_ITEMS ?? 1_000_000)
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
@@ -76,7 +76,7 @@ const searchProcess = await startServiceProcess(
   join(ROOT, 'services/search/src/main.ts'),
   {
     DATABASE_URL: searchUrl,
-    KAFKA_BROKERS: brokers,
+    ...BENCH_KAFKA_ENV,
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
     HEALTH_PORT: '0',
@@ -189,7 +189,7 @@ const catalogProcess = await startServiceProcess(
   join(ROOT, 'services/catalog/src/main.ts'),
   {
     DATABASE_URL: catalogUrl,
-    KAFKA_BROKERS: brokers,
+    ...BENCH_KAFKA_ENV,
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
     HEALTH_PORT: '0',

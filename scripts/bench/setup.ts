@@ -15,6 +15,17 @@ export const ROOT = resolve(import.meta.dirname, '../..')
 export const INGESTION_NODE_OPTIONS = process.env.INGESTION_NODE_OPTIONS ?? '--max-old-space-size=160 --max-semi-space-size=16'
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres:postgres@127.0.0.1:55434/postgres'
 export const BENCH_KAFKA_BROKERS = process.env.BENCH_KAFKA_BROKERS ?? '127.0.0.1:59492'
+/** The KAFKA_* variables of the services a bench starts: the bench broker authenticates them as its super user. */
+export const BENCH_KAFKA_ENV: Record<string, string> = {
+  KAFKA_BROKERS: BENCH_KAFKA_BROKERS,
+  ...(process.env.BENCH_KAFKA_SASL_PASSWORD_FILE
+    ? {
+        KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+        KAFKA_SASL_USERNAME: 'admin',
+        KAFKA_SASL_PASSWORD_FILE: process.env.BENCH_KAFKA_SASL_PASSWORD_FILE,
+      }
+    : {}),
+}
 
 /** A service's TLS_* variables for its development certificate (scripts/certs.sh). */
 export const tlsEnv = (name: string) => {

@@ -6,12 +6,12 @@ import type { ServiceProcess } from '@catalog/kit/testing'
 import { logged, startServiceProcess } from '@catalog/kit/testing'
 import autocannon from 'autocannon'
 import { writeResult } from './load.ts'
-import { BENCH_KAFKA_BROKERS, benchDatabases, INGESTION_NODE_OPTIONS, ROOT, tlsEnv } from './setup.ts'
+import { BENCH_KAFKA_ENV, benchDatabases, INGESTION_NODE_OPTIONS, ROOT, tlsEnv } from './setup.ts'
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600)
 const WINDOW = Number(process.env.SOAK_WINDOW_SECONDS ?? 30)
 const ITEMS = 2_000
-const ops = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', KAFKA_BROKERS: BENCH_KAFKA_BROKERS }
+const ops = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', ...BENCH_KAFKA_ENV }
 
 const databases = await benchDatabases()
 const database = databases.create

@@ -75,7 +75,7 @@ t.test(`faults while ${N} records are ingested and items edited through the gate
   // The tenant's area under the root: the only folder its file jobs may read.
   const area = join(root, 'tenants', TENANT)
   await mkdir(area, { recursive: true })
-  const kafka = { KAFKA_BROKERS: broker.brokers }
+  const kafka = broker.env
   const postgres = await startDatabaseServer(t)
   const catalog = await service(t, 'catalog', await postgres.database('catalog'), kafka)
   const search = await service(t, 'search', await postgres.database('search'), {
@@ -375,9 +375,9 @@ t.test('the S3 server killed mid-file: the job fails with a clear error, a rerun
   const keys = { AWS_ACCESS_KEY_ID: s3.accessKey, AWS_SECRET_ACCESS_KEY: s3.secretKey }
   // Ingestion reaches the store through a link that passes 1 MiB/s, so the kill comes mid-file.
   const link = await slowLink(t, Number(new URL(s3.endpoint).port), 1024 ** 2)
-  const catalog = await service(t, 'catalog', await postgres.database('catalog'), { KAFKA_BROKERS: broker.brokers })
+  const catalog = await service(t, 'catalog', await postgres.database('catalog'), broker.env)
   const ingestion = await service(t, 'ingestion', await postgres.database('ingestion'), {
-    KAFKA_BROKERS: broker.brokers,
+    ...broker.env,
     INGEST_FILE_ROOT: root,
     INGEST_S3_BUCKETS: 'drops',
     S3_ENDPOINT: link.endpoint,

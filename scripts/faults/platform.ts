@@ -88,13 +88,22 @@ async function shellServer(t: Tap, lib: string, startFunction: string, pidVariab
     kill()
     await rm(dir, { recursive: true, force: true })
   })
-  return { port, start, kill }
+  return { dir, port, start, kill }
 }
 
-/** A single-node KRaft broker (scripts/lib/kafka.sh), killable and restartable on its data. */
+/**
+ * A single-node KRaft broker (scripts/lib/kafka.sh), killable and restartable on its data. It
+ * authenticates every client: `env` connects a service as its super user.
+ */
 export async function startBroker(t: Tap) {
   const server = await shellServer(t, 'kafka', 'start_kafka', 'KAFKA_PID')
-  return { brokers: `127.0.0.1:${server.port}`, start: server.start, kill: server.kill }
+  const env = {
+    KAFKA_BROKERS: `127.0.0.1:${server.port}`,
+    KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+    KAFKA_SASL_USERNAME: 'admin',
+    KAFKA_SASL_PASSWORD_FILE: join(server.dir, 'credentials/admin'),
+  }
+  return { env, start: server.start, kill: server.kill }
 }
 
 /**

@@ -1,20 +1,18 @@
 import type { KafkaMessage } from '@catalog/kit'
 import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS, readCloudEvent } from '@catalog/kit'
-import { silentLogger } from '@catalog/kit/testing'
+import { silentLogger, testKafka } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { events } from '@catalog/proto'
 import t from 'tap'
 import { createIngestApplier } from '../src/ingest/ingest-consumer.ts'
 import { countRows, fields, startCatalog } from './helpers/catalog.ts'
 
-const BROKERS = process.env.TEST_KAFKA_BROKERS
-if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
 const log = silentLogger()
 
 /** A catalog of its own, the test Kafka with the platform topics, and the ingest applier writing to both. */
 const startApplier = async (t: Parameters<typeof startCatalog>[0]) => {
   const cat = await startCatalog(t)
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'ingest-test', log })
+  const kafka = createKafka({ ...testKafka(), clientId: 'ingest-test', log })
   await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   t.teardown(() => producer.disconnect())

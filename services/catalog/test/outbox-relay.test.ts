@@ -1,13 +1,11 @@
 import type { Kafka } from '@catalog/kit'
 import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS, readCloudEvent } from '@catalog/kit'
-import { silentLogger, pollUntil as until } from '@catalog/kit/testing'
+import { silentLogger, testKafka, pollUntil as until } from '@catalog/kit/testing'
 import { events } from '@catalog/proto'
 import t from 'tap'
 import { createOutboxRelay } from '../src/outbox/outbox-relay.ts'
 import { fields, startCatalog } from './helpers/catalog.ts'
 
-const BROKERS = process.env.TEST_KAFKA_BROKERS
-if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
 const log = silentLogger()
 
 interface Seen {
@@ -45,7 +43,7 @@ async function readItemEvents(kafka: Kafka, tenant: string, done: (seen: Seen[])
 
 t.test('many concurrent writers: every event reaches Kafka, in order per item, none skipped', async (t) => {
   const cat = await startCatalog(t)
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'relay-test', log })
+  const kafka = createKafka({ ...testKafka(), clientId: 'relay-test', log })
   await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   const relay = createOutboxRelay({
@@ -103,7 +101,7 @@ t.test('many concurrent writers: every event reaches Kafka, in order per item, n
 
 t.test('a relay that dies after the broker acked, before marking, publishes again: twice, never zero times', async (t) => {
   const cat = await startCatalog(t)
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'relay-crash-test', log })
+  const kafka = createKafka({ ...testKafka(), clientId: 'relay-crash-test', log })
   await ensureTopics(kafka, PLATFORM_TOPICS)
   const real = await createIdempotentProducer(kafka, log)
   let crashes = 1
@@ -140,7 +138,7 @@ t.test('a relay that dies after the broker acked, before marking, publishes agai
 
 t.test('only one relay publishes at a time; another takes over when it stops', async (t) => {
   const cat = await startCatalog(t)
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'relay-leader-test', log })
+  const kafka = createKafka({ ...testKafka(), clientId: 'relay-leader-test', log })
   const producer = await createIdempotentProducer(kafka, log)
   const make = () =>
     createOutboxRelay({
@@ -172,7 +170,7 @@ t.test('a write wakes the relay at once: no NOTIFY in the writing transaction, n
   const cat = await startCatalog(t)
   const triggers = await cat.pool.query("SELECT 1 FROM pg_trigger WHERE tgname = 'outbox_notify'")
   t.equal(triggers.rowCount, 0, 'commits take no notification lock')
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'relay-wake-test', log })
+  const kafka = createKafka({ ...testKafka(), clientId: 'relay-wake-test', log })
   await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   // Polls once a minute: only a wake can publish within the test's deadline.
@@ -228,7 +226,7 @@ t.test('events a previous release wrote to the old outbox are published first, t
     `INSERT INTO outbox (event_id, topic, key, type, tenant, payload) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
     [events.TOPICS.item, id, events.TYPES.itemUpserted, tenant, payload],
   )
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'relay-legacy-test', log })
+  const kafka = createKafka({ ...testKafka(), clientId: 'relay-legacy-test', log })
   await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   const relay = createOutboxRelay({
@@ -257,7 +255,7 @@ t.test('events a previous release wrote to the old outbox are published first, t
 t.test('the backlog gauge counts waiting events by index lookups, and their age', async (t) => {
   const cat = await startCatalog(t)
   const metrics = createMetrics({ service: 't', defaultMetrics: false })
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'relay-gauge-test', log })
+  const kafka = createKafka({ ...testKafka(), clientId: 'relay-gauge-test', log })
   const producer = await createIdempotentProducer(kafka, log)
   // Never started: the gauge reads the outbox as a standby would.
   createOutboxRelay({ pool: cat.pool, producer, log, metrics, source: '/catalog' })

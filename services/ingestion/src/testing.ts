@@ -11,7 +11,7 @@ import {
   migrate,
   PLATFORM_TOPICS,
 } from '@catalog/kit'
-import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
+import { silentLogger, testCerts, testDatabase, testKafka } from '@catalog/kit/testing'
 import type { RunnerOptions } from './jobs/job-runner.ts'
 import type { createJobService } from './jobs/job-service.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
@@ -45,13 +45,11 @@ export async function startTestIngestion(
   t: Tap,
   options: Partial<RunnerOptions & { leaseMs: number; maxRunningJobs: number }> = {},
 ): Promise<TestIngestion> {
-  const brokers = process.env.TEST_KAFKA_BROKERS
-  if (!brokers) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
   const log = silentLogger('ingestion')
   const url = await testDatabase(t)
   await migrate(url, MIGRATIONS_DIR, log)
   const pool = createPool({ url, max: 8, statementTimeoutMs: 10_000, applicationName: 'ingestion-test' }, log)
-  const kafka = createKafka({ brokers: brokers.split(','), clientId: 'ingestion-test', log })
+  const kafka = createKafka({ ...testKafka(), clientId: 'ingestion-test', log })
   await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   const fileRoot = await mkdtemp(join(tmpdir(), 'ingest-root-'))

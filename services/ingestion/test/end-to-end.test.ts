@@ -18,7 +18,16 @@ import {
   readCloudEvent,
   writePrincipal,
 } from '@catalog/kit'
-import { logged, pollUntil, silentLogger, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+import {
+  logged,
+  pollUntil,
+  silentLogger,
+  startServiceProcess,
+  testCerts,
+  testDatabase,
+  testKafka,
+  testKafkaEnv,
+} from '@catalog/kit/testing'
 import { events, loadSearch } from '@catalog/proto'
 import { startIndexer } from '@catalog/search-service/indexer'
 import { startTestSearch } from '@catalog/search-service/testing'
@@ -28,7 +37,6 @@ import { createS3Client } from '../src/sources/s3-source.ts'
 import { startTestIngestion, testS3Env } from '../src/testing.ts'
 import { as, finished, ingestionClient, item, ndjson, upload, writeInput } from './helpers.ts'
 
-const BROKERS = (process.env.TEST_KAFKA_BROKERS ?? '').split(',')
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
 const log = silentLogger()
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
@@ -41,7 +49,7 @@ interface Tap {
 async function platform(t: Tap, name: string) {
   const cat = await startTestCatalog(t)
   const srch = await startTestSearch(t)
-  const kafka = createKafka({ brokers: BROKERS, clientId: name, log })
+  const kafka = createKafka({ ...testKafka(), clientId: name, log })
   await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   const metrics = () => createMetrics({ service: name, defaultMetrics: false })
@@ -210,7 +218,8 @@ t.test('killing the ingestion process mid-file and starting the file again: exac
   const uri = await writeInput(root, tenant, 'big.ndjson', ndjson(Array.from({ length: N }, (_, i) => item(i))))
   const env = {
     DATABASE_URL: await testDatabase(t),
-    KAFKA_BROKERS: BROKERS.join(','),
+    ...testKafkaEnv('ingestion'),
+    KAFKA_CREATE_TOPICS: 'false',
     GRPC_HOST: '127.0.0.1',
     GRPC_PORT: '0',
     HEALTH_PORT: '0',

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { logged, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+import { logged, startServiceProcess, testCerts, testDatabase, testKafkaEnv } from '@catalog/kit/testing'
 import t from 'tap'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
@@ -10,7 +10,8 @@ t.test('the ingestion process starts, reports ready, and stops cleanly on SIGTER
     MAIN,
     {
       DATABASE_URL: await testDatabase(t),
-      KAFKA_BROKERS: process.env.TEST_KAFKA_BROKERS ?? '',
+      ...testKafkaEnv('ingestion'),
+      KAFKA_CREATE_TOPICS: 'false',
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
       HEALTH_PORT: '0',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createKafka, ensureTopics, migrate, PLATFORM_TOPICS } from '@catalog/kit'
-import { silentLogger, testDatabase } from '@catalog/kit/testing'
+import { silentLogger, testDatabase, testKafka, testKafkaEnv } from '@catalog/kit/testing'
 import pg from 'pg'
 import t from 'tap'
 import { MIGRATIONS_DIR } from '../src/server.ts'
@@ -39,18 +39,16 @@ function scan(env: Record<string, string>): Promise<Run> {
 const finished = (run: Run) => run.logs.find((l) => l.msg === 'drop scan finished')
 
 t.test('a drop scan runs each new file to its end, skips what was ingested, and exits 1 when a job fails', async (t) => {
-  const brokers = process.env.TEST_KAFKA_BROKERS
-  if (!brokers) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
   const url = await testDatabase(t)
   await migrate(url, MIGRATIONS_DIR, silentLogger())
-  await ensureTopics(createKafka({ brokers: brokers.split(','), clientId: 'scan-test', log: silentLogger() }), PLATFORM_TOPICS)
+  await ensureTopics(createKafka({ ...testKafka(), clientId: 'scan-test', log: silentLogger() }), PLATFORM_TOPICS)
   const root = await mkdtemp(join(tmpdir(), 'scan-drops-'))
   t.teardown(() => rm(root, { recursive: true, force: true }))
   await writeInput(root, 'drops-tenant', 'daily/2026-11-30.ndjson', ndjson([item(1), item(2)]))
   await writeInput(root, 'drops-tenant', 'daily/2026-12-01.ndjson', ndjson([item(3)]))
   const env = {
     DATABASE_URL: url,
-    KAFKA_BROKERS: brokers,
+    ...testKafkaEnv('ingestion'),
     INGEST_FILE_ROOT: root,
     DROP_URI: 'file:///tenants/drops-tenant/daily/',
     DROP_TENANT: 'drops-tenant',

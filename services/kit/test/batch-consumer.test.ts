@@ -9,17 +9,15 @@ import {
   readCloudEvent,
   startBatchConsumer,
 } from '../src/index.ts'
-import { silentLogger, pollUntil as until } from '../src/testing/index.ts'
+import { silentLogger, testKafka, pollUntil as until } from '../src/testing/index.ts'
 
-const BROKERS = process.env.TEST_KAFKA_BROKERS
-if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
 const log = silentLogger()
 
 t.test('batches commit after their effects; transient failures retry; poison goes to the DLQ', async (t) => {
   const suffix = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
   const topic = `test.events.${suffix}`
   const dlqTopic = `test.events.dlq.${suffix}`
-  const kafka = createKafka({ brokers: BROKERS.split(','), clientId: 'consumer-test', log })
+  const kafka = createKafka({ ...testKafka(), clientId: 'consumer-test', log })
   await ensureTopics(kafka, [
     { topic, partitions: 1, retentionMs: 3_600_000 },
     { topic: dlqTopic, partitions: 1, retentionMs: 3_600_000 },

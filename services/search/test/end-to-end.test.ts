@@ -1,15 +1,13 @@
 import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
 import { startTestCatalog } from '@catalog/catalog-service/testing'
 import { createIdempotentProducer, createKafka, createMetrics, createUnaryClient, writePrincipal } from '@catalog/kit'
-import { silentLogger, testCerts, pollUntil as until } from '@catalog/kit/testing'
+import { silentLogger, testCerts, testKafka, pollUntil as until } from '@catalog/kit/testing'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import t from 'tap'
 import { startIndexer } from '../src/indexer/start-indexer.ts'
 import { startSearch } from './helpers/search.ts'
 
-const BROKERS = process.env.TEST_KAFKA_BROKERS
-if (!BROKERS) throw new Error('TEST_KAFKA_BROKERS is not set: run the tests through scripts/test.sh, which starts Kafka')
 const log = silentLogger()
 
 interface Tap {
@@ -20,7 +18,7 @@ interface Tap {
 async function pipeline(t: Tap, name: string) {
   const cat = await startTestCatalog(t)
   const srch = await startSearch(t)
-  const kafka = createKafka({ brokers: (BROKERS as string).split(','), clientId: name, log })
+  const kafka = createKafka({ ...testKafka(), clientId: name, log })
   const producer = await createIdempotentProducer(kafka, log)
   const relay = createOutboxRelay({
     pool: cat.pool,

@@ -1,16 +1,15 @@
 import { fileURLToPath } from 'node:url'
-import { logged, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+import { logged, startServiceProcess, testCerts, testDatabase, testKafkaEnv } from '@catalog/kit/testing'
 import t from 'tap'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
-const BROKERS = process.env.TEST_KAFKA_BROKERS ?? ''
 
 t.test('the search process starts with its indexer, reports ready, and stops cleanly on SIGTERM', async (t) => {
   const proc = await startServiceProcess(
     MAIN,
     {
       DATABASE_URL: await testDatabase(t),
-      KAFKA_BROKERS: BROKERS,
+      ...testKafkaEnv(),
       SEARCH_CONSUMER_GROUP: `main-test-${Date.now()}`,
       GRPC_HOST: '127.0.0.1',
       GRPC_PORT: '0',
@@ -43,4 +42,25 @@ t.test('without KAFKA_BROKERS the search process refuses to start, naming it', a
     { readyMessage: 'search ready', timeoutMs: 10_000 },
   ).catch((e: Error) => e)
   t.match(String(err), /search failed to start: invalid configuration: .*KAFKA_BROKERS/)
+})
+
+t.test('credentials the brokers refuse stop the start with one line that says so, no stack trace', async (t) => {
+  const err = await startServiceProcess(
+    MAIN,
+    {
+      DATABASE_URL: await testDatabase(t),
+      ...testKafkaEnv('search'),
+      KAFKA_SASL_MECHANISM: 'SCRAM-SHA-512',
+      KAFKA_SASL_USERNAME: 'search',
+      KAFKA_SASL_PASSWORD: 'not-the-password',
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      HEALTH_PORT: '0',
+      METRICS_PORT: '0',
+      ...testCerts().env('search'),
+    },
+    { readyMessage: 'search ready', timeoutMs: 30_000 },
+  ).catch((e: Error) => e)
+  t.match(String(err), /search failed to start: kafka refused access: .*authentication failed.*check KAFKA_SASL_USERNAME/i)
+  t.notMatch(String(err), /\n\s+at /, 'no stack trace')
 })
