@@ -59,6 +59,8 @@ const quantity: Schema = {
 const duration = str('a Go duration, e.g. 2160h', { pattern: '^(\\d+(\\.\\d+)?(ns|us|µs|ms|s|m|h))+$' })
 const COMPONENTS = ['catalog', 'search', 'ingestion', 'gateway'] as const
 const EGRESS_TARGETS = ['dns', 'postgres', 'kafka', 'redis', 's3', 'jwks', 'otlp']
+/** The keys of global.kafka.sasl.users and of the password Secret. */
+const KAFKA_PRINCIPALS = ['admin', 'catalog', 'search', 'ingestion'] as const
 
 const resources = (description: string): Schema =>
   object(
@@ -229,9 +231,23 @@ const globalValues = object(
       {
         brokers: str('host:port[,host:port…]; required', { pattern: '^([^,\\s]+(,[^,\\s]+)*)?$' }),
         kedaAuthenticationRef: str(),
+        sasl: object(
+          {
+            mechanism: { enum: ['', 'SCRAM-SHA-512', 'SCRAM-SHA-256'], description: 'empty: clients connect without SASL' },
+            existingSecret: str('the Secret with each principal\'s password, keyed admin, catalog, search, ingestion'),
+            users: object(
+              Object.fromEntries(KAFKA_PRINCIPALS.map((p) => [p, str(undefined, { minLength: 1 })])),
+              [...KAFKA_PRINCIPALS],
+              'the SASL user of each component, and of the topics Job (admin)',
+            ),
+            acls: bool('the topics Job grants each user its topics and group'),
+          },
+          ['mechanism', 'existingSecret', 'users', 'acls'],
+        ),
+        tls: object({ enabled: bool('TLS to the brokers, verified against the system CAs') }, ['enabled']),
         topics: mapOf(topic, 'the platform topics; partitions bound the consumer replicas'),
       },
-      ['brokers', 'topics'],
+      ['brokers', 'sasl', 'tls', 'topics'],
     ),
     otel: object(
       {

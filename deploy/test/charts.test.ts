@@ -246,6 +246,8 @@ if (!helm) {
       [['--set', 'catalog.replicaCount=two'], /replicaCount': got string, want integer/],
       [['--set', 'search.replicas=3'], /additional properties 'replicas' not allowed/],
       [['--set', 'global.kafka.brokers='], /global\.kafka\.brokers/],
+      [['--set', 'global.kafka.sasl.mechanism=SCRAM-SHA-512'], /global\.kafka\.sasl\.existingSecret/],
+      [['--set', 'global.kafka.sasl.mechanism=PLAIN'], /global\/kafka\/sasl\/mechanism/],
       [['--set', 'gateway.auth.jwksUrl='], /auth\.jwksUrl/],
       [['--set', 'catalog.allowedCallers[0]=anyone'], /allowedCallers\/0/],
     ]

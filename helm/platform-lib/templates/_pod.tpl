@@ -247,6 +247,7 @@ livenessProbe:
   value: {{ required "global.kafka.brokers: the Kafka bootstrap servers are required" .Values.global.kafka.brokers | quote }}
 - name: KAFKA_CREATE_TOPICS
   value: "false"
+{{- include "platform-lib.kafkaAuthEnv" (list . (include "platform-lib.component" .)) | trim | nindent 0 }}
 - name: {{ printf "%s_ALLOWED_CALLERS" (include "platform-lib.component" . | upper) }}
   value: {{ join "," .Values.allowedCallers | quote }}
 {{- end }}
