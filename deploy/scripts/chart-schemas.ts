@@ -234,7 +234,7 @@ const globalValues = object(
         sasl: object(
           {
             mechanism: { enum: ['', 'SCRAM-SHA-512', 'SCRAM-SHA-256'], description: 'empty: clients connect without SASL' },
-            existingSecret: str('the Secret with each principal\'s password, keyed admin, catalog, search, ingestion'),
+            existingSecret: str("the Secret with each principal's password, keyed admin, catalog, search, ingestion"),
             users: object(
               Object.fromEntries(KAFKA_PRINCIPALS.map((p) => [p, str(undefined, { minLength: 1 })])),
               [...KAFKA_PRINCIPALS],
