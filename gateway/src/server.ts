@@ -44,6 +44,24 @@ export interface GatewayDeps {
 const BULK_TIMEOUT_MS = 60 * 60 * 1000
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
+function malformed(field: 'path' | 'query'): GatewayError {
+  return new GatewayError(codes.validation, 400, 'Bad Request', {
+    detail: 'The request is not valid.',
+    violations: [{ field, description: 'is not valid percent-encoding' }],
+  })
+}
+
+/** Whether every `%` escape in a query string decodes (to UTF-8); cheap when there is none. */
+function wellEncoded(query: string): boolean {
+  if (!query.includes('%')) return true
+  try {
+    decodeURIComponent(query)
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** The gateway's Fastify app with every route, hook and plugin, not yet listening (tests use inject). */
 export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   const { config, log } = deps
@@ -66,6 +84,9 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     // One line per request (ops/request-log.ts), not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: requestLogger,
+    // A path that is not valid percent-encoding never reaches a route: it is a 400 like any other.
+    frameworkErrors: (err, request, reply) =>
+      renderProblem(err.code === 'FST_ERR_BAD_URL' ? malformed('path') : err, request, reply, log),
   })
   app.setValidatorCompiler(validatorCompiler())
   // JSON only (and JSON merge patch, which is JSON): anything else is 415, not a string body.
@@ -118,6 +139,10 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     // With tracing on, the HTTP server span (already a child of the caller's traceparent) is this
     // hop; without it, a new span id of the caller's trace, or a new trace.
     request.traceparent = currentTraceparent() ?? requestTraceparent(request.headers.traceparent)
+    // The query parser keeps a malformed escape as literal text; a search for `%E0%A4%A` would then
+    // look for something the client never meant. Refuse it instead, as Fastify does for the path.
+    const query = request.url.indexOf('?')
+    if (query >= 0 && !wellEncoded(request.url.slice(query + 1))) return done(malformed('query'))
     done()
   })
   const origins = list(config.CORS_ORIGINS)

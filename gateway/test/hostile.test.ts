@@ -192,6 +192,17 @@ t.test('hostile input: a 4xx for every case, no 5xx, the processes stay up, noth
     },
     { name: 'an unknown sort', expect: 400, send: () => searchFor('q=lamp&sort=random()') },
     { name: 'an item id that is no UUID', expect: 400, send: () => request("/v1/items/1'%20OR%20'1'='1", { headers: acme }) },
+    {
+      name: 'malformed percent-encoding in the path',
+      expect: 400,
+      send: () => request('/v1/items/%E0%A4%A', { headers: acme }),
+    },
+    { name: 'malformed percent-encoding in the query', expect: 400, send: () => searchFor('q=%E0%A4%A') },
+    {
+      name: 'malformed percent-encoding in a parameter name',
+      expect: 400,
+      send: () => searchFor('q=lamp&%E0%A4%A=1'),
+    },
     { name: "another tenant's item", expect: 404, send: () => request(`/v1/items/${otherTenant.id}`, { headers: acme }) },
     {
       name: "another tenant's item, deleted",

@@ -33,6 +33,15 @@ t.test('items over REST, end to end through the real catalog', async (t) => {
   t.equal(got.headers.etag, '"1"')
   t.equal(got.headers['cache-control'], 'private, no-cache')
   t.same(got.json(), item)
+  const token = acme.authorization.slice('Bearer '.length)
+  for (const scheme of ['bearer', 'BEARER']) {
+    const res = await gw.app.inject({
+      method: 'GET',
+      url: `/v1/items/${item.id}`,
+      headers: { authorization: `${scheme} ${token}` },
+    })
+    t.equal(res.statusCode, 200, `the auth scheme is case-insensitive: ${scheme}`)
+  }
 
   const cached = await gw.app.inject({
     method: 'GET',

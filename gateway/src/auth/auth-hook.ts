@@ -15,7 +15,8 @@ export interface TokenVerifier {
   remembered?(token: string): Identity | undefined
 }
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/=-]+)$/
+// The scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer.
+const BEARER = /^Bearer +([A-Za-z0-9._~+/=-]+)$/i
 
 /**
  * Routes that name a scope need a bearer token that verifies and carries that scope; the verified
