@@ -21,7 +21,10 @@ export interface Frame {
   selfPercent: number
 }
 
-/** The `top` frames by self time (share of all samples), idle and GC named as V8 names them. */
+/**
+ * The `top` frames by self time, as a share of the process's busy time: idle samples are left out
+ * (a process waiting on the network is not spending CPU), GC and (program) are named as V8 names them.
+ */
 export function topFrames(profile: Profile, top = 5): Frame[] {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]))
   const self = new Map<string, number>()
@@ -31,6 +34,7 @@ export function topFrames(profile: Profile, top = 5): Frame[] {
     if (!node) return
     const dt = profile.timeDeltas[i] ?? 0
     const { functionName, url, lineNumber } = node.callFrame
+    if (functionName === '(idle)') return
     const where = url
       ? `${url.replace(/^.*node_modules\/(\.pnpm\/[^/]+\/node_modules\/)?/, '').replace(/^file:\/\/.*?\/(services|gateway|proto)\//, '$1/')}:${lineNumber + 1}`
       : ''

@@ -2,9 +2,12 @@
 // mTLS to the catalog, PostgreSQL) against bare Fastify answering "hello", both in their own
 // processes, from one run; then the gateway's latency at half its peak rate. Beside it, the
 // gateway's own pipeline alone (scripts/bench/gateway-stub.ts: the same hooks, auth, rate limits
-// and logs in front of a catalog stub), and the CPU each process spends per request.
+// and logs in front of a catalog stub), and the CPU each process spends per request. The catalog,
+// the gateway and the stubbed gateway run under --cpu-prof (sampling, a few per cent of their CPU);
+// the report names each one's top five frames by self time.
 //
-//   bash scripts/bench/run.sh gateway      env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32)
+//   bash scripts/bench/run.sh gateway      env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32),
+//                                               BENCH_PROFILE (1; 0 runs without profiles)
 import { randomBytes } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -16,12 +19,20 @@ import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import autocannon from 'autocannon'
 import pg from 'pg'
+import { newestProfileTop } from './cpu-profile.ts'
 import { writeResult } from './load.ts'
 import { withCpu } from './process-cpu.ts'
 import { BENCH_DATABASE_URL as admin, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
+const profiling = process.env.BENCH_PROFILE !== '0'
+const profileDir = (name: string) => join(ROOT, '.data/bench/profiles', name)
+/** Node flags for a process: the caller's, plus a CPU profile written to its own folder at exit. */
+const nodeArgsFor = (name: string) => [
+  ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : []),
+]
 
 const dbName = `bench_${randomBytes(4).toString('hex')}`
 const adminClient = new pg.Client({ connectionString: admin })
@@ -40,7 +51,7 @@ const catalog = await startServiceProcess(
     ...tlsEnv('catalog'),
     ...operatorEnv(),
   },
-  { readyMessage: 'catalog ready' },
+  { readyMessage: 'catalog ready', nodeArgs: nodeArgsFor('catalog') },
 )
 const catalogAddress = `localhost:${logged<number>(catalog.lines, 'port')}`
 
@@ -58,15 +69,14 @@ const gatewayEnv = {
   ...tlsEnv('gateway'),
   ...operatorEnv(),
 }
-const nodeArgs = (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const gateway = await startServiceProcess(join(ROOT, 'gateway/src/main.ts'), gatewayEnv, {
   readyMessage: 'gateway ready',
-  nodeArgs,
+  nodeArgs: nodeArgsFor('gateway'),
 })
 const gatewayPort = logged<number>(gateway.lines, 'port')
 const stubbed = await startServiceProcess(join(ROOT, 'scripts/bench/gateway-stub.ts'), gatewayEnv, {
   readyMessage: 'gateway ready',
-  nodeArgs,
+  nodeArgs: nodeArgsFor('gateway-stub'),
 })
 const stubbedPort = logged<number>(stubbed.lines, 'port')
 const bare = await startServiceProcess(join(ROOT, 'scripts/bench/bare-fastify.ts'), {}, { readyMessage: 'bare fastify ready' })
@@ -162,6 +172,26 @@ const figures = (name: string, r: autocannon.Result, cpuUsPerOp?: Record<string,
     max: r.latency.max,
   },
 })
+// Each profile is written when its process exits.
+await Promise.all([gateway.stop(), stubbed.stop(), bare.stop()])
+await catalog.stop()
+const profiles: Record<string, unknown> = {}
+if (profiling) {
+  for (const [name, label] of [
+    ['gateway', 'gateway (GET /v1/items/{id}, peak and half load)'],
+    ['catalog', 'catalog (behind the gateway)'],
+    ['gateway-stub', 'gateway pipeline, stub catalog'],
+  ] as const) {
+    const top = await newestProfileTop(profileDir(name))
+    if (top) profiles[label] = top
+  }
+  for (const [label, frames] of Object.entries(profiles)) {
+    console.log(`  top frames, ${label}:`)
+    for (const f of frames as { frame: string; selfPercent: number }[])
+      console.log(`    ${f.selfPercent.toFixed(1).padStart(5)} %  ${f.frame}`)
+  }
+}
+
 await writeResult('gateway', {
   load: { connections, seconds },
   comparisons: [
@@ -181,9 +211,8 @@ await writeResult('gateway', {
     },
   ],
   atHalfPeak: figures(`gateway at ${half} req/s`, atHalf),
+  ...(profiling ? { profiles } : {}),
 })
 
-await Promise.all([gateway.stop(), stubbed.stop(), bare.stop()])
-await catalog.stop()
 await adminClient.query(`DROP DATABASE ${dbName} WITH (FORCE)`)
 await adminClient.end()
