@@ -44,10 +44,10 @@ export interface GatewayDeps {
 const BULK_TIMEOUT_MS = 60 * 60 * 1000
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
-function malformed(field: 'path' | 'query'): GatewayError {
+function malformed(where: 'path' | 'query'): GatewayError {
   return new GatewayError(codes.validation, 400, 'Bad Request', {
     detail: 'The request is not valid.',
-    violations: [{ field, description: 'is not valid percent-encoding' }],
+    violations: [{ field: 'uri', description: `${where} is not valid percent-encoding` }],
   })
 }
 

@@ -42,6 +42,14 @@ t.test('items over REST, end to end through the real catalog', async (t) => {
     })
     t.equal(res.statusCode, 200, `the auth scheme is case-insensitive: ${scheme}`)
   }
+  for (const [url, where] of [
+    ['/v1/items/%E0%A4%A', 'path'],
+    ['/v1/search?q=%E0%A4%A', 'query'],
+  ]) {
+    const res = await gw.app.inject({ method: 'GET', url: url as string, headers: acme })
+    t.equal(res.statusCode, 400, `${url}: 400`)
+    t.match(res.json(), { errors: [{ field: 'uri', detail: `${where} is not valid percent-encoding` }] }, `${url}: names the uri`)
+  }
 
   const cached = await gw.app.inject({
     method: 'GET',
