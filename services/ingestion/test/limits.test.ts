@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import type { Producer } from '@catalog/kit'
 import { createMetrics } from '@catalog/kit'
 import { pollUntil, silentLogger } from '@catalog/kit/testing'
@@ -6,6 +7,7 @@ import type { ServiceError } from '@grpc/grpc-js'
 import { status } from '@grpc/grpc-js'
 import t from 'tap'
 import { v7 as uuidv7 } from 'uuid'
+import { ingestionEnv } from '../src/config.ts'
 import type { RunnerOptions } from '../src/jobs/job-runner.ts'
 import { ERROR_LIMITS, runJob, runnerMetrics } from '../src/jobs/job-runner.ts'
 import { insertJob } from '../src/jobs/job-store.ts'
@@ -158,4 +160,26 @@ t.test('a page of jobs leaves their errors out; the job itself has them', async 
   t.same(listed?.errors, [], 'the errors are not')
   const got = (await client.call('GetIngestion', { id: job?.id ?? '' }, as(who))).job
   t.equal(got?.errors.length, 100, 'the first 100 are kept on the job')
+})
+
+/** The `config:` map of helm/ingestion/values.yaml: flat `KEY: value` lines, two spaces in. */
+function chartConfig(): Record<string, string> {
+  const values = readFileSync(new URL('../../../helm/ingestion/values.yaml', import.meta.url), 'utf8')
+  const block = /^config:\n((?: {2}.*\n)+)/m.exec(values)?.[1] ?? ''
+  return Object.fromEntries(
+    [...block.matchAll(/^ {2}([A-Z0-9_]+): *(.*)$/gm)].map(([, key, value]) => [key, (value ?? '').replace(/^"(.*)"$/, '$1')]),
+  )
+}
+
+t.test('the chart passes every limit of a job and a tenant, at the service defaults', async (t) => {
+  const config = chartConfig()
+  for (const key of [
+    'INGEST_MAX_ERROR_RATIO',
+    'INGEST_BATCH_RECORDS',
+    'INGEST_BATCH_BYTES',
+    'INGEST_MAX_RUNNING_JOBS',
+  ] as const) {
+    t.ok(key in config, `helm/ingestion values.yaml config sets ${key}`)
+    t.equal(Number(config[key]), (ingestionEnv.properties[key] as { default?: unknown }).default, `${key} is the service default`)
+  }
 })
