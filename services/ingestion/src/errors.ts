@@ -37,3 +37,62 @@ export const tooManyJobs = (limit: number) =>
 
 export const jobFinished = (id: string, state: string) =>
   new PlatformError(codes.finished, status.FAILED_PRECONDITION, `ingestion ${id} is already ${state}`)
+
+/**
+ * Why a job ended other than completed, as `Job.error` shows it: a stable code, then a sentence.
+ * A failure on the platform's side (S3, the file system, Kafka, the database) gets a fixed
+ * sentence, and its cause (an SDK's message, a server path, a broker's answer) goes to the log
+ * with the job and tenant only; what is wrong with the client's own input says what it is.
+ */
+export const jobCodes = {
+  sourceUnavailable: 'ING_ERR_SOURCE_UNAVAILABLE',
+  publishFailed: 'ING_ERR_PUBLISH_FAILED',
+  internal: 'ING_ERR_JOB_INTERNAL',
+  interrupted: 'ING_ERR_INTERRUPTED',
+  uploadCancelled: 'ING_ERR_UPLOAD_CANCELLED',
+  cancelled: 'ING_ERR_CANCELLED',
+  malformedInput: 'ING_ERR_MALFORMED_INPUT',
+  tooManyBadRecords: 'ING_ERR_TOO_MANY_BAD_RECORDS',
+} as const
+
+export type JobCode = (typeof jobCodes)[keyof typeof jobCodes]
+
+/** The codes whose sentence never changes: nothing of the cause or the input is in it. */
+type FixedCode = Exclude<JobCode, 'ING_ERR_MALFORMED_INPUT' | 'ING_ERR_TOO_MANY_BAD_RECORDS'>
+
+const SENTENCES: Record<FixedCode, string> = {
+  ING_ERR_SOURCE_UNAVAILABLE: 'The source could not be read; start the file again.',
+  ING_ERR_PUBLISH_FAILED: 'The records could not be published; start the file again.',
+  ING_ERR_JOB_INTERNAL: 'The job stopped on an internal error; start the file again.',
+  ING_ERR_INTERRUPTED: 'The job was interrupted: the process running it stopped; start the file again.',
+  ING_ERR_UPLOAD_CANCELLED: 'The upload was cancelled by the client.',
+  ING_ERR_CANCELLED: 'The job was cancelled on request.',
+}
+
+/** `Job.error` as kept and shown: `<code>: <sentence>`. */
+export function jobError(code: FixedCode): string
+export function jobError(code: JobCode, sentence: string): string
+export function jobError(code: JobCode, sentence?: string): string {
+  return `${code}: ${sentence ?? SENTENCES[code as FixedCode]}`
+}
+
+export const kJobFailure = Symbol.for('catalog-platform.ingestion.job-failure')
+
+/** A job failure on the platform's side: the code for the client, the cause for the log only. */
+export class JobFailure extends Error {
+  readonly [kJobFailure] = true
+  readonly code: FixedCode
+
+  constructor(code: FixedCode, cause?: unknown) {
+    super(SENTENCES[code], { cause })
+    this.name = 'JobFailure'
+    this.code = code
+  }
+}
+
+export function isJobFailure(err: unknown): err is JobFailure {
+  return typeof err === 'object' && err !== null && (err as { [kJobFailure]?: boolean })[kJobFailure] === true
+}
+
+/** `err` as a failure of `code`, unless it already is one (the innermost cause names it best). */
+export const failedWith = (code: FixedCode, err: unknown): JobFailure => (isJobFailure(err) ? err : new JobFailure(code, err))

@@ -7,11 +7,13 @@ import { MalformedInputError } from './json-array-elements.ts'
  */
 export async function* gunzip(input: AsyncIterable<Buffer>, maxBytes: number): AsyncGenerator<Buffer> {
   const zlib = createGunzip({ chunkSize: 64 * 1024 })
+  let inputFailed = false
   const feed = (async () => {
     try {
       for await (const chunk of input) if (!zlib.write(chunk)) await new Promise((r) => zlib.once('drain', r))
       zlib.end()
     } catch (err) {
+      inputFailed = true
       zlib.destroy(err as Error)
     }
   })()
@@ -23,7 +25,8 @@ export async function* gunzip(input: AsyncIterable<Buffer>, maxBytes: number): A
       yield chunk
     }
   } catch (err) {
-    if ((err as { malformed?: boolean }).malformed) throw err
+    // The input's own failure (a source that could not be read) is no fault of the gzip data.
+    if (inputFailed || (err as { malformed?: boolean }).malformed) throw err
     throw new MalformedInputError(`the gzip input is cut short or corrupt (${(err as Error).message})`)
   } finally {
     zlib.destroy()

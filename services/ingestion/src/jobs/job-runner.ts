@@ -3,6 +3,7 @@ import type { Logger, Metrics, Pool, Producer } from '@catalog/kit'
 import { cloudEventHeaders, currentTraceparent } from '@catalog/kit'
 import { events } from '@catalog/proto'
 import { Counter, Gauge } from 'prom-client'
+import { failedWith, JobFailure, jobCodes, jobError } from '../errors.ts'
 import { isRecordError, mapItem } from '../formats/item-mapper.ts'
 import type { InputShape } from '../formats/read-records.ts'
 import { readRecords } from '../formats/read-records.ts'
@@ -109,19 +110,28 @@ export async function runJob(
   const traced = trace ? { traceparent: trace } : {}
   metrics.running.inc()
 
+  // Every error out of here is the input's (a consumer's error never reaches a generator at its yield).
   const counted = async function* () {
-    for await (const chunk of input) {
-      progress.bytesRead += chunk.length
-      metrics.bytes.inc(chunk.length)
-      yield chunk
+    try {
+      for await (const chunk of input) {
+        progress.bytesRead += chunk.length
+        metrics.bytes.inc(chunk.length)
+        yield chunk
+      }
+    } catch (err) {
+      throw failedWith(jobCodes.sourceUnavailable, err)
     }
   }
+  const publishing = <T>(sent: Promise<T>) =>
+    sent.catch((err: unknown) => {
+      throw new JobFailure(jobCodes.publishFailed, err)
+    })
   const flush = async () => {
     const batch = [
       ...(records.length > 0 ? [{ topic: events.INGESTION_TOPICS.record, messages: records }] : []),
       ...(rejects.length > 0 ? [{ topic: events.INGESTION_TOPICS.recordDlq, messages: rejects }] : []),
     ]
-    if (batch.length > 0) await producer.sendBatch({ topicMessages: batch, acks: -1 })
+    if (batch.length > 0) await publishing(producer.sendBatch({ topicMessages: batch, acks: -1 }))
     progress.accepted += records.length
     metrics.records.inc({ outcome: 'accepted' }, records.length)
     metrics.records.inc({ outcome: 'rejected' }, rejects.length)
@@ -209,38 +219,49 @@ export async function runJob(
       if (records.length + rejects.length >= options.batchRecords || batchBytes >= options.batchBytes) await flush()
       if (Date.now() - lastSave >= options.progressMs) {
         await save()
-        await publishJobEvent(producer, events.INGESTION_TYPES.jobProgressed, { ...job, ...rowProgress(progress) })
+        await publishing(publishJobEvent(producer, events.INGESTION_TYPES.jobProgressed, { ...job, ...rowProgress(progress) }))
       }
       if (cancelled || signal?.aborted) {
         state = 'cancelled'
-        error = 'cancelled on request'
+        error = jobError(jobCodes.cancelled)
         break
       }
       if (progress.processed >= RATIO_MIN_RECORDS && tooManyErrors(progress, options.maxErrorRatio)) break
     }
     if (state === 'completed' && tooManyErrors(progress, options.maxErrorRatio)) {
       state = 'failed'
-      error = `${progress.rejected} of ${progress.processed} records were bad, past the allowed ratio ${options.maxErrorRatio}`
+      error = jobError(
+        jobCodes.tooManyBadRecords,
+        `${progress.rejected} of ${progress.processed} records were bad, past the allowed ratio ${options.maxErrorRatio}`,
+      )
     }
   } catch (err) {
     state = 'failed'
-    error = (err as { malformed?: boolean }).malformed ? (err as Error).message : `ingestion stopped: ${(err as Error).message}`
-    if (!(err as { malformed?: boolean }).malformed) log.error({ err, job: job.id }, 'job failed')
+    if ((err as { malformed?: boolean }).malformed) error = jobError(jobCodes.malformedInput, (err as Error).message)
+    else {
+      const failure = failedWith(jobCodes.internal, err)
+      error = jobError(failure.code)
+      log.error({ err: failure.cause ?? failure, code: failure.code, job: job.id, tenant: job.tenant }, 'job failed')
+    }
   }
   try {
     await save()
   } catch (err) {
     // What was flushed before stays published; the lease will mark the job failed if we cannot.
-    log.error({ err, job: job.id }, 'could not save the final progress of a job')
+    const failure = failedWith(jobCodes.internal, err)
+    log.error(
+      { err: failure.cause ?? failure, code: failure.code, job: job.id, tenant: job.tenant },
+      'could not save the final progress of a job',
+    )
     state = 'failed'
-    error ||= `ingestion stopped: ${(err as Error).message}`
+    error ||= jobError(failure.code)
   }
   // The database may be away (a restart): the job's lease then runs out and the sweep marks it
   // failed, so its file can be started again. Throwing here would take the whole process down.
   const finished =
     (await finishJob(deps.pool, job.id, state, error, progress.processed).catch((err: unknown) => {
-      log.error({ err, job: job.id }, 'could not record the end of a job; its lease will')
-      return { ...job, state: 'failed' as const, error: error || `ingestion stopped: ${(err as Error).message}` }
+      log.error({ err, job: job.id, tenant: job.tenant }, 'could not record the end of a job; its lease will')
+      return { ...job, state: 'failed' as const, error: error || jobError(jobCodes.internal) }
     })) ?? job
   metrics.running.dec()
   metrics.finished.inc({ state: finished.state })

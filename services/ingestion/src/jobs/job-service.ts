@@ -3,7 +3,7 @@ import { decodeCursor, encodeCursor, withTransaction } from '@catalog/kit'
 import type { ingestion } from '@catalog/proto'
 import { events } from '@catalog/proto'
 import { v7 as uuidv7 } from 'uuid'
-import { invalid, jobFinished, jobNotFound, tooManyJobs } from '../errors.ts'
+import { invalid, JobFailure, jobCodes, jobFinished, jobNotFound, tooManyJobs } from '../errors.ts'
 import type { Format, InputShape } from '../formats/read-records.ts'
 import type { Source } from '../sources/source.ts'
 import { pickSource } from '../sources/source.ts'
@@ -151,7 +151,7 @@ export function createJobService(deps: JobServiceDeps) {
         await start(created.job)
         const chunks = async function* () {
           for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-            if (ctx.signal.aborted) throw new Error('the upload was cancelled by the client')
+            if (ctx.signal.aborted) throw new JobFailure(jobCodes.uploadCancelled)
             const chunk = next.value.chunk
             if (chunk && chunk.length > 0) yield chunk
           }

@@ -1,4 +1,5 @@
 import type { Pool, PoolClient } from '@catalog/kit'
+import { jobCodes, jobError } from '../errors.ts'
 
 export type JobStateName = 'running' | 'completed' | 'failed' | 'cancelled'
 
@@ -144,11 +145,10 @@ export async function requestCancel(pool: Pool, tenant: string, id: string): Pro
 /** Running jobs whose process stopped proving it alive: they failed with it. */
 export async function failAbandoned(pool: Pool, leaseMs: number): Promise<JobRow[]> {
   const { rows } = await pool.query<JobRow>(
-    `UPDATE jobs SET state = 'failed', error = 'interrupted: the process running it stopped; start the file again',
-                     finished_at = now(), updated_at = now()
+    `UPDATE jobs SET state = 'failed', error = $2, finished_at = now(), updated_at = now()
       WHERE state = 'running' AND heartbeat_at < now() - make_interval(secs => $1::float8 / 1000)
       RETURNING *`,
-    [leaseMs],
+    [leaseMs, jobError(jobCodes.interrupted)],
   )
   return rows
 }
