@@ -179,3 +179,29 @@ t.test('past 1,000 matches the total is the planner’s estimate, flagged as suc
   t.ok(Number(res.estimated_total) > 1_000, `estimated ${res.estimated_total}`)
   t.same(res.tag_facets[0], { tag: 'bulk', count: '1001' }, 'facets sample the matches the count reads (1,001)')
 })
+
+t.test("snippets are escaped text whose only markup is the service's <mark>", async (t) => {
+  const s = await startSearch(t)
+  const acme = s.as('acme')
+  await s.index(
+    upserted({
+      title: 'Xylophone <b>deluxe</b>',
+      description: `A xylophone <img src=x onerror=alert(1)> & "mallets" for 'kids', <mark>not ours</mark>.`,
+    }),
+  )
+  /** The snippet without the service's own marks: what must be plain escaped text. */
+  const unmarked = (snippet: string) => snippet.replaceAll('<mark>', '').replaceAll('</mark>', '')
+
+  const [hit] = (await s.client.call('Search', { q: 'xylophone' }, acme)).hits
+  const snippet = hit?.snippet ?? ''
+  t.match(snippet, /<mark>xylophone<\/mark>/, 'the matched word is still marked')
+  t.match(snippet, '&lt;img src=x onerror=alert(1)&gt;', 'a tag in the description is text')
+  t.match(snippet, '&amp; &quot;mallets&quot; for &#39;kids&#39;', 'so are & " and \'')
+  t.notMatch(unmarked(snippet), /[<>"']/, 'no markup but the marks')
+  t.equal(hit?.title, 'Xylophone <b>deluxe</b>', 'the title is plain text, returned as indexed')
+
+  const [unranked] = (await s.client.call('Search', { contains: 'xylophone' }, acme)).hits
+  t.match(unranked?.snippet, '&lt;img src=x onerror=alert(1)&gt;', 'without q, the snippet is escaped too')
+  t.match(unranked?.snippet, '&lt;mark&gt;not ours&lt;/mark&gt;', 'a <mark> of the description among it')
+  t.notMatch(unranked?.snippet, /[<>"']/, 'and holds no markup at all')
+})

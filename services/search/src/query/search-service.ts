@@ -5,6 +5,7 @@ import { toTimestamp } from '@catalog/proto'
 import { invalid, tooSlow } from '../errors.ts'
 import { checkQuery } from './query-rules.ts'
 import { COUNT_CAP, searchSql } from './search-sql.ts'
+import { snippetHtml } from './snippet.ts'
 
 interface HitRow {
   id: string
@@ -73,7 +74,7 @@ export function searchHandlers(pool: Pool, options: { statementTimeoutMs: number
             hits: page.map((r) => ({
               item_id: r.id,
               title: r.title,
-              snippet: r.snippet,
+              snippet: snippetHtml(r.snippet, sql.marks),
               tags: r.tags,
               price:
                 r.price_amount_minor === null ? null : { amount_minor: r.price_amount_minor, currency: r.price_currency ?? '' },

@@ -1,4 +1,6 @@
 import type { SearchQuery, Sort } from './query-rules.ts'
+import type { SnippetMarks } from './snippet.ts'
+import { headlineOptions, snippetMarks } from './snippet.ts'
 
 /** A search as parameterised SQL: every user value travels as a parameter, never as SQL text. */
 export interface SearchSql {
@@ -6,6 +8,8 @@ export interface SearchSql {
   /** The count (up to the cap) and the tag facets of the same sample, from one scan of the matches. */
   summary: { text: string; values: unknown[] }
   estimate: { text: string; values: unknown[] }
+  /** The sentinels around matches in the page's raw snippets, for snippetHtml. */
+  marks: SnippetMarks
 }
 
 /** Matches counted exactly, and sampled for the tag facets; past it the planner estimates the total. */
@@ -23,7 +27,7 @@ const SORTS: Record<Sort, { expr: (tsq: string) => string; dir: 'ASC' | 'DESC'; 
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 
-export function searchSql(tenant: string, q: SearchQuery): SearchSql {
+export function searchSql(tenant: string, q: SearchQuery, marks: SnippetMarks = snippetMarks()): SearchSql {
   const values: unknown[] = [tenant]
   const p = (v: unknown) => {
     values.push(v)
@@ -57,7 +61,7 @@ export function searchSql(tenant: string, q: SearchQuery): SearchSql {
     ? ` AND (${key}, id) ${sort.dir === 'DESC' ? '<' : '>'} (${p(q.after_key.k)}::${sort.cast}, ${p(q.after_key.i)}::uuid)`
     : ''
   const snippet = q.q
-    ? `ts_headline('catalog_text', page.description, ${tsq}, 'MaxFragments=1, MaxWords=30, MinWords=10, StartSel=<mark>, StopSel=</mark>')`
+    ? `ts_headline('catalog_text', page.description, ${tsq}, ${p(headlineOptions(marks))})`
     : 'left(page.description, 200)'
   // The inner query picks the page; only its rows pay for a highlighted snippet.
   const page = `
@@ -82,5 +86,6 @@ export function searchSql(tenant: string, q: SearchQuery): SearchSql {
       values: filterValues,
     },
     estimate: { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM search_items WHERE ${filters}`, values: filterValues },
+    marks,
   }
 }
