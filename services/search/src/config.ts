@@ -1,4 +1,4 @@
-import { commonEnv, grpcServerEnv, kafkaConsumerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
+import { ConfigError, commonEnv, grpcServerEnv, kafkaConsumerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
 
@@ -13,8 +13,27 @@ export const searchEnv = Type.Object({
   /** Bound on one search's SQL: a pathological regex ends here with a 4xx. */
   SEARCH_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),
   SEARCH_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
+  /** Searches with contains or pattern one tenant may run at once in this process; past it, RESOURCE_EXHAUSTED. */
+  SEARCH_EXPENSIVE_PER_TENANT: Type.Integer({ minimum: 1, maximum: 199, default: 2 }),
+  /** The same for all tenants together: below DATABASE_POOL_MAX, so word searches and the indexer keep connections. */
+  SEARCH_EXPENSIVE_TOTAL: Type.Integer({ minimum: 1, maximum: 199, default: 8 }),
 })
 
 export type SearchConfig = Readonly<Static<typeof searchEnv>>
 
-export const loadSearchConfig = (env: NodeJS.ProcessEnv = process.env): SearchConfig => loadConfig(searchEnv, env)
+/** The limits of expensive searches must fit in each other and in the pool, or they limit nothing. */
+function expensiveLimitsFit(config: SearchConfig): SearchConfig {
+  const { SEARCH_EXPENSIVE_PER_TENANT: perTenant, SEARCH_EXPENSIVE_TOTAL: total, DATABASE_POOL_MAX: pool } = config
+  if (total >= pool)
+    throw new ConfigError(
+      `invalid configuration: SEARCH_EXPENSIVE_TOTAL (${total}) must be below DATABASE_POOL_MAX (${pool}), so other searches and the indexer keep a connection`,
+    )
+  if (perTenant > total)
+    throw new ConfigError(
+      `invalid configuration: SEARCH_EXPENSIVE_PER_TENANT (${perTenant}) must not exceed SEARCH_EXPENSIVE_TOTAL (${total})`,
+    )
+  return config
+}
+
+export const loadSearchConfig = (env: NodeJS.ProcessEnv = process.env): SearchConfig =>
+  expensiveLimitsFit(loadConfig(searchEnv, env))

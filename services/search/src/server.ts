@@ -3,6 +3,8 @@ import type { Logger, Metrics, PlatformGrpcServer, Pool, TlsFiles } from '@catal
 import { createGrpcServer, implement } from '@catalog/kit'
 import type { search } from '@catalog/proto'
 import { loadSearch } from '@catalog/proto'
+import type { ExpensiveLimits } from './query/expensive-limit.ts'
+import { createExpensiveLimit } from './query/expensive-limit.ts'
 import { searchHandlers } from './query/search-service.ts'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url))
@@ -15,6 +17,7 @@ export interface SearchDeps {
   trustDomain: string
   callers: readonly string[]
   statementTimeoutMs: number
+  expensiveLimits: ExpensiveLimits
 }
 
 /** The search gRPC server, built around the given dependencies, not yet listening. */
@@ -30,7 +33,13 @@ export function build(deps: SearchDeps): PlatformGrpcServer {
   })
   server.addService(
     grpc.search.v1.SearchService.service,
-    implement<search.SearchServiceHandlers>(deps.log, searchHandlers(deps.pool, { statementTimeoutMs: deps.statementTimeoutMs })),
+    implement<search.SearchServiceHandlers>(
+      deps.log,
+      searchHandlers(deps.pool, {
+        statementTimeoutMs: deps.statementTimeoutMs,
+        expensive: createExpensiveLimit(deps.expensiveLimits, deps),
+      }),
+    ),
   )
   return server
 }

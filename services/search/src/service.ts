@@ -17,6 +17,7 @@ await runGrpcService({
       trustDomain: config.TLS_TRUST_DOMAIN,
       callers,
       statementTimeoutMs: config.SEARCH_STATEMENT_TIMEOUT_MS,
+      expensiveLimits: { perTenant: config.SEARCH_EXPENSIVE_PER_TENANT, total: config.SEARCH_EXPENSIVE_TOTAL },
     })
     const kafka = createKafka({ ...kafkaConnection(config), clientId: config.SERVICE_NAME, log })
     const indexer = await startIndexer(kafka, {

@@ -5,6 +5,7 @@ import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { events, toTimestamp } from '@catalog/proto'
 import { createItemIndexer } from './indexer/item-indexer.ts'
+import type { ExpensiveLimits } from './query/expensive-limit.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 
 interface Tap {
@@ -19,8 +20,13 @@ export interface TestSearch {
   metrics: Metrics
 }
 
+export interface TestSearchOptions {
+  statementTimeoutMs?: number
+  expensiveLimits?: ExpensiveLimits
+}
+
 /** A real search service for tests: its own database on the test PostgreSQL, real mTLS, a free port. */
-export async function startTestSearch(t: Tap, options: { statementTimeoutMs?: number } = {}): Promise<TestSearch> {
+export async function startTestSearch(t: Tap, options: TestSearchOptions = {}): Promise<TestSearch> {
   const log = silentLogger('search')
   const url = await testDatabase(t)
   await migrate(url, MIGRATIONS_DIR, log)
@@ -34,6 +40,8 @@ export async function startTestSearch(t: Tap, options: { statementTimeoutMs?: nu
     trustDomain: 'catalog.platform',
     callers: ['gateway'],
     statementTimeoutMs: options.statementTimeoutMs ?? 2_000,
+    // Below the pool of 6, as the service's config requires.
+    expensiveLimits: options.expensiveLimits ?? { perTenant: 2, total: 4 },
   })
   const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
   server.setServing(true)

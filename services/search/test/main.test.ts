@@ -28,6 +28,7 @@ t.test('the search process starts with its indexer, reports ready, and stops cle
     'kafka_consumer_lag gauge',
     'kafka_consumer_batch_seconds histogram',
     'search_index_freshness_seconds histogram',
+    'search_expensive_refused_total counter',
   ])
     t.match(metrics, `# TYPE ${series}`, `exports ${series}`)
   t.match(metrics, /db_pool_connections\{state="busy",app="search"\} \d+/)

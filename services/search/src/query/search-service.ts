@@ -1,8 +1,11 @@
-import type { CallContext, Pool } from '@catalog/kit'
+import type { CallContext, Pool, PoolClient } from '@catalog/kit'
 import { encodeCursor, withTransaction } from '@catalog/kit'
 import type { search } from '@catalog/proto'
 import { toTimestamp } from '@catalog/proto'
 import { invalid, tooSlow } from '../errors.ts'
+import type { ExpensiveLimit } from './expensive-limit.ts'
+import { isExpensive } from './expensive-limit.ts'
+import type { SearchQuery } from './query-rules.ts'
 import { checkQuery } from './query-rules.ts'
 import { COUNT_CAP, searchSql } from './search-sql.ts'
 import { snippetHtml } from './snippet.ts'
@@ -37,67 +40,82 @@ function tagCounts(rows: HitRow[]): Summary['facets'] {
 
 const pgCode = (err: unknown) => (err as { code?: string }).code ?? ''
 
-export function searchHandlers(pool: Pool, options: { statementTimeoutMs: number }) {
+export interface SearchOptions {
+  statementTimeoutMs: number
+  /** The concurrency limits of searches with contains or pattern. */
+  expensive: ExpensiveLimit
+}
+
+export function searchHandlers(pool: Pool, options: SearchOptions) {
   return {
     async Search(req: search.SearchRequest__Output, ctx: CallContext): Promise<search.SearchResponse> {
       const { tenant } = ctx.principal()
       const query = checkQuery(req)
-      if (query.pattern) {
-        // Postgres is the judge of its own regular expressions; ask it before running the search.
-        await pool.query("SELECT '' ~ $1", [query.pattern]).catch((err: unknown) => {
-          if (pgCode(err) === '2201B')
-            throw invalid([{ field: 'pattern', description: 'is not a valid POSIX regular expression' }])
-          throw err
-        })
-      }
-      const sql = searchSql(tenant, query)
-      try {
-        return await withTransaction(pool, async (c) => {
-          await c.query(`SET LOCAL statement_timeout = ${Math.floor(options.statementTimeoutMs)}`)
-          const { rows } = await c.query<HitRow>(sql.page.text, sql.page.values)
-          const page = rows.slice(0, query.limit)
-          const last = page.at(-1)
-          // Totals and facets describe the whole result: the first page computes them, later pages need not.
-          const first = !query.after_key
-          // A first page that holds every match has counted them, and has their tags, already.
-          const summary = !first
-            ? { n: 0, facets: [] }
-            : rows.length <= query.limit
-              ? { n: rows.length, facets: tagCounts(rows) }
-              : ((await c.query<Summary>(sql.summary.text, sql.summary.values)).rows[0] ?? { n: 0, facets: [] })
-          const counted = summary.n
-          const exact = counted <= COUNT_CAP
-          // Counting every match of a broad query costs more than the page: past the cap, ask the planner.
-          const total = exact ? counted : Math.max(counted, await plannedRows(c, sql.estimate))
-          const facets = summary.facets
-          return {
-            hits: page.map((r) => ({
-              item_id: r.id,
-              title: r.title,
-              snippet: snippetHtml(r.snippet, sql.marks),
-              tags: r.tags,
-              price:
-                r.price_amount_minor === null ? null : { amount_minor: r.price_amount_minor, currency: r.price_currency ?? '' },
-              published_at: r.published_at ? toTimestamp(r.published_at) : null,
-              score: query.sort === 'relevance' ? Number(r.sort_key) : 0,
-              version: r.version,
-            })),
-            next_cursor:
-              rows.length > query.limit && last ? encodeCursor({ s: query.sort, k: last.sort_key_text, i: last.id }) : '',
-            estimated_total: String(total),
-            total_is_exact: first && exact,
-            tag_facets: facets.map((f) => ({ tag: f.tag, count: String(f.n) })),
-          }
-        })
-      } catch (err) {
-        if (pgCode(err) === '57014')
-          throw tooSlow(query.pattern ? 'pattern' : query.contains ? 'contains' : 'q', options.statementTimeoutMs)
-        // A cursor whose key does not parse as its sort's type was not one of ours.
-        if (pgCode(err).startsWith('22') && query.after_key)
-          throw invalid([{ field: 'cursor', description: 'is not a cursor this server issued' }])
-        throw err
-      }
+      const run = () => runSearch(pool, tenant, query, options.statementTimeoutMs)
+      return isExpensive(query) ? options.expensive.run(tenant, run) : run()
     },
+  }
+}
+
+/** Postgres is the judge of its own regular expressions: asked before the search, under its timeout. */
+async function checkPattern(c: PoolClient, pattern: string) {
+  await c.query("SELECT '' ~ $1", [pattern]).catch((err: unknown) => {
+    if (pgCode(err) === '2201B') throw invalid([{ field: 'pattern', description: 'is not a valid POSIX regular expression' }])
+    throw err
+  })
+}
+
+async function runSearch(
+  pool: Pool,
+  tenant: string,
+  query: SearchQuery,
+  statementTimeoutMs: number,
+): Promise<search.SearchResponse> {
+  const sql = searchSql(tenant, query)
+  try {
+    return await withTransaction(pool, async (c) => {
+      await c.query(`SET LOCAL statement_timeout = ${Math.floor(statementTimeoutMs)}`)
+      // Compiling a pattern can cost as much as running it: it gets the same bound.
+      if (query.pattern) await checkPattern(c, query.pattern)
+      const { rows } = await c.query<HitRow>(sql.page.text, sql.page.values)
+      const page = rows.slice(0, query.limit)
+      const last = page.at(-1)
+      // Totals and facets describe the whole result: the first page computes them, later pages need not.
+      const first = !query.after_key
+      // A first page that holds every match has counted them, and has their tags, already.
+      const summary = !first
+        ? { n: 0, facets: [] }
+        : rows.length <= query.limit
+          ? { n: rows.length, facets: tagCounts(rows) }
+          : ((await c.query<Summary>(sql.summary.text, sql.summary.values)).rows[0] ?? { n: 0, facets: [] })
+      const counted = summary.n
+      const exact = counted <= COUNT_CAP
+      // Counting every match of a broad query costs more than the page: past the cap, ask the planner.
+      const total = exact ? counted : Math.max(counted, await plannedRows(c, sql.estimate))
+      const facets = summary.facets
+      return {
+        hits: page.map((r) => ({
+          item_id: r.id,
+          title: r.title,
+          snippet: snippetHtml(r.snippet, sql.marks),
+          tags: r.tags,
+          price: r.price_amount_minor === null ? null : { amount_minor: r.price_amount_minor, currency: r.price_currency ?? '' },
+          published_at: r.published_at ? toTimestamp(r.published_at) : null,
+          score: query.sort === 'relevance' ? Number(r.sort_key) : 0,
+          version: r.version,
+        })),
+        next_cursor: rows.length > query.limit && last ? encodeCursor({ s: query.sort, k: last.sort_key_text, i: last.id }) : '',
+        estimated_total: String(total),
+        total_is_exact: first && exact,
+        tag_facets: facets.map((f) => ({ tag: f.tag, count: String(f.n) })),
+      }
+    })
+  } catch (err) {
+    if (pgCode(err) === '57014') throw tooSlow(query.pattern ? 'pattern' : query.contains ? 'contains' : 'q', statementTimeoutMs)
+    // A cursor whose key does not parse as its sort's type was not one of ours.
+    if (pgCode(err).startsWith('22') && query.after_key)
+      throw invalid([{ field: 'cursor', description: 'is not a cursor this server issued' }])
+    throw err
   }
 }
 

@@ -4,6 +4,7 @@ import { testCerts } from '@catalog/kit/testing'
 import type { search } from '@catalog/proto'
 import { loadSearch } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
+import type { TestSearchOptions } from '../../src/testing.ts'
 import { startTestSearch } from '../../src/testing.ts'
 
 export { deleted, type ItemSpec, upserted } from '../../src/testing.ts'
@@ -20,7 +21,7 @@ export interface RunningSearch {
   metrics: Metrics
 }
 
-export async function startSearch(t: Tap, options: { statementTimeoutMs?: number } = {}): Promise<RunningSearch> {
+export async function startSearch(t: Tap, options: TestSearchOptions = {}): Promise<RunningSearch> {
   const srch = await startTestSearch(t, options)
   const client = createUnaryClient(loadSearch().grpc.search.v1.SearchService.service, {
     address: srch.address,
