@@ -64,7 +64,7 @@ export { errorCodeOf, fieldViolationsOf, toStatus } from './rpc-status.ts'
 export { certificateMetrics, poolMetrics } from './runtime-metrics.ts'
 export { type GrpcServiceConfig, runGrpcService, runMigrations, runTask, type ServiceContext } from './service-main.ts'
 export { identityOf, readTlsFiles, type TlsFiles, type TlsPaths } from './tls.ts'
-export { channelCredentials, serverCredentials } from './tls-credentials.ts'
+export { channelCredentials, onTlsReloadRejected, type RejectedListener, serverCredentials } from './tls-credentials.ts'
 export {
   childTraceparent,
   currentTraceparent,

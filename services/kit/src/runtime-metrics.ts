@@ -1,9 +1,10 @@
 import { X509Certificate } from 'node:crypto'
-import { readFileSync } from 'node:fs'
-import { Gauge } from 'prom-client'
+import { Counter, Gauge } from 'prom-client'
+import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
 import type { Pool } from './postgres.ts'
 import type { TlsFiles } from './tls.ts'
+import { certificateInUse, onTlsReloadRejected } from './tls-credentials.ts'
 
 /** Connections of the pool by state, and callers waiting for one: a pool too small shows as waiting > 0. */
 export function poolMetrics(pool: Pool, metrics: Metrics): void {
@@ -21,21 +22,31 @@ export function poolMetrics(pool: Pool, metrics: Metrics): void {
 }
 
 /**
- * When this process's own certificate expires, read from the file it serves (so a renewal shows
- * at the next scrape): the alert on it fires long before mTLS would fail.
+ * When the certificate this process serves expires (a renewal shows once it is applied, within
+ * TLS_REFRESH_MS): the alert on it fires long before mTLS would fail. And each re-read of the
+ * watched files that was not applied (a key that does not match its certificate, mid-rotation),
+ * counted and logged: one is a rotation caught between its two files, many are a broken Secret.
  */
-export function certificateMetrics(tls: TlsFiles, metrics: Metrics): void {
+export function certificateMetrics(tls: TlsFiles, metrics: Metrics, log?: Logger): void {
+  const rejected = new Counter({
+    name: 'tls_reload_rejected_total',
+    help: 'Re-reads of the TLS files not applied (the key does not match the certificate); the last good pair stays in use.',
+    registers: [metrics.registry],
+  })
+  onTlsReloadRejected(tls, (reason) => {
+    rejected.inc()
+    log?.warn(
+      { reason, certFile: tls.watch?.certFile, keyFile: tls.watch?.keyFile },
+      'TLS files not applied; keeping the last good certificate and trying again at the next read',
+    )
+  })
   new Gauge({
     name: 'tls_certificate_expiry_timestamp_seconds',
     help: "The end of validity of this workload's certificate, in seconds since the epoch.",
     registers: [metrics.registry],
     collect() {
-      try {
-        const pem = tls.watch ? readFileSync(tls.watch.certFile) : tls.cert
-        this.set(Date.parse(new X509Certificate(pem).validTo) / 1000)
-      } catch {
-        // Unreadable mid-rotation: the next scrape tells.
-      }
+      // The certificate in use, not the file: a renewal refused (its key does not match) still expires.
+      this.set(Date.parse(new X509Certificate(certificateInUse(tls)).validTo) / 1000)
     },
   })
 }

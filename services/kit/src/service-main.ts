@@ -77,7 +77,7 @@ export async function runGrpcService<C extends GrpcServiceConfig>(options: {
       log,
     )
     poolMetrics(pool, metrics)
-    certificateMetrics(tls, metrics)
+    certificateMetrics(tls, metrics, log)
     const { server, workers = [], checks = {} } = await options.start({ config, log, metrics, tls, pool })
     let stopping = false
     const ops = await startOpsServer({

@@ -1,17 +1,22 @@
 import { readFile } from 'node:fs/promises'
 import * as grpc from '@grpc/grpc-js'
 import type { TlsFiles, TlsPaths } from './tls.ts'
+import { pairProblem } from './tls.ts'
 
 type CertificateProvider = grpc.experimental.CertificateProvider
 type CaListener = grpc.experimental.CaCertificateUpdateListener
 type IdentityListener = grpc.experimental.IdentityCertificateUpdateListener
+/** Told why files read again were not applied; the last good ones stay in use. */
+export type RejectedListener = (reason: string) => void
 
 /**
  * The TLS files of a workload, re-read every `refreshMs` while a server or channel uses them.
  * Unlike grpc-js's FileWatcherCertificateProvider it starts from the files already read at start
  * (so the first connection is never refused for want of a certificate), tells listeners only when
  * the files changed, and keeps the last good certificate when a read fails (a half-written mount)
- * instead of refusing every connection until the next read.
+ * instead of refusing every connection until the next read. A certificate and key that do not
+ * match (read mid-rotation) are not applied either: the last good pair stays, listeners of
+ * rejections are told, and the next read tries again.
  */
 class ReloadingTlsFiles implements CertificateProvider {
   #current: { ca: Buffer; cert: Buffer; key: Buffer }
@@ -19,6 +24,7 @@ class ReloadingTlsFiles implements CertificateProvider {
   readonly #refreshMs: number
   readonly #ca = new Set<CaListener>()
   readonly #identity = new Set<IdentityListener>()
+  readonly #rejected = new Set<RejectedListener>()
   #timer: NodeJS.Timeout | undefined
 
   constructor(tls: TlsFiles & { watch: NonNullable<TlsFiles['watch']> }) {
@@ -37,6 +43,11 @@ class ReloadingTlsFiles implements CertificateProvider {
     const [ca, cert, key] = read
     const was = this.#current
     if (ca.equals(was.ca) && cert.equals(was.cert) && key.equals(was.key)) return
+    const problem = cert.equals(was.cert) && key.equals(was.key) ? undefined : pairProblem(cert, key)
+    if (problem) {
+      for (const listener of this.#rejected) listener(problem)
+      return
+    }
     this.#current = { ca, cert, key }
     for (const listener of this.#ca) listener({ caCertificate: ca })
     for (const listener of this.#identity) listener({ certificate: cert, privateKey: key })
@@ -62,6 +73,15 @@ class ReloadingTlsFiles implements CertificateProvider {
   removeIdentityCertificateListener(listener: IdentityListener): void {
     this.#identity.delete(listener)
     this.#unwatch()
+  }
+
+  /** The certificate new connections get: the last pair that was applied. */
+  get certificate(): Buffer {
+    return this.#current.cert
+  }
+
+  addRejectedListener(listener: RejectedListener): void {
+    this.#rejected.add(listener)
   }
 
   #watch() {
@@ -90,6 +110,19 @@ function providerOf(tls: TlsFiles & { watch: NonNullable<TlsFiles['watch']> }): 
 }
 
 const watched = (tls: TlsFiles): tls is TlsFiles & { watch: NonNullable<TlsFiles['watch']> } => tls.watch !== undefined
+
+/**
+ * Calls `listener` each time the watched files were read again but not applied (a key that does not
+ * match its certificate, an unreadable PEM). Nothing happens for files that are not watched.
+ */
+export function onTlsReloadRejected(tls: TlsFiles, listener: RejectedListener): void {
+  if (watched(tls)) providerOf(tls).addRejectedListener(listener)
+}
+
+/** The certificate this workload serves and presents now: the last applied when the files are watched. */
+export function certificateInUse(tls: TlsFiles): Buffer {
+  return watched(tls) ? providerOf(tls).certificate : tls.cert
+}
 
 /**
  * Server credentials that require a client certificate of the platform CA. When the files are

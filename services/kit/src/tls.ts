@@ -1,3 +1,4 @@
+import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { PeerCertificate } from 'node:tls'
 import { ConfigError } from './errors.ts'
@@ -21,8 +22,28 @@ export interface TlsFiles {
 }
 
 /**
+ * Why a certificate and key cannot be served together, or undefined when they can. cert-manager
+ * writes tls.crt and tls.key as separate files: a read between the two pairs a new certificate with
+ * the old key, which no peer could complete a handshake with.
+ */
+export function pairProblem(cert: Buffer, key: Buffer): string | undefined {
+  let certificate: X509Certificate
+  try {
+    certificate = new X509Certificate(cert)
+  } catch {
+    return 'the certificate file is not a PEM certificate'
+  }
+  try {
+    return certificate.checkPrivateKey(createPrivateKey(key)) ? undefined : 'the key does not match the certificate'
+  } catch {
+    return 'the key file is not a PEM private key'
+  }
+}
+
+/**
  * Reads the platform CA and this workload's certificate and key, failing start with the path at
- * fault. With `refreshMs`, credentials made from the result keep re-reading the same files.
+ * fault, or when the key does not match the certificate. With `refreshMs`, credentials made from
+ * the result keep re-reading the same files.
  */
 export function readTlsFiles(paths: TlsPaths, refreshMs?: number): TlsFiles {
   const read = (variable: string, path: string): Buffer => {
@@ -32,10 +53,15 @@ export function readTlsFiles(paths: TlsPaths, refreshMs?: number): TlsFiles {
       throw new ConfigError(`${variable}: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`)
     }
   }
+  const ca = read('TLS_CA_FILE', paths.caFile)
+  const cert = read('TLS_CERT_FILE', paths.certFile)
+  const key = read('TLS_KEY_FILE', paths.keyFile)
+  const problem = pairProblem(cert, key)
+  if (problem) throw new ConfigError(`TLS_KEY_FILE, TLS_CERT_FILE: ${problem} (${paths.keyFile}, ${paths.certFile})`)
   return {
-    ca: read('TLS_CA_FILE', paths.caFile),
-    cert: read('TLS_CERT_FILE', paths.certFile),
-    key: read('TLS_KEY_FILE', paths.keyFile),
+    ca,
+    cert,
+    key,
     ...(refreshMs ? { watch: { ...paths, refreshMs } } : {}),
   }
 }

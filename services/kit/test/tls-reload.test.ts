@@ -3,13 +3,22 @@ import { X509Certificate } from 'node:crypto'
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Writable } from 'node:stream'
 import { connect } from 'node:tls'
 import { fileURLToPath } from 'node:url'
 import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import * as grpc from '@grpc/grpc-js'
 import t from 'tap'
-import { createGrpcServer, createMetrics, createUnaryClient, implement, readTlsFiles } from '../src/index.ts'
+import {
+  certificateMetrics,
+  createGrpcServer,
+  createLogger,
+  createMetrics,
+  createUnaryClient,
+  implement,
+  readTlsFiles,
+} from '../src/index.ts'
 import { pollUntil, silentLogger, testCerts } from '../src/testing/index.ts'
 
 const CERTS_SCRIPT = fileURLToPath(new URL('../../../scripts/certs.sh', import.meta.url))
@@ -19,16 +28,18 @@ const certs = testCerts()
 const platform = join(certs.dir, 'platform')
 const REFRESH_MS = 200
 
+/** Replaces one file of a mounted secret whole (written aside, then renamed over it). */
+function put(src: string, dir: string, name: string) {
+  copyFileSync(src, join(dir, `.${name}.new`))
+  renameSync(join(dir, `.${name}.new`), join(dir, name))
+}
+
 /** A workload's mounted secret: files replaced whole, as the kubelet swaps a projected volume. */
 function mountedSecret(dir: string, from: { crt: string; key: string }) {
   mkdirSync(dir, { recursive: true })
-  const put = (src: string, name: string) => {
-    copyFileSync(src, join(dir, `.${name}.new`))
-    renameSync(join(dir, `.${name}.new`), join(dir, name))
-  }
-  put(join(platform, 'ca.crt'), 'ca.crt')
-  put(from.crt, 'tls.crt')
-  put(from.key, 'tls.key')
+  put(join(platform, 'ca.crt'), dir, 'ca.crt')
+  put(from.crt, dir, 'tls.crt')
+  put(from.key, dir, 'tls.key')
   return readTlsFiles({ caFile: join(dir, 'ca.crt'), certFile: join(dir, 'tls.crt'), keyFile: join(dir, 'tls.key') }, REFRESH_MS)
 }
 
@@ -133,4 +144,70 @@ t.test('a client presents its renewed certificate on its next connection without
     15_000,
   )
   t.equal(res?.item?.id, 'b', 'the renewed identity is served by the same client')
+})
+
+t.test('a new certificate read before its key is not applied until the key that matches it is', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'tls-reload-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const secret = join(dir, 'catalog')
+  const tls = mountedSecret(secret, issued('catalog'))
+  const metrics = createMetrics({ service: 'test', defaultMetrics: false })
+  const warnings: Record<string, unknown>[] = []
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      warnings.push(JSON.parse(String(chunk)))
+      done()
+    },
+  })
+  certificateMetrics(tls, metrics, createLogger({ name: 'test', level: 'warn' }, sink))
+  const rejections = async () =>
+    (await metrics.registry.getSingleMetric('tls_reload_rejected_total')?.get())?.values[0]?.value ?? 0
+  const { server, port } = await startServer(tls)
+  t.teardown(() => server.shutdown(1_000))
+  const gateway = certs.of('gateway')
+  const old = fingerprintOf(issued('catalog').crt)
+  t.equal(await servedFingerprint(port, gateway), old)
+  t.equal(await rejections(), 0, 'nothing refused while the files do not change')
+
+  // cert-manager mid-rotation: tls.crt is the renewed one, tls.key still the old key.
+  const next = renewed('catalog', join(dir, 'renewed'))
+  put(next.crt, secret, 'tls.crt')
+  t.ok((await pollUntil(rejections, (n) => n >= 2, 10_000)) >= 2, 'the pair is refused at each read, and counted')
+  t.equal(await servedFingerprint(port, gateway), old, 'new connections still get the last good certificate')
+  const c = createUnaryClient(service, { address: `localhost:${port}`, tls: gateway, defaultTimeoutMs: 5_000 })
+  t.teardown(() => c.close())
+  t.equal((await c.call('GetItem', { id: 'a' })).item?.id, 'a', 'and calls are served')
+  t.match(warnings[0], {
+    level: 'warn',
+    reason: 'the key does not match the certificate',
+    certFile: join(secret, 'tls.crt'),
+    keyFile: join(secret, 'tls.key'),
+  })
+
+  put(next.key, secret, 'tls.key')
+  const fp = fingerprintOf(next.crt)
+  t.equal(
+    await pollUntil(
+      () => servedFingerprint(port, gateway),
+      (served) => served === fp,
+      10_000,
+    ),
+    fp,
+    'the matching pair is applied at the next read',
+  )
+  const renewedClient = createUnaryClient(service, { address: `localhost:${port}`, tls: gateway, defaultTimeoutMs: 5_000 })
+  t.teardown(() => renewedClient.close())
+  t.equal((await renewedClient.call('GetItem', { id: 'b' })).item?.id, 'b', 'and a new connection is served with it')
+})
+
+t.test('a key that does not match its certificate stops the start, naming both files', async (t) => {
+  const paths = {
+    caFile: join(platform, 'ca.crt'),
+    certFile: issued('catalog').crt,
+    keyFile: issued('search').key,
+  }
+  t.throws(() => readTlsFiles(paths, REFRESH_MS), {
+    code: 'KIT_ERR_CONFIG',
+    message: `TLS_KEY_FILE, TLS_CERT_FILE: the key does not match the certificate (${paths.keyFile}, ${paths.certFile})`,
+  })
 })
