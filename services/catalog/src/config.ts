@@ -14,6 +14,11 @@ export const catalogEnv = Type.Object({
   ...kafkaConsumerEnv,
   /** The consumer group that applies ingestion.record.v1. */
   CATALOG_INGEST_GROUP: Type.String({ minLength: 1, default: 'catalog-ingest' }),
+  /**
+   * Attempts of an ingest batch that fails the same way each time (not a server away) before its
+   * records are applied one by one and one that still fails goes to ingestion.record.dlq.v1.
+   */
+  CATALOG_INGEST_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   /** Workload identities allowed to call the catalog, comma-separated. */
   CATALOG_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
 })

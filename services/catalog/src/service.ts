@@ -58,6 +58,7 @@ async function startKafkaWorkers({ config, log, metrics, pool }: ServiceContext<
     log,
     metrics,
     groupId: config.CATALOG_INGEST_GROUP,
+    maxAttempts: config.CATALOG_INGEST_MAX_ATTEMPTS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     onChange,
   })

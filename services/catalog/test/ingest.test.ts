@@ -1,10 +1,10 @@
-import type { KafkaMessage } from '@catalog/kit'
+import type { Kafka, KafkaMessage } from '@catalog/kit'
 import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS, readCloudEvent } from '@catalog/kit'
-import { silentLogger, testKafka } from '@catalog/kit/testing'
+import { pollUntil, silentLogger, testKafka } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { events } from '@catalog/proto'
 import t from 'tap'
-import { createIngestApplier } from '../src/ingest/ingest-consumer.ts'
+import { createIngestApplier, startIngestConsumer } from '../src/ingest/ingest-consumer.ts'
 import { countRows, fields, startCatalog } from './helpers/catalog.ts'
 
 const log = silentLogger()
@@ -116,4 +116,69 @@ t.test('a record the catalog refuses goes to the DLQ with its reason; the rest o
   t.match(seen[0]?.reason, /ISO 4217/, 'with the reason in a header')
   t.match(seen[0]?.id, /^[0-9a-f-]{36}$/, 'as a CloudEvent with an id')
   t.ok(Number.isFinite(Date.parse(seen[0]?.time ?? '')), 'and a time')
+})
+
+/** Sets `groupId` at the end of `topic`: the shared test broker holds earlier tests' records. */
+async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const ends = await admin.fetchTopicOffsets(topic)
+  await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) })
+  await admin.disconnect()
+}
+
+t.test('a record the database refuses every time goes to the DLQ after maxAttempts; its partition moves on', async (t) => {
+  const { cat, kafka } = await startApplier(t)
+  const tenant = `ingest-stuck-${Date.now()}`
+  const group = `catalog-ingest-${tenant}`
+  const dlqGroup = `dlq-reader-${tenant}`
+  await startAtEnd(kafka, group, events.INGESTION_TOPICS.record)
+  await startAtEnd(kafka, dlqGroup, events.INGESTION_TOPICS.recordDlq)
+  const producer = await createIdempotentProducer(kafka, log)
+  t.teardown(() => producer.disconnect())
+  const consumer = await startIngestConsumer(kafka, {
+    pool: cat.pool,
+    producer,
+    log,
+    metrics: createMetrics({ service: 't', defaultMetrics: false }),
+    groupId: group,
+    maxAttempts: 3,
+  })
+  t.teardown(() => consumer.stop())
+
+  // The rules never look at the tenant (ingestion sets it from the caller): a NUL in it passes
+  // them, and PostgreSQL refuses the batch's jsonb on every attempt.
+  const stuck = record(`${tenant}\u0000`, 'stuck')
+  // One message key: one partition, in this order.
+  const key = `${tenant}/bulk`
+  await producer.send({
+    topic: events.INGESTION_TOPICS.record,
+    acks: -1,
+    messages: [record(tenant, 'before'), stuck, record(tenant, 'after')].map((m) => ({ key, value: m.value })),
+  })
+  const landed = () =>
+    cat.pool
+      .query<{ external_id: string }>('SELECT external_id FROM items WHERE tenant = $1 ORDER BY external_id', [tenant])
+      .then((r) => r.rows.map((row) => row.external_id))
+  t.same(await pollUntil(landed, (ids) => ids.length === 2, 60_000), ['after', 'before'], 'the records around it land')
+
+  const reader = kafka.consumer({ groupId: dlqGroup })
+  await reader.connect()
+  await reader.subscribe({ topic: events.INGESTION_TOPICS.recordDlq })
+  const dead: KafkaMessage[] = []
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      if (message.headers?.['dlq-group']?.toString() === group) dead.push(message)
+    },
+  })
+  t.teardown(() => reader.disconnect())
+  await pollUntil(
+    () => dead.length,
+    (n) => n > 0,
+    30_000,
+  )
+  t.equal(dead.length, 1, 'the refused record, alone, is in the DLQ')
+  t.equal(events.recordSubmitted.decode(dead[0]?.value ?? Buffer.alloc(0)).external_id, 'stuck', 'as it was sent')
+  t.match(dead[0]?.headers?.['dlq-reason']?.toString(), /Unicode|\\u0000/, "with the database's reason")
+  t.equal(dead[0]?.headers?.['dlq-attempts']?.toString(), '3')
 })

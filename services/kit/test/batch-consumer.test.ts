@@ -80,6 +80,61 @@ t.test('batches commit after their effects; transient failures retry; poison goe
   t.same(applied.slice(before), ['e'], 'a restarted member resumes after the committed offset')
 })
 
+t.test('a message that fails the same way maxAttempts times goes to the DLQ; a server away is waited out', async (t) => {
+  const suffix = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
+  const topic = `test.events.${suffix}`
+  const dlqTopic = `test.events.dlq.${suffix}`
+  const kafka = createKafka({ ...testKafka(), clientId: 'consumer-test', log })
+  await ensureTopics(kafka, [
+    { topic, partitions: 1, retentionMs: 3_600_000 },
+    { topic: dlqTopic, partitions: 1, retentionMs: 3_600_000 },
+  ])
+  const producer = await createIdempotentProducer(kafka, log)
+  t.teardown(() => producer.disconnect())
+  await producer.send({ topic, messages: ['a', 'bad', 'away', 'b'].map((v) => ({ key: 'k', value: v })) })
+
+  const applied: string[] = []
+  let badAttempts = 0
+  let awayFailures = 5
+  const handle = async (messages: KafkaMessage[]) => {
+    const values = messages.map((m) => m.value?.toString() ?? '')
+    // As a database refuses a value whatever the retry: the whole batch fails, the same way.
+    if (values.includes('bad')) {
+      if (values.length === 1) badAttempts++
+      throw Object.assign(new Error('value too long for type character varying(10)'), { code: '22001' })
+    }
+    if (values.includes('away') && awayFailures-- > 0) throw Object.assign(new Error('connect refused'), { code: 'ECONNREFUSED' })
+    applied.push(...values)
+  }
+  const consumer = await startBatchConsumer(kafka, {
+    groupId: `g-${suffix}`,
+    topics: [topic],
+    handle,
+    dlq: { topic: dlqTopic, producer },
+    log,
+    metrics: createMetrics({ service: 't', defaultMetrics: false }),
+    maxAttempts: 3,
+  })
+  t.teardown(() => consumer.disconnect())
+  await until(() => applied.includes('b'), Boolean, 60_000)
+  t.same(applied, ['a', 'away', 'b'], 'the partition moves past the message, in order')
+  t.equal(badAttempts, 3, 'the message alone was tried maxAttempts times')
+  t.equal(awayFailures, -1, 'a server away failed more than maxAttempts times and was waited out, not dead-lettered')
+
+  const dlqConsumer = kafka.consumer({ groupId: `dlq-${suffix}` })
+  await dlqConsumer.connect()
+  await dlqConsumer.subscribe({ topic: dlqTopic, fromBeginning: true })
+  const dead: KafkaMessage[] = []
+  await dlqConsumer.run({ eachMessage: async ({ message }) => void dead.push(message) })
+  await until(() => dead.length > 0)
+  await dlqConsumer.disconnect()
+  t.equal(dead.length, 1, 'only the message that fails goes to the DLQ')
+  t.equal(dead[0]?.value?.toString(), 'bad')
+  t.equal(dead[0]?.headers?.['dlq-reason']?.toString(), 'value too long for type character varying(10)', 'with its reason')
+  t.equal(dead[0]?.headers?.['dlq-attempts']?.toString(), '3')
+  t.equal(dead[0]?.headers?.['dlq-offset']?.toString(), '1')
+})
+
 /**
  * A stand-in for kafkajs's consumer (the real one is above): kafkajs restarts a crashed consumer
  * by itself only after an error it deems retriable, and a real broker cannot be made to give the

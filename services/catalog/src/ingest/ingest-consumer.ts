@@ -122,7 +122,11 @@ export function createIngestApplier(deps: {
   }
 }
 
-/** Joins the catalog's ingest group on ingestion.record.v1. */
+/**
+ * Joins the catalog's ingest group on ingestion.record.v1. A record that fails the same way
+ * `maxAttempts` times (a value the database refuses though the rules passed it) goes to
+ * ingestion.record.dlq.v1 with the reason, and its partition moves on.
+ */
 export async function startIngestConsumer(
   kafka: Kafka,
   deps: {
@@ -131,6 +135,8 @@ export async function startIngestConsumer(
     log: Logger
     metrics: Metrics
     groupId: string
+    /** See BatchConsumerOptions.maxAttempts: a record that can never be applied goes to the DLQ. */
+    maxAttempts?: number
     sessionTimeoutMs?: number
     onChange?: () => void
   },
@@ -143,6 +149,7 @@ export async function startIngestConsumer(
     log: deps.log,
     metrics: deps.metrics,
     sessionTimeoutMs: deps.sessionTimeoutMs,
+    maxAttempts: deps.maxAttempts,
   })
   return { stop: () => consumer.disconnect() }
 }

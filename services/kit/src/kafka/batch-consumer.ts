@@ -2,6 +2,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs'
 import { Counter, Gauge, Histogram } from 'prom-client'
 import { DEFAULT_KAFKA_SESSION_TIMEOUT_MS } from '../config.ts'
+import { isUnavailable } from '../errors.ts'
 import type { Logger } from '../log.ts'
 import type { Metrics } from '../metrics.ts'
 import { tracingStarted } from '../telemetry-state.ts'
@@ -13,6 +14,22 @@ export class PoisonMessageError extends Error {
 }
 
 const isPoison = (err: unknown) => (err as { poison?: boolean } | undefined)?.poison === true
+
+// PostgreSQL's transaction rollbacks (40xxx: a deadlock, a serialization failure) and a lock not had
+// in time pass on their own, like a lost connection.
+const TRANSIENT_SQLSTATE = /^(40\d{3}|55P03)$/
+
+/**
+ * What a failure is, for telling whether a batch fails the same way each time: its code and
+ * message. Undefined for a failure that passes on its own (a server away, a deadlock, an error
+ * kafkajs deems retriable): those are retried for as long as they last, never dead-lettered.
+ */
+function failureKind(err: unknown): string | undefined {
+  if (isUnavailable(err)) return undefined
+  const { code, message, retriable } = (err ?? {}) as { code?: unknown; message?: unknown; retriable?: unknown }
+  if (retriable === true || (typeof code === 'string' && TRANSIENT_SQLSTATE.test(code))) return undefined
+  return `${typeof code === 'string' ? code : ''}:${typeof message === 'string' ? message : String(err)}`
+}
 
 export interface BatchConsumerOptions {
   groupId: string
@@ -33,13 +50,21 @@ export interface BatchConsumerOptions {
    * than one suits a handler whose batches of different partitions touch different rows.
    */
   partitionsConcurrently?: number
+  /**
+   * Attempts of a batch that fails the same way each time (same code and message, not a server
+   * away) before it is applied one message at a time, and a message that still fails so goes to
+   * the DLQ with its reason: one record the handler can never apply must not stall its partition.
+   * Unset: retried until it succeeds.
+   */
+  maxAttempts?: number
 }
 
 /**
  * A consumer group member that processes whole batches and commits their offsets only after the
  * handler resolved (at least once, never lost). A failing batch is retried with backoff while the
- * consumer keeps heart-beating; when a message is poison it is sent to the DLQ with the reason in
- * headers and the partition moves on, instead of blocking behind it for ever.
+ * consumer keeps heart-beating; when a message is poison (or, with `maxAttempts`, fails the same
+ * way that many times) it is sent to the DLQ with the reason in headers and the partition moves on,
+ * instead of blocking behind it for ever.
  */
 export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<BatchConsumer> {
   const { log, handle, dlq } = options
@@ -75,7 +100,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   // Several heartbeats per session, so one late beat does not cost the member its partitions.
   const heartbeatInterval = Math.min(3_000, Math.floor(sessionTimeout / 5))
 
-  const toDlq = async (topic: string, partition: number, message: KafkaMessage, err: unknown) => {
+  const toDlq = async (topic: string, partition: number, message: KafkaMessage, err: unknown, attempts: number) => {
     const headers: IHeaders = {
       ...message.headers,
       'dlq-reason': err instanceof Error ? err.message.slice(0, 500) : String(err),
@@ -83,21 +108,32 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       'dlq-partition': String(partition),
       'dlq-offset': message.offset,
       'dlq-group': options.groupId,
+      'dlq-attempts': String(attempts),
     }
     await dlq.producer.send({ topic: dlq.topic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] })
     dead.inc({ topic })
-    log.warn({ topic, partition, offset: message.offset, err }, 'poison message sent to the DLQ')
+    log.warn(
+      { topic, partition, offset: message.offset, attempts, err },
+      isPoison(err) ? 'poison message sent to the DLQ' : `message failed ${attempts} times the same way; sent to the DLQ`,
+    )
   }
 
   const applyWithRetry = async (payload: EachBatchPayload, messages: KafkaMessage[]) => {
     const { batch, heartbeat, isRunning, isStale } = payload
+    let lastKind: string | undefined
+    let sameFailures = 0
     for (let attempt = 0; ; attempt++) {
       try {
         await handle(messages, batch.topic)
         return
       } catch (err) {
-        if (isPoison(err) && messages.length === 1) return toDlq(batch.topic, batch.partition, messages[0] as KafkaMessage, err)
-        if (isPoison(err)) {
+        const kind = failureKind(err)
+        sameFailures = kind !== undefined && kind === lastKind ? sameFailures + 1 : kind === undefined ? 0 : 1
+        lastKind = kind
+        const givenUp = isPoison(err) || (options.maxAttempts !== undefined && sameFailures >= options.maxAttempts)
+        if (givenUp && messages.length === 1)
+          return toDlq(batch.topic, batch.partition, messages[0] as KafkaMessage, err, attempt + 1)
+        if (givenUp) {
           // Find the culprit: apply one by one, so the good messages around it still land.
           for (const m of messages) await applyWithRetry(payload, [m])
           return
