@@ -1,7 +1,8 @@
-import { commonEnv, list, loadConfig, tlsRefreshEnv } from '@catalog/kit'
+import { ConfigError, commonEnv, list, loadConfig, tlsRefreshEnv } from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
 import type { AuthOptions } from './auth/authenticator.ts'
+import { isAddressRange } from './client-address.ts'
 import type { RateLimitPolicy } from './rate-limit/gcra.ts'
 import type { Dimension } from './rate-limit/rate-limit-hooks.ts'
 
@@ -12,8 +13,10 @@ export const gatewayEnv = Type.Object({
   SERVICE_NAME: Type.String({ minLength: 1, default: 'gateway' }),
   HOST: Type.String({ default: '0.0.0.0' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
-  /** Hops of trusted proxies in front (0: use the socket address as the client IP). */
-  TRUST_PROXY_HOPS: Type.Integer({ minimum: 0, maximum: 10, default: 0 }),
+  TRUST_PROXY_CIDRS: csv(
+    'addresses or CIDR ranges of the proxies in front, comma-separated, whose X-Forwarded-For names the client; empty: the socket address is the client',
+    '',
+  ),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
   /** Deadline of a request, carried to gRPC; clients may ask for less with `x-request-timeout-ms`. */
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),
@@ -60,7 +63,21 @@ export const gatewayEnv = Type.Object({
 
 export type GatewayConfig = Readonly<Static<typeof gatewayEnv>>
 
-export const loadGatewayConfig = (env: NodeJS.ProcessEnv = process.env): GatewayConfig => loadConfig(gatewayEnv, env)
+export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
+  // Refused rather than ignored: a deployment that still sets it would silently stop trusting
+  // its proxy, and every client behind it would share the proxy's one IP budget.
+  if (env.TRUST_PROXY_HOPS !== undefined) {
+    throw new ConfigError(
+      'invalid configuration: TRUST_PROXY_HOPS is no longer read, as it let any peer name the client; set TRUST_PROXY_CIDRS to the address ranges of the proxies in front',
+    )
+  }
+  const config = loadConfig(gatewayEnv, env)
+  const wrong = list(config.TRUST_PROXY_CIDRS).filter((entry) => !isAddressRange(entry))
+  if (wrong.length > 0) {
+    throw new ConfigError(`invalid configuration: TRUST_PROXY_CIDRS: not an address or a CIDR range: ${wrong.join(', ')}`)
+  }
+  return config
+}
 
 export { list }
 

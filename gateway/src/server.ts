@@ -66,11 +66,13 @@ function wellEncoded(query: string): boolean {
 export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   const { config, log } = deps
   let shuttingDown = false
+  const proxies = list(config.TRUST_PROXY_CIDRS)
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
-    // Only the given number of proxy hops may name the client IP in X-Forwarded-For.
-    trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS,
+    // Only a peer in these ranges may name the client in X-Forwarded-For: counting hops instead
+    // would trust whatever connects directly (any pod of the cluster) as much as the ingress.
+    trustProxy: proxies.length > 0 ? proxies : false,
     requestIdHeader: false,
     genReqId: (req) => {
       const given = req.headers['x-request-id']

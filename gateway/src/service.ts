@@ -8,10 +8,9 @@ import {
   readTlsFiles,
 } from '@catalog/kit'
 import { createAuthenticator } from './auth/authenticator.ts'
-import { authOptions, loadGatewayConfig, rateLimitDefaults } from './config.ts'
+import { authOptions, loadGatewayConfig } from './config.ts'
 import { isGatewayError } from './errors.ts'
-import { registerRateLimit } from './rate-limit/rate-limit-hooks.ts'
-import { createRateLimitStore } from './rate-limit/rate-limit-store.ts'
+import { rateLimiting } from './rate-limit/rate-limiting.ts'
 import { build } from './server.ts'
 import { catalogBackend, ingestionBackend, searchBackend, upstreamLatency } from './upstream/backends.ts'
 import { createIngestStreams } from './upstream/ingest-stream.ts'
@@ -38,7 +37,7 @@ try {
         health: grpcHealthCheck({ address: config.INGESTION_ADDR, tls }),
       }
     : undefined
-  const store = createRateLimitStore({ redisUrl: config.REDIS_URL, log })
+  const limits = rateLimiting(config, { log, metrics })
 
   const app = await build({
     config,
@@ -67,29 +66,9 @@ try {
           if (lastError) throw new Error(`the last JWKS refresh failed (${lastError}); serving ${keys} cached keys`)
         },
       },
-      // Every replica shares the one Redis: leaving the load balancer would not help, so only report it.
-      ...(store.kind === 'redis'
-        ? {
-            redis: {
-              soft: true,
-              check: async () => {
-                await store.ping().catch((err: Error) => {
-                  throw new Error(`rate limits ${config.RATE_LIMIT_FAIL_OPEN ? 'fail open' : 'fail closed'}: ${err.message}`)
-                })
-              },
-            },
-          }
-        : {}),
+      ...limits.checks,
     },
-    rateLimit: (instance) =>
-      registerRateLimit(instance, {
-        store,
-        failOpen: config.RATE_LIMIT_FAIL_OPEN,
-        log,
-        metrics,
-        defaults: rateLimitDefaults(config),
-        tenantOf: (request) => request.principal?.tenant,
-      }),
+    rateLimit: limits.install,
   })
   const address = await app.listen({ host: config.HOST, port: config.PORT })
   log.info({ address, port: app.server.address() && (app.server.address() as { port: number }).port }, 'gateway ready')
@@ -112,7 +91,7 @@ try {
           ingestion?.health.close()
         },
       },
-      { name: 'rate limit store', run: () => store.close() },
+      { name: 'rate limit store', run: () => limits.close() },
       { name: 'auth', run: async () => authenticator.close() },
     ],
   })

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { createMetrics } from '@catalog/kit'
 import { freePort, silentLogger } from '@catalog/kit/testing'
@@ -9,6 +10,8 @@ import { gcra } from '../src/rate-limit/gcra.ts'
 import { registerRateLimit } from '../src/rate-limit/rate-limit-hooks.ts'
 import type { RateLimitStore } from '../src/rate-limit/rate-limit-store.ts'
 import { memoryStore, redisStore } from '../src/rate-limit/rate-limit-store.ts'
+import type { RunningGateway } from './helpers/gateway.ts'
+import { startCatalog, startGateway } from './helpers/gateway.ts'
 
 const REDIS_URL = process.env.TEST_REDIS_URL
 if (!REDIS_URL) throw new Error('TEST_REDIS_URL is not set: run the tests through scripts/test.sh, which starts Redis')
@@ -125,7 +128,7 @@ t.test('the memory store, which decides without a promise, gives the same header
   t.equal((await get('/strict', 'other')).statusCode, 429)
 })
 
-t.test('Redis down: fail open lets requests through, fail closed answers 503, quickly; then limits resume', async (t) => {
+t.test('Redis down: fail open limits per replica, fail closed answers 503, quickly; then limits resume', async (t) => {
   const port = await freePort()
   let redis = await startRedis(port)
   t.teardown(() => redis.kill('SIGKILL'))
@@ -141,12 +144,13 @@ t.test('Redis down: fail open lets requests through, fail closed answers 503, qu
   const failClosed = app(closed, false)
   redis.kill('SIGKILL')
   await once(redis, 'exit')
+  const opened: number[] = []
   for (let i = 0; i < 5; i++) {
     const started = Date.now()
-    const res = await failOpen.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })
-    t.equal(res.statusCode, 200, 'fail open')
+    opened.push((await failOpen.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })).statusCode)
     t.ok(Date.now() - started < 1_000, 'without waiting on Redis')
   }
+  t.same(opened, [200, 200, 200, 429, 429], 'fail open: the tenant budget of 3 still holds, in this replica')
   const refused = await failClosed.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })
   t.equal(refused.statusCode, 503, 'fail closed')
   t.equal(refused.json().code, codes.rateLimitUnavailable)
@@ -158,6 +162,80 @@ t.test('Redis down: fail open lets requests through, fail closed answers 503, qu
   for (let i = 0; i < 4; i++)
     statuses.push((await failClosed.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })).statusCode)
   t.same(statuses, [200, 200, 200, 429], 'limits apply again once Redis is back')
+})
+
+const catalog = startCatalog(t)
+
+/** A request without a token: the IP budget is taken before authentication, so 401 while it lasts, then 429. */
+async function fromAddress(gw: RunningGateway, remoteAddress: string, headers: Record<string, string> = {}): Promise<number> {
+  const res = await gw.app.inject({
+    method: 'GET',
+    url: '/v1/items/00000000-0000-4000-8000-000000000000',
+    remoteAddress,
+    headers,
+  })
+  return res.statusCode
+}
+
+t.test('only a peer in TRUST_PROXY_CIDRS names the client in X-Forwarded-For', async (t) => {
+  const gw = await startGateway(t, (await catalog).address, {
+    TRUST_PROXY_CIDRS: '10.0.0.0/8, fd00::/8',
+    RATE_LIMIT_IP_PER_MINUTE: '1',
+  })
+  const viaProxy = (client: string) => fromAddress(gw, '10.1.2.3', { 'x-forwarded-for': `198.51.100.99, ${client}` })
+  t.equal(await viaProxy('203.0.113.1'), 401, 'a client behind the proxy')
+  t.equal(await viaProxy('203.0.113.2'), 401, 'another one, with a budget of its own')
+  t.equal(await viaProxy('203.0.113.1'), 429, 'the first again: its budget is spent')
+  const direct = (claimed: string) => fromAddress(gw, '192.0.2.7', { 'x-forwarded-for': claimed })
+  t.equal(await direct('203.0.113.50'), 401)
+  t.equal(await direct('203.0.113.51'), 429, 'a peer outside the ranges names nobody: it is the client, whatever it claims')
+})
+
+t.test('TRUST_PROXY_HOPS or a range that is not one stops the start, saying what to set', async (t) => {
+  const { address } = await catalog
+  await t.rejects(startGateway(t, address, { TRUST_PROXY_HOPS: '1' }), /TRUST_PROXY_HOPS is no longer read.*TRUST_PROXY_CIDRS/)
+  await t.rejects(
+    startGateway(t, address, { TRUST_PROXY_CIDRS: '10.0.0.0/8,10.0.0.0/33,proxy.local' }),
+    /TRUST_PROXY_CIDRS: not an address or a CIDR range: 10\.0\.0\.0\/33, proxy\.local$/,
+  )
+})
+
+t.test('an IPv6 client is its /64, and an IPv4-mapped address the IPv4 client it maps', async (t) => {
+  const gw = await startGateway(t, (await catalog).address, { RATE_LIMIT_IP_PER_MINUTE: '1' })
+  t.equal(await fromAddress(gw, '2001:db8:1:2::1'), 401)
+  t.equal(await fromAddress(gw, '2001:db8:1:2:ffff:ffff:ffff:fffe'), 429, 'another address of the /64 shares its budget')
+  t.equal(await fromAddress(gw, '2001:db8:1:3::1'), 401, 'the next /64 is another client')
+  t.equal(await fromAddress(gw, '::ffff:192.0.2.1'), 401)
+  t.equal(await fromAddress(gw, '192.0.2.1'), 429, 'the IPv4 client behind the mapped address')
+})
+
+t.test('two gateways sharing Redis share the budget of an IPv6 /64', async (t) => {
+  const { address } = await catalog
+  const env = { REDIS_URL, RATE_LIMIT_IP_PER_MINUTE: '1' }
+  const [a, b] = [await startGateway(t, address, env), await startGateway(t, address, env)]
+  // A /64 of its own per run: budgets in the shared Redis outlive the test by a minute.
+  const net = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`
+  const statuses: number[] = []
+  for (let i = 0; i < 5 && statuses.at(-1) !== 401; i++) statuses.push(await fromAddress(a, `${net}::1`))
+  t.equal(statuses.at(-1), 401, 'once Redis answers, the first request of the /64 passes')
+  t.equal(await fromAddress(b, `${net}:aaaa:bbbb:cccc:dddd`), 429, 'and the other gateway refuses the next')
+  t.match(await b.metrics(), /gateway_rate_limit_decisions_total\{(?=[^}]*outcome="limited")(?=[^}]*store="redis")[^}]*\} 1/)
+})
+
+t.test('Redis away: each replica limits on its own, readiness says degraded, the metrics say fallback', async (t) => {
+  const nobody = await freePort()
+  const gw = await startGateway(t, (await catalog).address, {
+    REDIS_URL: `redis://127.0.0.1:${nobody}`,
+    RATE_LIMIT_IP_PER_MINUTE: '2',
+  })
+  const statuses = [await fromAddress(gw, '192.0.2.9'), await fromAddress(gw, '192.0.2.9'), await fromAddress(gw, '192.0.2.9')]
+  t.same(statuses, [401, 401, 429], 'the IP budget of 2 holds without Redis')
+  const ready = await gw.app.inject({ method: 'GET', url: '/readyz' })
+  t.equal(ready.statusCode, 200, 'still ready: leaving the load balancer would not bring Redis back')
+  t.match(ready.json(), { ready: true, degraded: true })
+  t.not(ready.json().checks.redis, 'ok')
+  t.match(await gw.metrics(), /gateway_rate_limit_decisions_total\{(?=[^}]*outcome="limited")(?=[^}]*store="fallback")[^}]*\} 1/)
+  t.match(await gw.metrics(), /gateway_rate_limit_store_up\{[^}]*\} 0/)
 })
 
 async function waitReady(store: RateLimitStore): Promise<void> {

@@ -7,9 +7,11 @@
 import type { Logger, Metrics } from '@catalog/kit'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { Counter, Gauge } from 'prom-client'
+import { clientKey } from '../client-address.ts'
 import { codes, GatewayError } from '../errors.ts'
 import type { Decision, RateLimitPolicy } from './gcra.ts'
 import type { RateLimitStore } from './rate-limit-store.ts'
+import { memoryStore } from './rate-limit-store.ts'
 
 export type Dimension = 'ip' | 'tenant'
 
@@ -20,7 +22,10 @@ export interface RouteRateLimit {
 
 export interface RateLimitOptions {
   store: RateLimitStore
-  /** When the store is unreachable: let requests through (true) or answer 503 (false). */
+  /**
+   * When the store is unreachable: decide with this replica's own budgets in memory (true), or
+   * refuse with 503 (false).
+   */
   failOpen: boolean
   log: Logger
   metrics: Metrics
@@ -47,8 +52,8 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
   const { store, log } = options
   const decisions = new Counter({
     name: 'gateway_rate_limit_decisions_total',
-    help: 'Rate limit decisions, by dimension and outcome (allowed, limited, store_error).',
-    labelNames: ['dimension', 'outcome'],
+    help: 'Rate limit decisions, by dimension, outcome (allowed, limited, store_error) and the store that decided (memory, redis, or fallback: this replica alone while Redis is away).',
+    labelNames: ['dimension', 'outcome', 'store'],
     registers: [options.metrics.registry],
   })
   const storeUp = new Gauge({
@@ -57,6 +62,9 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     registers: [options.metrics.registry],
   })
   storeUp.set(1)
+  // Redis away, each replica keeps its own budgets: N replicas then admit up to N times a budget,
+  // which still bounds a flood, where letting everything through would not.
+  const fallback = options.failOpen && store.kind !== 'memory' ? memoryStore() : undefined
   let up = true
   const markStore = (ok: boolean, err?: unknown) => {
     if (ok === up) return
@@ -66,11 +74,9 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     else log.error({ store: store.kind, err, failOpen: options.failOpen }, 'rate limit store unreachable')
   }
 
-  /** The store could not answer: let the request through, or the 503 that refuses it. */
-  const unanswered = (dimension: Dimension, err: unknown): GatewayError | undefined => {
-    markStore(false, err)
-    decisions.inc({ dimension, outcome: 'store_error' })
-    if (options.failOpen) return undefined
+  /** The store could not answer: the 503 that refuses the request. */
+  const unanswered = (dimension: Dimension, err: unknown): GatewayError => {
+    decisions.inc({ dimension, outcome: 'store_error', store: store.kind })
     return new GatewayError(codes.rateLimitUnavailable, 503, 'Service Unavailable', {
       detail: 'Rate limiting is unavailable, so requests are refused for now.',
       headers: { 'retry-after': '1' },
@@ -78,7 +84,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     })
   }
 
-  /** The store answered: the 429 that refuses the request, or nothing (and the headers, when this budget is the closest to running out). */
+  /** A store answered: the 429 that refuses the request, or nothing (and the headers, when this budget is the closest to running out). */
   const answered = (
     request: LimitedRequest,
     reply: FastifyReply,
@@ -86,9 +92,9 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     policy: RateLimitPolicy,
     route: string,
     decision: Decision,
+    decidedBy: RateLimitStore['kind'] | 'fallback',
   ): GatewayError | undefined => {
-    markStore(true)
-    decisions.inc({ dimension, outcome: decision.allowed ? 'allowed' : 'limited' })
+    decisions.inc({ dimension, outcome: decision.allowed ? 'allowed' : 'limited', store: decidedBy })
     if (!decision.allowed) {
       const headers = rateLimitHeaders(dimension, policy, decision)
       headers['retry-after'] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)))
@@ -122,21 +128,25 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     }
     const policy = configured ?? options.defaults[dimension]
     const route = config.url ? `${request.method} ${config.url}` : 'unmatched'
+    const key = `${dimension}:${id}:${route}`
+    const decided = (decision: Decision) => {
+      markStore(true)
+      done(answered(request, reply, dimension, policy, route, decision, store.kind))
+    }
+    const failed = (err: unknown) => {
+      markStore(false, err)
+      if (!fallback) return done(unanswered(dimension, err))
+      done(answered(request, reply, dimension, policy, route, fallback.take(key, policy), 'fallback'))
+    }
     let taken: Decision | Promise<Decision>
     try {
-      taken = store.take(`${dimension}:${id}:${route}`, policy)
+      taken = store.take(key, policy)
     } catch (err) {
-      done(unanswered(dimension, err))
+      failed(err)
       return
     }
-    if (taken instanceof Promise) {
-      taken.then(
-        (decision) => done(answered(request, reply, dimension, policy, route, decision)),
-        (err: unknown) => done(unanswered(dimension, err)),
-      )
-    } else {
-      done(answered(request, reply, dimension, policy, route, taken))
-    }
+    if (taken instanceof Promise) taken.then(decided, failed)
+    else decided(taken)
   }
 
   app.decorateRequest(kConfig, null)
@@ -144,7 +154,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
   app.addHook('onRequest', (request, reply, done) => {
     const limited = request as LimitedRequest
     limited[kConfig] = request.routeOptions.config
-    limit(limited, reply, 'ip', request.ip, limited[kConfig], done)
+    limit(limited, reply, 'ip', clientKey(request.ip), limited[kConfig], done)
   })
   app.addHook('preHandler', (request, reply, done) => {
     const limited = request as LimitedRequest

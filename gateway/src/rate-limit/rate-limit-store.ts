@@ -12,11 +12,18 @@ export interface RateLimitStore {
   close(): Promise<void>
 }
 
+/** The memory store decides at once, never through a promise. */
+export interface MemoryStore extends RateLimitStore {
+  readonly kind: 'memory'
+  take(key: string, policy: RateLimitPolicy): Decision
+  readonly size: number
+}
+
 /**
  * One replica's budgets, in memory. Bounded: past `maxKeys`, spent entries go first and then the
  * oldest, so a flood of distinct client IPs cannot grow it without end.
  */
-export function memoryStore(maxKeys = 100_000): RateLimitStore {
+export function memoryStore(maxKeys = 100_000): MemoryStore {
   const tats = new Map<string, number>()
   return {
     kind: 'memory',
@@ -41,7 +48,7 @@ export function memoryStore(maxKeys = 100_000): RateLimitStore {
     get size() {
       return tats.size
     },
-  } as RateLimitStore
+  }
 }
 
 // The same sums as gcra.ts, atomically, on the Redis server's clock, so replicas with skewed

@@ -5,6 +5,7 @@ import { testCerts } from '@catalog/kit/testing'
 import type { FastifyInstance } from 'fastify'
 import { createAuthenticator } from '../../src/auth/authenticator.ts'
 import { authOptions, loadGatewayConfig } from '../../src/config.ts'
+import { rateLimiting } from '../../src/rate-limit/rate-limiting.ts'
 import { build } from '../../src/server.ts'
 import { catalogBackend, ingestionBackend, searchBackend, upstreamLatency } from '../../src/upstream/backends.ts'
 import { createIngestStreams } from '../../src/upstream/ingest-stream.ts'
@@ -20,6 +21,8 @@ export interface RunningGateway {
   identity: TestIdentity
   /** `authorization` header of a token for `tenant` with `scope`. */
   auth(tenant: string, scope?: string): Promise<{ authorization: string }>
+  /** What Prometheus would scrape from this gateway. */
+  metrics(): Promise<string>
 }
 
 export const ALL_SCOPES = 'items:read items:write search:read ingest:write'
@@ -44,8 +47,9 @@ export function gatewayEnv(jwksPath: string, catalogAddress: string): Record<str
 }
 
 /**
- * The gateway app (not listening: tests use inject) in front of the catalog at `catalogAddress`;
- * its log is silent (or TEST_LOG_LEVEL) unless the test gives its own.
+ * The gateway app (not listening: tests use inject) in front of the catalog at `catalogAddress`,
+ * with the rate limits `env` asks for (in memory unless it names REDIS_URL); its log is silent
+ * (or TEST_LOG_LEVEL) unless the test gives its own.
  */
 export async function startGateway(
   t: Tap,
@@ -70,6 +74,7 @@ export async function startGateway(
         pollMs: 50,
       }
     : undefined
+  const limits = rateLimiting(config, { log, metrics })
   const app = await build({
     config,
     log,
@@ -78,10 +83,12 @@ export async function startGateway(
     catalog,
     search,
     ...(ingestion ? { ingestion } : {}),
-    checks: { catalog: health.check },
+    checks: { catalog: health.check, ...limits.checks },
+    rateLimit: limits.install,
   })
   t.teardown(async () => {
     await app.close()
+    await limits.close()
     catalog.shutdown()
     search?.shutdown()
     ingestion?.backend.shutdown()
@@ -93,5 +100,6 @@ export async function startGateway(
     app,
     identity,
     auth: async (tenant, scope = ALL_SCOPES) => ({ authorization: `Bearer ${await identity.token({ tenant, scope })}` }),
+    metrics: () => metrics.registry.metrics(),
   }
 }
