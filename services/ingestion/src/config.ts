@@ -18,6 +18,13 @@ const ingestSettings = {
   S3_ENDPOINT: Type.Optional(Type.String({ pattern: '^https?://' })),
   S3_REGION: Type.String({ minLength: 1, default: 'us-east-1' }),
   S3_FORCE_PATH_STYLE: Type.Boolean({ default: true }),
+  /** How long a connection to the object store may take to open. */
+  S3_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 300_000, default: 5_000 }),
+  /**
+   * How long a request to the object store may wait for its answer, and a read of an object for its
+   * next bytes: past it the request fails (a job with ING_ERR_SOURCE_UNAVAILABLE) instead of hanging.
+   */
+  S3_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
   /** A job fails when more than this share of its records are bad (checked after 1,000 records and at the end). */
   INGEST_MAX_ERROR_RATIO: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
   /** What a gzip input may expand to: past it the job fails (a gzip bomb). */

@@ -16,6 +16,7 @@ import type { RunnerOptions } from './jobs/job-runner.ts'
 import type { createJobService } from './jobs/job-service.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 import { fileSource } from './sources/file-source.ts'
+import type { S3Options } from './sources/s3-source.ts'
 import { createS3Client, s3Source } from './sources/s3-source.ts'
 import { DEFAULT_TENANT_PREFIX, tenantArea } from './sources/tenant-area.ts'
 
@@ -91,10 +92,10 @@ export async function startTestIngestion(
 }
 
 /** The test S3 server's endpoint, when the test setup started one (credentials go through the AWS SDK's env). */
-export function testS3Env(): { endpoint: string; region: string; forcePathStyle: boolean } | undefined {
+export function testS3Env(): (Omit<S3Options, 'buckets'> & { endpoint: string }) | undefined {
   const endpoint = process.env.TEST_S3_ENDPOINT
   if (!endpoint) return undefined
   process.env.AWS_ACCESS_KEY_ID ??= process.env.TEST_S3_ACCESS_KEY
   process.env.AWS_SECRET_ACCESS_KEY ??= process.env.TEST_S3_SECRET_KEY
-  return { endpoint, region: 'us-east-1', forcePathStyle: true }
+  return { endpoint, region: 'us-east-1', forcePathStyle: true, connectTimeoutMs: 5_000, requestTimeoutMs: 30_000 }
 }

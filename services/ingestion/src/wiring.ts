@@ -24,6 +24,8 @@ export function ingestSources(config: IngestSettings): Sources {
       buckets,
       region: config.S3_REGION,
       forcePathStyle: config.S3_FORCE_PATH_STYLE,
+      connectTimeoutMs: config.S3_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: config.S3_REQUEST_TIMEOUT_MS,
       ...(config.S3_ENDPOINT ? { endpoint: config.S3_ENDPOINT } : {}),
     }),
   }

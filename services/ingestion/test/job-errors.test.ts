@@ -1,4 +1,6 @@
 import { unlink } from 'node:fs/promises'
+import type { AddressInfo, Socket } from 'node:net'
+import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
@@ -137,4 +139,72 @@ t.test('records the broker refuses fail the job with ING_ERR_PUBLISH_FAILED and 
   // The last records go with the final save, which logs its own line.
   const logged = lines.find((l) => l.code === 'ING_ERR_PUBLISH_FAILED')
   t.match(logged, { job: id, tenant: who, level: 'error', err: { message: /authoriz/i } }, 'the cause is logged')
+})
+
+/**
+ * An object store that accepts connections and then goes silent: HEAD of any key answers (an
+ * object of a megabyte), GET of `.../stalled.ndjson` sends its headers and one record and no more,
+ * and any other request never gets a byte back.
+ */
+async function silentStore(t: { teardown(fn: () => unknown): void }): Promise<string> {
+  const sockets = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    let pending = ''
+    socket.on('data', (chunk) => {
+      pending += chunk.toString('latin1')
+      for (let end = pending.indexOf('\r\n\r\n'); end >= 0; end = pending.indexOf('\r\n\r\n')) {
+        const [method, path = ''] = pending.slice(0, end).split(' ')
+        pending = pending.slice(end + 4)
+        const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nContent-Length: 1048576\r\nETag: "e1"\r\n\r\n'
+        if (method === 'HEAD' && !path.includes('silent-head')) socket.write(head)
+        else if (method === 'GET' && path.includes('stalled.ndjson')) socket.write(`${head}${JSON.stringify(item(1))}\n`)
+      }
+    })
+    socket.on('close', () => sockets.delete(socket))
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy()
+    return new Promise((resolve) => server.close(resolve))
+  })
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+/** `work`, or a failure once `ms` pass: what the timeouts under test prevent is a wait for ever. */
+const within = <T>(ms: number, work: Promise<T>) =>
+  Promise.race([
+    work,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`still waiting after ${ms} ms`)), ms).unref()),
+  ])
+
+t.test('an object store that accepts and never answers fails the job with ING_ERR_SOURCE_UNAVAILABLE', async (t) => {
+  const ing = await startTestIngestion(t)
+  const who = tenant()
+  const endpoint = await silentStore(t)
+  const options = { endpoint, region: 'us-east-1', forcePathStyle: true, connectTimeoutMs: 1_000, requestTimeoutMs: 500 }
+  const client = createS3Client(options)
+  t.teardown(() => client.destroy())
+  const source = s3Source({ buckets: ['silent'], ...options }, client)
+  const uri = (name: string) => new URL(`s3://silent/${ing.areaOf(who)}${name}`)
+
+  await t.rejects(
+    within(20_000, source.find(uri('silent-head.ndjson'), ing.areaOf(who))),
+    { name: 'TimeoutError' },
+    'a start gives up',
+  )
+
+  for (const name of ['never.ndjson', 'stalled.ndjson']) {
+    const found = await source.find(uri(name), ing.areaOf(who))
+    const { id, lines } = await within(20_000, runFound(ing, who, found))
+    const { got } = await clientView(t, ing, who, id)
+    t.equal(got?.state, 'JOB_STATE_FAILED', `${name}: the job ends`)
+    t.equal(got?.error, SOURCE_UNAVAILABLE, `${name}: with the stable code`)
+    t.equal(got?.processed, name === 'stalled.ndjson' ? '1' : '0', `${name}: after what came before the silence`)
+    t.match(
+      lines.find((l) => l.msg === 'job failed'),
+      { tenant: who, err: { message: /500 ms/ } },
+      `${name}: the cause is logged`,
+    )
+  }
 })

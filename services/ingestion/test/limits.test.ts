@@ -171,13 +171,15 @@ function chartConfig(): Record<string, string> {
   )
 }
 
-t.test('the chart passes every limit of a job and a tenant, at the service defaults', async (t) => {
+t.test('the chart passes every limit of a job, a tenant and the object store, at the service defaults', async (t) => {
   const config = chartConfig()
   for (const key of [
     'INGEST_MAX_ERROR_RATIO',
     'INGEST_BATCH_RECORDS',
     'INGEST_BATCH_BYTES',
     'INGEST_MAX_RUNNING_JOBS',
+    'S3_CONNECT_TIMEOUT_MS',
+    'S3_REQUEST_TIMEOUT_MS',
   ] as const) {
     t.ok(key in config, `helm/ingestion values.yaml config sets ${key}`)
     t.equal(Number(config[key]), (ingestionEnv.properties[key] as { default?: unknown }).default, `${key} is the service default`)

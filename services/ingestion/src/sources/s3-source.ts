@@ -10,6 +10,10 @@ export interface S3Options {
   endpoint?: string
   region: string
   forcePathStyle: boolean
+  /** How long a connection may take to open. */
+  connectTimeoutMs: number
+  /** How long a request may wait for its answer, and a read of an object for its next bytes. */
+  requestTimeoutMs: number
 }
 
 /**
@@ -63,11 +67,22 @@ export function s3Source(options: S3Options, client = createS3Client(options)): 
   }
 }
 
+/**
+ * An S3 client that gives up on a store that does not answer: without timeouts the SDK waits for
+ * ever on a connection that was accepted and then went silent, and the job with it.
+ */
 export function createS3Client(options: Omit<S3Options, 'buckets'>): S3Client {
   return new S3Client({
     region: options.region,
     forcePathStyle: options.forcePathStyle,
     ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+    requestHandler: {
+      connectionTimeout: options.connectTimeoutMs,
+      // Until the answer's headers, then (socketTimeout) between any two reads of its body.
+      requestTimeout: options.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: options.requestTimeoutMs,
+    },
   })
 }
 
