@@ -18,8 +18,13 @@ export const gatewayEnv = Type.Object({
     '',
   ),
   BODY_LIMIT_BYTES: Type.Integer({ minimum: 1024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
-  /** Deadline of a request, carried to gRPC; clients may ask for less with `x-request-timeout-ms`. */
+  /**
+   * Deadline of a request, carried to gRPC; clients may ask for less with `x-request-timeout-ms`.
+   * A request (but a bulk upload) must also arrive, headers and body, within twice this.
+   */
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),
+  /** Connections one replica holds open at once; past it a new one is closed at once. */
+  MAX_CONNECTIONS: Type.Integer({ minimum: 1, default: 4_096 }),
   /** The least a client may ask for with `x-request-timeout-ms`: less is raised to this. */
   REQUEST_TIMEOUT_MIN_MS: Type.Integer({ minimum: 1, maximum: 120_000, default: 100 }),
   CORS_ORIGINS: csv('allowed CORS origins, comma-separated; empty disables CORS', ''),

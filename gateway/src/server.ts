@@ -12,6 +12,7 @@ import type { TokenVerifier } from './auth/auth-hook.ts'
 import { registerAuth } from './auth/auth-hook.ts'
 import type { GatewayConfig } from './config.ts'
 import { list } from './config.ts'
+import { registerConnectionLimits } from './connection-limits.ts'
 import { codes, GatewayError } from './errors.ts'
 import { opsRoutes } from './ops/ops-routes.ts'
 import { registerRequestLog } from './ops/request-log.ts'
@@ -67,6 +68,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   const { config, log } = deps
   let shuttingDown = false
   const proxies = list(config.TRUST_PROXY_CIDRS)
+  const receiveTimeoutMs = config.REQUEST_TIMEOUT_MS * 2
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     bodyLimit: config.BODY_LIMIT_BYTES,
@@ -80,8 +82,10 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     },
     routerOptions: { maxParamLength: 200 },
     connectionTimeout: 60_000,
-    // Bulk uploads stream for as long as they take (each chunk still resets the idle socket timeout).
-    requestTimeout: deps.ingestion ? BULK_TIMEOUT_MS : config.REQUEST_TIMEOUT_MS * 2,
+    // Node's requestTimeout is one value for the whole server, too short for a bulk upload or too
+    // long for anything else: connection-limits.ts bounds each request instead, Node the headers.
+    requestTimeout: 0,
+    http: { headersTimeout: receiveTimeoutMs },
     return503OnClosing: true,
     // One line per request (ops/request-log.ts), not Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
@@ -90,6 +94,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     frameworkErrors: (err, request, reply) =>
       renderProblem(err.code === 'FST_ERR_BAD_URL' ? malformed('path') : err, request, reply, log),
   })
+  registerConnectionLimits(app, { maxConnections: config.MAX_CONNECTIONS, receiveTimeoutMs })
   app.setValidatorCompiler(validatorCompiler())
   // JSON only (and JSON merge patch, which is JSON): anything else is 415, not a string body.
   app.removeContentTypeParser('text/plain')

@@ -4,6 +4,7 @@ import { fromTimestamp } from '@catalog/proto'
 import type { Metadata } from '@grpc/grpc-js'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
+import { receiveWithin } from '../connection-limits.ts'
 import { codes, GatewayError } from '../errors.ts'
 import { BulkQuery, Job, JobPage, JobParams, ListQuery, StartBody } from '../schemas/ingestion.ts'
 import { Problem } from '../schemas/item.ts'
@@ -17,7 +18,7 @@ export interface IngestionRouteOptions {
   backend: Ingestion
   streams: IngestStreams
   bulkLimitBytes: number
-  /** How long an upload may take, end to end. */
+  /** How long an upload may take, end to end (and its body to arrive). */
   bulkTimeoutMs: number
   /** How often the progress stream asks for the job. */
   pollMs?: number
@@ -104,6 +105,8 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
             violations: [{ field: 'headers.idempotency-key', description: 'must be 1 to 200 printable ASCII characters' }],
           })
         }
+        // Admitted (token, scope, budgets): only now may the body take longer than any other to arrive.
+        receiveWithin(request, reply, options.bulkTimeoutMs)
         const metadata = callOptions(request, false).metadata as Metadata
         const upload = options.streams.open(metadata, new Date(Date.now() + options.bulkTimeoutMs))
         const aborted = () => upload.cancel()
