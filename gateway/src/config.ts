@@ -13,6 +13,12 @@ export const gatewayEnv = Type.Object({
   SERVICE_NAME: Type.String({ minLength: 1, default: 'gateway' }),
   HOST: Type.String({ default: '0.0.0.0' }),
   PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+  /**
+   * The ops port: /metrics, /healthz and /readyz, as the services' METRICS_PORT, kept off the
+   * public port the ingress routes to. Unset, there is none (PORT still answers the probes):
+   * several gateways share a host in tests and locally, where 9464 is the catalog's.
+   */
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   TRUST_PROXY_CIDRS: csv(
     'addresses or CIDR ranges of the proxies in front, comma-separated, whose X-Forwarded-For names the client; empty: the socket address is the client',
     '',

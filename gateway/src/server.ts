@@ -15,6 +15,7 @@ import { list } from './config.ts'
 import { registerConnectionLimits } from './connection-limits.ts'
 import { codes, GatewayError } from './errors.ts'
 import { opsRoutes } from './ops/ops-routes.ts'
+import { quietChecks } from './ops/readiness.ts'
 import { registerRequestLog } from './ops/request-log.ts'
 import { requestLogger } from './ops/request-logger.ts'
 import { renderProblem } from './problems/problem.ts'
@@ -37,6 +38,7 @@ export interface GatewayDeps {
   catalog: Backend<catalog.CatalogServiceDefinition>
   search?: Backend<search.SearchServiceDefinition>
   ingestion?: { backend: Backend<ingestion.IngestionServiceDefinition>; streams: IngestStreams; pollMs?: number }
+  /** What readiness depends on; /readyz answers each one's name and status, never its message. */
   checks: Record<string, Check>
   /** Installs rate limiting; called before authentication so floods are refused before any token work. */
   rateLimit?: (app: FastifyInstance) => void
@@ -174,7 +176,10 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
 
   deps.rateLimit?.(app)
   registerAuth(app, deps.verifier)
-  opsRoutes(app, { metrics: deps.metrics, checks: deps.checks, isShuttingDown: () => shuttingDown })
+  const checks = quietChecks(deps.checks, log)
+  // The ops port (src/service.ts) answers /readyz with the same checks: one log line per change of cause.
+  app.decorate('readinessChecks', checks)
+  opsRoutes(app, { checks, isShuttingDown: () => shuttingDown })
   itemRoutes(app, deps.catalog)
   priceRoutes(app, deps.catalog)
   if (deps.search) searchRoutes(app, deps.search)

@@ -6,6 +6,7 @@ import {
   handleShutdown,
   isPlatformError,
   readTlsFiles,
+  startOpsServer,
 } from '@catalog/kit'
 import { createAuthenticator } from './auth/authenticator.ts'
 import { authOptions, loadGatewayConfig } from './config.ts'
@@ -70,13 +71,31 @@ try {
     },
     rateLimit: limits.install,
   })
+  let stopping = false
+  const ops =
+    config.METRICS_PORT === undefined
+      ? undefined
+      : await startOpsServer({
+          host: config.HOST,
+          port: config.METRICS_PORT,
+          registry: metrics.registry,
+          checks: app.readinessChecks,
+          isShuttingDown: () => stopping,
+        })
   const address = await app.listen({ host: config.HOST, port: config.PORT })
-  log.info({ address, port: app.server.address() && (app.server.address() as { port: number }).port }, 'gateway ready')
+  const { port } = app.server.address() as { port: number }
+  log.info({ address, port, metricsPort: ops?.port }, 'gateway ready')
 
   handleShutdown({
     log,
     timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     steps: [
+      {
+        name: 'not ready',
+        run: async () => {
+          stopping = true
+        },
+      },
       // Fastify answers 503 to new requests while in-flight ones finish.
       { name: 'http', run: () => app.close() },
       {
@@ -93,6 +112,7 @@ try {
       },
       { name: 'rate limit store', run: () => limits.close() },
       { name: 'auth', run: async () => authenticator.close() },
+      { name: 'ops', run: async () => ops?.close() },
     ],
   })
 } catch (err) {

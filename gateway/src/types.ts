@@ -1,4 +1,4 @@
-import type { Principal } from '@catalog/kit'
+import type { Check, Principal } from '@catalog/kit'
 import type { RouteRateLimit } from './rate-limit/rate-limit-hooks.ts'
 
 /** What the gateway adds to Fastify's requests and route options. */
@@ -12,6 +12,10 @@ declare module 'fastify' {
     deadlineChosen: boolean
     /** W3C trace context of this request: the caller's trace continued, or a new one. */
     traceparent: string
+  }
+  interface FastifyInstance {
+    /** The readiness checks as /readyz runs them (ops/readiness.ts), for the ops port to answer the same. */
+    readinessChecks: Record<string, Check>
   }
   interface FastifyContextConfig {
     /** The scope a token must carry for this route; routes without one are public. */

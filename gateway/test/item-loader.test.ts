@@ -8,7 +8,7 @@ import { startCatalog, startGateway } from './helpers/gateway.ts'
 
 /** How many calls of `method` the gateway made to the catalog, from its upstream histogram. */
 async function upstreamCalls(gw: RunningGateway, method: string): Promise<number> {
-  const metrics = (await gw.app.inject({ method: 'GET', url: '/metrics' })).body
+  const metrics = await gw.metrics()
   const line = new RegExp(`^gateway_upstream_duration_seconds_count\\{[^}]*method="${method}"[^}]*\\} (\\d+)$`, 'gm')
   return [...metrics.matchAll(line)].reduce((sum, m) => sum + Number(m[1]), 0)
 }

@@ -211,7 +211,7 @@ t.test('request ids, docs, OpenAPI and probes', async (t) => {
   t.equal((await gw.app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200)
   const ready = await gw.app.inject({ method: 'GET', url: '/readyz' })
   t.same(ready.json(), { ready: true, checks: { catalog: 'ok' } })
-  const metrics = (await gw.app.inject({ method: 'GET', url: '/metrics' })).body
+  const metrics = await gw.metrics()
   t.match(metrics, /http_server_requests_total\{method="GET",route="\/readyz",status="200"/)
 })
 

@@ -24,7 +24,7 @@ t.test('a missing variable stops the start with a message naming it', async (t) 
   t.match(stderr, /gateway failed to start: invalid configuration: .*AUTH_JWKS_URL/)
 })
 
-t.test('two gateway processes sharing one Redis enforce one exact tenant budget', async (t) => {
+t.test('two gateway processes sharing one Redis enforce one exact tenant budget; metrics on the ops port', async (t) => {
   const { address } = await startCatalog(t)
   const identity = await testIdentity()
   const shared = {
@@ -32,6 +32,7 @@ t.test('two gateway processes sharing one Redis enforce one exact tenant budget'
     REDIS_URL,
     RATE_LIMIT_TENANT_PER_MINUTE: '20',
     RATE_LIMIT_FAIL_OPEN: 'false',
+    METRICS_PORT: '0',
   }
   const gateways = await Promise.all([0, 1].map(() => startServiceProcess(MAIN, shared, { readyMessage: 'gateway ready' })))
   t.teardown(() => {
@@ -49,7 +50,13 @@ t.test('two gateway processes sharing one Redis enforce one exact tenant budget'
   }
   t.equal(statuses.filter((s) => s === 404).length, 20, 'exactly the budget got through, across both')
   t.equal(statuses.filter((s) => s === 429).length, 30)
-  const metrics = await (await fetch(`http://127.0.0.1:${ports[0]}/metrics`)).text()
+  const opsPort = logged<number>(gateways[0]?.lines ?? [], 'metricsPort')
+  t.equal((await fetch(`http://127.0.0.1:${ports[0]}/metrics`)).status, 404, 'not on the public port')
+  t.same(await (await fetch(`http://127.0.0.1:${opsPort}/readyz`)).json(), {
+    ready: true,
+    checks: { catalog: 'ok', jwks: 'ok', jwks_refresh: 'ok', redis: 'ok' },
+  })
+  const metrics = await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text()
   t.match(
     metrics,
     /http_server_requests_total\{(?=[^}]*route="\/v1\/items\/:id")(?=[^}]*status="404")(?=[^}]*app="gateway")[^}]*\} \d+/,

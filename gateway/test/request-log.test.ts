@@ -51,7 +51,7 @@ t.test('at info, an answered request writes no line and a 5xx does, with every f
   await gw.app.inject({ method: 'GET', url: '/healthz' })
   t.equal(requestLines().length, 1, 'probes are not logged per request')
 
-  const metrics = (await gw.app.inject({ method: 'GET', url: '/metrics' })).body
+  const metrics = await gw.metrics()
   const series = (name: string, labels: Record<string, string>) => seriesValue(metrics, name, labels)
   const items = { method: 'GET', route: '/v1/items/:id' }
   t.equal(series('http_server_requests_total', { ...items, status: '404' }), 1, 'yet every request is counted')
