@@ -37,7 +37,11 @@ export const gatewayEnv = Type.Object({
   /** Each request's log line is at debug, but a request this slow (or answered 5xx) is logged at info. */
   LOG_SLOW_REQUEST_MS: Type.Integer({ minimum: 1, default: 1_000 }),
 
-  AUTH_JWKS_URL: Type.String({ minLength: 1, description: 'http(s) URL of the JWKS, or a local file path' }),
+  AUTH_JWKS_URL: Type.String({ minLength: 1, description: 'https URL of the JWKS, or a local file path' }),
+  /** Plain http to a host other than this one; NODE_ENV=development allows it too. */
+  AUTH_ALLOW_HTTP_JWKS: Type.Boolean({ default: false }),
+  /** The `typ` header every token must carry (e.g. `at+jwt`, RFC 9068), so an ID token is not taken for an access token; empty: any. */
+  AUTH_REQUIRED_TYP: Type.String({ default: '', pattern: '^([A-Za-z0-9!#$&^_.+-]+(/[A-Za-z0-9!#$&^_.+-]+)?)?$' }),
   AUTH_ISSUER: Type.String({ minLength: 1 }),
   AUTH_AUDIENCE: Type.String({ minLength: 1 }),
   AUTH_ALGORITHMS: csv('allowed JWS algorithms', 'RS256,ES256,EdDSA'),
@@ -83,11 +87,27 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     )
   }
   const config = loadConfig(gatewayEnv, env)
-  const wrong = list(config.TRUST_PROXY_CIDRS).filter((entry) => !isAddressRange(entry))
-  if (wrong.length > 0) {
-    throw new ConfigError(`invalid configuration: TRUST_PROXY_CIDRS: not an address or a CIDR range: ${wrong.join(', ')}`)
-  }
+  const problem = proxyProblem(config) ?? jwksProblem(config, env)
+  if (problem) throw new ConfigError(`invalid configuration: ${problem}`)
   return config
+}
+
+function proxyProblem(config: GatewayConfig): string | undefined {
+  const wrong = list(config.TRUST_PROXY_CIDRS).filter((entry) => !isAddressRange(entry))
+  return wrong.length > 0 ? `TRUST_PROXY_CIDRS: not an address or a CIDR range: ${wrong.join(', ')}` : undefined
+}
+
+const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/
+
+/**
+ * Keys fetched over plain http can be swapped by anyone on the way to the issuer, who could then
+ * sign any token. Loopback has no one on the way (a sidecar, a local issuer).
+ */
+function jwksProblem(config: GatewayConfig, env: NodeJS.ProcessEnv): string | undefined {
+  const url = URL.parse(config.AUTH_JWKS_URL)
+  if (url?.protocol !== 'http:' || LOOPBACK.test(url.hostname)) return undefined
+  if (config.AUTH_ALLOW_HTTP_JWKS || env.NODE_ENV === 'development') return undefined
+  return 'AUTH_JWKS_URL is plain http, so whoever sits between could hand over keys and forge any token: use https, or set AUTH_ALLOW_HTTP_JWKS=true'
 }
 
 export { list }
@@ -104,6 +124,7 @@ export function authOptions(config: GatewayConfig): AuthOptions {
     fetchTimeoutMs: config.AUTH_JWKS_TIMEOUT_MS,
     maxTokenBytes: 8 * 1024,
     verifiedCacheMs: config.AUTH_VERIFIED_CACHE_MS,
+    ...(config.AUTH_REQUIRED_TYP ? { requiredTyp: config.AUTH_REQUIRED_TYP } : {}),
   }
 }
 

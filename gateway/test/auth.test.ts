@@ -5,6 +5,7 @@ import t from 'tap'
 import type { Authenticator, AuthOptions } from '../src/auth/authenticator.ts'
 import { createAuthenticator } from '../src/auth/authenticator.ts'
 import { isGatewayError } from '../src/errors.ts'
+import { startCatalog, startGateway } from './helpers/gateway.ts'
 import type { SigningKey } from './helpers/jwks-server.ts'
 import { AUDIENCE, ISSUER, sign, signingKey, startJwksServer } from './helpers/jwks-server.ts'
 
@@ -163,4 +164,29 @@ t.test('HMAC tokens fail even when an operator allows HS256 by mistake', async (
     .setExpirationTime('5m')
     .sign(Buffer.from(pem))
   t.ok(isGatewayError(await failure(auth, await noKid)), 'without kid as well')
+})
+
+t.test('a JWKS over plain http to another host stops the start, unless allowed', async (t) => {
+  const { address } = await startCatalog(t)
+  const remote = { AUTH_JWKS_URL: 'http://issuer.example/.well-known/jwks.json' }
+  await t.rejects(startGateway(t, address, remote), /AUTH_JWKS_URL is plain http.*use https, or set AUTH_ALLOW_HTTP_JWKS=true/)
+  t.ok(await startGateway(t, address, { ...remote, AUTH_ALLOW_HTTP_JWKS: 'true' }), 'explicitly allowed')
+  t.ok(await startGateway(t, address, { ...remote, NODE_ENV: 'development' }), 'in development')
+  t.ok(await startGateway(t, address, { AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json' }), 'over loopback, no one is on the way')
+  t.ok(await startGateway(t, address, { AUTH_JWKS_URL: 'https://issuer.example/.well-known/jwks.json' }), 'https')
+})
+
+t.test('with AUTH_REQUIRED_TYP, a token of another typ (an ID token) is a 401', async (t) => {
+  const { address } = await startCatalog(t)
+  const gw = await startGateway(t, address, { AUTH_REQUIRED_TYP: 'at+jwt' })
+  const status = async (typ: string | undefined) => {
+    const token = await gw.identity.token({ tenant: 'acme', scope: 'items:read' }, 300, typ)
+    const url = '/v1/items/00000000-0000-4000-8000-000000000000'
+    return (await gw.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${token}` } })).statusCode
+  }
+  t.equal(await status('at+jwt'), 404, 'an access token reaches the catalog')
+  t.equal(await status('application/at+jwt'), 404, 'with the media type prefix too')
+  t.equal(await status('JWT'), 401, 'an ID token does not')
+  t.equal(await status(undefined), 401, 'nor a token that says nothing')
+  await t.rejects(startGateway(t, address, { AUTH_REQUIRED_TYP: 'at jwt' }), /AUTH_REQUIRED_TYP/)
 })

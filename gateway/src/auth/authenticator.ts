@@ -21,6 +21,8 @@ export interface AuthOptions {
   maxTokenBytes: number
   /** How long a verified token is remembered, never past its `exp` (0 or unset: not at all). */
   verifiedCacheMs?: number
+  /** The `typ` header a token must carry (`at+jwt`; `application/` and case aside); unset: any. */
+  requiredTyp?: string
 }
 
 export interface VerifiedToken {
@@ -51,7 +53,7 @@ const SCOPE = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/
  * Verifies bearer tokens: signed by a key of the configured JWKS (never a key the token brings
  * along in `jwk`, `jku` or `x5u`, which are ignored), with an allowed algorithm, the issuer, the
  * audience, an `exp`, `nbf` and `iat` within the clock tolerance, a well-formed `tenant`, no
- * `crit`. Every failure is the same 401 to the client; its cause goes to `reason` for the log.
+ * `crit`, and the required `typ` if one is configured. Every failure is the same 401 to the client; its cause goes to `reason` for the log.
  */
 export function createAuthenticator(options: AuthOptions, log: Logger): Authenticator {
   const store = createJwksStore(
@@ -71,6 +73,7 @@ export function createAuthenticator(options: AuthOptions, log: Logger): Authenti
     algorithms: options.algorithms,
     clockTolerance: options.clockToleranceSec,
     requiredClaims: ['exp', 'sub', 'tenant'],
+    ...(options.requiredTyp ? { typ: options.requiredTyp } : {}),
   }
   const getKey = async (header: JWSHeaderParameters): Promise<CryptoKey> => {
     // jose honours the extensions it knows (b64); none of our issuers needs one.

@@ -8,7 +8,8 @@ export const AUDIENCE = 'catalog-api'
 
 export interface TestIdentity {
   jwksPath: string
-  token(claims: { tenant: string; scope: string; sub?: string }, ttlSec?: number): Promise<string>
+  /** A token with these claims, and `typ` in its header when given. */
+  token(claims: { tenant: string; scope: string; sub?: string }, ttlSec?: number, typ?: string): Promise<string>
 }
 
 /** An ES256 signing key whose JWKS is a local file, as the dev identity is. */
@@ -19,9 +20,9 @@ export async function testIdentity(): Promise<TestIdentity> {
   writeFileSync(jwksPath, JSON.stringify({ keys: [jwk] }))
   return {
     jwksPath,
-    token: ({ tenant, scope, sub = 'user-1' }, ttlSec = 300) =>
+    token: ({ tenant, scope, sub = 'user-1' }, ttlSec = 300, typ = undefined) =>
       new SignJWT({ tenant, scope })
-        .setProtectedHeader({ alg: 'ES256', kid: 'test-key' })
+        .setProtectedHeader({ alg: 'ES256', kid: 'test-key', ...(typ ? { typ } : {}) })
         .setSubject(sub)
         .setIssuer(ISSUER)
         .setAudience(AUDIENCE)
