@@ -30,6 +30,7 @@ SEARCH_METRICS_PORT="${SEARCH_METRICS_PORT:-9465}"
 INGESTION_GRPC_PORT="${INGESTION_GRPC_PORT:-50053}"
 INGESTION_HEALTH_PORT="${INGESTION_HEALTH_PORT:-50063}"
 INGESTION_METRICS_PORT="${INGESTION_METRICS_PORT:-9466}"
+GATEWAY_METRICS_PORT="${GATEWAY_METRICS_PORT:-9467}"
 PORT="${PORT:-8080}"
 DEV_ISSUER="http://localhost:$PORT/dev-issuer"
 logs="$ROOT/.data/logs"
@@ -100,7 +101,7 @@ wait_until ingestion "${pids[2]}" "$logs/ingestion.log" 60 http_ok "http://127.0
 
 node scripts/dev-identity.ts --dir .data/dev-identity >/dev/null
 AUTH_JWKS_URL="${AUTH_JWKS_URL:-$ROOT/.data/dev-identity/jwks.json}" AUTH_ISSUER="${AUTH_ISSUER:-$DEV_ISSUER}" \
-  AUTH_AUDIENCE="${AUTH_AUDIENCE:-catalog-api}" PORT="$PORT" CATALOG_ADDR="localhost:$CATALOG_GRPC_PORT" \
+  AUTH_AUDIENCE="${AUTH_AUDIENCE:-catalog-api}" PORT="$PORT" METRICS_PORT="$GATEWAY_METRICS_PORT" CATALOG_ADDR="localhost:$CATALOG_GRPC_PORT" \
   SEARCH_ADDR="localhost:$SEARCH_GRPC_PORT" INGESTION_ADDR="localhost:$INGESTION_GRPC_PORT" \
   TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/gateway.crt TLS_KEY_FILE=.certs/gateway.key \
   node gateway/src/main.ts >"$logs/gateway.log" 2>&1 &
@@ -111,7 +112,8 @@ token=$(node scripts/dev-token.ts --tenant demo --scope "items:read items:write 
 cat <<TXT
 
 The platform is up (logs in .data/logs/):
-  gateway   http://localhost:$PORT   (REST /v1, docs at /docs, /openapi.json, /metrics, /readyz)
+  gateway   http://localhost:$PORT   (REST /v1, docs at /docs, /openapi.json, /readyz)
+            ops        http://127.0.0.1:$GATEWAY_METRICS_PORT/metrics  /healthz  /readyz
   catalog   gRPC+mTLS  localhost:$CATALOG_GRPC_PORT   (catalog.v1.CatalogService, reflection on)
             health     127.0.0.1:$CATALOG_HEALTH_PORT (plaintext, grpc.health.v1 only)
             ops        http://127.0.0.1:$CATALOG_METRICS_PORT/metrics  /healthz  /readyz

@@ -24,7 +24,7 @@ try {
     config.TLS_REFRESH_MS,
   )
   const metrics = createMetrics({ service: config.SERVICE_NAME })
-  certificateMetrics(tls, metrics)
+  certificateMetrics(tls, metrics, log)
   const authenticator = createAuthenticator(authOptions(config), log)
   const latency = upstreamLatency(metrics)
   const catalog = catalogBackend(config, { tls, log, latency })
