@@ -199,6 +199,11 @@ t.test('hostile input: a 4xx for every case, no 5xx, the processes stay up, noth
     },
     { name: 'malformed percent-encoding in the query', expect: 400, send: () => searchFor('q=%E0%A4%A') },
     {
+      name: 'a regular expression too big for PostgreSQL to compile',
+      expect: 400,
+      send: () => searchFor(`pattern=${encodeURIComponent('((\\w{1,100}){1,100}){1,5}')}`),
+    },
+    {
       name: 'malformed percent-encoding in a parameter name',
       expect: 400,
       send: () => searchFor('q=lamp&%E0%A4%A=1'),

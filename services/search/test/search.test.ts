@@ -130,6 +130,9 @@ t.test('searching the read model', async (t) => {
     }
     t.same(await fieldOf({ pattern: '(unclosed' }), ['pattern'])
     t.same(await fieldOf({ pattern: 'a'.repeat(257) }), ['pattern'])
+    // PostgreSQL fails to allocate for this one (XX000) rather than call it too complex (2201B).
+    t.same(await fieldOf({ pattern: '((\\w{1,100}){1,100}){1,5}' }), ['pattern'], 'a pattern too big to compile')
+    t.same(await fieldOf({ pattern: '(a{1,255}){1,255}' }), ['pattern'], 'a pattern too complex')
     t.same(await fieldOf({ limit: 101 }), ['limit'])
     t.same(await fieldOf({ limit: -1 }), ['limit'])
     t.same(await fieldOf({ cursor: 'garbage!' }), ['cursor'])

@@ -57,10 +57,16 @@ export function searchHandlers(pool: Pool, options: SearchOptions) {
   }
 }
 
-/** Postgres is the judge of its own regular expressions: asked before the search, under its timeout. */
+/**
+ * Postgres is the judge of its own regular expressions: asked before the search, under its timeout.
+ * A pattern whose compiled form is too large fails an allocation (XX000) instead of 2201B: that
+ * too is the client's pattern, not a fault of the service.
+ */
 async function checkPattern(c: PoolClient, pattern: string) {
   await c.query("SELECT '' ~ $1", [pattern]).catch((err: unknown) => {
     if (pgCode(err) === '2201B') throw invalid([{ field: 'pattern', description: 'is not a valid POSIX regular expression' }])
+    if (pgCode(err) === 'XX000' && /memory alloc/.test((err as Error).message))
+      throw invalid([{ field: 'pattern', description: 'is too complex to compile' }])
     throw err
   })
 }
