@@ -28,6 +28,8 @@ export interface TelemetryOptions {
   /** Where spans go instead of OTLP (tests: an InMemorySpanExporter); forces tracing on. */
   exporter?: SpanExporter
   env?: NodeJS.ProcessEnv
+  /** The public edge decides sampling itself instead of following a client's traceparent (edge-sampler.ts). */
+  edge?: boolean
 }
 
 export interface Telemetry {
@@ -56,6 +58,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     import('@opentelemetry/instrumentation-undici'),
     import('@fastify/otel'),
   ])
+  const sampler = options.edge ? (await import('./edge-sampler.ts')).edgeSampler(env) : undefined
   const sdk = startNodeSdk({
     resourceAttributes: {
       'service.name': env.OTEL_SERVICE_NAME || options.service,
@@ -66,6 +69,7 @@ export async function startTelemetry(options: TelemetryOptions): Promise<Telemet
     metricReaders: [],
     logRecordProcessors: [],
     ...(options.exporter ? { spanProcessors: [new SimpleSpanProcessor(options.exporter)] } : {}),
+    ...(sampler ? { sampler } : {}),
     instrumentations: [
       new http.HttpInstrumentation({ ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.test(request.url ?? '') }),
       new FastifyOtelInstrumentation({ registerOnInitialization: true, ignorePaths: (route) => UNTRACED_PATHS.test(route.url) }),
