@@ -31,6 +31,10 @@ export const gatewayEnv = Type.Object({
   REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 120_000, default: 5_000 }),
   /** Connections one replica holds open at once; past it a new one is closed at once. */
   MAX_CONNECTIONS: Type.Integer({ minimum: 1, default: 4_096 }),
+  /** Progress streams (`/v1/ingestions/{id}/events`) one tenant may hold open on one replica. */
+  SSE_STREAMS_PER_TENANT: Type.Integer({ minimum: 1, maximum: 10_000, default: 20 }),
+  /** How long one progress stream lives; then it ends and the client's EventSource reconnects. */
+  SSE_STREAM_MAX_MS: Type.Integer({ minimum: 1_000, maximum: 24 * 3_600_000, default: 30 * 60_000 }),
   /** The least a client may ask for with `x-request-timeout-ms`: less is raised to this. */
   REQUEST_TIMEOUT_MIN_MS: Type.Integer({ minimum: 1, maximum: 120_000, default: 100 }),
   CORS_ORIGINS: csv('allowed CORS origins, comma-separated; empty disables CORS', ''),

@@ -188,6 +188,8 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
       ...deps.ingestion,
       bulkLimitBytes: config.BULK_BODY_LIMIT_BYTES,
       bulkTimeoutMs: BULK_TIMEOUT_MS,
+      streamsPerTenant: config.SSE_STREAMS_PER_TENANT,
+      streamMaxMs: config.SSE_STREAM_MAX_MS,
     })
   }
   return app

@@ -252,3 +252,35 @@ t.test('GET /v1/ingestions/{id}/events streams progress until the job ends', asy
   t.match(lastJob, { state: 'completed', accepted: 5_000 })
   for (const [name] of events.slice(0, -1)) t.equal(name, 'progress')
 })
+
+t.test('progress streams: a cap per tenant, a lifetime, and another tenant unaffected', async (t) => {
+  const { gw, ing } = await setup(t, { SSE_STREAMS_PER_TENANT: '1', SSE_STREAM_MAX_MS: '1000' })
+  const address = await gw.app.listen({ host: '127.0.0.1', port: 0 })
+  // Jobs that stay running (as an upload whose client is still sending would), one per tenant.
+  const held = { acme: '0190a000-0000-7000-8000-0000000000a1', globex: '0190a000-0000-7000-8000-0000000000b1' }
+  for (const [tenant, id] of Object.entries(held))
+    await ing.pool.query(
+      `INSERT INTO jobs (id, tenant, uri, format, default_source) VALUES ($1, $2, 'upload:held', 'ndjson', 'bulk')`,
+      [id, tenant],
+    )
+  const acme = await gw.auth('acme')
+  const stream = (tenant: 'acme' | 'globex', headers: Record<string, string>) =>
+    fetch(`${address}/v1/ingestions/${held[tenant]}/events`, { headers })
+
+  const first = await stream('acme', acme)
+  t.equal(first.status, 200, 'the first stream opens')
+  const second = await stream('acme', acme)
+  t.equal(second.status, 429, "a second one of acme's is refused")
+  t.equal(second.headers.get('content-type'), 'application/problem+json; charset=utf-8')
+  t.match(await second.json(), { code: 'GW_ERR_RATE_LIMITED', detail: /SSE_STREAMS_PER_TENANT/ })
+  const other = await stream('globex', await gw.auth('globex'))
+  t.equal(other.status, 200, "globex's stream opens beside it")
+
+  const text = await first.text()
+  t.match(text, /event: progress\n/, 'the stream carried progress')
+  t.match(text, /retry: 1000\n: this stream has reached its lifetime/, 'and ended at its lifetime, asking for a reconnect')
+  await other.body?.cancel()
+  const again = await stream('acme', acme)
+  t.equal(again.status, 200, 'once it ended, acme may open another')
+  await again.body?.cancel()
+})

@@ -22,6 +22,10 @@ export interface IngestionRouteOptions {
   bulkTimeoutMs: number
   /** How often the progress stream asks for the job. */
   pollMs?: number
+  /** Progress streams one tenant may hold open at once (on this replica). */
+  streamsPerTenant: number
+  /** How long one progress stream lives before it ends (an EventSource then reconnects). */
+  streamMaxMs: number
 }
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 413: Problem, 415: Problem, 429: Problem }
@@ -73,6 +77,19 @@ const sendJob = (reply: FastifyReply, job: ingestion.Job__Output | null, duplica
 
 export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOptions): void {
   const { backend } = options
+  /** Progress streams open on this replica, per tenant: each holds a socket and polls the backend. */
+  const openStreams = new Map<string, number>()
+  /** Counts a stream against its tenant's cap (or refuses it); the returned function gives it back. */
+  const admitStream = (tenant: string) => {
+    const open = openStreams.get(tenant) ?? 0
+    if (open >= options.streamsPerTenant) throw tooManyStreams(options.streamsPerTenant)
+    openStreams.set(tenant, open + 1)
+    return () => {
+      const left = (openStreams.get(tenant) ?? 1) - 1
+      if (left > 0) openStreams.set(tenant, left)
+      else openStreams.delete(tenant)
+    }
+  }
 
   // Uploads stream through: this scope's parsers hand the raw body over instead of buffering it.
   app.register(async (scope) => {
@@ -217,8 +234,15 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
       },
     },
     async (request, reply) => {
+      const release = admitStream(request.principal?.tenant ?? '')
       // The first read answers 404 and friends as problems, before the stream starts.
-      let job = (await backend.call('GetIngestion', { id: request.params.id }, callOptions(request, true))).job
+      let job: ingestion.Job__Output | null
+      try {
+        job = (await backend.call('GetIngestion', { id: request.params.id }, callOptions(request, true))).job
+      } catch (err) {
+        release()
+        throw err
+      }
       reply.hijack()
       const raw = reply.raw
       raw.writeHead(200, {
@@ -231,36 +255,49 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
       raw.on('close', () => {
         open = false
       })
+      const endsAt = Date.now() + options.streamMaxMs
       const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
       let last = ''
       let lastWrite = Date.now()
-      while (open) {
-        const json = jobToJson(job)
-        const fingerprint = `${json.updated_at}/${json.processed}/${json.state}`
-        if (json.state !== 'running') {
-          send('end', json)
-          break
-        }
-        if (fingerprint !== last) {
-          send('progress', json)
-          last = fingerprint
-          lastWrite = Date.now()
-        } else if (Date.now() - lastWrite > 15_000) {
-          raw.write(': keep-alive\n\n')
-          lastWrite = Date.now()
-        }
-        await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500))
-        if (!open) break
-        try {
-          const deadline = new Date(Date.now() + 5_000)
-          job = (await backend.call('GetIngestion', { id: request.params.id }, { ...callOptions(request, true), deadline })).job
-        } catch (err) {
-          send('error', { detail: 'the job could not be read; reconnect to resume' })
-          request.log.warn({ err }, 'progress stream ended on an error')
-          break
+      try {
+        await followJob()
+      } finally {
+        release()
+        raw.end()
+      }
+      async function followJob(): Promise<void> {
+        while (open) {
+          const json = jobToJson(job)
+          const fingerprint = `${json.updated_at}/${json.processed}/${json.state}`
+          if (json.state !== 'running') {
+            send('end', json)
+            break
+          }
+          if (fingerprint !== last) {
+            send('progress', json)
+            last = fingerprint
+            lastWrite = Date.now()
+          } else if (Date.now() - lastWrite > 15_000) {
+            raw.write(': keep-alive\n\n')
+            lastWrite = Date.now()
+          }
+          await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500))
+          if (!open) break
+          if (Date.now() >= endsAt) {
+            // A stream is no place to park a socket for days: end it; EventSource reconnects by itself.
+            raw.write('retry: 1000\n: this stream has reached its lifetime; reconnect to go on\n\n')
+            break
+          }
+          try {
+            const deadline = new Date(Date.now() + 5_000)
+            job = (await backend.call('GetIngestion', { id: request.params.id }, { ...callOptions(request, true), deadline })).job
+          } catch (err) {
+            send('error', { detail: 'the job could not be read; reconnect to resume' })
+            request.log.warn({ err }, 'progress stream ended on an error')
+            break
+          }
         }
       }
-      raw.end()
     },
   )
 }
@@ -284,4 +321,11 @@ async function pump(
     for (let i = 0; i < (chunk as Buffer).length; i += CHUNK)
       await upload.write({ chunk: (chunk as Buffer).subarray(i, i + CHUNK) })
   }
+}
+
+function tooManyStreams(limit: number): GatewayError {
+  return new GatewayError(codes.rateLimited, 429, 'Too Many Requests', {
+    detail: `At most ${limit} progress streams per tenant may be open at once (SSE_STREAMS_PER_TENANT); close one first.`,
+    headers: { 'retry-after': '5' },
+  })
 }
