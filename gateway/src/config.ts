@@ -96,9 +96,17 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   return config
 }
 
+/** A proxy range wider than this trusts a good part of the internet to name the client. */
+const WIDEST_PROXY_PREFIX = 8
+
 function proxyProblem(config: GatewayConfig): string | undefined {
-  const wrong = list(config.TRUST_PROXY_CIDRS).filter((entry) => !isAddressRange(entry))
-  return wrong.length > 0 ? `TRUST_PROXY_CIDRS: not an address or a CIDR range: ${wrong.join(', ')}` : undefined
+  const entries = list(config.TRUST_PROXY_CIDRS)
+  const wrong = entries.filter((entry) => !isAddressRange(entry))
+  if (wrong.length > 0) return `TRUST_PROXY_CIDRS: not an address or a CIDR range: ${wrong.join(', ')}`
+  const broad = entries.filter((entry) => entry.includes('/') && Number(entry.split('/')[1]) < WIDEST_PROXY_PREFIX)
+  return broad.length > 0
+    ? `TRUST_PROXY_CIDRS: wider than /${WIDEST_PROXY_PREFIX}, so anyone in it could name any client: ${broad.join(', ')}`
+    : undefined
 }
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/

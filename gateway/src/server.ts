@@ -12,7 +12,7 @@ import type { TokenVerifier } from './auth/auth-hook.ts'
 import { registerAuth } from './auth/auth-hook.ts'
 import type { GatewayConfig } from './config.ts'
 import { list } from './config.ts'
-import { registerConnectionLimits } from './connection-limits.ts'
+import { receiveWithin, registerConnectionLimits } from './connection-limits.ts'
 import { codes, GatewayError } from './errors.ts'
 import { opsRoutes } from './ops/ops-routes.ts'
 import { quietChecks } from './ops/readiness.ts'
@@ -93,8 +93,11 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     childLoggerFactory: requestLogger,
     // A path that is not valid percent-encoding never reaches a route: it is a 400 like any other.
-    frameworkErrors: (err, request, reply) =>
-      renderProblem(err.code === 'FST_ERR_BAD_URL' ? malformed('path') : err, request, reply, log),
+    // It skips the onRequest hooks, so it bounds the body's arrival itself, as they would.
+    frameworkErrors: (err, request, reply) => {
+      receiveWithin(request, reply, receiveTimeoutMs)
+      renderProblem(err.code === 'FST_ERR_BAD_URL' ? malformed('path') : err, request, reply, log)
+    },
   })
   registerConnectionLimits(app, { maxConnections: config.MAX_CONNECTIONS, receiveTimeoutMs })
   app.setValidatorCompiler(validatorCompiler())

@@ -83,6 +83,13 @@ t.test('an admitted bulk upload may arrive more slowly than that', async (t) => 
   t.match(await res.json(), { accepted: 3 })
 })
 
+t.test('a malformed path skips the hooks, but its body is still bounded', async (t) => {
+  const { port } = await listening(t, { REQUEST_TIMEOUT_MS: '100' })
+  const head = request(['POST /v1/items/%E0%A4%A HTTP/1.1', 'Host: gateway', 'Content-Length: 100000'])
+  const answer = await sendAndWait(port, `${head}{`)
+  t.match(answer, /^HTTP\/1\.1 400 /, 'a 400, then the connection closes')
+})
+
 t.test('past MAX_CONNECTIONS a new connection is closed at once; one that ends frees its place', async (t) => {
   const { port } = await listening(t, { MAX_CONNECTIONS: '2' })
   const held: Socket[] = []

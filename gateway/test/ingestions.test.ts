@@ -284,3 +284,36 @@ t.test('progress streams: a cap per tenant, a lifetime, and another tenant unaff
   t.equal(again.status, 200, 'once it ended, acme may open another')
   await again.body?.cancel()
 })
+
+t.test('an upload refused at its start (too many jobs) is answered at once, and its connection closes', async (t) => {
+  const { gw, ing } = await setup(t, {}, { maxRunningJobs: 1 })
+  await ing.pool.query(
+    `INSERT INTO jobs (id, tenant, uri, format, default_source) VALUES ($1, 'acme', 'upload:held', 'ndjson', 'bulk')`,
+    ['0190a000-0000-7000-8000-0000000000c1'],
+  )
+  const { port } = new URL(await gw.app.listen({ host: '127.0.0.1', port: 0 }))
+  const { connect } = await import('node:net')
+  const socket = connect(Number(port), '127.0.0.1')
+  socket.on('error', () => undefined)
+  let answer = ''
+  socket.setEncoding('utf8').on('data', (chunk: string) => {
+    answer += chunk
+  })
+  const head = [
+    'POST /v1/items:bulk HTTP/1.1',
+    'Host: gateway',
+    `Authorization: ${(await gw.auth('acme')).authorization}`,
+    'Content-Type: application/x-ndjson',
+    'Content-Length: 100000',
+  ]
+  // One line of a body that would take its hour to arrive: the refusal must not wait for the rest.
+  socket.write(`${head.join('\r\n')}\r\n\r\n${JSON.stringify({ external_id: 'a', title: 'a' })}\n`)
+  const closed = await Promise.race([
+    new Promise<boolean>((resolve) => socket.once('close', () => resolve(true))),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000).unref()),
+  ])
+  socket.destroy()
+  t.match(answer, /^HTTP\/1\.1 429 /, 'a 429')
+  t.match(answer, /connection: close/i, 'saying the connection closes')
+  t.ok(closed, 'and it closes, instead of holding the socket for the upload hour')
+})

@@ -198,6 +198,11 @@ t.test('TRUST_PROXY_HOPS or a range that is not one stops the start, saying what
     startGateway(t, address, { TRUST_PROXY_CIDRS: '10.0.0.0/8,10.0.0.0/33,proxy.local' }),
     /TRUST_PROXY_CIDRS: not an address or a CIDR range: 10\.0\.0\.0\/33, proxy\.local$/,
   )
+  await t.rejects(
+    startGateway(t, address, { TRUST_PROXY_CIDRS: '10.0.0.0/8,0.0.0.0/0,::/0,128.0.0.0/1' }),
+    /TRUST_PROXY_CIDRS: wider than \/8, so anyone in it could name any client: 0\.0\.0\.0\/0, ::\/0, 128\.0\.0\.0\/1$/,
+    'a range that trusts much of the internet is refused, not crashed on',
+  )
 })
 
 t.test('an IPv6 client is its /64, and an IPv4-mapped address the IPv4 client it maps', async (t) => {

@@ -28,6 +28,7 @@ export interface IngestionRouteOptions {
   streamMaxMs: number
 }
 
+const ANSWERED: unique symbol = Symbol('answered')
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 413: Problem, 415: Problem, 429: Problem }
 const FORMATS: Record<string, 'ndjson' | 'json'> = {
   'application/x-ndjson': 'ndjson',
@@ -146,6 +147,9 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
           throw err
         } finally {
           request.raw.off('aborted', aborted)
+          // Answered before the body ended (a duplicate key, a refusal, an error): the rest of the
+          // body no longer earns the upload's hour. The connection closes after the answer.
+          if (request.raw.complete === false) reply.header('connection', 'close')
         }
       },
     )
@@ -249,6 +253,8 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
         'content-type': 'text/event-stream; charset=utf-8',
         'cache-control': 'no-cache',
         'x-accel-buffering': 'no',
+        // The stream is the whole exchange: when it ends, so does the connection.
+        connection: 'close',
         'x-request-id': String(request.id),
       })
       let open = true
@@ -305,21 +311,28 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
 /** Copies the request body to the upload in bounded chunks, counting bytes against the limit. */
 async function pump(
   request: FastifyRequest,
-  upload: { write(part: ingestion.IngestItemsRequest): Promise<void>; settled(): boolean },
+  upload: { write(part: ingestion.IngestItemsRequest): Promise<void>; settled(): boolean; result: Promise<unknown> },
   limit: number,
 ): Promise<void> {
   let bytes = 0
-  for await (const chunk of request.body as Readable) {
-    // An early answer (a duplicate key) means the rest is not needed.
-    if (upload.settled()) return
-    bytes += (chunk as Buffer).length
+  // An early answer (a duplicate key, a refusal) means the rest is not needed: stop waiting for it
+  // at once, not when the next chunk happens to come (a client may never send one).
+  const answered: Promise<typeof ANSWERED> = upload.result.then(
+    () => ANSWERED,
+    () => ANSWERED,
+  )
+  const chunks = (request.body as Readable)[Symbol.asyncIterator]()
+  for (;;) {
+    const next = await Promise.race([chunks.next(), answered])
+    if (next === ANSWERED || next.done || upload.settled()) return
+    const chunk = next.value as Buffer
+    bytes += chunk.length
     if (bytes > limit) {
       throw new GatewayError(codes.payloadTooLarge, 413, 'Content Too Large', {
         detail: `A bulk upload may be at most ${limit} bytes; split it or use POST /v1/ingestions with a file.`,
       })
     }
-    for (let i = 0; i < (chunk as Buffer).length; i += CHUNK)
-      await upload.write({ chunk: (chunk as Buffer).subarray(i, i + CHUNK) })
+    for (let i = 0; i < chunk.length; i += CHUNK) await upload.write({ chunk: chunk.subarray(i, i + CHUNK) })
   }
 }
 
