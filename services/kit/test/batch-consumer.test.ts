@@ -91,11 +91,12 @@ t.test('a message that fails the same way maxAttempts times goes to the DLQ; a s
   ])
   const producer = await createIdempotentProducer(kafka, log)
   t.teardown(() => producer.disconnect())
-  await producer.send({ topic, messages: ['a', 'bad', 'away', 'b'].map((v) => ({ key: 'k', value: v })) })
+  await producer.send({ topic, messages: ['a', 'bad', 'away', 'readonly', 'b'].map((v) => ({ key: 'k', value: v })) })
 
   const applied: string[] = []
   let badAttempts = 0
   let awayFailures = 5
+  let readOnlyFailures = 5
   const handle = async (messages: KafkaMessage[]) => {
     const values = messages.map((m) => m.value?.toString() ?? '')
     // As a database refuses a value whatever the retry: the whole batch fails, the same way.
@@ -104,6 +105,9 @@ t.test('a message that fails the same way maxAttempts times goes to the DLQ; a s
       throw Object.assign(new Error('value too long for type character varying(10)'), { code: '22001' })
     }
     if (values.includes('away') && awayFailures-- > 0) throw Object.assign(new Error('connect refused'), { code: 'ECONNREFUSED' })
+    // A database that is read-only for a while (a failover): not the record's fault, however often.
+    if (values.includes('readonly') && readOnlyFailures-- > 0)
+      throw Object.assign(new Error('cannot execute INSERT in a read-only transaction'), { code: '25006' })
     applied.push(...values)
   }
   const consumer = await startBatchConsumer(kafka, {
@@ -117,9 +121,10 @@ t.test('a message that fails the same way maxAttempts times goes to the DLQ; a s
   })
   t.teardown(() => consumer.disconnect())
   await until(() => applied.includes('b'), Boolean, 60_000)
-  t.same(applied, ['a', 'away', 'b'], 'the partition moves past the message, in order')
+  t.same(applied, ['a', 'away', 'readonly', 'b'], 'the partition moves past the message, in order')
   t.equal(badAttempts, 3, 'the message alone was tried maxAttempts times')
   t.equal(awayFailures, -1, 'a server away failed more than maxAttempts times and was waited out, not dead-lettered')
+  t.equal(readOnlyFailures, -1, 'so did a read-only database: only data and constraint errors are the record’s fault')
 
   const dlqConsumer = kafka.consumer({ groupId: `dlq-${suffix}` })
   await dlqConsumer.connect()

@@ -15,9 +15,16 @@ export class PoisonMessageError extends Error {
 
 const isPoison = (err: unknown) => (err as { poison?: boolean } | undefined)?.poison === true
 
-// PostgreSQL's transaction rollbacks (40xxx: a deadlock, a serialization failure) and a lock not had
-// in time pass on their own, like a lost connection.
-const TRANSIENT_SQLSTATE = /^(40\d{3}|55P03)$/
+/** A PostgreSQL error code (SQLSTATE): five digits or capitals. */
+const SQLSTATE = /^[0-9A-Z]{5}$/
+/**
+ * Of PostgreSQL's errors, only a data exception (22xxx) or a broken constraint (23xxx) is the
+ * record's own fault. Everything else passes on its own or with an operator (a deadlock, a timeout,
+ * a read-only database after a failover, a full disk, a revoked grant): dead-lettering records
+ * through it would empty the partition into the DLQ, and replaying them later could write old
+ * values over newer ones.
+ */
+const RECORD_SQLSTATE = /^(22|23)/
 
 /**
  * What a failure is, for telling whether a batch fails the same way each time: its code and
@@ -27,7 +34,8 @@ const TRANSIENT_SQLSTATE = /^(40\d{3}|55P03)$/
 function failureKind(err: unknown): string | undefined {
   if (isUnavailable(err)) return undefined
   const { code, message, retriable } = (err ?? {}) as { code?: unknown; message?: unknown; retriable?: unknown }
-  if (retriable === true || (typeof code === 'string' && TRANSIENT_SQLSTATE.test(code))) return undefined
+  if (retriable === true) return undefined
+  if (typeof code === 'string' && SQLSTATE.test(code) && !RECORD_SQLSTATE.test(code)) return undefined
   return `${typeof code === 'string' ? code : ''}:${typeof message === 'string' ? message : String(err)}`
 }
 
