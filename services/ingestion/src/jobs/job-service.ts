@@ -155,6 +155,8 @@ export function createJobService(deps: JobServiceDeps) {
             const chunk = next.value.chunk
             if (chunk && chunk.length > 0) yield chunk
           }
+          // A cancelled call may end the stream as a finished upload does: what came is not the whole.
+          if (ctx.signal.aborted) throw new JobFailure(jobCodes.uploadCancelled)
         }
         const shape: InputShape = { format, gzip: false }
         const finished = await track(created.job.id, (signal) => runJob(deps, created.job, chunks(), shape, signal))
