@@ -47,4 +47,4 @@ EXT
   rm -f "$ext" "$out/$name.csr"
   echo "certs: issued $name" >&2
 done
-chmod 0644 "$out"/*.crt
+chmod 0644 "${out:?}"/*.crt

@@ -45,7 +45,7 @@ start_kafka() {
   if [ ! -f "$dir/data/meta.properties" ]; then
     rm -rf "${dir:?}/credentials"
     mkdir -p "$dir/credentials"
-    chmod 700 "$dir/credentials"
+    chmod 700 "${dir:?}/credentials"
     local name
     for name in "${KAFKA_PRINCIPALS[@]}"; do
       (umask 077 && openssl rand -hex 24 >"$dir/credentials/$name")

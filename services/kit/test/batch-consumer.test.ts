@@ -13,7 +13,8 @@ import { silentLogger, testKafka, pollUntil as until } from '../src/testing/inde
 
 const log = silentLogger()
 
-t.test('batches commit after their effects; transient failures retry; poison goes to the DLQ', async (t) => {
+/** A topic and its DLQ of their own on the real broker, and an idempotent producer to both. */
+async function freshTopics(t: { teardown(fn: () => unknown): void }) {
   const suffix = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
   const topic = `test.events.${suffix}`
   const dlqTopic = `test.events.dlq.${suffix}`
@@ -24,6 +25,11 @@ t.test('batches commit after their effects; transient failures retry; poison goe
   ])
   const producer = await createIdempotentProducer(kafka, log)
   t.teardown(() => producer.disconnect())
+  return { suffix, topic, dlqTopic, kafka, producer }
+}
+
+t.test('batches commit after their effects; transient failures retry; poison goes to the DLQ', async (t) => {
+  const { suffix, topic, dlqTopic, kafka, producer } = await freshTopics(t)
   const values = ['a', 'b', 'flaky', 'c', 'poison', 'd']
   await producer.send({ topic, messages: values.map((v) => ({ key: 'k', value: v })) })
 
@@ -81,16 +87,7 @@ t.test('batches commit after their effects; transient failures retry; poison goe
 })
 
 t.test('a message that fails the same way maxAttempts times goes to the DLQ; a server away is waited out', async (t) => {
-  const suffix = `${Date.now()}-${Math.random().toString(36).slice(2, 8)}`
-  const topic = `test.events.${suffix}`
-  const dlqTopic = `test.events.dlq.${suffix}`
-  const kafka = createKafka({ ...testKafka(), clientId: 'consumer-test', log })
-  await ensureTopics(kafka, [
-    { topic, partitions: 1, retentionMs: 3_600_000 },
-    { topic: dlqTopic, partitions: 1, retentionMs: 3_600_000 },
-  ])
-  const producer = await createIdempotentProducer(kafka, log)
-  t.teardown(() => producer.disconnect())
+  const { suffix, topic, dlqTopic, kafka, producer } = await freshTopics(t)
   await producer.send({ topic, messages: ['a', 'bad', 'away', 'readonly', 'b'].map((v) => ({ key: 'k', value: v })) })
 
   const applied: string[] = []
