@@ -33,8 +33,14 @@ export { createGrpcServer, type GrpcServerOptions, type PlatformGrpcServer } fro
 export { type AsyncHandlers, type CallContext, implement } from './handlers.ts'
 export { grpcHealthCheck } from './health-client.ts'
 export { type AclGrant, aclsOf, ensureAcls, type PlatformPrincipals, platformAcls } from './kafka/acls.ts'
-export { type BatchConsumerOptions, PoisonMessageError, startBatchConsumer } from './kafka/batch-consumer.ts'
-export { type CloudEvent, cloudEventHeaders, readCloudEvent } from './kafka/cloud-events.ts'
+export {
+  type BatchConsumerOptions,
+  type BatchOrigin,
+  type HandledBatch,
+  PoisonMessageError,
+  startBatchConsumer,
+} from './kafka/batch-consumer.ts'
+export { type CloudEvent, cloudEventHeaders, deadLetterId, readCloudEvent } from './kafka/cloud-events.ts'
 export {
   type Consumer,
   createKafka,

@@ -1,9 +1,10 @@
 import t from 'tap'
-import type { KafkaMessage } from '../src/index.ts'
+import type { Kafka, KafkaMessage, Producer } from '../src/index.ts'
 import {
   createIdempotentProducer,
   createKafka,
   createMetrics,
+  deadLetterId,
   ensureTopics,
   PoisonMessageError,
   readCloudEvent,
@@ -26,6 +27,22 @@ async function freshTopics(t: { teardown(fn: () => unknown): void }) {
   const producer = await createIdempotentProducer(kafka, log)
   t.teardown(() => producer.disconnect())
   return { suffix, topic, dlqTopic, kafka, producer }
+}
+
+/** Every message `topic` holds now, in order (one partition). */
+async function readAll(kafka: Kafka, topic: string): Promise<KafkaMessage[]> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const [end] = await admin.fetchTopicOffsets(topic)
+  await admin.disconnect()
+  const reader = kafka.consumer({ groupId: `reader-${topic}-${Date.now()}` })
+  await reader.connect()
+  await reader.subscribe({ topic, fromBeginning: true })
+  const seen: KafkaMessage[] = []
+  await reader.run({ eachMessage: async ({ message }) => void seen.push(message) })
+  await until(() => seen.length >= Number(end?.high ?? 0))
+  await reader.disconnect()
+  return seen
 }
 
 t.test('batches commit after their effects; transient failures retry; poison goes to the DLQ', async (t) => {
@@ -68,7 +85,11 @@ t.test('batches commit after their effects; transient failures retry; poison goe
   t.equal(dead[0]?.value?.toString(), 'poison')
   t.equal(dead[0]?.headers?.['dlq-reason']?.toString(), 'cannot decode')
   t.equal(dead[0]?.headers?.['dlq-offset']?.toString(), '4')
-  t.equal(readCloudEvent(dead[0]?.headers).id, undefined)
+  t.equal(
+    readCloudEvent(dead[0]?.headers).id,
+    deadLetterId('dead-letter', { topic, partition: 0, offset: '4' }),
+    'under an id derived from where it was read',
+  )
 
   // The same group, started again, finds every offset committed: nothing is applied twice more.
   const before = applied.length
@@ -135,6 +156,80 @@ t.test('a message that fails the same way maxAttempts times goes to the DLQ; a s
   t.equal(dead[0]?.headers?.['dlq-reason']?.toString(), 'value too long for type character varying(10)', 'with its reason')
   t.equal(dead[0]?.headers?.['dlq-attempts']?.toString(), '3')
   t.equal(dead[0]?.headers?.['dlq-offset']?.toString(), '1')
+})
+
+t.test('a batch delivered again sets none of its messages aside twice; one set aside again keeps its id', async (t) => {
+  const { suffix, topic, dlqTopic, kafka, producer } = await freshTopics(t)
+  await producer.send({
+    topic,
+    messages: ['a', 'poison-1', 'poison-2', 'b'].map((v) => ({ key: 'k', value: v, headers: { ce_id: `event-${v}` } })),
+  })
+  const applied: string[] = []
+  const handle = async (messages: KafkaMessage[]) => {
+    for (const m of messages) {
+      const v = m.value?.toString() ?? ''
+      if (v.startsWith('poison')) throw new PoisonMessageError('cannot decode')
+      applied.push(v)
+    }
+  }
+  // The DLQ refuses the second write once: the batch fails after poison-1 was set aside, and is delivered again.
+  let dlqWrites = 0
+  const flakyDlq = {
+    send: async (record: Parameters<Producer['send']>[0]) => {
+      if (++dlqWrites === 2) throw new Error('DLQ write refused')
+      return producer.send(record)
+    },
+  } as unknown as Producer
+  const start = (dlqProducer: Producer) =>
+    startBatchConsumer(kafka, {
+      groupId: `g-${suffix}`,
+      topics: [topic],
+      handle,
+      dlq: { topic: dlqTopic, producer: dlqProducer },
+      log,
+      metrics: createMetrics({ service: 't', defaultMetrics: false }),
+      relaunchDelayMs: 100,
+    })
+  const consumer = await start(flakyDlq)
+  await until(() => applied.includes('b'), Boolean, 60_000)
+  await consumer.disconnect()
+  t.ok(dlqWrites >= 3, 'the batch came again after the failed DLQ write')
+
+  const once = await readAll(kafka, dlqTopic)
+  t.same(
+    once.map((m) => m.value?.toString()),
+    ['poison-1', 'poison-2'],
+    'each poison message is in the DLQ once: the one set aside before the failure was not sent again',
+  )
+  const idAt = (offset: string) => deadLetterId('dead-letter', { topic, partition: 0, offset })
+  t.same(
+    once.map((m) => [readCloudEvent(m.headers).id, m.headers?.['dlq-ce-id']?.toString()]),
+    [
+      [idAt('1'), 'event-poison-1'],
+      [idAt('2'), 'event-poison-2'],
+    ],
+    'under ids derived from topic, partition and offset; the events’ own ids kept beside',
+  )
+
+  // The group reads the partition again (as after a crash before its commit), in a new process.
+  const admin = kafka.admin()
+  await admin.connect()
+  await admin.setOffsets({ groupId: `g-${suffix}`, topic, partitions: [{ partition: 0, offset: '0' }] })
+  await admin.disconnect()
+  const again = await start(producer)
+  await until(() => applied.filter((v) => v === 'b').length === 2, Boolean, 60_000)
+  await again.disconnect()
+  const twice = await readAll(kafka, dlqTopic)
+  t.same(
+    twice.map((m) => [m.value?.toString(), readCloudEvent(m.headers).id]),
+    [
+      ['poison-1', idAt('1')],
+      ['poison-2', idAt('2')],
+      ['poison-1', idAt('1')],
+      ['poison-2', idAt('2')],
+    ],
+    'set aside again after a restart, each keeps its id: a reader of the DLQ drops the copy',
+  )
 })
 
 /**

@@ -7,6 +7,7 @@ import type { Logger } from '../log.ts'
 import type { Metrics } from '../metrics.ts'
 import { tracingStarted } from '../telemetry-state.ts'
 import { inSpan, linkTo, startSpan } from '../trace-context.ts'
+import { deadLetterId } from './cloud-events.ts'
 
 /** Thrown by a handler for a message that can never succeed (it cannot be decoded, say): it goes to the DLQ. */
 export class PoisonMessageError extends Error {
@@ -39,12 +40,34 @@ function failureKind(err: unknown): string | undefined {
   return `${typeof code === 'string' ? code : ''}:${typeof message === 'string' ? message : String(err)}`
 }
 
+/** The partition a batch comes from. */
+export interface BatchOrigin {
+  topic: string
+  partition: number
+}
+
+/** What a handler tells of a batch it applied. */
+export interface HandledBatch {
+  /**
+   * Offsets of the messages it sent to a DLQ itself: until they commit, a delivery of the batch
+   * again leaves them out, so they are not set aside twice.
+   */
+  deadLettered: readonly string[]
+}
+
+/** The `kind` of deadLetterId for a message the consumer sets aside as it is. */
+const DEAD_LETTER_KIND = 'dead-letter'
+
 export interface BatchConsumerOptions {
   groupId: string
   topics: string[]
   /** Applies messages of one partition, in order; resolves only once their effects are durable. */
-  handle: (messages: KafkaMessage[], topic: string) => Promise<void>
-  /** Where poison messages go, with the reason in headers. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler that sets nothing aside returns nothing.
+  handle: (messages: KafkaMessage[], from: BatchOrigin) => Promise<void | HandledBatch>
+  /**
+   * Where poison messages go, as they were with the reason in headers, under a CloudEvent id of
+   * their own (deadLetterId; the message's own id, if any, in `dlq-ce-id`).
+   */
   dlq: { topic: string; producer: Producer }
   log: Logger
   metrics: Metrics
@@ -72,7 +95,9 @@ export interface BatchConsumerOptions {
  * handler resolved (at least once, never lost). A failing batch is retried with backoff while the
  * consumer keeps heart-beating; when a message is poison (or, with `maxAttempts`, fails the same
  * way that many times) it is sent to the DLQ with the reason in headers and the partition moves on,
- * instead of blocking behind it for ever.
+ * instead of blocking behind it for ever. A batch delivered again before its commit (a failed
+ * commit or DLQ write, a rebalance) leaves out the messages already set aside, and one set aside
+ * again after a restart keeps its id, so the DLQ's readers can drop the copy.
  */
 export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOptions): Promise<BatchConsumer> {
   const { log, handle, dlq } = options
@@ -108,9 +133,28 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
   // Several heartbeats per session, so one late beat does not cost the member its partitions.
   const heartbeatInterval = Math.min(3_000, Math.floor(sessionTimeout / 5))
 
+  // Per partition, the offsets set aside (here or by the handler) and not yet committed: a few at
+  // most, forgotten as their batch commits.
+  const setAside = new Map<string, Set<string>>()
+  const partitionKey = ({ topic, partition }: BatchOrigin) => `${topic}\u0000${partition}`
+  const markSetAside = (from: BatchOrigin, offsets: readonly string[]) => {
+    if (offsets.length === 0) return
+    const key = partitionKey(from)
+    setAside.set(key, new Set([...(setAside.get(key) ?? []), ...offsets]))
+  }
+  const committed = (from: BatchOrigin, next: string) => {
+    const offsets = setAside.get(partitionKey(from))
+    if (!offsets) return
+    for (const offset of offsets) if (BigInt(offset) < BigInt(next)) offsets.delete(offset)
+    if (offsets.size === 0) setAside.delete(partitionKey(from))
+  }
+
   const toDlq = async (topic: string, partition: number, message: KafkaMessage, err: unknown, attempts: number) => {
+    const { ce_id: ownId, ...own } = message.headers ?? {}
     const headers: IHeaders = {
-      ...message.headers,
+      ...own,
+      ce_id: deadLetterId(DEAD_LETTER_KIND, { topic, partition, offset: message.offset }),
+      ...(ownId === undefined ? {} : { 'dlq-ce-id': ownId }),
       'dlq-reason': err instanceof Error ? err.message.slice(0, 500) : String(err),
       'dlq-topic': topic,
       'dlq-partition': String(partition),
@@ -119,6 +163,7 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
       'dlq-attempts': String(attempts),
     }
     await dlq.producer.send({ topic: dlq.topic, acks: -1, messages: [{ key: message.key, value: message.value, headers }] })
+    markSetAside({ topic, partition }, [message.offset])
     dead.inc({ topic })
     log.warn(
       { topic, partition, offset: message.offset, attempts, err },
@@ -128,11 +173,13 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
 
   const applyWithRetry = async (payload: EachBatchPayload, messages: KafkaMessage[]) => {
     const { batch, heartbeat, isRunning, isStale } = payload
+    const from = { topic: batch.topic, partition: batch.partition }
     let lastKind: string | undefined
     let sameFailures = 0
     for (let attempt = 0; ; attempt++) {
       try {
-        await handle(messages, batch.topic)
+        const handled = await handle(messages, from)
+        markSetAside(from, handled?.deadLettered ?? [])
         return
       } catch (err) {
         const kind = failureKind(err)
@@ -199,13 +246,17 @@ export async function startBatchConsumer(kafka: Kafka, options: BatchConsumerOpt
         const { batch, resolveOffset, heartbeat } = payload
         if (batch.messages.length === 0) return
         const end = batchSeconds.startTimer({ topic: batch.topic })
-        await traced(options.groupId, batch.topic, batch.messages, () => applyWithRetry(payload, batch.messages))
+        // Delivered again before its commit: what was set aside already is not set aside twice.
+        const aside = setAside.get(partitionKey(batch))
+        const messages = aside ? batch.messages.filter((m) => !aside.has(m.offset)) : batch.messages
+        if (messages.length > 0) await traced(options.groupId, batch.topic, messages, () => applyWithRetry(payload, messages))
         end()
         batchSize.observe({ topic: batch.topic }, batch.messages.length)
         resolveOffset(batch.lastOffset())
         // The effects are durable: only now does the group learn that this batch is done.
         const next = (BigInt(batch.lastOffset()) + 1n).toString()
         await member.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: next }])
+        committed(batch, next)
         await heartbeat()
         lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
       },
