@@ -211,6 +211,10 @@ function component(kind: 'grpc' | 'http', own: Record<string, Schema>, scaling: 
 
 const consumerGroup = str('the Kafka consumer group, also the one KEDA reads the lag of', { minLength: 1 })
 
+/** Where the brokers' CA is: a Secret's or a ConfigMap's key; empty name: none. */
+const kafkaCa = (description: string): Schema =>
+  object({ name: str(), key: str(undefined, { minLength: 1 }) }, ['name', 'key'], description)
+
 const topic = object({ partitions: int(1), retentionMs: int(60_000) }, ['partitions', 'retentionMs'])
 
 const globalValues = object(
@@ -244,7 +248,15 @@ const globalValues = object(
           },
           ['mechanism', 'existingSecret', 'users', 'acls'],
         ),
-        tls: object({ enabled: bool('TLS to the brokers, verified against the system CAs') }, ['enabled']),
+        tls: object(
+          {
+            enabled: bool('TLS to the brokers; then a CA (caSecret or caConfigMap) or systemTrustStore is required'),
+            caSecret: kafkaCa("a Secret of the release's namespace holding the brokers' CA in PEM"),
+            caConfigMap: kafkaCa("a ConfigMap of the release's namespace holding the brokers' CA in PEM"),
+            systemTrustStore: bool("verify the brokers against the image's system CAs (a publicly signed cluster)"),
+          },
+          ['enabled', 'caSecret', 'caConfigMap', 'systemTrustStore'],
+        ),
         topics: mapOf(topic, 'the platform topics; partitions bound the consumer replicas'),
       },
       ['brokers', 'sasl', 'tls', 'topics'],

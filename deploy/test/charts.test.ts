@@ -3,18 +3,16 @@
 // identities its mTLS policy accepts), KEDA never scaling consumers past their topic's partitions,
 // pinned images, probes where the services answer them, and only settings the services read.
 // The values schemas are checked to be what deploy/scripts/chart-schemas.ts writes, and to refuse.
-import { execFile } from 'node:child_process'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { PLATFORM_TOPICS } from '@catalog/kit'
 import t from 'tap'
-import { parseAllDocuments, parse as parseYaml } from 'yaml'
+import { parse as parseYaml } from 'yaml'
 import { chartSchemas, render as renderSchema, schemaFile } from '../scripts/chart-schemas.ts'
-import { builtUmbrella, tool } from './helpers/charts.ts'
+import type { Doc } from './helpers/charts.ts'
+import { builtUmbrella, envOf, find, pods, template, tool } from './helpers/charts.ts'
 
-const run = promisify(execFile)
 const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const RELEASE = 'catalog'
 const SERVICES = { catalog: 'services/catalog', search: 'services/search', ingestion: 'services/ingestion', gateway: 'gateway' }
@@ -33,9 +31,6 @@ const RUNTIME_ENV = new Set([
 ])
 const runtimeEnv = (name: string) => RUNTIME_ENV.has(name) || name.startsWith('OTEL_')
 
-// biome-ignore lint/suspicious/noExplicitAny: rendered manifests are plain YAML, checked field by field below
-type Doc = Record<string, any>
-
 const helm = tool('helm')
 
 /** The variables a component's config declares: its config.ts and the kit's shared fragments. */
@@ -48,35 +43,7 @@ function declaredEnv(component: Component): Set<string> {
 }
 
 let umbrella = ''
-
-async function template(args: string[]): Promise<{ docs: Doc[]; error?: string }> {
-  try {
-    const { stdout } = await run(helm as string, ['template', RELEASE, umbrella, '--namespace', 'catalog', ...args], {
-      maxBuffer: 64 * 1024 * 1024,
-    })
-    const docs = parseAllDocuments(stdout)
-      .map((d) => d.toJS() as Doc)
-      .filter(Boolean)
-    return { docs }
-  } catch (err) {
-    return { docs: [], error: String((err as { stderr?: string }).stderr ?? err) }
-  }
-}
-
-/** Every pod template of a workload, Job or CronJob, with the kind/name it belongs to. */
-function pods(docs: Doc[]): { owner: string; spec: Doc; labels: Doc }[] {
-  return docs.flatMap((d) => {
-    const owner = `${d.kind}/${d.metadata.name}`
-    if (['Deployment', 'Job'].includes(d.kind))
-      return [{ owner, spec: d.spec.template.spec, labels: d.spec.template.metadata.labels }]
-    if (d.kind === 'CronJob')
-      return [{ owner, spec: d.spec.jobTemplate.spec.template.spec, labels: d.spec.jobTemplate.spec.template.metadata.labels }]
-    return []
-  })
-}
-
-const envOf = (container: Doc): Map<string, Doc> => new Map((container.env ?? []).map((e: Doc) => [e.name, e]))
-const find = (docs: Doc[], kind: string, name: string) => docs.find((d) => d.kind === kind && d.metadata.name === name)
+const render = (args: string[]) => template(helm as string, umbrella, RELEASE, args)
 
 const scenarios = [
   ...readdirSync(join(REPO, 'helm/catalog-platform/ci')).map((f) => join(REPO, 'helm/catalog-platform/ci', f)),
@@ -112,7 +79,7 @@ if (!helm) {
   for (const values of scenarios) {
     const label = values.slice(REPO.length)
     t.test(`${label}: what the charts promise`, async (t) => {
-      const { docs, error } = await template(['-f', values])
+      const { docs, error } = await render(['-f', values])
       if (!t.notOk(error, 'renders')) return
       const rendered = pods(docs)
       t.ok(rendered.length >= 4, 'a pod for every component')
@@ -252,7 +219,7 @@ if (!helm) {
       [['--set', 'catalog.allowedCallers[0]=anyone'], /allowedCallers\/0/],
     ]
     for (const [args, message] of cases) {
-      const { error } = await template(['-f', dev, ...args])
+      const { error } = await render(['-f', dev, ...args])
       t.match(error ?? 'rendered', message, args.join(' '))
     }
   })

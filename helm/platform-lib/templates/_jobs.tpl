@@ -1,11 +1,14 @@
 {{/*
 A one-shot pod of the component's image (the migrations Job, the topics Job, the drops CronJob):
 same hardening, no inbound traffic, its own command (as args, so the image's tini stays PID 1).
+A pod whose env names KAFKA_TLS_CA_FILE (platform-lib.kafkaAuthEnv) gets the brokers' CA mounted there.
 args: (list $ctx name command extraEnv)
 */}}
 {{- define "platform-lib.jobPod" -}}
 {{- $ := index . 0 -}}
 {{- $name := index . 1 -}}
+{{- $kafkaCa := false -}}
+{{- range index . 3 }}{{ if eq .name "KAFKA_TLS_CA_FILE" }}{{ $kafkaCa = true }}{{ end }}{{ end -}}
 metadata:
   labels:
     {{- include "platform-lib.jobLabels" (list $ $name) | nindent 4 }}
@@ -43,10 +46,20 @@ spec:
       volumeMounts:
         - name: tmp
           mountPath: /tmp
+        {{- if $kafkaCa }}
+        {{- with include "platform-lib.kafkaCaVolumeMounts" $ | trim }}
+        {{- . | nindent 8 }}
+        {{- end }}
+        {{- end }}
   volumes:
     - name: tmp
       emptyDir:
         sizeLimit: 64Mi
+    {{- if $kafkaCa }}
+    {{- with include "platform-lib.kafkaCaVolumes" $ | trim }}
+    {{- . | nindent 4 }}
+    {{- end }}
+    {{- end }}
 {{- end -}}
 
 {{- define "platform-lib.jobLabels" -}}

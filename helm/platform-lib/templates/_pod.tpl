@@ -1,6 +1,7 @@
 {{/*
 The pod template every component runs: the restricted Pod Security profile, its workload
-certificate mounted where TLS_*_FILE point, probes, resources and spread over zones and nodes.
+certificate mounted where TLS_*_FILE point and, for a service reaching the brokers over TLS, their
+CA where KAFKA_TLS_CA_FILE points; probes, resources and spread over zones and nodes.
 The component adds its own env through "<component>.env" (a list of EnvVar) in its chart.
 */}}
 {{- define "platform-lib.podTemplate" -}}
@@ -92,6 +93,11 @@ spec:
         - name: tls
           mountPath: /etc/catalog/tls
           readOnly: true
+        {{- if eq .Values.kind "grpc" }}
+        {{- with include "platform-lib.kafkaCaVolumeMounts" . | trim }}
+        {{- . | nindent 8 }}
+        {{- end }}
+        {{- end }}
         {{- with .Values.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -103,6 +109,11 @@ spec:
       secret:
         secretName: {{ include "platform-lib.tlsSecret" . }}
         defaultMode: 0440
+    {{- if eq .Values.kind "grpc" }}
+    {{- with include "platform-lib.kafkaCaVolumes" . | trim }}
+    {{- . | nindent 4 }}
+    {{- end }}
+    {{- end }}
     {{- with .Values.extraVolumes }}
     {{- toYaml . | nindent 4 }}
     {{- end }}

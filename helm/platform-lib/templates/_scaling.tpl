@@ -19,6 +19,10 @@ only add idle pods: the chart refuses it.
 {{- if gt (int $as.maxReplicas) (int $topic.partitions) }}
 {{- fail (printf "autoscaling.maxReplicas (%d) exceeds the %d partitions of %s: extra consumers would idle" (int $as.maxReplicas) (int $topic.partitions) $kafka.topic) }}
 {{- end }}
+{{- /* Else KEDA's scaler fails to read the lag and the consumers sit at the fallback, minReplicas. */}}
+{{- if and (or .Values.global.kafka.sasl.mechanism .Values.global.kafka.tls.enabled) (not .Values.global.kafka.kedaAuthenticationRef) }}
+{{- fail "global.kafka.kedaAuthenticationRef: the brokers need SASL or TLS, so KEDA needs them too to read the consumer lag: name a TriggerAuthentication (sasl, username, password, tls, ca; deploy/README.md), or turn autoscaling.keda.kafka off" }}
+{{- end }}
 {{- end }}
 apiVersion: keda.sh/v1alpha1
 kind: ScaledObject
