@@ -372,6 +372,14 @@ export function chartSchemas(): Record<string, Schema> {
           'existingSecret',
           'existingSecretKey',
         ]),
+        rateLimit: object(
+          {
+            keyByProxyAddress: bool(
+              'behind an Ingress or HTTPRoute without config.TRUST_PROXY_CIDRS, accept one per-IP budget for all clients instead of refusing to render',
+            ),
+          },
+          ['keyByProxyAddress'],
+        ),
         rollout: object(
           {
             enabled: bool('an Argo Rollouts canary instead of a rolling update'),

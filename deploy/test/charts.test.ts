@@ -101,6 +101,12 @@ if (!helm) {
         }
       }
 
+      if (docs.some((d) => d.kind === 'Ingress' || d.kind === 'HTTPRoute'))
+        t.ok(
+          find(docs, 'ConfigMap', `${RELEASE}-gateway`)?.data?.TRUST_PROXY_CIDRS,
+          'behind an Ingress or HTTPRoute the gateway names the proxies it takes the client address from',
+        )
+
       for (const component of Object.keys(SERVICES) as Component[]) {
         const name = `${RELEASE}-${component}`
         const deployment = find(docs, 'Deployment', name)
