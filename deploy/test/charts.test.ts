@@ -45,6 +45,9 @@ function declaredEnv(component: Component): Set<string> {
 let umbrella = ''
 const render = (args: string[]) => template(helm as string, umbrella, RELEASE, args)
 
+/** The environments whose pods must reach Kafka as SCRAM users over TLS (dev's cluster is plain). */
+const KAFKA_SECURED = new Set(['deploy/argocd/values/staging.yaml', 'deploy/argocd/values/prod.yaml'])
+
 const scenarios = [
   ...readdirSync(join(REPO, 'helm/catalog-platform/ci')).map((f) => join(REPO, 'helm/catalog-platform/ci', f)),
   ...readdirSync(join(REPO, 'deploy/argocd/values')).map((f) => join(REPO, 'deploy/argocd/values', f)),
@@ -101,6 +104,19 @@ if (!helm) {
         }
       }
 
+      const secured = KAFKA_SECURED.has(label)
+      const kafkaPods = rendered.filter(({ spec }) => (spec.containers as Doc[]).some((c) => envOf(c).has('KAFKA_BROKERS')))
+      if (secured) t.ok(kafkaPods.length >= 3, 'the services talk to Kafka')
+      for (const { owner, spec } of kafkaPods) {
+        const env = envOf(spec.containers[0])
+        t.notOk(env.get('KAFKA_SASL_PASSWORD')?.value, `${owner}: no Kafka password inline`)
+        if (!secured) continue
+        t.match(env.get('KAFKA_SASL_MECHANISM')?.value, /^SCRAM-SHA-(256|512)$/, `${owner}: authenticates to Kafka with SCRAM`)
+        t.ok(env.get('KAFKA_SASL_USERNAME')?.value, `${owner}: as its own Kafka user`)
+        t.ok(env.get('KAFKA_SASL_PASSWORD')?.valueFrom?.secretKeyRef?.name, `${owner}: its Kafka password from a Secret`)
+        t.equal(env.get('KAFKA_TLS')?.value, 'true', `${owner}: reaches Kafka over TLS`)
+        t.ok(env.get('KAFKA_TLS_CA_FILE')?.value, `${owner}: verifying the brokers against their CA`)
+      }
       if (docs.some((d) => d.kind === 'Ingress' || d.kind === 'HTTPRoute'))
         t.ok(
           find(docs, 'ConfigMap', `${RELEASE}-gateway`)?.data?.TRUST_PROXY_CIDRS,
@@ -187,6 +203,7 @@ if (!helm) {
       for (const scaled of docs.filter((d) => d.kind === 'ScaledObject')) {
         const name = scaled.metadata.name
         for (const trigger of (scaled.spec.triggers as Doc[]).filter((tr) => tr.type === 'kafka')) {
+          if (secured) t.ok(trigger.authenticationRef?.name, `${name}: KEDA reads the lag with the brokers' SASL and TLS`)
           const spec = PLATFORM_TOPICS.find((s) => s.topic === trigger.metadata.topic)
           if (!t.ok(spec, `${name}: scales on a platform topic (${trigger.metadata.topic})`)) continue
           t.ok(
