@@ -21,6 +21,11 @@ export const catalogEnv = Type.Object({
   CATALOG_INGEST_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   /** Workload identities allowed to call the catalog, comma-separated. */
   CATALOG_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
+  /**
+   * Of those, the ones trusted to forward an end user's principal (tenant, subject, scopes),
+   * comma-separated: only a caller that verified the user itself. Empty: none.
+   */
+  CATALOG_FORWARDERS: Type.String({ default: 'gateway' }),
 })
 
 export type CatalogConfig = Readonly<Static<typeof catalogEnv>>

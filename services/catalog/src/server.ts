@@ -14,8 +14,12 @@ export interface CatalogDeps {
   metrics: Metrics
   tls: TlsFiles
   trustDomain: string
-  /** Identities that may call the catalog and forward a user's principal (the gateway). */
+  /** Identities that may call the catalog. */
   callers: readonly string[]
+  /** Of those, the ones whose forwarded user principal is trusted; unset: the gateway alone. */
+  forwarders?: readonly string[]
+  /** Identities that may use server reflection; unset: nobody. */
+  reflection?: readonly string[]
   /** Runs after a write commits (the service wakes its outbox relay). */
   onChange?: () => void
 }
@@ -25,7 +29,8 @@ export function build(deps: CatalogDeps): PlatformGrpcServer {
   const { definition, grpc } = loadCatalog()
   const policy: CallerPolicy = {
     allow: { 'catalog.v1.CatalogService': deps.callers },
-    forwarders: deps.callers,
+    forwarders: deps.forwarders ?? ['gateway'],
+    reflection: deps.reflection ?? [],
   }
   const server = createGrpcServer({
     tls: deps.tls,

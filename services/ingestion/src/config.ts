@@ -53,7 +53,10 @@ export const ingestionEnv = Type.Object({
   ...grpcServerEnv,
   ...postgresEnv,
   ...kafkaEnv,
+  /** Workload identities allowed to call ingestion, comma-separated. */
   INGESTION_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
+  /** Of those, the ones trusted to forward an end user's principal, comma-separated; empty: none. */
+  INGESTION_FORWARDERS: Type.String({ default: 'gateway' }),
   ...ingestSettings,
 })
 

@@ -17,7 +17,12 @@ export interface IngestionDeps {
   metrics: Metrics
   tls: TlsFiles
   trustDomain: string
+  /** Identities that may call ingestion. */
   callers: readonly string[]
+  /** Of those, the ones whose forwarded user principal is trusted; unset: the gateway alone. */
+  forwarders?: readonly string[]
+  /** Identities that may use server reflection; unset: nobody. */
+  reflection?: readonly string[]
   sources: { file: Source; s3?: Source }
   /** The key prefix or folder a tenant may read (`tenants/acme/`). */
   areaOf: (tenant: string) => string
@@ -30,7 +35,11 @@ export function build(deps: IngestionDeps): { server: PlatformGrpcServer; jobs: 
   const server = createGrpcServer({
     tls: deps.tls,
     trustDomain: deps.trustDomain,
-    policy: { allow: { 'ingestion.v1.IngestionService': deps.callers }, forwarders: deps.callers },
+    policy: {
+      allow: { 'ingestion.v1.IngestionService': deps.callers },
+      forwarders: deps.forwarders ?? ['gateway'],
+      reflection: deps.reflection ?? [],
+    },
     log: deps.log,
     metrics: deps.metrics,
     definitions: [definition],

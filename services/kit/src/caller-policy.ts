@@ -8,22 +8,31 @@ import { identityOf } from './tls.ts'
  * Who may call what. Keys are a full method path (`/catalog.v1.CatalogService/GetItem`) or a
  * service (`catalog.v1.CatalogService`); values are caller identities (the name in the client
  * certificate's `spiffe://<trust domain>/<name>` SAN), `*` for any identity of the platform.
- * Whatever is not listed is refused.
+ * Whatever is not listed is refused; health alone is open to any platform identity.
  */
 export interface CallerPolicy {
   allow: Record<string, readonly string[]>
-  /** Callers whose forwarded principal (end-user tenant, subject, scopes) is trusted. */
+  /**
+   * Callers whose forwarded principal (end-user tenant, subject, scopes) is trusted: only those that
+   * verified the end user themselves (the gateway). Any other caller that sends one is refused, so
+   * a service allowed to call cannot act as a tenant of its choosing.
+   */
   forwarders: readonly string[]
+  /**
+   * Identities that may use server reflection (grpcurl, Postman); unset or empty: nobody, and the
+   * server does not offer it. It lists every method and message of the server, which only tools
+   * need.
+   */
+  reflection?: readonly string[]
 }
 
 /** The verified caller identity, stamped by the interceptor over anything the client sent. */
 export const CALLER_HEADER = 'x-caller-identity'
 
-const ALWAYS_ALLOWED: CallerPolicy['allow'] = {
-  'grpc.health.v1.Health': ['*'],
-  'grpc.reflection.v1.ServerReflection': ['*'],
-  'grpc.reflection.v1alpha.ServerReflection': ['*'],
-}
+const ALWAYS_ALLOWED: CallerPolicy['allow'] = { 'grpc.health.v1.Health': ['*'] }
+
+/** The services of server reflection, both versions that clients still ask for. */
+const REFLECTION_SERVICES = ['grpc.reflection.v1.ServerReflection', 'grpc.reflection.v1alpha.ServerReflection']
 
 type AuthContext = ReturnType<grpc.ServerInterceptingCallInterface['getAuthContext']>
 
@@ -57,7 +66,8 @@ export function createPolicyInterceptor(options: {
   metrics: Metrics
 }): grpc.ServerInterceptor {
   const { policy, trustDomain, log, metrics } = options
-  const allow = { ...ALWAYS_ALLOWED, ...policy.allow }
+  const reflection = Object.fromEntries(REFLECTION_SERVICES.map((name) => [name, policy.reflection ?? []]))
+  const allow = { ...reflection, ...ALWAYS_ALLOWED, ...policy.allow }
   const forwarders = new Set(policy.forwarders)
   const identities = new WeakMap<AuthContext, string | undefined>()
   const identityOfCall = (authContext: AuthContext): string | undefined => {

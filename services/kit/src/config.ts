@@ -14,6 +14,7 @@ export function loadConfig<T extends TObject>(schema: T, env: NodeJS.ProcessEnv 
     const config = envSchema<Static<T>>({ schema, data: env, dotenv: false })
     // Rules across variables, for the fragments below that have some.
     if ('KAFKA_SASL_MECHANISM' in schema.properties) checkKafkaSecurity(config)
+    checkForwarders(config)
     return Object.freeze(config)
   } catch (err) {
     if (err instanceof ConfigError) throw err
@@ -29,6 +30,29 @@ export function list(value: string | undefined): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)
+}
+
+const FORWARDERS = '_FORWARDERS'
+
+/**
+ * Each service's `<X>_FORWARDERS` (who may forward a user's principal) names only identities its
+ * `<X>_ALLOWED_CALLERS` admits: a forwarder that may not call is a mistake, a typo most likely. And
+ * it names them one by one: `*` would let any identity of the platform act as any tenant.
+ */
+function checkForwarders(config: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(config)) {
+    if (!key.endsWith(FORWARDERS) || typeof value !== 'string') continue
+    const callersKey = `${key.slice(0, -FORWARDERS.length)}_ALLOWED_CALLERS`
+    const callers = list(typeof config[callersKey] === 'string' ? config[callersKey] : undefined)
+    for (const forwarder of list(value)) {
+      if (forwarder === '*')
+        throw new ConfigError(`invalid configuration: ${key} must name each forwarder; * would trust any platform identity`)
+      if (!callers.includes(forwarder) && !callers.includes('*'))
+        throw new ConfigError(
+          `invalid configuration: ${key} names "${forwarder}", which ${callersKey} does not: a forwarder must be an allowed caller`,
+        )
+    }
+  }
 }
 
 /** Schema fragments every service shares, so the same variable means the same thing everywhere. */
@@ -57,6 +81,12 @@ export const grpcServerEnv = {
   TLS_CERT_FILE: Type.String({ minLength: 1 }),
   TLS_KEY_FILE: Type.String({ minLength: 1 }),
   TLS_TRUST_DOMAIN: Type.String({ minLength: 1, default: 'catalog.platform' }),
+  /**
+   * Identities that may use server reflection, comma-separated (`*`: any platform identity); empty:
+   * reflection is off. The gateway by default, so grpcurl with its development certificate works
+   * locally; it knows every method already. The charts turn it off.
+   */
+  GRPC_REFLECTION_CALLERS: Type.String({ default: 'gateway' }),
   ...tlsRefreshEnv,
 } satisfies TProperties
 

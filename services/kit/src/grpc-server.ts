@@ -16,7 +16,7 @@ export interface GrpcServerOptions {
   policy: CallerPolicy
   log: Logger
   metrics: Metrics
-  /** The contracts this server implements, for server reflection. */
+  /** The contracts this server implements, for server reflection (offered to `policy.reflection` only). */
   definitions: PackageDefinition[]
   maxMessageBytes?: number
   /**
@@ -50,8 +50,11 @@ export function createGrpcServer(options: GrpcServerOptions): PlatformGrpcServer
   const serviceNames: string[] = []
   const health = new HealthImplementation({ [OVERALL]: 'NOT_SERVING' })
   health.addToServer(server)
-  const merged = Object.assign({}, ...options.definitions) as PackageDefinition
-  new ReflectionService(merged).addToServer(server)
+  // Offered only when someone may use it: otherwise not even registered (UNIMPLEMENTED to all).
+  if (options.policy.reflection?.length) {
+    const merged = Object.assign({}, ...options.definitions) as PackageDefinition
+    new ReflectionService(merged).addToServer(server)
+  }
   // Kubelet gRPC probes speak no TLS: this second server answers only grpc.health.v1.
   const healthServer = new grpc.Server()
   health.addToServer(healthServer)

@@ -1,6 +1,3 @@
-import { once } from 'node:events'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import * as grpc from '@grpc/grpc-js'
@@ -23,7 +20,6 @@ import {
 } from '../src/index.ts'
 import { silentLogger, testCerts } from '../src/testing/index.ts'
 
-const require = createRequire(import.meta.url)
 const { definition, grpc: proto } = loadCatalog()
 const service = proto.catalog.v1.CatalogService.service
 const certs = testCerts()
@@ -156,27 +152,6 @@ t.test('mTLS and the caller policy', async (t) => {
     await t.rejects(c.call('GetItem', { id: 'slow' }, { deadline: new Date(Date.now() + 200) }), {
       code: grpc.status.DEADLINE_EXCEEDED,
     })
-  })
-
-  await t.test('server reflection lists the services to any platform identity', async (t) => {
-    const file = join(dirname(require.resolve('@grpc/reflection')), '../proto/grpc/reflection/v1/reflection.proto')
-    const def = protoLoader.loadSync(file, { keepCase: true })
-    const Reflection = (
-      grpc.loadPackageDefinition(def) as unknown as {
-        grpc: { reflection: { v1: { ServerReflection: typeof grpc.Client } } }
-      }
-    ).grpc.reflection.v1.ServerReflection
-    const tls = certs.of('stranger')
-    const r = new Reflection(`localhost:${port}`, grpc.credentials.createSsl(tls.ca, tls.key, tls.cert)) as grpc.Client & {
-      ServerReflectionInfo(): grpc.ClientDuplexStream<object, { list_services_response?: { service: { name: string }[] } }>
-    }
-    t.teardown(() => r.close())
-    const stream = r.ServerReflectionInfo()
-    stream.write({ list_services: '' })
-    const [reply] = await once(stream, 'data')
-    stream.end()
-    const names = (reply.list_services_response?.service ?? []).map((s: { name: string }) => s.name)
-    t.ok(names.includes('catalog.v1.CatalogService'), names.join(', '))
   })
 
   await t.test('a forged caller identity header is overwritten by the verified one', async (t) => {

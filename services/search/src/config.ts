@@ -12,7 +12,10 @@ export const searchEnv = Type.Object({
   SEARCH_CONSUMER_GROUP: Type.String({ minLength: 1, default: 'search-indexer' }),
   /** Bound on one search's SQL: a pathological regex ends here with a 4xx. */
   SEARCH_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),
+  /** Workload identities allowed to call search, comma-separated. */
   SEARCH_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
+  /** Of those, the ones trusted to forward an end user's principal, comma-separated; empty: none. */
+  SEARCH_FORWARDERS: Type.String({ default: 'gateway' }),
   /** Searches with contains or pattern one tenant may run at once in this process; past it, RESOURCE_EXHAUSTED. */
   SEARCH_EXPENSIVE_PER_TENANT: Type.Integer({ minimum: 1, maximum: 199, default: 2 }),
   /** The same for all tenants together: below DATABASE_POOL_MAX, so word searches and the indexer keep connections. */

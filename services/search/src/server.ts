@@ -15,7 +15,12 @@ export interface SearchDeps {
   metrics: Metrics
   tls: TlsFiles
   trustDomain: string
+  /** Identities that may call search. */
   callers: readonly string[]
+  /** Of those, the ones whose forwarded user principal is trusted; unset: the gateway alone. */
+  forwarders?: readonly string[]
+  /** Identities that may use server reflection; unset: nobody. */
+  reflection?: readonly string[]
   statementTimeoutMs: number
   expensiveLimits: ExpensiveLimits
 }
@@ -26,7 +31,11 @@ export function build(deps: SearchDeps): PlatformGrpcServer {
   const server = createGrpcServer({
     tls: deps.tls,
     trustDomain: deps.trustDomain,
-    policy: { allow: { 'search.v1.SearchService': deps.callers }, forwarders: deps.callers },
+    policy: {
+      allow: { 'search.v1.SearchService': deps.callers },
+      forwarders: deps.forwarders ?? ['gateway'],
+      reflection: deps.reflection ?? [],
+    },
     log: deps.log,
     metrics: deps.metrics,
     definitions: [definition],
