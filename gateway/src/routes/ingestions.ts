@@ -1,8 +1,7 @@
-import type { Readable } from 'node:stream'
 import type { ingestion } from '@catalog/proto'
 import { fromTimestamp } from '@catalog/proto'
 import type { Metadata } from '@grpc/grpc-js'
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply } from 'fastify'
 import type { Static } from 'typebox'
 import { receiveWithin } from '../connection-limits.ts'
 import { codes, GatewayError } from '../errors.ts'
@@ -11,6 +10,7 @@ import { Problem } from '../schemas/item.ts'
 import type { Backend } from '../upstream/backend.ts'
 import { callOptions } from '../upstream/call-options.ts'
 import type { IngestStreams } from '../upstream/ingest-stream.ts'
+import { streamUpload } from './bulk-upload.ts'
 
 type Ingestion = Backend<ingestion.IngestionServiceDefinition>
 
@@ -28,7 +28,6 @@ export interface IngestionRouteOptions {
   streamMaxMs: number
 }
 
-const ANSWERED: unique symbol = Symbol('answered')
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 413: Problem, 415: Problem, 429: Problem }
 const FORMATS: Record<string, 'ndjson' | 'json'> = {
   'application/x-ndjson': 'ndjson',
@@ -36,7 +35,6 @@ const FORMATS: Record<string, 'ndjson' | 'json'> = {
   'application/json': 'json',
 }
 const KEY = /^[\x21-\x7e]{1,200}$/
-const CHUNK = 64 * 1024
 const STATES = {
   JOB_STATE_RUNNING: 'running',
   JOB_STATE_COMPLETED: 'completed',
@@ -127,26 +125,16 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
         receiveWithin(request, reply, options.bulkTimeoutMs)
         const metadata = callOptions(request, false).metadata as Metadata
         const upload = options.streams.open(metadata, new Date(Date.now() + options.bulkTimeoutMs))
-        const aborted = () => upload.cancel()
-        request.raw.once('aborted', aborted)
         try {
-          await upload.write({
-            header: {
-              format,
-              idempotency_key: key ?? '',
-              default_source: request.query.source ?? '',
-              name: request.query.name ?? '',
-            },
-          })
-          await pump(request, upload, options.bulkLimitBytes)
-          upload.end()
-          const res = await upload.result
+          const header = {
+            format,
+            idempotency_key: key ?? '',
+            default_source: request.query.source ?? '',
+            name: request.query.name ?? '',
+          }
+          const res = await streamUpload(request, upload, header, options.bulkLimitBytes)
           return sendJob(reply, res.job, res.duplicate)
-        } catch (err) {
-          upload.cancel()
-          throw err
         } finally {
-          request.raw.off('aborted', aborted)
           // Answered before the body ended (a duplicate key, a refusal, an error): the rest of the
           // body no longer earns the upload's hour. The connection closes after the answer.
           if (request.raw.complete === false) reply.header('connection', 'close')
@@ -306,34 +294,6 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
       }
     },
   )
-}
-
-/** Copies the request body to the upload in bounded chunks, counting bytes against the limit. */
-async function pump(
-  request: FastifyRequest,
-  upload: { write(part: ingestion.IngestItemsRequest): Promise<void>; settled(): boolean; result: Promise<unknown> },
-  limit: number,
-): Promise<void> {
-  let bytes = 0
-  // An early answer (a duplicate key, a refusal) means the rest is not needed: stop waiting for it
-  // at once, not when the next chunk happens to come (a client may never send one).
-  const answered: Promise<typeof ANSWERED> = upload.result.then(
-    () => ANSWERED,
-    () => ANSWERED,
-  )
-  const chunks = (request.body as Readable)[Symbol.asyncIterator]()
-  for (;;) {
-    const next = await Promise.race([chunks.next(), answered])
-    if (next === ANSWERED || next.done || upload.settled()) return
-    const chunk = next.value as Buffer
-    bytes += chunk.length
-    if (bytes > limit) {
-      throw new GatewayError(codes.payloadTooLarge, 413, 'Content Too Large', {
-        detail: `A bulk upload may be at most ${limit} bytes; split it or use POST /v1/ingestions with a file.`,
-      })
-    }
-    for (let i = 0; i < chunk.length; i += CHUNK) await upload.write({ chunk: chunk.subarray(i, i + CHUNK) })
-  }
 }
 
 function tooManyStreams(limit: number): GatewayError {

@@ -1,0 +1,99 @@
+import type { CallContext } from '@catalog/kit'
+import { createGrpcServer, createMetrics, implement, PlatformError } from '@catalog/kit'
+import { silentLogger, testCerts } from '@catalog/kit/testing'
+import type { ingestion } from '@catalog/proto'
+import { loadIngestion, toTimestamp } from '@catalog/proto'
+import { status } from '@grpc/grpc-js'
+
+interface Tap {
+  teardown(fn: () => unknown): void
+}
+
+/**
+ * What the fake's upload does with a stream: read `after` chunks (after the header), then either
+ * fail with gRPC status `fail`, or stop reading and wait (`stall`) until the call goes away.
+ * With `holdMs`, it stops reading for that long before it fails: the gateway's writes back up.
+ */
+export type UploadBehaviour = { after: number; holdMs?: number } & ({ fail: number } | { stall: true })
+
+export const FAKE_JOB_ID = '0190a000-0000-7000-8000-00000000f001'
+export const SECRET = 'ingestion stack trace: /srv/ingest-root'
+
+/**
+ * A stand-in ingestion service for what the real one cannot be made to do on demand: fail an
+ * upload half-way, stall it, or count the reads of a job. Same mTLS and caller policy as the real one.
+ */
+export async function startFakeIngestion(t: Tap) {
+  const calls = { GetIngestion: 0, IngestItems: 0 }
+  const seen = { chunks: 0, bytes: 0, cancelled: 0 }
+  const state = { upload: { after: 0, fail: status.INTERNAL } as UploadBehaviour, job: running() }
+  const { definition, grpc } = loadIngestion()
+  const server = createGrpcServer({
+    tls: testCerts().of('ingestion'),
+    trustDomain: 'catalog.platform',
+    policy: { allow: { 'ingestion.v1.IngestionService': ['gateway'] }, forwarders: ['gateway'] },
+    log: silentLogger(),
+    metrics: createMetrics({ service: 'fake-ingestion', defaultMetrics: false }),
+    definitions: [definition],
+  })
+  const unused = async () => {
+    throw new PlatformError('FAKE_ERR', status.UNIMPLEMENTED, 'not in the fake')
+  }
+  server.addService(
+    grpc.ingestion.v1.IngestionService.service,
+    implement<ingestion.IngestionServiceHandlers>(silentLogger(), {
+      async IngestItems(requests: AsyncIterable<ingestion.IngestItemsRequest__Output>, ctx: CallContext) {
+        calls.IngestItems++
+        const behaviour = state.upload
+        ctx.signal.addEventListener('abort', () => seen.cancelled++)
+        const iterator = requests[Symbol.asyncIterator]()
+        await iterator.next()
+        for (let n = 0; n < behaviour.after; n++) {
+          const next = await iterator.next()
+          if (next.done) break
+          seen.chunks++
+          seen.bytes += next.value.chunk?.length ?? 0
+        }
+        if (behaviour.holdMs) await new Promise((resolve) => setTimeout(resolve, behaviour.holdMs))
+        if ('stall' in behaviour) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
+        else throw new PlatformError('FAKE_ERR', behaviour.fail, SECRET)
+        return { job: state.job, duplicate: false }
+      },
+      async GetIngestion(req) {
+        calls.GetIngestion++
+        if (req.id !== state.job.id)
+          throw new PlatformError('ING_ERR_NOT_FOUND', status.NOT_FOUND, `ingestion ${req.id} not found`)
+        return { job: state.job }
+      },
+      StartIngestion: unused,
+      ListIngestions: unused,
+      CancelIngestion: unused,
+    }),
+  )
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
+  server.setServing(true)
+  let stopped = false
+  const stop = (ms: number) => {
+    if (stopped) return Promise.resolve()
+    stopped = true
+    return server.shutdown(ms)
+  }
+  t.teardown(() => stop(500))
+  return { address: `localhost:${port}`, calls, seen, state, stop }
+}
+
+/** A job that runs, as GetIngestion answers it; `processed` moves it on. */
+export function running(processed = 0, state: ingestion.JobState__Output = 'JOB_STATE_RUNNING'): ingestion.Job {
+  const now = toTimestamp(new Date())
+  return {
+    id: FAKE_JOB_ID,
+    tenant: 'acme',
+    uri: 'upload:held',
+    format: 'ndjson',
+    state,
+    processed: String(processed),
+    eta_seconds: -1,
+    created_at: now,
+    updated_at: now,
+  }
+}
