@@ -182,6 +182,12 @@ t.test('hostile input: a 4xx for every case, no 5xx, the processes stay up, noth
     },
     { name: 'a search term past 256 characters', expect: 400, send: () => searchFor(`q=${'a'.repeat(300)}`) },
     { name: 'a date that is no date', expect: 400, send: () => searchFor('after=yesterday') },
+    { name: 'a calendar date that does not exist', expect: 400, send: () => searchFor('before=2026-02-30') },
+    {
+      name: 'a pattern with a literal prefix and a range backwards',
+      expect: 400,
+      send: () => searchFor(`pattern=${encodeURIComponent('^Brass [z-a]')}`),
+    },
     { name: 'a price bound that is no number', expect: 400, send: () => searchFor('min_price=NaN') },
     { name: 'a negative page size', expect: 400, send: () => searchFor('q=lamp&limit=-5') },
     { name: 'a page size of a billion', expect: 400, send: () => searchFor('q=lamp&limit=1000000000') },

@@ -29,6 +29,7 @@ t.test('GET /v1/search through the real search service', async (t) => {
   t.equal(body.items.length, 3)
   t.equal(body.estimated_total, 7)
   t.equal(body.total_is_exact, true)
+  t.equal(body.total_relation, 'eq')
   t.same(body.facets.tags[0], { tag: 'home', count: 7 })
   t.match(body.items[0].snippet, /warm light/)
 
@@ -51,6 +52,12 @@ t.test('GET /v1/search through the real search service', async (t) => {
     window.items.map((i: { title: string }) => i.title),
     ['Brass lamp 3', 'Brass lamp 2'],
   )
+  const days = (await get('after=2026-01-03&before=2026-01-05')).json()
+  t.same(
+    days.items.map((i: { title: string }) => i.title),
+    ['Brass lamp 3', 'Brass lamp 2'],
+    'plain dates are the start of their UTC day',
+  )
 
   const problems: [string, string][] = [
     ['limit=101', 'query.limit'],
@@ -59,6 +66,9 @@ t.test('GET /v1/search through the real search service', async (t) => {
     [`pattern=${'a'.repeat(257)}`, 'query.pattern'],
     ['cursor=forged', 'query.cursor'],
     ['after=2026-02-01T00:00:00Z&before=2026-01-01T00:00:00Z', 'query.after'],
+    ['after=2026-02-01&before=2026-01-01', 'query.after'],
+    ['after=2026-13-45', 'query.after'],
+    ['before=yesterday', 'query.before'],
     ['min_price=-5', 'query.min_price'],
     ['unknown=1', 'query.unknown'],
   ]

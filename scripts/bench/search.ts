@@ -11,7 +11,7 @@ import { createUnaryClient, migrate, writePrincipal } from '@catalog/kit'
 import { logged, silentLogger, startServiceProcess } from '@catalog/kit/testing'
 import type { search } from '@catalog/proto'
 import { loadCatalog, loadSearch } from '@catalog/proto'
-import { checkQuery, searchSql } from '@catalog/search-service/query'
+import { checkQuery, patternPlan, searchSql } from '@catalog/search-service/query'
 import { MIGRATIONS_DIR } from '@catalog/search-service/server'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
@@ -151,7 +151,8 @@ async function measure(run: (req: search.SearchRequest) => Promise<unknown>, mak
 }
 const viaGrpc = (req: search.SearchRequest) => client.call('Search', req, { metadata })
 const viaSql = async (req: search.SearchRequest) => {
-  const sql = searchSql('bench', checkQuery({ ...emptyRequest, ...req } as search.SearchRequest__Output))
+  const query = checkQuery({ ...emptyRequest, ...req } as search.SearchRequest__Output)
+  const sql = searchSql('bench', query, { patternPrefix: query.pattern ? patternPlan(query.pattern).prefix : undefined })
   const c = await pool.connect()
   try {
     await c.query(sql.page.text, sql.page.values)

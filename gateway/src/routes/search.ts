@@ -14,6 +14,8 @@ const SORTS = {
   price_desc: 'SORT_ORDER_PRICE_DESC',
 } as const
 
+const RELATIONS: Record<string, 'eq' | 'gte' | undefined> = { TOTAL_RELATION_EQ: 'eq', TOTAL_RELATION_GTE: 'gte' }
+
 export function searchRoutes(app: FastifyInstance, searchBackend: Backend<search.SearchServiceDefinition>): void {
   app.get<{ Querystring: Static<typeof SearchQuery> }>(
     '/v1/search',
@@ -60,6 +62,7 @@ export function searchRoutes(app: FastifyInstance, searchBackend: Backend<search
         next_cursor: res.next_cursor || null,
         estimated_total: Number(res.estimated_total),
         total_is_exact: res.total_is_exact,
+        total_relation: RELATIONS[res.total_relation] ?? null,
         facets: { tags: res.tag_facets.map((f) => ({ tag: f.tag, count: Number(f.count) })) },
       }
     },

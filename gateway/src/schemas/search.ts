@@ -7,8 +7,16 @@ export const SearchQuery = Type.Object(
     q: Type.Optional(Type.String({ maxLength: 256, description: 'words, web-search syntax ("phrase", -not, or), ranked' })),
     contains: Type.Optional(Type.String({ maxLength: 256, description: 'case-insensitive substring of title or description' })),
     pattern: Type.Optional(Type.String({ maxLength: 256, description: 'POSIX regular expression over title or description' })),
-    after: Type.Optional(Type.String({ format: 'date-time', description: 'published at or after' })),
-    before: Type.Optional(Type.String({ format: 'date-time', description: 'published before' })),
+    after: Type.Optional(
+      Type.Union([Type.String({ format: 'date' }), Type.String({ format: 'date-time' })], {
+        description: 'published at or after: an RFC 3339 instant, or a date (the start of that UTC day)',
+      }),
+    ),
+    before: Type.Optional(
+      Type.Union([Type.String({ format: 'date' }), Type.String({ format: 'date-time' })], {
+        description: 'published before: an RFC 3339 instant, or a date (the start of that UTC day)',
+      }),
+    ),
     tags: Type.Optional(Type.String({ maxLength: 1_400, description: 'comma-separated; items carrying all of them' })),
     min_price: Type.Optional(
       Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units, inclusive' }),
@@ -38,7 +46,14 @@ export const SearchResult = Type.Object({
     }),
   ),
   next_cursor: Type.Union([Type.String(), Type.Null()]),
-  estimated_total: Type.Integer(),
-  total_is_exact: Type.Boolean(),
+  estimated_total: Type.Integer({
+    description:
+      'matches, counted up to 10,000 on the first page (0 on later pages); total_relation says how it relates to all matches',
+  }),
+  total_is_exact: Type.Boolean({ description: "total_relation is 'eq'" }),
+  total_relation: Type.Union([Type.Literal('eq'), Type.Literal('gte'), Type.Null()], {
+    description:
+      "'eq': exactly estimated_total matches; 'gte': at least that many (counting stopped at the cap); null on later pages",
+  }),
   facets: Type.Object({ tags: Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() })) }),
 })

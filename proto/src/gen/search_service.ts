@@ -36,6 +36,7 @@ export interface ProtoGrpcType {
       SearchService: SubtypeConstructor<typeof grpc.Client, _search_v1_SearchServiceClient> & { service: _search_v1_SearchServiceDefinition }
       SortOrder: EnumTypeDefinition
       TagCount: MessageTypeDefinition<_search_v1_TagCount, _search_v1_TagCount__Output>
+      TotalRelation: EnumTypeDefinition
     }
   }
 }

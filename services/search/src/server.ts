@@ -6,6 +6,7 @@ import { loadSearch } from '@catalog/proto'
 import type { ExpensiveLimits } from './query/expensive-limit.ts'
 import { createExpensiveLimit } from './query/expensive-limit.ts'
 import { searchHandlers } from './query/search-service.ts'
+import { COUNT_CAP } from './query/search-sql.ts'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url))
 
@@ -23,6 +24,10 @@ export interface SearchDeps {
   reflection?: readonly string[]
   statementTimeoutMs: number
   expensiveLimits: ExpensiveLimits
+  /** Matches counted exactly on a first page; default 10,000. */
+  countCap?: number
+  /** A pattern the index cannot narrow is refused in a tenant with more items; default 50,000. */
+  patternScanMaxItems?: number
 }
 
 /** The search gRPC server, built around the given dependencies, not yet listening. */
@@ -46,6 +51,8 @@ export function build(deps: SearchDeps): PlatformGrpcServer {
       deps.log,
       searchHandlers(deps.pool, {
         statementTimeoutMs: deps.statementTimeoutMs,
+        countCap: deps.countCap ?? COUNT_CAP,
+        patternScanMaxItems: deps.patternScanMaxItems ?? 50_000,
         expensive: createExpensiveLimit(deps.expensiveLimits, deps),
       }),
     ),

@@ -23,6 +23,8 @@ export interface TestSearch {
 export interface TestSearchOptions {
   statementTimeoutMs?: number
   expensiveLimits?: ExpensiveLimits
+  countCap?: number
+  patternScanMaxItems?: number
 }
 
 /** A real search service for tests: its own database on the test PostgreSQL, real mTLS, a free port. */
@@ -42,6 +44,8 @@ export async function startTestSearch(t: Tap, options: TestSearchOptions = {}): 
     statementTimeoutMs: options.statementTimeoutMs ?? 2_000,
     // Below the pool of 6, as the service's config requires.
     expensiveLimits: options.expensiveLimits ?? { perTenant: 2, total: 4 },
+    ...(options.countCap !== undefined ? { countCap: options.countCap } : {}),
+    ...(options.patternScanMaxItems !== undefined ? { patternScanMaxItems: options.patternScanMaxItems } : {}),
   })
   const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
   server.setServing(true)

@@ -173,14 +173,91 @@ t.test(
   },
 )
 
-t.test('past 1,000 matches the total is the planner’s estimate, flagged as such', async (t) => {
+t.test('totals are counted up to the cap and past it are a lower bound, never a guess', async (t) => {
+  const s = await startSearch(t, { countCap: 50 })
+  const acme = s.as('acme')
+  await s.index(...Array.from({ length: 60 }, (_, i) => upserted({ title: `Bulk widget ${i}`, tags: ['bulk'] })))
+  await s.index(...Array.from({ length: 50 }, (_, i) => upserted({ title: `Exact gadget ${i}`, tags: ['exact'] })))
+
+  const past = await s.client.call('Search', { q: 'bulk', limit: 5 }, acme)
+  t.equal(past.total_relation, 'TOTAL_RELATION_GTE', 'more matches than the cap: at least')
+  t.equal(past.estimated_total, '50', 'the cap itself, not an estimate')
+  t.equal(past.total_is_exact, false)
+  t.same(past.tag_facets[0], { tag: 'bulk', count: '51' }, 'facets sample the matches the count read (cap + 1)')
+
+  const at = await s.client.call('Search', { q: 'exact', limit: 5 }, acme)
+  t.equal(at.total_relation, 'TOTAL_RELATION_EQ', 'as many matches as the cap: exact')
+  t.equal(at.estimated_total, '50')
+  t.equal(at.total_is_exact, true)
+
+  const few = await s.client.call('Search', { q: 'widget 7', limit: 5 }, acme)
+  t.same([few.estimated_total, few.total_relation], ['1', 'TOTAL_RELATION_EQ'], 'a first page holding every match')
+
+  const later = await s.client.call('Search', { q: 'bulk', limit: 5, cursor: past.next_cursor }, acme)
+  t.equal(later.hits.length, 5)
+  t.same([later.estimated_total, later.total_relation], ['0', 'TOTAL_RELATION_UNSPECIFIED'], 'totals on the first page only')
+})
+
+t.test('a ranked query past the cap ranks and pages the matches the count read', async (t) => {
+  const s = await startSearch(t, { countCap: 5 })
+  const acme = s.as('acme')
+  await s.index(
+    ...Array.from({ length: 9 }, (_, i) => upserted({ title: `Ranked lamp ${i}`, description: 'lamp '.repeat(i % 3) })),
+  )
+  const seen: string[] = []
+  const scores: number[] = []
+  let cursor = ''
+  do {
+    const res = await s.client.call('Search', { q: 'lamp', limit: 2, cursor }, acme)
+    for (const h of res.hits) {
+      seen.push(h.item_id)
+      scores.push(h.score)
+    }
+    cursor = res.next_cursor
+  } while (cursor)
+  t.equal(seen.length, 6, 'the count read cap + 1 matches: pages cover those (as a result window)')
+  t.equal(new Set(seen).size, 6, 'each once')
+  t.same(
+    scores,
+    [...scores].sort((a, b) => b - a),
+    'best first across pages',
+  )
+  const all = await s.client.call('Search', { q: 'lamp', sort: 'SORT_ORDER_NEWEST', limit: 20 }, acme)
+  t.equal(all.hits.length, 9, 'another order walks every match')
+})
+
+t.test('an anchored pattern is narrowed by its literal prefix and still matches exactly', async (t) => {
   const s = await startSearch(t)
-  await s.index(...Array.from({ length: 1_200 }, (_, i) => upserted({ title: `Bulk widget ${i}`, tags: ['bulk'] })))
-  await s.pool.query('ANALYZE search_items')
-  const res = await s.client.call('Search', { q: 'bulk', limit: 5 }, s.as('acme'))
-  t.equal(res.total_is_exact, false)
-  t.ok(Number(res.estimated_total) > 1_000, `estimated ${res.estimated_total}`)
-  t.same(res.tag_facets[0], { tag: 'bulk', count: '1001' }, 'facets sample the matches the count reads (1,001)')
+  const acme = s.as('acme')
+  await s.index(...catalogue.map((spec) => upserted(spec)))
+  const titles = async (pattern: string) =>
+    (await s.client.call('Search', { pattern, sort: 'SORT_ORDER_PRICE_ASC' }, acme)).hits.map((h) => h.title)
+  t.same(await titles('^Six cups'), ['Espresso cups'], 'a prefix of the description')
+  t.same(await titles('^Portalx?$'), ['Portal'], 'a last letter made optional is not part of the prefix')
+  t.same(await titles('^Lamp model [C-D]'), ['Lamp model C', 'Lamp model D'])
+  t.same((await titles('^Porta|crowbar')).sort(), ['Half-Life 2', 'Portal'], 'an alternation is not anchored as a whole')
+  t.same(await titles('^portal'), [], 'case-sensitive, as the regex is')
+  t.same(await titles('^Espresso cups and more'), [], 'the whole pattern must match, not only its prefix')
+})
+
+t.test('a pattern the index cannot narrow is refused at once in a large catalog', async (t) => {
+  const s = await startSearch(t, { patternScanMaxItems: 10 })
+  await s.index(...catalogue.map((spec) => upserted(spec)))
+  await s.index(upserted({ tenant: 'small', title: 'Tiny 42' }))
+  const call = (req: search.SearchRequest, tenant = 'acme') => s.client.call('Search', req, s.as(tenant))
+
+  const err = await call({ pattern: '^[A-Z][a-z]+ [0-9]+$' }).catch((e) => e)
+  t.equal(err.code, status.INVALID_ARGUMENT)
+  const [violation] = fieldViolationsOf(err)
+  t.equal(violation?.field, 'pattern')
+  t.match(violation?.description, /no literal the index can use.*more than 10/, 'says why and the bound')
+  t.same(
+    (await call({ pattern: '^[A-Z][a-z]+ [0-9]+$' }, 'small')).hits.map((h) => h.title),
+    ['Tiny 42'],
+    'a catalog within the bound is searched',
+  )
+  t.equal((await call({ pattern: '[a-z]+ [A-Z]$', q: 'lamp' })).hits.length, 12, 'words narrow it first')
+  t.equal((await call({ pattern: 'model [A-Z]$' })).hits.length, 12, 'a literal run of three letters narrows it')
 })
 
 t.test("snippets are escaped text whose only markup is the service's <mark>", async (t) => {

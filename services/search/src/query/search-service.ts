@@ -5,9 +5,10 @@ import { toTimestamp } from '@catalog/proto'
 import { invalid, tooSlow } from '../errors.ts'
 import type { ExpensiveLimit } from './expensive-limit.ts'
 import { isExpensive } from './expensive-limit.ts'
+import { patternPlan } from './pattern-plan.ts'
 import type { SearchQuery } from './query-rules.ts'
 import { checkQuery } from './query-rules.ts'
-import { COUNT_CAP, searchSql } from './search-sql.ts'
+import { searchSql } from './search-sql.ts'
 import { snippetHtml } from './snippet.ts'
 
 interface HitRow {
@@ -21,6 +22,8 @@ interface HitRow {
   sort_key: number | string | Date
   sort_key_text: string
   snippet: string
+  summary_n?: number
+  summary_facets?: Summary['facets']
 }
 
 interface Summary {
@@ -42,6 +45,10 @@ const pgCode = (err: unknown) => (err as { code?: string }).code ?? ''
 
 export interface SearchOptions {
   statementTimeoutMs: number
+  /** Matches counted exactly; past it the total is a lower bound (`gte`). */
+  countCap: number
+  /** A pattern the index cannot narrow is refused in a tenant with more items than this. */
+  patternScanMaxItems: number
   /** The concurrency limits of searches with contains or pattern. */
   expensive: ExpensiveLimit
 }
@@ -51,7 +58,7 @@ export function searchHandlers(pool: Pool, options: SearchOptions) {
     async Search(req: search.SearchRequest__Output, ctx: CallContext): Promise<search.SearchResponse> {
       const { tenant } = ctx.principal()
       const query = checkQuery(req)
-      const run = () => runSearch(pool, tenant, query, options.statementTimeoutMs)
+      const run = () => runSearch(pool, tenant, query, options)
       return isExpensive(query) ? options.expensive.run(tenant, run) : run()
     },
   }
@@ -71,18 +78,36 @@ async function checkPattern(c: PoolClient, pattern: string) {
   })
 }
 
-async function runSearch(
-  pool: Pool,
-  tenant: string,
-  query: SearchQuery,
-  statementTimeoutMs: number,
-): Promise<search.SearchResponse> {
-  const sql = searchSql(tenant, query)
+/**
+ * A pattern with no literal the index can use is checked against every item of the tenant: on a
+ * small catalog that is quick, on a large one it would run into the timeout. Say so at once,
+ * and how to write it instead. Words (`q`) narrow the candidates first, so with them it runs.
+ */
+async function checkScan(c: PoolClient, tenant: string, maxItems: number) {
+  const { rows } = await c.query<{ n: number }>({
+    name: 'search.tenant-size',
+    text: 'SELECT count(*)::int AS n FROM (SELECT 1 FROM search_items WHERE tenant = $1 AND NOT deleted LIMIT $2) t',
+    values: [tenant, maxItems + 1],
+  })
+  if ((rows[0]?.n ?? 0) > maxItems)
+    throw invalid([
+      {
+        field: 'pattern',
+        description: `has no literal the index can use, so it would be checked against every item of this catalog (more than ${maxItems}): anchor it with a literal start (^brass) or include a run of three or more letters or digits outside groups and brackets (brass.*lamp), or add q`,
+      },
+    ])
+}
+
+async function runSearch(pool: Pool, tenant: string, query: SearchQuery, options: SearchOptions): Promise<search.SearchResponse> {
+  const { statementTimeoutMs, countCap } = options
+  const plan = query.pattern ? patternPlan(query.pattern) : undefined
+  const sql = searchSql(tenant, query, { patternPrefix: plan?.prefix, countCap })
   try {
     return await withTransaction(pool, async (c) => {
       await c.query(`SET LOCAL statement_timeout = ${Math.floor(statementTimeoutMs)}`)
       // Compiling a pattern can cost as much as running it: it gets the same bound.
       if (query.pattern) await checkPattern(c, query.pattern)
+      if (plan && !plan.narrowed && !query.q) await checkScan(c, tenant, options.patternScanMaxItems)
       const { rows } = await c.query<HitRow>(sql.page.text, sql.page.values)
       const page = rows.slice(0, query.limit)
       const last = page.at(-1)
@@ -93,11 +118,12 @@ async function runSearch(
         ? { n: 0, facets: [] }
         : rows.length <= query.limit
           ? { n: rows.length, facets: tagCounts(rows) }
-          : ((await c.query<Summary>(sql.summary.text, sql.summary.values)).rows[0] ?? { n: 0, facets: [] })
-      const counted = summary.n
-      const exact = counted <= COUNT_CAP
-      // Counting every match of a broad query costs more than the page: past the cap, ask the planner.
-      const total = exact ? counted : Math.max(counted, await plannedRows(c, sql.estimate))
+          : sql.summaryInPage
+            ? { n: rows[0]?.summary_n ?? 0, facets: rows[0]?.summary_facets ?? [] }
+            : ((await c.query<Summary>(sql.summary.text, sql.summary.values)).rows[0] ?? { n: 0, facets: [] })
+      // Counting every match of a broad query costs more than the page: the count stops one past
+      // the cap, and says the total is at least the cap.
+      const exact = summary.n <= countCap
       const facets = summary.facets
       return {
         hits: page.map((r) => ({
@@ -111,8 +137,9 @@ async function runSearch(
           version: r.version,
         })),
         next_cursor: rows.length > query.limit && last ? encodeCursor({ s: query.sort, k: last.sort_key_text, i: last.id }) : '',
-        estimated_total: String(total),
+        estimated_total: String(first ? Math.min(summary.n, countCap) : 0),
         total_is_exact: first && exact,
+        total_relation: !first ? 'TOTAL_RELATION_UNSPECIFIED' : exact ? 'TOTAL_RELATION_EQ' : 'TOTAL_RELATION_GTE',
         tag_facets: facets.map((f) => ({ tag: f.tag, count: String(f.n) })),
       }
     })
@@ -123,12 +150,4 @@ async function runSearch(
       throw invalid([{ field: 'cursor', description: 'is not a cursor this server issued' }])
     throw err
   }
-}
-
-async function plannedRows(
-  c: { query: (text: string, values: unknown[]) => Promise<{ rows: { 'QUERY PLAN': { Plan: { 'Plan Rows': number } }[] }[] }> },
-  sql: { text: string; values: unknown[] },
-): Promise<number> {
-  const { rows } = await c.query(sql.text, sql.values)
-  return Math.round(rows[0]?.['QUERY PLAN'][0]?.Plan['Plan Rows'] ?? 0)
 }

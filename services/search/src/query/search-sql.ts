@@ -1,3 +1,4 @@
+import { PREFIX_MAX } from './pattern-plan.ts'
 import type { SearchQuery, Sort } from './query-rules.ts'
 import type { SnippetMarks } from './snippet.ts'
 import { headlineOptions, snippetMarks } from './snippet.ts'
@@ -5,29 +6,42 @@ import { headlineOptions, snippetMarks } from './snippet.ts'
 /** A search as parameterised SQL: every user value travels as a parameter, never as SQL text. */
 export interface SearchSql {
   page: { text: string; values: unknown[] }
-  /** The count (up to the cap) and the tag facets of the same sample, from one scan of the matches. */
+  /** The count (up to the cap, and one past it) and the tag facets of the same sample, from one scan of the matches. */
   summary: { text: string; values: unknown[] }
-  estimate: { text: string; values: unknown[] }
+  /** A first page's rows carry the summary (summary_n, summary_facets): no summary query is needed. */
+  summaryInPage: boolean
   /** The sentinels around matches in the page's raw snippets, for snippetHtml. */
   marks: SnippetMarks
 }
 
-/** Matches counted exactly, and sampled for the tag facets; past it the planner estimates the total. */
-export const COUNT_CAP = 1_000
+/** Matches counted exactly, and sampled for the tag facets, by default (Elasticsearch's `track_total_hits`). */
+export const COUNT_CAP = 10_000
+/** Matches whose tags make the facets: counting to the cap is cheap, unnesting every match's tags is not. */
+export const FACET_SAMPLE = 1_000
 
 const PUBLISHED = `coalesce(published_at, '-infinity'::timestamptz)`
+// Items without a price come last either way; each sort's index holds its expression.
+const PRICE_ASC = 'coalesce(price_amount_minor, 9223372036854775807)'
+const PRICE_DESC = 'coalesce(price_amount_minor, -1)'
 
 const SORTS: Record<Sort, { expr: (tsq: string) => string; dir: 'ASC' | 'DESC'; cast: string }> = {
   relevance: { expr: (tsq) => `ts_rank(document, ${tsq})::float8`, dir: 'DESC', cast: 'float8' },
   newest: { expr: () => PUBLISHED, dir: 'DESC', cast: 'timestamptz' },
-  // Items without a price come last either way.
-  price_asc: { expr: () => 'coalesce(price_amount_minor, 9223372036854775807)', dir: 'ASC', cast: 'bigint' },
-  price_desc: { expr: () => 'coalesce(price_amount_minor, -1)', dir: 'DESC', cast: 'bigint' },
+  price_asc: { expr: () => PRICE_ASC, dir: 'ASC', cast: 'bigint' },
+  price_desc: { expr: () => PRICE_DESC, dir: 'DESC', cast: 'bigint' },
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 
-export function searchSql(tenant: string, q: SearchQuery, marks: SnippetMarks = snippetMarks()): SearchSql {
+export interface SearchSqlOptions {
+  /** The literal prefix every match of `q.pattern` begins with, if it is anchored (see pattern-plan). */
+  patternPrefix?: string
+  countCap?: number
+  marks?: SnippetMarks
+}
+
+export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOptions = {}): SearchSql {
+  const { patternPrefix, countCap = COUNT_CAP, marks = snippetMarks() } = options
   const values: unknown[] = [tenant]
   const p = (v: unknown) => {
     values.push(v)
@@ -40,7 +54,17 @@ export function searchSql(tenant: string, q: SearchQuery, marks: SnippetMarks = 
     const like = p(`%${escapeLike(q.contains)}%`)
     where.push(`(title ILIKE ${like} OR description ILIKE ${like})`)
   }
-  if (q.pattern) {
+  if (q.pattern && patternPrefix) {
+    // Only values that begin with the prefix can match: a range of the prefix indexes. The regex
+    // is written on an expression the trigram indexes do not hold, because the planner guesses a
+    // regex matches almost nothing and would otherwise take the trigrams of the same letters,
+    // which occur anywhere in any word (tens of times more rows to check).
+    const re = p(q.pattern)
+    const prefix = p(patternPrefix.slice(0, PREFIX_MAX))
+    where.push(
+      `((title COLLATE "C" ^@ ${prefix} AND (title || '') ~ ${re}) OR (left(description, 100) COLLATE "C" ^@ ${prefix} AND (description || '') ~ ${re}))`,
+    )
+  } else if (q.pattern) {
     const re = p(q.pattern)
     where.push(`(title ~ ${re} OR description ~ ${re})`)
   }
@@ -49,43 +73,66 @@ export function searchSql(tenant: string, q: SearchQuery, marks: SnippetMarks = 
   if (q.after) where.push(`${PUBLISHED} >= ${p(q.after)}`)
   if (q.before) where.push(`${PUBLISHED} < ${p(q.before)}`)
   if (q.tags.length > 0) where.push(`tags @> ${p(q.tags)}::text[]`)
-  if (q.minPrice !== undefined) where.push(`price_amount_minor >= ${p(q.minPrice)}::bigint`)
-  if (q.maxPrice !== undefined) where.push(`price_amount_minor <= ${p(q.maxPrice)}::bigint`)
+  // On the expression of the price index in use, so a price range is a range of it.
+  const price = q.sort === 'price_desc' ? PRICE_DESC : PRICE_ASC
+  if (q.minPrice !== undefined || q.maxPrice !== undefined) where.push('price_amount_minor IS NOT NULL')
+  if (q.minPrice !== undefined) where.push(`${price} >= ${p(q.minPrice)}::bigint`)
+  if (q.maxPrice !== undefined) where.push(`${price} <= ${p(q.maxPrice)}::bigint`)
   if (q.currency) where.push(`price_currency = ${p(q.currency)}`)
   const filters = where.join(' AND ')
   const filterValues = [...values]
 
   const sort = SORTS[q.sort]
   const key = sort.expr(tsq)
-  const keyset = q.after_key
-    ? ` AND (${key}, id) ${sort.dir === 'DESC' ? '<' : '>'} (${p(q.after_key.k)}::${sort.cast}, ${p(q.after_key.i)}::uuid)`
-    : ''
-  const snippet = q.q
-    ? `ts_headline('catalog_text', page.description, ${tsq}, ${p(headlineOptions(marks))})`
-    : 'left(page.description, 200)'
-  // The inner query picks the page; only its rows pay for a highlighted snippet.
-  const page = `
-    SELECT page.*, ${snippet} AS snippet FROM (
-      SELECT id, title, description, tags, price_amount_minor, price_currency, published_at, version,
-             ${key} AS sort_key, (${key})::text AS sort_key_text
-        FROM search_items
-       WHERE ${filters}${keyset}
-       ORDER BY ${key} ${sort.dir}, id ${sort.dir}
-       LIMIT ${q.limit + 1}
-    ) page
-    ORDER BY page.sort_key ${sort.dir}, page.id ${sort.dir}`
+  // The tag facets of the first FACET_SAMPLE matches of `m` (one column, computed once per statement).
+  const facetsOf = (m: string) => `coalesce((SELECT json_agg(f) FROM (
+      SELECT tag, count(*)::int AS n FROM (SELECT tags FROM ${m} LIMIT ${FACET_SAMPLE}) sample, unnest(sample.tags) AS tag
+       GROUP BY tag ORDER BY n DESC, tag LIMIT 10) f), '[]'::json)`
+  const ranked = q.sort === 'relevance'
+  let page: string
+  if (ranked) {
+    // Ranking reads every candidate's document: it ranks the matches the count reads (the first
+    // countCap + 1 found), so a broad word costs what a narrow one does. Up to the cap that is
+    // every match; past it, the best of those, as total_relation = gte tells. A first page counts
+    // and samples the facets from the same candidates, in the same statement.
+    const summary = q.after_key ? '' : `, (SELECT count(*)::int FROM m) AS summary_n, ${facetsOf('m')} AS summary_facets`
+    const rankedKeyset = q.after_key ? ` WHERE (sort_key, id) < (${p(q.after_key.k)}::float8, ${p(q.after_key.i)}::uuid)` : ''
+    page = `
+      WITH m AS MATERIALIZED (SELECT id, tags, ${key} AS sort_key FROM search_items WHERE ${filters} LIMIT ${countCap + 1})
+      SELECT s.id, s.title, s.description, s.tags, s.price_amount_minor, s.price_currency, s.published_at, s.version,
+             top.sort_key, top.sort_key::text AS sort_key_text,
+             ts_headline('catalog_text', s.description, ${tsq}, ${p(headlineOptions(marks))}) AS snippet${summary}
+        FROM (SELECT id, sort_key FROM m${rankedKeyset} ORDER BY sort_key DESC, id DESC LIMIT ${q.limit + 1}) top
+        JOIN search_items s ON s.id = top.id AND s.tenant = $1
+       ORDER BY top.sort_key DESC, top.id DESC`
+  } else {
+    const keyset = q.after_key
+      ? ` AND (${key}, id) ${sort.dir === 'DESC' ? '<' : '>'} (${p(q.after_key.k)}::${sort.cast}, ${p(q.after_key.i)}::uuid)`
+      : ''
+    const snippet = q.q
+      ? `ts_headline('catalog_text', page.description, ${tsq}, ${p(headlineOptions(marks))})`
+      : 'left(page.description, 200)'
+    // The inner query picks the page; only its rows pay for a highlighted snippet.
+    page = `
+      SELECT page.*, ${snippet} AS snippet FROM (
+        SELECT id, title, description, tags, price_amount_minor, price_currency, published_at, version,
+               ${key} AS sort_key, (${key})::text AS sort_key_text
+          FROM search_items
+         WHERE ${filters}${keyset}
+         ORDER BY ${key} ${sort.dir}, id ${sort.dir}
+         LIMIT ${q.limit + 1}
+      ) page
+      ORDER BY page.sort_key ${sort.dir}, page.id ${sort.dir}`
+  }
   return {
     page: { text: page, values },
     // A broad substring or regex makes finding the matches the expensive part: find them once.
     summary: {
-      text: `WITH m AS MATERIALIZED (SELECT tags FROM search_items WHERE ${filters} LIMIT ${COUNT_CAP + 1})
-             SELECT (SELECT count(*)::int FROM m) AS n,
-                    coalesce((SELECT json_agg(f) FROM (
-                      SELECT tag, count(*)::int AS n FROM m, unnest(m.tags) AS tag
-                       GROUP BY tag ORDER BY n DESC, tag LIMIT 10) f), '[]'::json) AS facets`,
+      text: `WITH m AS MATERIALIZED (SELECT tags FROM search_items WHERE ${filters} LIMIT ${countCap + 1})
+             SELECT (SELECT count(*)::int FROM m) AS n, ${facetsOf('m')} AS facets`,
       values: filterValues,
     },
-    estimate: { text: `EXPLAIN (FORMAT JSON) SELECT 1 FROM search_items WHERE ${filters}`, values: filterValues },
+    summaryInPage: ranked,
     marks,
   }
 }
