@@ -21,11 +21,20 @@ await runGrpcService({
   migrationsDir: MIGRATIONS_DIR,
   async start(ctx) {
     const { config, log, metrics, tls, pool } = ctx
-    const callers = list(config.CATALOG_ALLOWED_CALLERS)
     // The relay starts after the server is built: writes reach it through this late binding.
     let wake: () => void = () => undefined
     const onChange = () => wake()
-    const server = build({ pool, log, metrics, tls, trustDomain: config.TLS_TRUST_DOMAIN, callers, onChange })
+    const server = build({
+      pool,
+      log,
+      metrics,
+      tls,
+      trustDomain: config.TLS_TRUST_DOMAIN,
+      callers: list(config.CATALOG_ALLOWED_CALLERS),
+      forwarders: list(config.CATALOG_FORWARDERS),
+      reflection: list(config.GRPC_REFLECTION_CALLERS),
+      onChange,
+    })
     const kafkaWorkers = await startKafkaWorkers(ctx, onChange)
     if (!kafkaWorkers) return { server }
     wake = kafkaWorkers.wake

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
-import { logged, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+import { logged, reflectionStatus, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata, status } from '@grpc/grpc-js'
 import t from 'tap'
@@ -81,4 +81,53 @@ t.test('the process starts, serves, reports ready and stops cleanly on SIGTERM',
   client.close()
   t.equal(await proc.stop(), 0, 'a clean exit after SIGTERM')
   t.equal(proc.stderr(), '', 'nothing on stderr beside the JSON log')
+})
+
+t.test('a forwarder that is not an allowed caller stops the start, naming both settings', async (t) => {
+  const { child, stderr } = run({
+    ...tlsEnv(),
+    DATABASE_URL: 'postgres://x@127.0.0.1:1/x',
+    CATALOG_ALLOWED_CALLERS: 'gateway',
+    CATALOG_FORWARDERS: 'gateway,search',
+  })
+  const [code] = await once(child, 'exit')
+  t.equal(code, 1)
+  t.match(
+    stderr(),
+    /catalog failed to start: invalid configuration: CATALOG_FORWARDERS names "search", which CATALOG_ALLOWED_CALLERS/,
+  )
+})
+
+t.test('an allowed caller that is no forwarder may not act as a tenant; reflection answers only whom it names', async (t) => {
+  const proc = await startServiceProcess(
+    MAIN,
+    {
+      ...tlsEnv(),
+      DATABASE_URL: await testDatabase(t),
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      HEALTH_PORT: '0',
+      METRICS_PORT: '0',
+      CATALOG_ALLOWED_CALLERS: 'gateway,search',
+    },
+    { readyMessage: 'catalog ready' },
+  )
+  t.teardown(() => proc.child.kill('SIGKILL'))
+  const address = `localhost:${logged<number>(proc.lines, 'port') ?? 0}`
+  const service = loadCatalog().grpc.catalog.v1.CatalogService.service
+  const clientAs = (identity: string) => {
+    const c = createUnaryClient(service, { address, tls: testCerts().of(identity), defaultTimeoutMs: 5_000 })
+    t.teardown(() => c.close())
+    return c
+  }
+  const as = () => ({ metadata: writePrincipal(new Metadata(), { tenant: 'acme', subject: 'u', scopes: [] }) })
+  const id = { id: '00000000-0000-4000-8000-000000000000' }
+  await t.rejects(clientAs('gateway').call('GetItem', id, as()), { code: status.NOT_FOUND }, "the gateway's principal is served")
+  const search = clientAs('search')
+  await t.rejects(search.call('GetItem', id, as()), { code: status.PERMISSION_DENIED }, "search's is refused")
+  await t.rejects(search.call('GetItem', id), { code: status.UNAUTHENTICATED }, 'though search itself may call')
+
+  t.equal(await reflectionStatus(address, testCerts().of('gateway')), status.OK, 'reflection answers the gateway by default')
+  t.equal(await reflectionStatus(address, testCerts().of('search')), status.PERMISSION_DENIED, 'and nobody else')
+  t.equal(await proc.stop(), 0)
 })

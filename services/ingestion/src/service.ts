@@ -34,6 +34,8 @@ await runGrpcService({
       tls,
       trustDomain: config.TLS_TRUST_DOMAIN,
       callers: list(config.INGESTION_ALLOWED_CALLERS),
+      forwarders: list(config.INGESTION_FORWARDERS),
+      reflection: list(config.GRPC_REFLECTION_CALLERS),
       sources,
       areaOf: areaOf(config),
       options: runnerOptions(config),

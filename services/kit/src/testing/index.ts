@@ -4,4 +4,5 @@ export { type TestKafkaPrincipal, testKafka, testKafkaCredentials, testKafkaEnv 
 export { silentLogger } from './logger.ts'
 export { pollUntil } from './poll.ts'
 export { freePort } from './ports.ts'
+export { reflectionStatus } from './reflection.ts'
 export { logged, type ServiceProcess, startServiceProcess } from './service-process.ts'
