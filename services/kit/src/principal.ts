@@ -21,6 +21,9 @@ export const PRINCIPAL_HEADERS = {
 
 const TENANT = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/
 
+/** Whether `value` is a well-formed tenant id, as the gateway accepts one from a token's claim. */
+export const isTenantId = (value: string): boolean => TENANT.test(value)
+
 export function writePrincipal(metadata: Metadata, principal: Principal): Metadata {
   metadata.set(PRINCIPAL_HEADERS.tenant, principal.tenant)
   metadata.set(PRINCIPAL_HEADERS.subject, principal.subject)
