@@ -1,5 +1,13 @@
 import type { Kafka, KafkaMessage } from '@catalog/kit'
-import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS, readCloudEvent } from '@catalog/kit'
+import {
+  createIdempotentProducer,
+  createKafka,
+  createMetrics,
+  deadLetterId,
+  ensureTopics,
+  PLATFORM_TOPICS,
+  readCloudEvent,
+} from '@catalog/kit'
 import { pollUntil, silentLogger, testKafka } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { events } from '@catalog/proto'
@@ -16,25 +24,58 @@ const startApplier = async (t: Parameters<typeof startCatalog>[0]) => {
   await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   t.teardown(() => producer.disconnect())
-  const apply = createIngestApplier({
-    pool: cat.pool,
-    producer,
-    log,
-    metrics: createMetrics({ service: 't', defaultMetrics: false }),
+  // A new applier is what a restarted catalog would run.
+  const newApplier = () => {
+    const metrics = createMetrics({ service: 't', defaultMetrics: false })
+    const handle = createIngestApplier({ pool: cat.pool, producer, log, metrics })
+    return Object.assign((batch: KafkaMessage[]) => handle(batch, from), { metrics })
+  }
+  return { cat, kafka, apply: newApplier(), newApplier }
+}
+
+/** Where the records below claim to come from. */
+const from = { topic: events.INGESTION_TOPICS.record, partition: 0 }
+
+/** Reads the catalog's record.rejected events of `job` from ingestion.record.dlq.v1 as they arrive. */
+async function readRejections(t: Parameters<typeof startCatalog>[0], kafka: Kafka, job: string) {
+  const consumer = kafka.consumer({ groupId: `dlq-reader-${job}` })
+  await consumer.connect()
+  await consumer.subscribe({ topic: events.INGESTION_TOPICS.recordDlq, fromBeginning: true })
+  const seen: { tenant: string; reason: string; field: string; position: string; id: string; time: string }[] = []
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (!message.value || message.headers?.['dlq-job']?.toString() !== job) return
+      const rejected = events.recordRejected.decode(message.value)
+      const { id, time } = readCloudEvent(message.headers)
+      seen.push({
+        tenant: rejected.tenant,
+        reason: message.headers?.['dlq-reason']?.toString() ?? '',
+        field: rejected.error?.field ?? '',
+        position: rejected.error?.position ?? '',
+        id: id ?? '',
+        time: time ?? '',
+      })
+    },
   })
-  return { cat, kafka, apply }
+  t.teardown(() => consumer.disconnect())
+  return seen
 }
 
 let offset = 0
-const record = (tenant: string, externalId: string, over: Partial<catalog.ItemFields> = {}): KafkaMessage =>
+const record = (
+  tenant: string,
+  externalId: string,
+  over: Partial<catalog.ItemFields> = {},
+  { key = `${tenant}/bulk/${externalId}`, job = 'job-1' } = {},
+): KafkaMessage =>
   ({
-    key: Buffer.from(`${tenant}/bulk/${externalId}`),
+    key: Buffer.from(key),
     value: events.recordSubmitted.encode({
       tenant,
       source: 'bulk',
       external_id: externalId,
       fields: fields(over),
-      job_id: 'job-1',
+      job_id: job,
       position: String(++offset),
     }),
     offset: String(offset),
@@ -78,44 +119,74 @@ t.test('the ingest applier upserts a batch like single upserts, and re-applying 
 })
 
 t.test('a record the catalog refuses goes to the DLQ with its reason; the rest of the batch lands', async (t) => {
-  const { cat, kafka, apply } = await startApplier(t)
+  const { cat, kafka, apply, newApplier } = await startApplier(t)
   const tenant = `ingest-dlq-${Date.now()}`
+  const job = `job-${tenant}`
+  const seen = await readRejections(t, kafka, job)
 
-  const consumer = kafka.consumer({ groupId: `dlq-reader-${tenant}` })
-  await consumer.connect()
-  await consumer.subscribe({ topic: events.INGESTION_TOPICS.recordDlq, fromBeginning: true })
-  const seen: { reason: string; field: string; position: string; id: string; time: string }[] = []
-  let resolve: () => void = () => undefined
-  const done = new Promise<void>((r) => {
-    resolve = r
-  })
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      if (!message.value) return
-      const rejected = events.recordRejected.decode(message.value)
-      if (rejected.tenant !== tenant) return
-      const { id, time } = readCloudEvent(message.headers)
-      seen.push({
-        reason: message.headers?.['dlq-reason']?.toString() ?? '',
-        field: rejected.error?.field ?? '',
-        position: rejected.error?.position ?? '',
-        id: id ?? '',
-        time: time ?? '',
-      })
-      resolve()
-    },
-  })
-  t.teardown(() => consumer.disconnect())
-
-  const bad = record(tenant, 'bad', { price: { amount_minor: '100', currency: 'XXY' } })
-  await apply([record(tenant, 'good-1'), bad, record(tenant, 'good-2')])
+  const bad = record(tenant, 'bad', { price: { amount_minor: '100', currency: 'XXY' } }, { job })
+  await apply([record(tenant, 'good-1', {}, { job }), bad, record(tenant, 'good-2', {}, { job })])
   t.equal(await countRows(cat.pool, 'items'), 2, 'the good records landed')
-  await Promise.race([done, new Promise((r) => setTimeout(r, 20_000))])
+  await pollUntil(
+    () => seen.length,
+    (n) => n > 0,
+    20_000,
+  )
   t.equal(seen.length, 1, 'the bad one is in the DLQ')
   t.equal(seen[0]?.field, 'price.currency', 'naming the field')
   t.match(seen[0]?.reason, /ISO 4217/, 'with the reason in a header')
-  t.match(seen[0]?.id, /^[0-9a-f-]{36}$/, 'as a CloudEvent with an id')
+  t.equal(
+    seen[0]?.id,
+    deadLetterId('record.rejected', { ...from, offset: bad.offset }),
+    'as a CloudEvent with an id of its place',
+  )
   t.ok(Number.isFinite(Date.parse(seen[0]?.time ?? '')), 'and a time')
+
+  // A restarted catalog that reads the batch again rejects the record again, under the same id.
+  await newApplier()([bad])
+  await pollUntil(
+    () => seen.length,
+    (n) => n > 1,
+    20_000,
+  )
+  t.equal(seen[1]?.id, seen[0]?.id, 'the copy has the same id: a reader of the DLQ drops it')
+})
+
+t.test("a record whose tenant is missing, malformed or not its key's is rejected and counted, never applied", async (t) => {
+  const { cat, kafka, apply } = await startApplier(t)
+  const tenant = `ingest-tenant-${Date.now()}`
+  const job = `job-${tenant}`
+  const seen = await readRejections(t, kafka, job)
+
+  await apply([
+    record(tenant, 'good', {}, { job }),
+    record('', 'no-tenant', {}, { job, key: '/bulk/no-tenant' }),
+    record('acme corp!', 'malformed', {}, { job, key: 'acme corp!/bulk/malformed' }),
+    record(`other-${tenant}`, 'elsewhere', {}, { job, key: `${tenant}/bulk/elsewhere` }),
+  ])
+  const { rows } = await cat.pool.query<{ tenant: string; external_id: string }>('SELECT tenant, external_id FROM items')
+  t.same(rows, [{ tenant, external_id: 'good' }], 'only the record with a trustworthy tenant is applied')
+  await pollUntil(
+    () => seen.length,
+    (n) => n >= 3,
+    20_000,
+  )
+  t.same(
+    seen.map((r) => [r.tenant, r.field, r.reason]).sort(),
+    [
+      ['', 'tenant', 'tenant is missing'],
+      ['acme corp!', 'tenant', 'tenant is not a well-formed tenant id'],
+      [`other-${tenant}`, 'tenant', 'tenant is not the one the record key names'],
+    ],
+    'each goes to the DLQ with the tenant field and its reason',
+  )
+  const counted = async (name: string) => (await apply.metrics.registry.getSingleMetric(name)?.get())?.values ?? []
+  t.equal((await counted('catalog_ingest_refused_total'))[0]?.value, 3, 'each refusal is counted')
+  t.equal(
+    (await counted('catalog_ingest_records_total')).find((v) => v.labels.outcome === 'rejected')?.value,
+    3,
+    'as a rejected record',
+  )
 })
 
 /** Sets `groupId` at the end of `topic`: the shared test broker holds earlier tests' records. */
@@ -146,15 +217,19 @@ t.test('a record the database refuses every time goes to the DLQ after maxAttemp
   })
   t.teardown(() => consumer.stop())
 
-  // The rules never look at the tenant (ingestion sets it from the caller): a NUL in it passes
-  // them, and PostgreSQL refuses the batch's jsonb on every attempt.
-  const stuck = record(`${tenant}\u0000`, 'stuck')
+  // A value the rules pass and the database refuses on every attempt (as a schema out of step would).
+  await cat.pool.query(`ALTER TABLE items ADD CONSTRAINT refuses_stuck CHECK (external_id <> 'stuck')`)
+  const job = `job-${tenant}`
+  const rejections = await readRejections(t, kafka, job)
+  const stuck = record(tenant, 'stuck', {}, { job })
+  // The rules refuse this one: its rejection must not go out again with each attempt of the batch.
+  const invalid = record(tenant, 'invalid', { price: { amount_minor: '100', currency: 'XXY' } }, { job })
   // One message key: one partition, in this order.
   const key = `${tenant}/bulk`
-  await producer.send({
+  const [sent] = await producer.send({
     topic: events.INGESTION_TOPICS.record,
     acks: -1,
-    messages: [record(tenant, 'before'), stuck, record(tenant, 'after')].map((m) => ({ key, value: m.value })),
+    messages: [record(tenant, 'before'), invalid, stuck, record(tenant, 'after')].map((m) => ({ key, value: m.value })),
   })
   const landed = () =>
     cat.pool
@@ -179,6 +254,23 @@ t.test('a record the database refuses every time goes to the DLQ after maxAttemp
   )
   t.equal(dead.length, 1, 'the refused record, alone, is in the DLQ')
   t.equal(events.recordSubmitted.decode(dead[0]?.value ?? Buffer.alloc(0)).external_id, 'stuck', 'as it was sent')
-  t.match(dead[0]?.headers?.['dlq-reason']?.toString(), /Unicode|\\u0000/, "with the database's reason")
+  t.match(dead[0]?.headers?.['dlq-reason']?.toString(), /violates check constraint "refuses_stuck"/, "with the database's reason")
   t.equal(dead[0]?.headers?.['dlq-attempts']?.toString(), '3')
+  const at = { topic: events.INGESTION_TOPICS.record, partition: sent?.partition ?? -1 }
+  t.equal(
+    readCloudEvent(dead[0]?.headers).id,
+    deadLetterId('dead-letter', { ...at, offset: String(BigInt(sent?.baseOffset ?? '0') + 2n) }),
+    'under an id of its place',
+  )
+
+  await pollUntil(
+    () => rejections.length,
+    (n) => n > 0,
+    30_000,
+  )
+  t.same(
+    rejections.map((r) => [r.field, r.id]),
+    [['price.currency', deadLetterId('record.rejected', { ...at, offset: String(BigInt(sent?.baseOffset ?? '0') + 1n) })]],
+    'the record the rules refuse was rejected once, though its batch was tried again and again',
+  )
 })

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
-import type { Kafka, KafkaMessage, Logger, Metrics, Pool, Producer } from '@catalog/kit'
+import type { BatchOrigin, HandledBatch, Kafka, KafkaMessage, Logger, Metrics, Pool, Producer } from '@catalog/kit'
 import {
   cloudEventHeaders,
+  deadLetterId,
   isPlatformError,
   PoisonMessageError,
   readCloudEvent,
@@ -14,16 +14,28 @@ import type { ItemValues } from '../items/item-rules.ts'
 import { checkFields, checkNaturalKey, FIELD_PATHS } from '../items/item-rules.ts'
 import type { KeyedValues } from './ingest-store.ts'
 import { upsertMany } from './ingest-store.ts'
+import { tenantProblem } from './record-tenant.ts'
 
 // Rows per statement: bounded by the size of its one jsonb argument and of the events it writes.
 // A batch of at most this many records is one statement and its own transaction.
 const CHUNK = 1_000
 
+/** A record the catalog refuses, on its way to ingestion.record.dlq.v1. */
+interface Rejected {
+  message: KafkaMessage
+  reason: string
+  field: string
+  tenant: string
+  jobId: string
+  position: string
+}
+
 /**
  * Applies ingestion.record.v1 to the catalog: each Kafka batch becomes one transaction of
  * set-based upserts (with price history and outbox rows), so unchanged records change nothing and
- * offsets commit only after the commit. A record the catalog's rules refuse goes to
- * ingestion.record.dlq.v1 with its reason, without holding up the others.
+ * offsets commit only after the commit. A record the catalog's rules refuse, or whose tenant it
+ * cannot trust (record-tenant.ts), goes to ingestion.record.dlq.v1 with its reason, without
+ * holding up the others.
  */
 export function createIngestApplier(deps: {
   pool: Pool
@@ -39,12 +51,17 @@ export function createIngestApplier(deps: {
     labelNames: ['outcome'],
     registers: [deps.metrics.registry],
   })
+  const refused = new Counter({
+    name: 'catalog_ingest_refused_total',
+    help: 'Ingestion records rejected because their tenant is missing, malformed or not the one their key names.',
+    registers: [deps.metrics.registry],
+  })
 
-  return async function handle(messages: KafkaMessage[]): Promise<void> {
+  return async function handle(messages: KafkaMessage[], from: BatchOrigin): Promise<HandledBatch> {
     // The last record of a key wins: Kafka keeps one key's records in order on one partition.
     const byKey = new Map<string, KeyedValues>()
-    const rejected: { message: KafkaMessage; reason: string; field: string; tenant: string; jobId: string; position: string }[] =
-      []
+    const rejected: Rejected[] = []
+    const distrusted: Rejected[] = []
     for (const message of messages) {
       if (!message.value) throw new PoisonMessageError('record without a payload')
       let record: ReturnType<typeof events.recordSubmitted.decode>
@@ -52,6 +69,12 @@ export function createIngestApplier(deps: {
         record = events.recordSubmitted.decode(message.value)
       } catch (err) {
         throw new PoisonMessageError(`undecodable record.submitted: ${(err as Error).message}`)
+      }
+      const refusal = { message, tenant: record.tenant, jobId: record.job_id, position: record.position }
+      const problem = tenantProblem(record.tenant, message.key)
+      if (problem) {
+        distrusted.push({ ...refusal, reason: problem, field: 'tenant' })
+        continue
       }
       try {
         checkNaturalKey(record.source, record.external_id)
@@ -70,42 +93,11 @@ export function createIngestApplier(deps: {
         if (!isPlatformError(err)) throw err
         const violation = err.violations[0]
         rejected.push({
-          message,
+          ...refusal,
           reason: violation?.description ?? err.message,
           field: violation?.field.replace(/^fields\./, '') ?? '',
-          tenant: record.tenant,
-          jobId: record.job_id,
-          position: record.position,
         })
       }
-    }
-    if (rejected.length > 0) {
-      await deps.producer.send({
-        topic: events.INGESTION_TOPICS.recordDlq,
-        acks: -1,
-        messages: rejected.map((r) => ({
-          key: r.message.key,
-          value: events.recordRejected.encode({
-            tenant: r.tenant,
-            job_id: r.jobId,
-            error: { position: r.position, field: r.field, reason: r.reason },
-            raw: r.message.value ?? Buffer.alloc(0),
-          }),
-          headers: cloudEventHeaders({
-            id: randomUUID(),
-            type: events.INGESTION_TYPES.recordRejected,
-            source: '/catalog',
-            time: new Date(),
-            headers: {
-              'dlq-reason': r.reason.slice(0, 500),
-              'dlq-field': r.field,
-              'dlq-position': r.position,
-              'dlq-job': r.jobId,
-            },
-          }),
-        })),
-      })
-      applied.inc({ outcome: 'rejected' }, rejected.length)
     }
     const records = [...byKey.values()]
     const changed =
@@ -117,9 +109,55 @@ export function createIngestApplier(deps: {
             return n
           })
     if (changed > 0) deps.onChange?.()
+    // Only once the rest is applied: a batch that fails before then is tried again without having
+    // sent its rejections, so they go out once (or, delivered again, under the same ids).
+    rejected.push(...distrusted)
+    await sendRejections(deps.producer, from, rejected)
     applied.inc({ outcome: 'changed' }, changed)
     applied.inc({ outcome: 'unchanged' }, records.length - changed)
+    applied.inc({ outcome: 'rejected' }, rejected.length)
+    refused.inc(distrusted.length)
+    for (const r of distrusted)
+      deps.log.warn(
+        { ...from, offset: r.message.offset, tenant: r.tenant.slice(0, 200), reason: r.reason },
+        'ingestion record refused: its tenant cannot be trusted',
+      )
+    return { deadLettered: rejected.map((r) => r.message.offset) }
   }
+}
+
+/**
+ * Sends record.rejected events for `rejected` to ingestion.record.dlq.v1. Each id is derived from
+ * the record's place in the topic: one sent again (its batch delivered again) is a duplicate that
+ * the DLQ's readers drop.
+ */
+async function sendRejections(producer: Producer, from: BatchOrigin, rejected: readonly Rejected[]): Promise<void> {
+  if (rejected.length === 0) return
+  await producer.send({
+    topic: events.INGESTION_TOPICS.recordDlq,
+    acks: -1,
+    messages: rejected.map((r) => ({
+      key: r.message.key,
+      value: events.recordRejected.encode({
+        tenant: r.tenant,
+        job_id: r.jobId,
+        error: { position: r.position, field: r.field, reason: r.reason },
+        raw: r.message.value ?? Buffer.alloc(0),
+      }),
+      headers: cloudEventHeaders({
+        id: deadLetterId(events.INGESTION_TYPES.recordRejected, { ...from, offset: r.message.offset }),
+        type: events.INGESTION_TYPES.recordRejected,
+        source: '/catalog',
+        time: new Date(),
+        headers: {
+          'dlq-reason': r.reason.slice(0, 500),
+          'dlq-field': r.field,
+          'dlq-position': r.position,
+          'dlq-job': r.jobId,
+        },
+      }),
+    })),
+  })
 }
 
 /**
