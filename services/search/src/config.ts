@@ -10,6 +10,11 @@ export const searchEnv = Type.Object({
   ...kafkaEnv,
   ...kafkaConsumerEnv,
   SEARCH_CONSUMER_GROUP: Type.String({ minLength: 1, default: 'search-indexer' }),
+  /**
+   * Attempts of an indexer batch that fails the same way each time (not a server away) before its
+   * events are applied one by one and one that still fails goes to catalog.item.dlq.v1.
+   */
+  SEARCH_INDEX_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   /** Bound on one search's SQL: a pathological regex ends here with a 4xx. */
   SEARCH_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),
   /** Workload identities allowed to call search, comma-separated. */

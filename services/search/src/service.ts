@@ -25,6 +25,7 @@ await runGrpcService({
       log,
       metrics,
       groupId: config.SEARCH_CONSUMER_GROUP,
+      maxAttempts: config.SEARCH_INDEX_MAX_ATTEMPTS,
       createTopics: config.KAFKA_CREATE_TOPICS,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     })

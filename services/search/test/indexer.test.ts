@@ -1,5 +1,12 @@
+import type { Kafka, KafkaMessage } from '@catalog/kit'
+import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS } from '@catalog/kit'
+import { pollUntil, silentLogger, testKafka } from '@catalog/kit/testing'
+import { events } from '@catalog/proto'
 import t from 'tap'
+import { startIndexer } from '../src/indexer/start-indexer.ts'
 import { deleted, startSearch, upserted } from './helpers/search.ts'
+
+const log = silentLogger()
 
 t.test('the index follows versions: newer applies, older and equal change nothing, deletes leave tombstones', async (t) => {
   const s = await startSearch(t)
@@ -89,4 +96,75 @@ t.test('an event that cannot be decoded is poison: the consumer sends it to the 
   t.equal((err as { poison?: boolean }).poison, true)
   const { rows } = await s.pool.query('SELECT count(*)::int AS n FROM search_items')
   t.equal(rows[0].n, 0, 'and it wrote nothing')
+})
+
+/** Sets `groupId` at the end of `topic`: the shared test broker holds earlier tests' records. */
+async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const ends = await admin.fetchTopicOffsets(topic)
+  await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) })
+  await admin.disconnect()
+}
+
+t.test('an event the index refuses every time goes to the DLQ after maxAttempts; its partition moves on', async (t) => {
+  const s = await startSearch(t)
+  const kafka = createKafka({ ...testKafka(), clientId: 'indexer-test', log })
+  await ensureTopics(kafka, PLATFORM_TOPICS)
+  const group = `search-indexer-${Date.now()}`
+  const dlqGroup = `dlq-reader-${group}`
+  await startAtEnd(kafka, group, events.TOPICS.item)
+  await startAtEnd(kafka, dlqGroup, 'catalog.item.dlq.v1')
+  const indexer = await startIndexer(kafka, {
+    pool: s.pool,
+    log,
+    metrics: createMetrics({ service: 's', defaultMetrics: false }),
+    groupId: group,
+    createTopics: false,
+    maxAttempts: 2,
+  })
+  t.teardown(() => indexer.stop())
+  const producer = await createIdempotentProducer(kafka, log)
+  t.teardown(() => producer.disconnect())
+
+  // A NUL the catalog's rules would never let through: PostgreSQL refuses it on every attempt.
+  const stuck = upserted({ title: 'Lamp \u0000 stuck' })
+  const around = [upserted({ title: 'Lamp before' }), upserted({ title: 'Lamp after' })]
+  // One key: one partition, in this order.
+  await producer.send({
+    topic: events.TOPICS.item,
+    acks: -1,
+    messages: [around[0], stuck, around[1]].map((m) => ({ key: group, value: m?.value ?? null, headers: m?.headers ?? {} })),
+  })
+  const indexed = () =>
+    s.pool
+      .query<{ title: string }>('SELECT title FROM search_items WHERE id = ANY($1) ORDER BY title', [
+        [...around, stuck].map((m) => m.id),
+      ])
+      .then((r) => r.rows.map((row) => row.title))
+  t.same(
+    await pollUntil(indexed, (titles) => titles.length === 2, 60_000),
+    ['Lamp after', 'Lamp before'],
+    'the events around it apply',
+  )
+
+  const reader = kafka.consumer({ groupId: dlqGroup })
+  await reader.connect()
+  await reader.subscribe({ topic: 'catalog.item.dlq.v1' })
+  const dead: KafkaMessage[] = []
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      if (message.headers?.['dlq-group']?.toString() === group) dead.push(message)
+    },
+  })
+  t.teardown(() => reader.disconnect())
+  await pollUntil(
+    () => dead.length,
+    (n) => n > 0,
+    30_000,
+  )
+  t.equal(dead.length, 1, 'the refused event, alone, is in the DLQ')
+  t.equal(events.itemUpserted.decode(dead[0]?.value ?? Buffer.alloc(0)).item?.id, stuck.id, 'as it was sent')
+  t.match(dead[0]?.headers?.['dlq-reason']?.toString(), /Unicode|\\u0000/, "with the database's reason")
+  t.equal(dead[0]?.headers?.['dlq-attempts']?.toString(), '2')
 })

@@ -3,10 +3,23 @@ import { createIdempotentProducer, ensureTopics, PLATFORM_TOPICS, startBatchCons
 import { events } from '@catalog/proto'
 import { createItemIndexer } from './item-indexer.ts'
 
-/** Joins the indexer group on catalog.item.v1; events it can never apply go to catalog.item.dlq.v1. */
+/**
+ * Joins the indexer group on catalog.item.v1. An event it can never apply (one that does not
+ * decode, or that the database refuses the same way `maxAttempts` times, as a value it cannot
+ * store) goes to catalog.item.dlq.v1 with its reason, and its partition moves on.
+ */
 export async function startIndexer(
   kafka: Kafka,
-  deps: { pool: Pool; log: Logger; metrics: Metrics; groupId: string; createTopics: boolean; sessionTimeoutMs?: number },
+  deps: {
+    pool: Pool
+    log: Logger
+    metrics: Metrics
+    groupId: string
+    createTopics: boolean
+    sessionTimeoutMs?: number
+    /** See BatchConsumerOptions.maxAttempts (SEARCH_INDEX_MAX_ATTEMPTS). */
+    maxAttempts?: number
+  },
 ) {
   if (deps.createTopics) await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, deps.log)
@@ -19,6 +32,7 @@ export async function startIndexer(
     log: deps.log,
     metrics: deps.metrics,
     sessionTimeoutMs: deps.sessionTimeoutMs,
+    maxAttempts: deps.maxAttempts,
     // Events are keyed by item, so partitions touch different rows: applying three at once keeps
     // the index fresh while one batch waits on its commit.
     partitionsConcurrently: 3,
