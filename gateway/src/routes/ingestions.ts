@@ -11,6 +11,7 @@ import type { Backend } from '../upstream/backend.ts'
 import { callOptions } from '../upstream/call-options.ts'
 import type { IngestStreams } from '../upstream/ingest-stream.ts'
 import { streamUpload } from './bulk-upload.ts'
+import { createJobWatch } from './job-watch.ts'
 
 type Ingestion = Backend<ingestion.IngestionServiceDefinition>
 
@@ -20,7 +21,7 @@ export interface IngestionRouteOptions {
   bulkLimitBytes: number
   /** How long an upload may take, end to end (and its body to arrive). */
   bulkTimeoutMs: number
-  /** How often the progress stream asks for the job. */
+  /** How often a job followed by progress streams is read (once for all its streams). */
   pollMs?: number
   /** Progress streams one tenant may hold open at once (on this replica). */
   streamsPerTenant: number
@@ -35,6 +36,8 @@ const FORMATS: Record<string, 'ndjson' | 'json'> = {
   'application/json': 'json',
 }
 const KEY = /^[\x21-\x7e]{1,200}$/
+/** A progress stream quiet this long gets a comment, so proxies do not take it for dead. */
+const KEEP_ALIVE_MS = 15_000
 const STATES = {
   JOB_STATE_RUNNING: 'running',
   JOB_STATE_COMPLETED: 'completed',
@@ -76,6 +79,7 @@ const sendJob = (reply: FastifyReply, job: ingestion.Job__Output | null, duplica
 
 export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOptions): void {
   const { backend } = options
+  const watch = createJobWatch(options.pollMs ?? 500)
   /** Progress streams open on this replica, per tenant: each holds a socket and polls the backend. */
   const openStreams = new Map<string, number>()
   /** Counts a stream against its tenant's cap (or refuses it); the returned function gives it back. */
@@ -226,11 +230,14 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
       },
     },
     async (request, reply) => {
-      const release = admitStream(request.principal?.tenant ?? '')
-      // The first read answers 404 and friends as problems, before the stream starts.
-      let job: ingestion.Job__Output | null
+      const tenant = request.principal?.tenant ?? ''
+      const { id } = request.params
+      const release = admitStream(tenant)
+      // The first read answers 404 and friends as problems, before the stream starts; a job that
+      // another stream of this tenant follows is known already.
+      let job: ingestion.Job__Output | null | undefined = watch.latest(tenant, id)
       try {
-        job = (await backend.call('GetIngestion', { id: request.params.id }, callOptions(request, true))).job
+        job ??= (await backend.call('GetIngestion', { id }, callOptions(request, true))).job
       } catch (err) {
         release()
         throw err
@@ -245,53 +252,63 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
         connection: 'close',
         'x-request-id': String(request.id),
       })
-      let open = true
-      raw.on('close', () => {
-        open = false
-      })
-      const endsAt = Date.now() + options.streamMaxMs
       const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
       let last = ''
       let lastWrite = Date.now()
-      try {
-        await followJob()
-      } finally {
-        release()
-        raw.end()
-      }
-      async function followJob(): Promise<void> {
-        while (open) {
-          const json = jobToJson(job)
-          const fingerprint = `${json.updated_at}/${json.processed}/${json.state}`
+      await new Promise<void>((resolve) => {
+        const timers: NodeJS.Timeout[] = []
+        let unfollow = () => {}
+        const finish = () => {
+          unfollow()
+          for (const timer of timers) clearTimeout(timer)
+          resolve()
+        }
+        /** Shows a read of the job; answers whether the stream goes on. */
+        const show = (read: ingestion.Job__Output | null): boolean => {
+          const json = jobToJson(read)
           if (json.state !== 'running') {
             send('end', json)
-            break
+            finish()
+            return false
           }
+          const fingerprint = `${json.updated_at}/${json.processed}/${json.state}`
           if (fingerprint !== last) {
             send('progress', json)
             last = fingerprint
             lastWrite = Date.now()
-          } else if (Date.now() - lastWrite > 15_000) {
-            raw.write(': keep-alive\n\n')
-            lastWrite = Date.now()
           }
-          await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 500))
-          if (!open) break
-          if (Date.now() >= endsAt) {
-            // A stream is no place to park a socket for days: end it; EventSource reconnects by itself.
-            raw.write('retry: 1000\n: this stream has reached its lifetime; reconnect to go on\n\n')
-            break
-          }
-          try {
+          return true
+        }
+        raw.once('close', finish)
+        if (!show(job)) return
+        unfollow = watch.follow(tenant, id, {
+          read: async () => {
             const deadline = new Date(Date.now() + 5_000)
-            job = (await backend.call('GetIngestion', { id: request.params.id }, { ...callOptions(request, true), deadline })).job
-          } catch (err) {
+            const { job } = await backend.call('GetIngestion', { id }, { ...callOptions(request, true), deadline })
+            if (!job) throw new Error('the ingestion service answered without a job')
+            return job
+          },
+          job: show,
+          failed: (err) => {
             send('error', { detail: 'the job could not be read; reconnect to resume' })
             request.log.warn({ err }, 'progress stream ended on an error')
-            break
-          }
-        }
-      }
+            finish()
+          },
+        })
+        const keepAlive = setInterval(() => {
+          if (Date.now() - lastWrite < KEEP_ALIVE_MS) return
+          raw.write(': keep-alive\n\n')
+          lastWrite = Date.now()
+        }, KEEP_ALIVE_MS / 3)
+        // A stream is no place to park a socket for days: end it; EventSource reconnects by itself.
+        const lifetime = setTimeout(() => {
+          raw.write('retry: 1000\n: this stream has reached its lifetime; reconnect to go on\n\n')
+          finish()
+        }, options.streamMaxMs)
+        timers.push(keepAlive, lifetime)
+      })
+      release()
+      raw.end()
     },
   )
 }

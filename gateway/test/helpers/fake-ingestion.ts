@@ -26,7 +26,8 @@ export const SECRET = 'ingestion stack trace: /srv/ingest-root'
 export async function startFakeIngestion(t: Tap) {
   const calls = { GetIngestion: 0, IngestItems: 0 }
   const seen = { chunks: 0, bytes: 0, cancelled: 0 }
-  const state = { upload: { after: 0, fail: status.INTERNAL } as UploadBehaviour, job: running() }
+  /** `advance`: each read of the job finds it one record further on, so no two reads look alike. */
+  const state = { upload: { after: 0, fail: status.INTERNAL } as UploadBehaviour, job: running(), advance: false }
   const { definition, grpc } = loadIngestion()
   const server = createGrpcServer({
     tls: testCerts().of('ingestion'),
@@ -63,7 +64,9 @@ export async function startFakeIngestion(t: Tap) {
         calls.GetIngestion++
         if (req.id !== state.job.id)
           throw new PlatformError('ING_ERR_NOT_FOUND', status.NOT_FOUND, `ingestion ${req.id} not found`)
-        return { job: state.job }
+        const job = state.job
+        if (state.advance) state.job = running(Number(job.processed) + 1)
+        return { job }
       },
       StartIngestion: unused,
       ListIngestions: unused,
