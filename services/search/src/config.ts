@@ -17,6 +17,10 @@ export const searchEnv = Type.Object({
   SEARCH_INDEX_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
   /** Bound on one search's SQL: a pathological regex ends here with a 4xx. */
   SEARCH_STATEMENT_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 30_000, default: 2_000 }),
+  /** Matches a first page counts exactly (Elasticsearch's track_total_hits); past it the total is a lower bound. */
+  SEARCH_EXACT_COUNT_UP_TO: Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 }),
+  /** A pattern with no literal the index can use is refused (400) in a tenant with more items than this. */
+  SEARCH_PATTERN_SCAN_MAX_ITEMS: Type.Integer({ minimum: 0, maximum: 10_000_000, default: 50_000 }),
   /** Workload identities allowed to call search, comma-separated. */
   SEARCH_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
   /** Of those, the ones trusted to forward an end user's principal, comma-separated; empty: none. */

@@ -16,7 +16,11 @@ await runGrpcService({
       tls,
       trustDomain: config.TLS_TRUST_DOMAIN,
       callers,
+      forwarders: list(config.SEARCH_FORWARDERS),
+      reflection: list(config.GRPC_REFLECTION_CALLERS),
       statementTimeoutMs: config.SEARCH_STATEMENT_TIMEOUT_MS,
+      countCap: config.SEARCH_EXACT_COUNT_UP_TO,
+      patternScanMaxItems: config.SEARCH_PATTERN_SCAN_MAX_ITEMS,
       expensiveLimits: { perTenant: config.SEARCH_EXPENSIVE_PER_TENANT, total: config.SEARCH_EXPENSIVE_TOTAL },
     })
     const kafka = createKafka({ ...kafkaConnection(config), clientId: config.SERVICE_NAME, log })

@@ -1,5 +1,8 @@
 import { fileURLToPath } from 'node:url'
-import { logged, startServiceProcess, testCerts, testDatabase, testKafkaEnv } from '@catalog/kit/testing'
+import { createUnaryClient, writePrincipal } from '@catalog/kit'
+import { logged, reflectionStatus, startServiceProcess, testCerts, testDatabase, testKafkaEnv } from '@catalog/kit/testing'
+import { loadSearch } from '@catalog/proto'
+import { Metadata, status } from '@grpc/grpc-js'
 import t from 'tap'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
@@ -64,4 +67,43 @@ t.test('credentials the brokers refuse stop the start with one line that says so
   ).catch((e: Error) => e)
   t.match(String(err), /search failed to start: kafka refused access: .*authentication failed.*check KAFKA_SASL_USERNAME/i)
   t.notMatch(String(err), /\n\s+at /, 'no stack trace')
+})
+
+t.test('an allowed caller that is no forwarder may not act as a tenant; reflection answers only whom it names', async (t) => {
+  const proc = await startServiceProcess(
+    MAIN,
+    {
+      DATABASE_URL: await testDatabase(t),
+      ...testKafkaEnv(),
+      SEARCH_CONSUMER_GROUP: `main-test-${Date.now()}`,
+      GRPC_HOST: '127.0.0.1',
+      GRPC_PORT: '0',
+      HEALTH_PORT: '0',
+      METRICS_PORT: '0',
+      SEARCH_ALLOWED_CALLERS: 'gateway,catalog',
+      GRPC_REFLECTION_CALLERS: 'catalog',
+      ...testCerts().env('search'),
+    },
+    { readyMessage: 'search ready', timeoutMs: 60_000 },
+  )
+  t.teardown(() => proc.child.kill('SIGKILL'))
+  const address = `localhost:${logged<number>(proc.lines, 'port') ?? 0}`
+  const clientAs = (identity: string) => {
+    const c = createUnaryClient(loadSearch().grpc.search.v1.SearchService.service, {
+      address,
+      tls: testCerts().of(identity),
+      defaultTimeoutMs: 5_000,
+    })
+    t.teardown(() => c.close())
+    return c
+  }
+  const as = () => ({ metadata: writePrincipal(new Metadata(), { tenant: 'acme', subject: 'u', scopes: [] }) })
+  t.ok(await clientAs('gateway').call('Search', { q: 'lamp' }, as()), "the gateway's principal is served")
+  const catalog = clientAs('catalog')
+  await t.rejects(catalog.call('Search', { q: 'lamp' }, as()), { code: status.PERMISSION_DENIED }, "catalog's is refused")
+  await t.rejects(catalog.call('Search', { q: 'lamp' }), { code: status.UNAUTHENTICATED }, 'though catalog itself may call')
+
+  t.equal(await reflectionStatus(address, testCerts().of('catalog')), status.OK, 'reflection answers whom it names')
+  t.equal(await reflectionStatus(address, testCerts().of('gateway')), status.PERMISSION_DENIED, 'and nobody else')
+  t.equal(await proc.stop(), 0)
 })
