@@ -52,6 +52,9 @@ t.test('GET /v1/search through the real search service', async (t) => {
     window.items.map((i: { title: string }) => i.title),
     ['Brass lamp 3', 'Brass lamp 2'],
   )
+  const typed = (await get('q=bra&prefix=true&limit=1')).json()
+  t.equal(typed.estimated_total, 7, 'prefix=true: the last word as a prefix')
+  t.equal((await get('q=bra&limit=1')).json().estimated_total, 0)
   const days = (await get('after=2026-01-03&before=2026-01-05')).json()
   t.same(
     days.items.map((i: { title: string }) => i.title),
@@ -71,6 +74,8 @@ t.test('GET /v1/search through the real search service', async (t) => {
     ['before=yesterday', 'query.before'],
     ['min_price=-5', 'query.min_price'],
     ['unknown=1', 'query.unknown'],
+    ['prefix=maybe&q=bra', 'query.prefix'],
+    ['prefix=true', 'query.prefix'],
   ]
   for (const [query, field] of problems) {
     const res = await get(query)

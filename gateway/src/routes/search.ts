@@ -32,6 +32,7 @@ export function searchRoutes(app: FastifyInstance, searchBackend: Backend<search
       const q = request.query
       const req: search.SearchRequest = {
         q: q.q ?? '',
+        prefix: q.prefix ?? false,
         contains: q.contains ?? '',
         pattern: q.pattern ?? '',
         published_after: q.after ? toTimestamp(new Date(q.after)) : null,

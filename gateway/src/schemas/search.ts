@@ -5,6 +5,9 @@ const Money = Type.Object({ amount_minor: Type.Integer(), currency: Type.String(
 export const SearchQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 256, description: 'words, web-search syntax ("phrase", -not, or), ranked' })),
+    prefix: Type.Optional(
+      Type.Boolean({ description: 'the last word of q also matches the words it begins (search as you type)' }),
+    ),
     contains: Type.Optional(Type.String({ maxLength: 256, description: 'case-insensitive substring of title or description' })),
     pattern: Type.Optional(Type.String({ maxLength: 256, description: 'POSIX regular expression over title or description' })),
     after: Type.Optional(

@@ -66,6 +66,21 @@ t.test('searching the read model', async (t) => {
     t.same(await titles({ q: 'game -crowbar' }), [], 'q searches words of title and description')
   })
 
+  await t.test('prefix: the last word of q matches the words it begins', async (t) => {
+    t.same(await titles({ q: 'caf', prefix: true }), ['Café crème grinder', 'Espresso cups'], 'accents folded')
+    t.same(await titles({ q: 'espresso cu', prefix: true }), ['Espresso cups'], 'earlier words whole, the last a prefix')
+    t.same(await titles({ q: 'caf' }), [], 'off by default')
+    t.same(await titles({ q: 'portal "physics g', prefix: true }), [], 'an open phrase keeps its last word whole')
+    t.same(await titles({ q: 'physics -crow', prefix: true }), ['Half-Life 2'], 'a negated word is not a prefix')
+    const [hit] = (await run({ q: 'grind', prefix: true })).hits
+    t.match(hit?.snippet, /<mark>grinder<\/mark>/, 'the whole word is highlighted')
+    const err = await run({ q: '', prefix: true }).catch((e) => e)
+    t.same(
+      fieldViolationsOf(err).map((v) => v.field),
+      ['prefix'],
+    )
+  })
+
   await t.test('contains and pattern', async (t) => {
     t.same(await titles({ contains: 'CROWBAR' }), ['Half-Life 2'], 'case-insensitive substring')
     t.same(await titles({ contains: '100%' }), ['Gist: regex cheatsheet'], 'LIKE wildcards are literal')

@@ -18,6 +18,8 @@ const SORTS: Record<string, Sort | undefined> = {
 /** A search request after validation: every field checked, bounded and typed. */
 export interface SearchQuery {
   q?: string
+  /** The last word of `q`, matched as a prefix (search as you type); the rest of `q` before it. */
+  prefix?: { rest: string; last: string }
   contains?: string
   pattern?: string
   after?: Date
@@ -32,6 +34,20 @@ export interface SearchQuery {
   after_key?: { k: string; i: string }
 }
 
+/**
+ * The last word of `q` as a prefix: a plain word (letters or digits, not quoted, not negated, not
+ * `or`). Otherwise nothing is a prefix and `q` is searched as it is.
+ */
+function prefixOf(q: string | undefined): SearchQuery['prefix'] {
+  if (!q || q.endsWith('"')) return undefined
+  const at = q.search(/\S+$/u)
+  const last = q.slice(at)
+  if (!/^[\p{L}\p{N}][\p{L}\p{N}'-]*$/u.test(last) || /^or$/i.test(last)) return undefined
+  // A quote left open before the last word would make it part of a phrase.
+  if ((q.slice(0, at).match(/"/g) ?? []).length % 2 === 1) return undefined
+  return { rest: q.slice(0, at).trim(), last }
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
@@ -43,6 +59,8 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
     return value || undefined
   }
   const q = text('q', LIMITS.text)
+  const prefix = req.prefix ? prefixOf(q) : undefined
+  if (req.prefix && !q) bad('prefix', 'needs q')
   const contains = text('contains', LIMITS.text)
   const pattern = text('pattern', LIMITS.pattern)
   if (req.tags.length > LIMITS.tags) bad('tags', `must be at most ${LIMITS.tags} tags`)
@@ -73,6 +91,7 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
     : undefined
   return {
     q,
+    prefix,
     contains,
     pattern,
     after,

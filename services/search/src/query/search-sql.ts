@@ -48,7 +48,16 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     return `$${values.length}`
   }
   const where = ['tenant = $1', 'NOT deleted']
-  const tsq = q.q ? `websearch_to_tsquery('catalog_text', ${p(q.q)})` : 'NULL::tsquery'
+  // With a prefix, the last word's lexemes (as websearch_to_tsquery normalises them) become a
+  // prefix query (`'la':*`) ANDed with the rest: only the text form can mark a lexeme as a prefix.
+  const asPrefix = (last: string) => `(websearch_to_tsquery('catalog_text', ${p(last)})::text || ':*')::tsquery`
+  const tsq = q.prefix
+    ? q.prefix.rest
+      ? `(websearch_to_tsquery('catalog_text', ${p(q.prefix.rest)}) && ${asPrefix(q.prefix.last)})`
+      : asPrefix(q.prefix.last)
+    : q.q
+      ? `websearch_to_tsquery('catalog_text', ${p(q.q)})`
+      : 'NULL::tsquery'
   if (q.q) where.push(`document @@ ${tsq}`)
   if (q.contains) {
     const like = p(`%${escapeLike(q.contains)}%`)

@@ -38,6 +38,11 @@ export interface SearchRequest {
    * Opaque cursor from a previous response, for the same query.
    */
   'cursor'?: (string);
+  /**
+   * The last word of `q` also matches the words it begins (search as you type): `brass la` finds
+   * "brass lamp". Off by default.
+   */
+  'prefix'?: (boolean);
   '_min_price_minor'?: "min_price_minor";
   '_max_price_minor'?: "max_price_minor";
 }
@@ -76,6 +81,11 @@ export interface SearchRequest__Output {
    * Opaque cursor from a previous response, for the same query.
    */
   'cursor': (string);
+  /**
+   * The last word of `q` also matches the words it begins (search as you type): `brass la` finds
+   * "brass lamp". Off by default.
+   */
+  'prefix': (boolean);
   '_min_price_minor'?: "min_price_minor";
   '_max_price_minor'?: "max_price_minor";
 }
