@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of the platform on a fresh machine: fetches Node 24 and pnpm if the
 # machine lacks them, installs the workspace, starts the real servers the tests need (PostgreSQL,
-# Redis, Kafka),
+# Redis, Kafka, OpenSearch),
 # runs lint, type checks and every package's tests, stops the servers, and prints one summary line.
 #
 #   bash scripts/test.sh                  everything
@@ -14,6 +14,7 @@ source scripts/prereqs.sh
 source scripts/lib/postgres.sh
 source scripts/lib/redis.sh
 source scripts/lib/kafka.sh
+source scripts/lib/opensearch.sh
 source scripts/lib/s3.sh
 source scripts/lib/k8s-tools.sh
 check_prereqs
@@ -35,14 +36,18 @@ PG_TEST_PORT="${PG_TEST_PORT:-55433}"
 REDIS_TEST_PORT="${REDIS_TEST_PORT:-56379}"
 KAFKA_TEST_PORT="${KAFKA_TEST_PORT:-59292}"
 S3_TEST_PORT="${S3_TEST_PORT:-59300}"
-trap 'stop_s3; stop_kafka; stop_redis; stop_postgres' EXIT
-echo "== start PostgreSQL on 127.0.0.1:$PG_TEST_PORT, Redis on :$REDIS_TEST_PORT, Kafka on :$KAFKA_TEST_PORT, S3 on :$S3_TEST_PORT"
+OPENSEARCH_TEST_PORT="${OPENSEARCH_TEST_PORT:-59200}"
+trap 'stop_opensearch; stop_s3; stop_kafka; stop_redis; stop_postgres' EXIT
+echo "== start PostgreSQL on 127.0.0.1:$PG_TEST_PORT, Redis on :$REDIS_TEST_PORT, Kafka on :$KAFKA_TEST_PORT, S3 on :$S3_TEST_PORT, OpenSearch on :$OPENSEARCH_TEST_PORT"
+# OpenSearch's start is the slowest (JVM warm-up, painless): it runs while the others start.
+launch_opensearch "$run_dir/opensearch" "$OPENSEARCH_TEST_PORT"
 start_postgres "$run_dir/postgres" "$PG_TEST_PORT" "$run_dir/postgres.log"
 start_redis "$run_dir/redis" "$REDIS_TEST_PORT"
 start_kafka "$run_dir/kafka" "$KAFKA_TEST_PORT"
 kafka_platform_setup
 wait "$MINIO_BUILD_PID" || { cat "$ROOT/.tools/minio-build.log" >&2; exit 1; }
 start_s3 "$run_dir/s3" "$S3_TEST_PORT"
+await_opensearch
 wait "$K8S_TOOLS_PID" || { cat "$ROOT/.tools/k8s-tools.log" >&2; exit 1; }
 export PATH="$K8S_TOOLS_BIN:$PATH" K8S_SCHEMAS
 export TEST_S3_ENDPOINT="http://127.0.0.1:$S3_TEST_PORT" TEST_S3_ACCESS_KEY="$S3_ACCESS_KEY" TEST_S3_SECRET_KEY="$S3_SECRET_KEY"
@@ -58,9 +63,10 @@ export TEST_KAFKA_SASL_PASSWORD TEST_KAFKA_CATALOG_PASSWORD TEST_KAFKA_SEARCH_PA
 export TEST_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$PG_TEST_PORT/postgres"
 export TEST_REDIS_URL="redis://127.0.0.1:$REDIS_TEST_PORT"
 export TEST_REDIS_PORT="$REDIS_TEST_PORT"
+export TEST_OPENSEARCH_URL="$OPENSEARCH_URL"
 
 if [ "${1:-}" = "--servers-only" ]; then
-  echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL TEST_KAFKA_BROKERS=$TEST_KAFKA_BROKERS TEST_S3_ENDPOINT=$TEST_S3_ENDPOINT TEST_S3_ACCESS_KEY=$S3_ACCESS_KEY TEST_S3_SECRET_KEY=$S3_SECRET_KEY"
+  echo "export TEST_DATABASE_URL=$TEST_DATABASE_URL TEST_REDIS_URL=$TEST_REDIS_URL TEST_KAFKA_BROKERS=$TEST_KAFKA_BROKERS TEST_S3_ENDPOINT=$TEST_S3_ENDPOINT TEST_S3_ACCESS_KEY=$S3_ACCESS_KEY TEST_S3_SECRET_KEY=$S3_SECRET_KEY TEST_OPENSEARCH_URL=$TEST_OPENSEARCH_URL"
   echo "export TEST_KAFKA_SASL_MECHANISM=$TEST_KAFKA_SASL_MECHANISM TEST_KAFKA_SASL_USERNAME=$TEST_KAFKA_SASL_USERNAME TEST_KAFKA_SASL_PASSWORD=$TEST_KAFKA_SASL_PASSWORD TEST_KAFKA_CATALOG_PASSWORD=$TEST_KAFKA_CATALOG_PASSWORD TEST_KAFKA_SEARCH_PASSWORD=$TEST_KAFKA_SEARCH_PASSWORD TEST_KAFKA_INGESTION_PASSWORD=$TEST_KAFKA_INGESTION_PASSWORD"
   echo "test servers are up; Ctrl-C stops them"
   wait "$PG_PID"
