@@ -14,6 +14,9 @@ t.test('GET /v1/search through the real search service', async (t) => {
         tags: i % 2 ? ['home', 'light'] : ['home'],
         price: { amount_minor: 1000 + i, currency: 'EUR' },
         published_at: new Date(Date.UTC(2026, 0, i + 1)).toISOString(),
+        source: i < 5 ? 'shop' : 'market',
+        external_id: `sku-${i}`,
+        attributes: { n: i, finish: i % 2 ? 'matte' : 'gloss' },
       }),
     ),
     upserted({ tenant: 'other', title: 'Brass lamp of another tenant' }),
@@ -52,6 +55,18 @@ t.test('GET /v1/search through the real search service', async (t) => {
     window.items.map((i: { title: string }) => i.title),
     ['Brass lamp 3', 'Brass lamp 2'],
   )
+  const byAttribute = (await get(`attributes=${encodeURIComponent('{"n":3}')}`)).json()
+  t.same(
+    byAttribute.items.map((i: { title: string; source: string; external_id: string; attributes: object }) => [
+      i.title,
+      i.source,
+      i.external_id,
+      i.attributes,
+    ]),
+    [['Brass lamp 3', 'shop', 'sku-3', { n: 3, finish: 'matte' }]],
+    'hits carry the natural key and attributes',
+  )
+  t.equal((await get('source=market')).json().items.length, 2)
   const typed = (await get('q=bra&prefix=true&limit=1')).json()
   t.equal(typed.estimated_total, 7, 'prefix=true: the last word as a prefix')
   t.equal((await get('q=bra&limit=1')).json().estimated_total, 0)
@@ -76,6 +91,9 @@ t.test('GET /v1/search through the real search service', async (t) => {
     ['unknown=1', 'query.unknown'],
     ['prefix=maybe&q=bra', 'query.prefix'],
     ['prefix=true', 'query.prefix'],
+    ['attributes=red', 'query.attributes'],
+    [`attributes=${encodeURIComponent('["red"]')}`, 'query.attributes'],
+    ['source=a%20b', 'query.source'],
   ]
   for (const [query, field] of problems) {
     const res = await get(query)

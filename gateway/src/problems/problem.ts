@@ -32,7 +32,7 @@ const FIELD_ALIASES: [RegExp, string][] = [
   [/^update_mask$/, 'body'],
   [/^published_after$/, 'query.after'],
   [/^published_before$/, 'query.before'],
-  [/^(q|prefix|contains|pattern|tags|min_price|max_price|currency|sort|limit|cursor)$/, 'query.$1'],
+  [/^(q|prefix|contains|pattern|tags|min_price|max_price|currency|source|attributes|sort|limit|cursor)$/, 'query.$1'],
   [/^uri$/, 'body.uri'],
   [/^default_source$/, 'source'],
   [/^idempotency_key$/, 'headers.idempotency-key'],

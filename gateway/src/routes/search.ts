@@ -1,7 +1,8 @@
 import type { search } from '@catalog/proto'
-import { fromTimestamp, toTimestamp } from '@catalog/proto'
+import { fromTimestamp, jsonToStruct, StructTooDeepError, structToJson, toTimestamp } from '@catalog/proto'
 import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
+import { codes, GatewayError } from '../errors.ts'
 import { Problem } from '../schemas/item.ts'
 import { SearchQuery, SearchResult } from '../schemas/search.ts'
 import type { Backend } from '../upstream/backend.ts'
@@ -13,6 +14,28 @@ const SORTS = {
   price_asc: 'SORT_ORDER_PRICE_ASC',
   price_desc: 'SORT_ORDER_PRICE_DESC',
 } as const
+
+/** `attributes` is a JSON object in the query string; anything else is the client's 400. */
+function attributesFilter(text: string) {
+  const refuse = (description: string) =>
+    new GatewayError(codes.validation, 400, 'Bad Request', {
+      detail: `attributes ${description}.`,
+      violations: [{ field: 'query.attributes', description }],
+    })
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch {
+    throw refuse('must be a JSON object, such as {"color":"red"}')
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw refuse('must be a JSON object, such as {"color":"red"}')
+  try {
+    return jsonToStruct(json as Parameters<typeof jsonToStruct>[0])
+  } catch (err) {
+    throw refuse(err instanceof StructTooDeepError ? err.message : 'must be a JSON object')
+  }
+}
 
 const RELATIONS: Record<string, 'eq' | 'gte' | undefined> = { TOTAL_RELATION_EQ: 'eq', TOTAL_RELATION_GTE: 'gte' }
 
@@ -42,6 +65,8 @@ export function searchRoutes(app: FastifyInstance, searchBackend: Backend<search
           .map((t) => t.trim())
           .filter(Boolean),
         currency: q.currency ?? '',
+        source: q.source ?? '',
+        attributes: q.attributes ? attributesFilter(q.attributes) : null,
         sort: q.sort ? SORTS[q.sort as keyof typeof SORTS] : 'SORT_ORDER_UNSPECIFIED',
         limit: q.limit ?? 20,
         cursor: q.cursor ?? '',
@@ -59,6 +84,9 @@ export function searchRoutes(app: FastifyInstance, searchBackend: Backend<search
           published_at: h.published_at ? fromTimestamp(h.published_at).toISOString() : null,
           score: h.score,
           version: Number(h.version),
+          source: h.source,
+          external_id: h.external_id,
+          attributes: structToJson(h.attributes),
         })),
         next_cursor: res.next_cursor || null,
         estimated_total: Number(res.estimated_total),

@@ -28,6 +28,15 @@ export const SearchQuery = Type.Object(
       Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'minor units, inclusive' }),
     ),
     currency: Type.Optional(Type.String({ pattern: '^[A-Z]{3}$' })),
+    source: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S+$', description: 'only items of this source' }),
+    ),
+    attributes: Type.Optional(
+      Type.String({
+        maxLength: 4_096,
+        description: 'a JSON object: only items whose attributes contain it ({"color":"red"} matches {"color":"red","size":42})',
+      }),
+    ),
     sort: Type.Optional(Type.Union(['relevance', 'newest', 'price_asc', 'price_desc'].map((s) => Type.Literal(s)))),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
@@ -46,6 +55,9 @@ export const SearchResult = Type.Object({
       published_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
       score: Type.Number(),
       version: Type.Integer(),
+      source: Type.String(),
+      external_id: Type.String(),
+      attributes: Type.Record(Type.String(), Type.Unknown()),
     }),
   ),
   next_cursor: Type.Union([Type.String(), Type.Null()]),

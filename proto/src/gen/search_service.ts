@@ -2,7 +2,10 @@ import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
 import type { Money as _common_v1_Money, Money__Output as _common_v1_Money__Output } from './common/v1/Money.ts';
+import type { ListValue as _google_protobuf_ListValue, ListValue__Output as _google_protobuf_ListValue__Output } from './google/protobuf/ListValue.ts';
+import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from './google/protobuf/Struct.ts';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.ts';
+import type { Value as _google_protobuf_Value, Value__Output as _google_protobuf_Value__Output } from './google/protobuf/Value.ts';
 import type { SearchHit as _search_v1_SearchHit, SearchHit__Output as _search_v1_SearchHit__Output } from './search/v1/SearchHit.ts';
 import type { SearchRequest as _search_v1_SearchRequest, SearchRequest__Output as _search_v1_SearchRequest__Output } from './search/v1/SearchRequest.ts';
 import type { SearchResponse as _search_v1_SearchResponse, SearchResponse__Output as _search_v1_SearchResponse__Output } from './search/v1/SearchResponse.ts';
@@ -21,7 +24,11 @@ export interface ProtoGrpcType {
   }
   google: {
     protobuf: {
+      ListValue: MessageTypeDefinition<_google_protobuf_ListValue, _google_protobuf_ListValue__Output>
+      NullValue: EnumTypeDefinition
+      Struct: MessageTypeDefinition<_google_protobuf_Struct, _google_protobuf_Struct__Output>
       Timestamp: MessageTypeDefinition<_google_protobuf_Timestamp, _google_protobuf_Timestamp__Output>
+      Value: MessageTypeDefinition<_google_protobuf_Value, _google_protobuf_Value__Output>
     }
   }
   search: {

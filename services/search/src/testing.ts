@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto'
 import type { KafkaMessage, Metrics, Pool } from '@catalog/kit'
 import { createMetrics, createPool, migrate } from '@catalog/kit'
 import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
-import type { catalog } from '@catalog/proto'
-import { events, toTimestamp } from '@catalog/proto'
+import type { catalog, JsonObject } from '@catalog/proto'
+import { events, jsonToStruct, toTimestamp } from '@catalog/proto'
 import { createItemIndexer } from './indexer/item-indexer.ts'
 import type { ExpensiveLimits } from './query/expensive-limit.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
@@ -78,6 +78,9 @@ const message = (type: string, key: string, value: Buffer): KafkaMessage =>
 export interface ItemSpec {
   id?: string
   tenant?: string
+  source?: string
+  external_id?: string
+  attributes?: JsonObject
   version?: number
   title: string
   description?: string
@@ -91,8 +94,9 @@ export function upserted(spec: ItemSpec): KafkaMessage & { id: string } {
   const item: catalog.Item = {
     id,
     tenant: spec.tenant ?? 'acme',
-    source: 's',
-    external_id: id,
+    source: spec.source ?? 's',
+    external_id: spec.external_id ?? id,
+    attributes: spec.attributes ? jsonToStruct(spec.attributes) : null,
     title: spec.title,
     description: spec.description ?? '',
     tags: spec.tags ?? [],

@@ -1,5 +1,6 @@
 import { fieldViolationsOf } from '@catalog/kit'
 import type { search } from '@catalog/proto'
+import { jsonToStruct, structToJson } from '@catalog/proto'
 import { status } from '@grpc/grpc-js'
 import t from 'tap'
 import type { ItemSpec } from './helpers/search.ts'
@@ -187,6 +188,43 @@ t.test(
     t.ok(next.code === undefined || next.code === status.INVALID_ARGUMENT, 'the service answers the next query')
   },
 )
+
+t.test('hits carry the natural key and attributes; source and attributes filter', async (t) => {
+  const s = await startSearch(t)
+  const acme = s.as('acme')
+  await s.index(
+    upserted({
+      title: 'Red lamp',
+      source: 'shop',
+      external_id: 'sku-1',
+      attributes: { color: 'red', watts: 40, dims: { h: 30 } },
+    }),
+    upserted({ title: 'Blue lamp', source: 'shop', external_id: 'sku-2', attributes: { color: 'blue', watts: 60 } }),
+    upserted({ title: 'Red gist', source: 'gists', external_id: 'g-1', attributes: { color: 'red', langs: ['ts', 'sql'] } }),
+    upserted({ tenant: 'other', title: 'Red lamp elsewhere', source: 'shop', attributes: { color: 'red' } }),
+  )
+  const find = async (req: search.SearchRequest) =>
+    (await s.client.call('Search', { sort: 'SORT_ORDER_PRICE_ASC', ...req }, acme)).hits.map((h) => h.title).sort()
+
+  const [hit] = (await s.client.call('Search', { q: 'blue' }, acme)).hits
+  t.same([hit?.source, hit?.external_id], ['shop', 'sku-2'])
+  t.same(structToJson(hit?.attributes), { color: 'blue', watts: 60 }, 'attributes as the item holds them')
+
+  t.same(await find({ source: 'gists' }), ['Red gist'])
+  t.same(await find({ attributes: jsonToStruct({ color: 'red' }) }), ['Red gist', 'Red lamp'], 'within the tenant only')
+  t.same(await find({ attributes: jsonToStruct({ color: 'red', watts: 40 }) }), ['Red lamp'], 'every key must hold')
+  t.same(await find({ attributes: jsonToStruct({ watts: '40' }) }), [], 'a number is not its text')
+  t.same(await find({ attributes: jsonToStruct({ dims: { h: 30 } }) }), ['Red lamp'], 'nested objects by containment')
+  t.same(await find({ attributes: jsonToStruct({ langs: ['sql'] }) }), ['Red gist'], 'an array holding the value')
+  t.same(await find({ source: 'shop', q: 'red' }), ['Red lamp'])
+
+  const fieldOf = async (req: search.SearchRequest) =>
+    fieldViolationsOf(await s.client.call('Search', req, acme).catch((e) => e)).map((v) => v.field)
+  t.same(await fieldOf({ source: 'a b' }), ['source'])
+  t.same(await fieldOf({ attributes: jsonToStruct(Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i]))) }), [
+    'attributes',
+  ])
+})
 
 t.test('totals are counted up to the cap and past it are a lower bound, never a guess', async (t) => {
   const s = await startSearch(t, { countCap: 50 })

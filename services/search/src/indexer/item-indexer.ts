@@ -1,7 +1,7 @@
 import type { KafkaMessage, Logger, Metrics, Pool } from '@catalog/kit'
 import { PoisonMessageError, readCloudEvent, withTransaction } from '@catalog/kit'
-import type { Codec } from '@catalog/proto'
-import { events, fromTimestamp } from '@catalog/proto'
+import type { Codec, JsonObject } from '@catalog/proto'
+import { events, fromTimestamp, structToJson } from '@catalog/proto'
 import { Counter, Histogram } from 'prom-client'
 
 /*
@@ -16,16 +16,19 @@ import { Counter, Histogram } from 'prom-client'
 // returns the events it refused for their tenant (the final SELECT sees the rows as they were).
 const UPSERT_MANY = `
   WITH r AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant text, version bigint, title text, description text,
-           tags jsonb, price_amount_minor bigint, price_currency text, published_at timestamptz)
+    SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant text, version bigint, source text, external_id text,
+           title text, description text, tags jsonb, attributes jsonb, price_amount_minor bigint, price_currency text,
+           published_at timestamptz)
   ), applied AS (
-    INSERT INTO search_items AS s (id, tenant, version, deleted, title, description, tags, price_amount_minor, price_currency, published_at)
-    SELECT id, tenant, version, false, title, description, ARRAY(SELECT jsonb_array_elements_text(tags)),
-           price_amount_minor, price_currency, published_at
+    INSERT INTO search_items AS s (id, tenant, version, deleted, source, external_id, title, description, tags, attributes,
+                                   price_amount_minor, price_currency, published_at)
+    SELECT id, tenant, version, false, source, external_id, title, description, ARRAY(SELECT jsonb_array_elements_text(tags)),
+           attributes, price_amount_minor, price_currency, published_at
       FROM r
     ON CONFLICT (id) DO UPDATE SET
-      version = excluded.version, deleted = false, title = excluded.title, description = excluded.description,
-      tags = excluded.tags, price_amount_minor = excluded.price_amount_minor, price_currency = excluded.price_currency,
+      version = excluded.version, deleted = false, source = excluded.source, external_id = excluded.external_id,
+      title = excluded.title, description = excluded.description, tags = excluded.tags, attributes = excluded.attributes,
+      price_amount_minor = excluded.price_amount_minor, price_currency = excluded.price_currency,
       published_at = excluded.published_at, indexed_at = now()
     WHERE s.version < excluded.version AND s.tenant = excluded.tenant
   )
@@ -37,7 +40,7 @@ const TOMBSTONE_MANY = `
     INSERT INTO search_items AS s (id, tenant, version, deleted)
     SELECT id, tenant, version, true FROM r
     ON CONFLICT (id) DO UPDATE SET
-      version = excluded.version, deleted = true, title = '', description = '', tags = '{}',
+      version = excluded.version, deleted = true, title = '', description = '', tags = '{}', attributes = '{}',
       price_amount_minor = NULL, price_currency = NULL, published_at = NULL, indexed_at = now()
     WHERE s.version < excluded.version AND s.tenant = excluded.tenant
   )
@@ -53,9 +56,12 @@ interface Upsert {
   id: string
   tenant: string
   version: string
+  source: string
+  external_id: string
   title: string
   description: string
   tags: string[]
+  attributes: JsonObject
   price_amount_minor: string | null
   price_currency: string | null
   published_at: string | null
@@ -90,9 +96,12 @@ export function createItemIndexer(pool: Pool, metrics: Metrics, log: Logger) {
           id: item.id,
           tenant: item.tenant,
           version: item.version,
+          source: item.source,
+          external_id: item.external_id,
           title: item.title,
           description: item.description,
           tags: item.tags,
+          attributes: structToJson(item.attributes),
           price_amount_minor: item.price?.amount_minor ?? null,
           price_currency: item.price?.currency ?? null,
           published_at: item.published_at ? fromTimestamp(item.published_at).toISOString() : null,

@@ -1,10 +1,20 @@
 import type { FieldViolation } from '@catalog/kit'
 import { decodeCursor } from '@catalog/kit'
-import type { search } from '@catalog/proto'
-import { fromTimestamp } from '@catalog/proto'
+import type { JsonObject, search } from '@catalog/proto'
+import { fromTimestamp, StructTooDeepError, structToJson } from '@catalog/proto'
 import { invalid } from '../errors.ts'
 
-export const LIMITS = { text: 256, pattern: 256, tags: 20, tag: 64, limit: 100, defaultLimit: 20 } as const
+export const LIMITS = {
+  text: 256,
+  pattern: 256,
+  tags: 20,
+  tag: 64,
+  limit: 100,
+  defaultLimit: 20,
+  source: 100,
+  attributeKeys: 20,
+  attributesBytes: 4 * 1024,
+} as const
 
 export type Sort = 'relevance' | 'newest' | 'price_asc' | 'price_desc'
 
@@ -28,10 +38,32 @@ export interface SearchQuery {
   minPrice?: string
   maxPrice?: string
   currency?: string
+  source?: string
+  /** JSON containment on the item's attributes. */
+  attributes?: JsonObject
   sort: Sort
   limit: number
   /** The keyset of the last row of the previous page. */
   after_key?: { k: string; i: string }
+}
+
+/** The attributes filter as JSON, bounded in keys and size; none when empty. */
+function attributesOf(
+  struct: search.SearchRequest__Output['attributes'],
+  bad: (field: string, description: string) => void,
+): JsonObject | undefined {
+  if (!struct || Object.keys(struct.fields ?? {}).length === 0) return undefined
+  let json: JsonObject
+  try {
+    json = structToJson(struct)
+  } catch (err) {
+    bad('attributes', err instanceof StructTooDeepError ? err.message : 'must be a JSON object')
+    return undefined
+  }
+  if (Object.keys(json).length > LIMITS.attributeKeys) bad('attributes', `must name at most ${LIMITS.attributeKeys} keys`)
+  else if (Buffer.byteLength(JSON.stringify(json)) > LIMITS.attributesBytes)
+    bad('attributes', `must be at most ${LIMITS.attributesBytes} bytes as JSON`)
+  return json
 }
 
 /**
@@ -74,6 +106,9 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
   if (minPrice !== undefined && maxPrice !== undefined && BigInt(minPrice) > BigInt(maxPrice))
     bad('min_price', 'must not exceed max_price')
   if (req.currency && !/^[A-Z]{3}$/.test(req.currency)) bad('currency', 'must be an ISO 4217 code such as EUR')
+  if (req.source && (req.source.length > LIMITS.source || /\s/.test(req.source)))
+    bad('source', `must be 1 to ${LIMITS.source} characters without spaces`)
+  const attributes = attributesOf(req.attributes, bad)
   if (req.limit < 0 || req.limit > LIMITS.limit) bad('limit', `must be between 1 and ${LIMITS.limit}`)
   const sort = req.sort === 'SORT_ORDER_UNSPECIFIED' || !req.sort ? (q ? 'relevance' : 'newest') : SORTS[String(req.sort)]
   if (!sort) bad('sort', 'must be relevance, newest, price_asc or price_desc')
@@ -100,6 +135,8 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
     minPrice,
     maxPrice,
     currency: req.currency || undefined,
+    source: req.source || undefined,
+    attributes,
     sort: resolved,
     limit: req.limit || LIMITS.defaultLimit,
     after_key,

@@ -1,7 +1,7 @@
 import type { CallContext, Pool, PoolClient } from '@catalog/kit'
 import { encodeCursor, withTransaction } from '@catalog/kit'
-import type { search } from '@catalog/proto'
-import { toTimestamp } from '@catalog/proto'
+import type { JsonObject, search } from '@catalog/proto'
+import { jsonToStruct, toTimestamp } from '@catalog/proto'
 import { invalid, tooSlow } from '../errors.ts'
 import type { ExpensiveLimit } from './expensive-limit.ts'
 import { isExpensive } from './expensive-limit.ts'
@@ -13,8 +13,11 @@ import { snippetHtml } from './snippet.ts'
 
 interface HitRow {
   id: string
+  source: string
+  external_id: string
   title: string
   tags: string[]
+  attributes: JsonObject
   price_amount_minor: string | null
   price_currency: string | null
   published_at: Date | null
@@ -135,6 +138,9 @@ async function runSearch(pool: Pool, tenant: string, query: SearchQuery, options
           published_at: r.published_at ? toTimestamp(r.published_at) : null,
           score: query.sort === 'relevance' ? Number(r.sort_key) : 0,
           version: r.version,
+          source: r.source,
+          external_id: r.external_id,
+          attributes: jsonToStruct(r.attributes),
         })),
         next_cursor: rows.length > query.limit && last ? encodeCursor({ s: query.sort, k: last.sort_key_text, i: last.id }) : '',
         estimated_total: String(first ? Math.min(summary.n, countCap) : 0),

@@ -88,6 +88,8 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   if (q.minPrice !== undefined) where.push(`${price} >= ${p(q.minPrice)}::bigint`)
   if (q.maxPrice !== undefined) where.push(`${price} <= ${p(q.maxPrice)}::bigint`)
   if (q.currency) where.push(`price_currency = ${p(q.currency)}`)
+  if (q.source) where.push(`source = ${p(q.source)}`)
+  if (q.attributes) where.push(`attributes @> ${p(JSON.stringify(q.attributes))}::jsonb`)
   const filters = where.join(' AND ')
   const filterValues = [...values]
 
@@ -108,7 +110,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     const rankedKeyset = q.after_key ? ` WHERE (sort_key, id) < (${p(q.after_key.k)}::float8, ${p(q.after_key.i)}::uuid)` : ''
     page = `
       WITH m AS MATERIALIZED (SELECT id, tags, ${key} AS sort_key FROM search_items WHERE ${filters} LIMIT ${countCap + 1})
-      SELECT s.id, s.title, s.description, s.tags, s.price_amount_minor, s.price_currency, s.published_at, s.version,
+      SELECT s.id, s.source, s.external_id, s.title, s.description, s.tags, s.attributes, s.price_amount_minor, s.price_currency, s.published_at, s.version,
              top.sort_key, top.sort_key::text AS sort_key_text,
              ts_headline('catalog_text', s.description, ${tsq}, ${p(headlineOptions(marks))}) AS snippet${summary}
         FROM (SELECT id, sort_key FROM m${rankedKeyset} ORDER BY sort_key DESC, id DESC LIMIT ${q.limit + 1}) top
@@ -124,7 +126,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     // The inner query picks the page; only its rows pay for a highlighted snippet.
     page = `
       SELECT page.*, ${snippet} AS snippet FROM (
-        SELECT id, title, description, tags, price_amount_minor, price_currency, published_at, version,
+        SELECT id, source, external_id, title, description, tags, attributes, price_amount_minor, price_currency, published_at, version,
                ${key} AS sort_key, (${key})::text AS sort_key_text
           FROM search_items
          WHERE ${filters}${keyset}

@@ -2,6 +2,7 @@
 
 import type { Money as _common_v1_Money, Money__Output as _common_v1_Money__Output } from '../../common/v1/Money.ts';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp.ts';
+import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from '../../google/protobuf/Struct.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface SearchHit {
@@ -16,6 +17,9 @@ export interface SearchHit {
   'published_at'?: (_google_protobuf_Timestamp | null);
   'score'?: (number | string);
   'version'?: (number | string | Long);
+  'source'?: (string);
+  'external_id'?: (string);
+  'attributes'?: (_google_protobuf_Struct | null);
 }
 
 export interface SearchHit__Output {
@@ -30,4 +34,7 @@ export interface SearchHit__Output {
   'published_at': (_google_protobuf_Timestamp__Output | null);
   'score': (number);
   'version': (string);
+  'source': (string);
+  'external_id': (string);
+  'attributes': (_google_protobuf_Struct__Output | null);
 }

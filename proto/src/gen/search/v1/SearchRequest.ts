@@ -2,6 +2,7 @@
 
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp.ts';
 import type { SortOrder as _search_v1_SortOrder, SortOrder__Output as _search_v1_SortOrder__Output } from '../../search/v1/SortOrder.ts';
+import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from '../../google/protobuf/Struct.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface SearchRequest {
@@ -43,6 +44,16 @@ export interface SearchRequest {
    * "brass lamp". Off by default.
    */
   'prefix'?: (boolean);
+  /**
+   * Only items of this source (the first half of the natural key).
+   */
+  'source'?: (string);
+  /**
+   * Only items whose attributes contain all of these keys with these values (JSON containment:
+   * {"color": "red"} matches {"color": "red", "size": 42}; a nested object or an array matches
+   * when the item's holds it). At most 20 keys.
+   */
+  'attributes'?: (_google_protobuf_Struct | null);
   '_min_price_minor'?: "min_price_minor";
   '_max_price_minor'?: "max_price_minor";
 }
@@ -86,6 +97,16 @@ export interface SearchRequest__Output {
    * "brass lamp". Off by default.
    */
   'prefix': (boolean);
+  /**
+   * Only items of this source (the first half of the natural key).
+   */
+  'source': (string);
+  /**
+   * Only items whose attributes contain all of these keys with these values (JSON containment:
+   * {"color": "red"} matches {"color": "red", "size": 42}; a nested object or an array matches
+   * when the item's holds it). At most 20 keys.
+   */
+  'attributes': (_google_protobuf_Struct__Output | null);
   '_min_price_minor'?: "min_price_minor";
   '_max_price_minor'?: "max_price_minor";
 }
