@@ -2,6 +2,9 @@
 // certificate, forwarding a principal of the given tenant.
 //
 //   node scripts/catalog-cli.ts <Method> '<request as JSON>' [--tenant demo] [--address localhost:50051]
+//   node scripts/catalog-cli.ts republish [--tenant demo]   every live item of the tenant published
+//                                                           again (RepublishItems page by page), for
+//                                                           readers to rebuild their views
 import { join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { createUnaryClient, fieldViolationsOf, readTlsFiles, writePrincipal } from '@catalog/kit'
@@ -14,7 +17,7 @@ const { values, positionals } = parseArgs({
 })
 const [method, body = '{}'] = positionals
 const service = loadCatalog().grpc.catalog.v1.CatalogService.service
-if (!method || !(method in service)) {
+if (!method || !(method in service || method === 'republish')) {
   console.error(`usage: catalog-cli <${Object.keys(service).join('|')}> '<json>' [--tenant t] [--address host:port]`)
   process.exit(2)
 }
@@ -30,9 +33,25 @@ const client = createUnaryClient(service, {
 })
 const metadata = writePrincipal(new Metadata(), { tenant: values.tenant ?? 'demo', subject: 'cli', scopes: [] })
 try {
-  // biome-ignore lint/suspicious/noExplicitAny: the method name is checked against the service above
-  const response = await client.call(method as any, request as never, { metadata })
-  console.log(JSON.stringify(response, null, 2))
+  if (method === 'republish') {
+    let after = ''
+    let total = 0
+    do {
+      const page = await client.call(
+        'RepublishItems',
+        { after_id: after, limit: 5_000 },
+        { metadata, deadline: new Date(Date.now() + 60_000) },
+      )
+      total += page.published
+      after = page.next_after_id
+      process.stderr.write(`\rrepublished ${total.toLocaleString()} items`)
+    } while (after)
+    process.stderr.write('\n')
+  } else {
+    // biome-ignore lint/suspicious/noExplicitAny: the method name is checked against the service above
+    const response = await client.call(method as any, request as never, { metadata })
+    console.log(JSON.stringify(response, null, 2))
+  }
 } catch (err) {
   const e = err as { code?: number; details?: string; metadata?: Metadata }
   console.error(`error ${e.code}: ${e.details}`)

@@ -67,6 +67,7 @@ async function serve(kind: Kind, tls: TlsFiles): Promise<number> {
       UpdateItem: unused,
       DeleteItem: unused,
       ListPriceHistory: unused,
+      RepublishItems: unused,
     }),
   )
   const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })

@@ -63,6 +63,7 @@ export async function startFakeCatalog(t: Tap) {
       UpdateItem: unused,
       DeleteItem: unused,
       ListPriceHistory: unused,
+      RepublishItems: unused,
     }),
   )
   const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })

@@ -15,6 +15,8 @@ import type { ItemFields as _catalog_v1_ItemFields, ItemFields__Output as _catal
 import type { ListPriceHistoryRequest as _catalog_v1_ListPriceHistoryRequest, ListPriceHistoryRequest__Output as _catalog_v1_ListPriceHistoryRequest__Output } from './catalog/v1/ListPriceHistoryRequest.ts';
 import type { ListPriceHistoryResponse as _catalog_v1_ListPriceHistoryResponse, ListPriceHistoryResponse__Output as _catalog_v1_ListPriceHistoryResponse__Output } from './catalog/v1/ListPriceHistoryResponse.ts';
 import type { PricePoint as _catalog_v1_PricePoint, PricePoint__Output as _catalog_v1_PricePoint__Output } from './catalog/v1/PricePoint.ts';
+import type { RepublishItemsRequest as _catalog_v1_RepublishItemsRequest, RepublishItemsRequest__Output as _catalog_v1_RepublishItemsRequest__Output } from './catalog/v1/RepublishItemsRequest.ts';
+import type { RepublishItemsResponse as _catalog_v1_RepublishItemsResponse, RepublishItemsResponse__Output as _catalog_v1_RepublishItemsResponse__Output } from './catalog/v1/RepublishItemsResponse.ts';
 import type { UpdateItemRequest as _catalog_v1_UpdateItemRequest, UpdateItemRequest__Output as _catalog_v1_UpdateItemRequest__Output } from './catalog/v1/UpdateItemRequest.ts';
 import type { UpdateItemResponse as _catalog_v1_UpdateItemResponse, UpdateItemResponse__Output as _catalog_v1_UpdateItemResponse__Output } from './catalog/v1/UpdateItemResponse.ts';
 import type { UpsertItemRequest as _catalog_v1_UpsertItemRequest, UpsertItemRequest__Output as _catalog_v1_UpsertItemRequest__Output } from './catalog/v1/UpsertItemRequest.ts';
@@ -53,6 +55,8 @@ export interface ProtoGrpcType {
       ListPriceHistoryRequest: MessageTypeDefinition<_catalog_v1_ListPriceHistoryRequest, _catalog_v1_ListPriceHistoryRequest__Output>
       ListPriceHistoryResponse: MessageTypeDefinition<_catalog_v1_ListPriceHistoryResponse, _catalog_v1_ListPriceHistoryResponse__Output>
       PricePoint: MessageTypeDefinition<_catalog_v1_PricePoint, _catalog_v1_PricePoint__Output>
+      RepublishItemsRequest: MessageTypeDefinition<_catalog_v1_RepublishItemsRequest, _catalog_v1_RepublishItemsRequest__Output>
+      RepublishItemsResponse: MessageTypeDefinition<_catalog_v1_RepublishItemsResponse, _catalog_v1_RepublishItemsResponse__Output>
       UpdateItemRequest: MessageTypeDefinition<_catalog_v1_UpdateItemRequest, _catalog_v1_UpdateItemRequest__Output>
       UpdateItemResponse: MessageTypeDefinition<_catalog_v1_UpdateItemResponse, _catalog_v1_UpdateItemResponse__Output>
       UpsertItemRequest: MessageTypeDefinition<_catalog_v1_UpsertItemRequest, _catalog_v1_UpsertItemRequest__Output>

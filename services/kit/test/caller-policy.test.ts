@@ -35,6 +35,7 @@ async function start(policy: CallerPolicy) {
       UpdateItem: empty,
       DeleteItem: empty,
       ListPriceHistory: empty,
+      RepublishItems: empty,
     }),
   )
   const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })

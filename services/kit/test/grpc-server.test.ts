@@ -60,6 +60,7 @@ async function start(options: { maxConnectionAgeMs?: number } = {}) {
       UpdateItem: async () => ({}),
       DeleteItem: async () => ({}),
       ListPriceHistory: async () => ({}),
+      RepublishItems: async () => ({}),
     }),
   )
   const ports = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })

@@ -87,6 +87,7 @@ async function startServer(tls: ReturnType<typeof readTlsFiles>, maxConnectionAg
       UpdateItem: unused,
       DeleteItem: unused,
       ListPriceHistory: unused,
+      RepublishItems: unused,
     }),
   )
   const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })

@@ -28,6 +28,26 @@ t.test('the index follows versions: newer applies, older and equal change nothin
   t.same(await find('lantern'), [['Lantern reborn', '5']], 'a newer write brings it back')
 })
 
+t.test('a republished event applies at the version the row holds, and never brings back an older one', async (t) => {
+  const s = await startSearch(t)
+  const acme = s.as('acme')
+  const republished = <M extends KafkaMessage>(m: M): M => Object.assign(m, { headers: { ...m.headers, republished: 'true' } })
+  const hit = async () => (await s.client.call('Search', { q: 'lantern' }, acme)).hits.map((h) => [h.title, h.source, h.version])
+
+  const v2 = upserted({ title: 'Lantern', version: 2, source: '' })
+  await s.index(v2)
+  t.same(await hit(), [['Lantern', '', '2']], 'indexed as an older release kept it')
+  await s.index(upserted({ id: v2.id, title: 'Lantern', version: 2, source: 'shop' }))
+  t.same(await hit(), [['Lantern', '', '2']], 'an ordinary event at the same version changes nothing')
+  await s.index(republished(upserted({ id: v2.id, title: 'Lantern', version: 2, source: 'shop' })))
+  t.same(await hit(), [['Lantern', 'shop', '2']], 'republished at the same version: rebuilt')
+  await s.index(republished(upserted({ id: v2.id, title: 'Lantern old', version: 1, source: 'old' })))
+  t.same(await hit(), [['Lantern', 'shop', '2']], 'republished at an older version: skipped')
+  await s.index(deleted(v2.id, 3))
+  await s.index(republished(upserted({ id: v2.id, title: 'Lantern', version: 2, source: 'shop' })))
+  t.same(await hit(), [], 'nor does it revive a deleted item')
+})
+
 t.test('within one batch the newest event of an item wins, whatever the order, and other items apply beside it', async (t) => {
   const s = await startSearch(t)
   const acme = s.as('acme')

@@ -73,6 +73,22 @@ export function recordDelete(headers: string): string {
   )`
 }
 
+/**
+ * item.upserted again for a page of live items, marked `republished` (readers apply it at the
+ * version they hold, to rebuild what they keep of it). $1 tenant, $2 after this id, $3 page size.
+ */
+export const REPUBLISH = `WITH page AS (
+    SELECT i.*, NULL::bigint AS old_amount, NULL::text AS old_currency FROM items i
+     WHERE i.tenant = $1 AND i.deleted_at IS NULL AND i.id > $2::uuid
+     ORDER BY i.id LIMIT $3
+  ), events AS (
+    INSERT INTO outbox_events (topic, key, type, tenant, data, headers)
+    SELECT ${quote(events.TOPICS.item)}, c.id::text, ${quote(events.TYPES.itemUpserted)}, c.tenant, ${EVENT_DATA},
+           '{"republished": "true"}'::jsonb
+      FROM page c ORDER BY c.id
+  )
+  SELECT count(*)::int AS published, (SELECT id FROM page ORDER BY id DESC LIMIT 1) AS last FROM page`
+
 /** Event headers from a `$n` parameter holding the caller's traceparent (or null). */
 export const traceHeaders = (param: string) =>
   `CASE WHEN ${param}::text IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('traceparent', ${param}::text) END`

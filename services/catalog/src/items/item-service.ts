@@ -5,11 +5,23 @@ import { contended, invalid, itemExists, itemNotFound, versionMismatch } from '.
 import { toItem } from './item-row.ts'
 import type { FieldPath, ItemValues } from './item-rules.ts'
 import { checkExpectedVersion, checkFields, checkId, checkNaturalKey, FIELD_PATHS, LIMITS } from './item-rules.ts'
-import { deleteItem, getLive, getLiveByKey, getManyLive, insertItem, reviveItem, updateItem, upsertItem } from './item-store.ts'
+import {
+  deleteItem,
+  getLive,
+  getLiveByKey,
+  getManyLive,
+  insertItem,
+  republishItems,
+  reviveItem,
+  updateItem,
+  upsertItem,
+} from './item-store.ts'
 
 // A write that finds the item changed under it between its statement and its read looks again,
 // this many times at most (it takes a concurrent delete and revive to need a second look).
 const RETRIES = 3
+const REPUBLISH_MAX = 10_000
+const NIL_UUID = '00000000-0000-0000-0000-000000000000'
 
 type ItemHandlers = Omit<
   { [K in keyof catalog.CatalogServiceHandlers]: (req: never, ctx: CallContext) => Promise<unknown> },
@@ -113,6 +125,17 @@ export function itemHandlers(pool: Pool, onChange: () => void = () => undefined)
         // Revived at the expected version since the delete looked: try again.
       }
       throw contended(id)
+    },
+
+    async RepublishItems(req: catalog.RepublishItemsRequest__Output, ctx: CallContext): Promise<catalog.RepublishItemsResponse> {
+      const { tenant } = ctx.principal()
+      const after = req.after_id ? checkId(req.after_id, 'after_id') : NIL_UUID
+      if (req.limit < 0 || req.limit > REPUBLISH_MAX)
+        throw invalid([{ field: 'limit', description: `must be between 1 and ${REPUBLISH_MAX}` }])
+      const limit = req.limit || 1_000
+      const { published, last } = await republishItems(pool, tenant, after, limit)
+      if (published > 0) onChange()
+      return { published, next_after_id: published === limit && last ? last : '' }
     },
   } satisfies ItemHandlers
 }

@@ -1,7 +1,7 @@
 import type { PoolClient } from '@catalog/kit'
 import { v7 as uuidv7 } from 'uuid'
 import type { ChangedRow } from './item-changes.ts'
-import { RETURNING_CHANGE, recordChange, recordDelete, traceHeaders } from './item-changes.ts'
+import { REPUBLISH, RETURNING_CHANGE, recordChange, recordDelete, traceHeaders } from './item-changes.ts'
 import type { ItemRow } from './item-row.ts'
 import { ITEM_COLUMNS } from './item-row.ts'
 import type { FieldPath, ItemValues } from './item-rules.ts'
@@ -199,4 +199,14 @@ function valueParams(v: ItemValues): unknown[] {
     v.price?.currency ?? null,
     v.published_at,
   ]
+}
+
+/** Republishes a page of the tenant's live items after `afterId`; `last` is the page's last id. */
+export async function republishItems(db: Db, tenant: string, afterId: string, limit: number) {
+  const { rows } = await db.query<{ published: number; last: string | null }>({
+    name: 'items.republish',
+    text: REPUBLISH,
+    values: [tenant, afterId, limit],
+  })
+  return rows[0] ?? { published: 0, last: null }
 }

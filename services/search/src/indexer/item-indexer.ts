@@ -12,7 +12,9 @@ import { Counter, Histogram } from 'prom-client'
  */
 
 // One statement per batch for each kind: the latest event per item wins within the batch, and
-// the version guard keeps an older event from overwriting a newer row across batches. Each
+// the version guard keeps an older event from overwriting a newer row across batches. An event
+// the catalog republished ($2, its ids) applies at the version the row holds too: it carries the
+// same item, and rebuilds what an older release of this index did not keep. Each
 // returns the events it refused for their tenant (the final SELECT sees the rows as they were).
 const UPSERT_MANY = `
   WITH r AS (
@@ -30,7 +32,8 @@ const UPSERT_MANY = `
       title = excluded.title, description = excluded.description, tags = excluded.tags, attributes = excluded.attributes,
       price_amount_minor = excluded.price_amount_minor, price_currency = excluded.price_currency,
       published_at = excluded.published_at, indexed_at = now()
-    WHERE s.version < excluded.version AND s.tenant = excluded.tenant
+    WHERE (s.version < excluded.version OR (s.version = excluded.version AND excluded.id = ANY($2::uuid[])))
+      AND s.tenant = excluded.tenant
   )
   SELECT r.id, r.tenant AS claimed, s.tenant AS indexed FROM r JOIN search_items s ON s.id = r.id AND s.tenant <> r.tenant`
 
@@ -66,7 +69,9 @@ interface Upsert {
   price_currency: string | null
   published_at: string | null
 }
-type Change = { deleted: false; row: Upsert } | { deleted: true; row: { id: string; tenant: string; version: string } }
+type Change =
+  | { deleted: false; row: Upsert; republished: boolean }
+  | { deleted: true; row: { id: string; tenant: string; version: string } }
 
 export function createItemIndexer(pool: Pool, metrics: Metrics, log: Logger) {
   const refusedTotal = new Counter({
@@ -92,6 +97,7 @@ export function createItemIndexer(pool: Pool, metrics: Metrics, log: Logger) {
       if (!item?.id || !item.tenant) throw new PoisonMessageError('item.upserted without an item')
       return {
         deleted: false,
+        republished: header(message, 'republished') === 'true',
         row: {
           id: item.id,
           tenant: item.tenant,
@@ -126,16 +132,20 @@ export function createItemIndexer(pool: Pool, metrics: Metrics, log: Logger) {
         const change = changeOf(ce.type, m)
         if (!change) continue
         const seen = latest.get(change.row.id)
-        if (!seen || BigInt(change.row.version) > BigInt(seen.row.version)) latest.set(change.row.id, change)
+        if (!seen || BigInt(change.row.version) >= BigInt(seen.row.version)) latest.set(change.row.id, change)
         if (ce.time) times.push(ce.time)
       }
       const upserts: Upsert[] = []
+      const republished: string[] = []
       const tombs: { id: string; tenant: string; version: string }[] = []
       for (const c of latest.values()) {
         if (c.deleted) tombs.push(c.row)
-        else upserts.push(c.row)
+        else {
+          upserts.push(c.row)
+          if (c.republished) republished.push(c.row.id)
+        }
       }
-      const upsert = { name: 'index.upsert-many', text: UPSERT_MANY, values: [JSON.stringify(upserts)] }
+      const upsert = { name: 'index.upsert-many', text: UPSERT_MANY, values: [JSON.stringify(upserts), republished] }
       const tomb = {
         name: 'index.tombstone-many',
         text: TOMBSTONE_MANY,
@@ -154,6 +164,8 @@ export function createItemIndexer(pool: Pool, metrics: Metrics, log: Logger) {
     },
   }
 }
+
+const header = (message: KafkaMessage, name: string): string | undefined => message.headers?.[name]?.toString()
 
 /** A payload that does not decode never will: it is poison, not a reason to retry. */
 function decode<T>(codec: Codec<object, T>, message: KafkaMessage): T {

@@ -12,6 +12,8 @@ import type { GetItemRequest as _catalog_v1_GetItemRequest, GetItemRequest__Outp
 import type { GetItemResponse as _catalog_v1_GetItemResponse, GetItemResponse__Output as _catalog_v1_GetItemResponse__Output } from '../../catalog/v1/GetItemResponse.ts';
 import type { ListPriceHistoryRequest as _catalog_v1_ListPriceHistoryRequest, ListPriceHistoryRequest__Output as _catalog_v1_ListPriceHistoryRequest__Output } from '../../catalog/v1/ListPriceHistoryRequest.ts';
 import type { ListPriceHistoryResponse as _catalog_v1_ListPriceHistoryResponse, ListPriceHistoryResponse__Output as _catalog_v1_ListPriceHistoryResponse__Output } from '../../catalog/v1/ListPriceHistoryResponse.ts';
+import type { RepublishItemsRequest as _catalog_v1_RepublishItemsRequest, RepublishItemsRequest__Output as _catalog_v1_RepublishItemsRequest__Output } from '../../catalog/v1/RepublishItemsRequest.ts';
+import type { RepublishItemsResponse as _catalog_v1_RepublishItemsResponse, RepublishItemsResponse__Output as _catalog_v1_RepublishItemsResponse__Output } from '../../catalog/v1/RepublishItemsResponse.ts';
 import type { UpdateItemRequest as _catalog_v1_UpdateItemRequest, UpdateItemRequest__Output as _catalog_v1_UpdateItemRequest__Output } from '../../catalog/v1/UpdateItemRequest.ts';
 import type { UpdateItemResponse as _catalog_v1_UpdateItemResponse, UpdateItemResponse__Output as _catalog_v1_UpdateItemResponse__Output } from '../../catalog/v1/UpdateItemResponse.ts';
 import type { UpsertItemRequest as _catalog_v1_UpsertItemRequest, UpsertItemRequest__Output as _catalog_v1_UpsertItemRequest__Output } from '../../catalog/v1/UpsertItemRequest.ts';
@@ -80,6 +82,25 @@ export interface CatalogServiceClient extends grpc.Client {
   listPriceHistory(argument: _catalog_v1_ListPriceHistoryRequest, callback: grpc.requestCallback<_catalog_v1_ListPriceHistoryResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Publishes item.upserted again for a page of the tenant's live items (by id), marked
+   * `republished`, so every reader of catalog.item.v1 can rebuild its view: a new search engine,
+   * or an index after a release that reads more of the event. Nothing changes in the catalog.
+   */
+  RepublishItems(argument: _catalog_v1_RepublishItemsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_catalog_v1_RepublishItemsResponse__Output>): grpc.ClientUnaryCall;
+  RepublishItems(argument: _catalog_v1_RepublishItemsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_catalog_v1_RepublishItemsResponse__Output>): grpc.ClientUnaryCall;
+  RepublishItems(argument: _catalog_v1_RepublishItemsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_catalog_v1_RepublishItemsResponse__Output>): grpc.ClientUnaryCall;
+  RepublishItems(argument: _catalog_v1_RepublishItemsRequest, callback: grpc.requestCallback<_catalog_v1_RepublishItemsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Publishes item.upserted again for a page of the tenant's live items (by id), marked
+   * `republished`, so every reader of catalog.item.v1 can rebuild its view: a new search engine,
+   * or an index after a release that reads more of the event. Nothing changes in the catalog.
+   */
+  republishItems(argument: _catalog_v1_RepublishItemsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_catalog_v1_RepublishItemsResponse__Output>): grpc.ClientUnaryCall;
+  republishItems(argument: _catalog_v1_RepublishItemsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_catalog_v1_RepublishItemsResponse__Output>): grpc.ClientUnaryCall;
+  republishItems(argument: _catalog_v1_RepublishItemsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_catalog_v1_RepublishItemsResponse__Output>): grpc.ClientUnaryCall;
+  republishItems(argument: _catalog_v1_RepublishItemsRequest, callback: grpc.requestCallback<_catalog_v1_RepublishItemsResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Fails with ABORTED when expected_version is set and stale.
    */
   UpdateItem(argument: _catalog_v1_UpdateItemRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_catalog_v1_UpdateItemResponse__Output>): grpc.ClientUnaryCall;
@@ -133,6 +154,13 @@ export interface CatalogServiceHandlers extends grpc.UntypedServiceImplementatio
   ListPriceHistory: grpc.handleUnaryCall<_catalog_v1_ListPriceHistoryRequest__Output, _catalog_v1_ListPriceHistoryResponse>;
   
   /**
+   * Publishes item.upserted again for a page of the tenant's live items (by id), marked
+   * `republished`, so every reader of catalog.item.v1 can rebuild its view: a new search engine,
+   * or an index after a release that reads more of the event. Nothing changes in the catalog.
+   */
+  RepublishItems: grpc.handleUnaryCall<_catalog_v1_RepublishItemsRequest__Output, _catalog_v1_RepublishItemsResponse>;
+  
+  /**
    * Fails with ABORTED when expected_version is set and stale.
    */
   UpdateItem: grpc.handleUnaryCall<_catalog_v1_UpdateItemRequest__Output, _catalog_v1_UpdateItemResponse>;
@@ -150,6 +178,7 @@ export interface CatalogServiceDefinition extends grpc.ServiceDefinition {
   DeleteItem: MethodDefinition<_catalog_v1_DeleteItemRequest, _catalog_v1_DeleteItemResponse, _catalog_v1_DeleteItemRequest__Output, _catalog_v1_DeleteItemResponse__Output>
   GetItem: MethodDefinition<_catalog_v1_GetItemRequest, _catalog_v1_GetItemResponse, _catalog_v1_GetItemRequest__Output, _catalog_v1_GetItemResponse__Output>
   ListPriceHistory: MethodDefinition<_catalog_v1_ListPriceHistoryRequest, _catalog_v1_ListPriceHistoryResponse, _catalog_v1_ListPriceHistoryRequest__Output, _catalog_v1_ListPriceHistoryResponse__Output>
+  RepublishItems: MethodDefinition<_catalog_v1_RepublishItemsRequest, _catalog_v1_RepublishItemsResponse, _catalog_v1_RepublishItemsRequest__Output, _catalog_v1_RepublishItemsResponse__Output>
   UpdateItem: MethodDefinition<_catalog_v1_UpdateItemRequest, _catalog_v1_UpdateItemResponse, _catalog_v1_UpdateItemRequest__Output, _catalog_v1_UpdateItemResponse__Output>
   UpsertItem: MethodDefinition<_catalog_v1_UpsertItemRequest, _catalog_v1_UpsertItemResponse, _catalog_v1_UpsertItemRequest__Output, _catalog_v1_UpsertItemResponse__Output>
 }
