@@ -18,7 +18,9 @@ const { values, positionals } = parseArgs({
 const [method, body = '{}'] = positionals
 const service = loadCatalog().grpc.catalog.v1.CatalogService.service
 if (!method || !(method in service || method === 'republish')) {
-  console.error(`usage: catalog-cli <${Object.keys(service).join('|')}> '<json>' [--tenant t] [--address host:port]`)
+  console.error(
+    `usage: bash scripts/node scripts/catalog-cli.ts <${[...Object.keys(service), 'republish'].join('|')}> '<json>' [--tenant t] [--address host:port]`,
+  )
   process.exit(2)
 }
 const request = JSON.parse(body)

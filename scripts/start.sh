@@ -125,7 +125,7 @@ The platform is up (logs in .data/logs/):
   kafka     127.0.0.1:$KAFKA_PORT (KRaft, SASL/SCRAM-SHA-512 and ACLs: one user per service, admin the super
             user, passwords in .data/kafka/credentials/; the catalog's outbox relay publishes catalog.item.v1, catalog.price.v1)
 
-A dev token for tenant "demo" with every scope (valid 24 h; more: node scripts/dev-token.ts --help):
+A dev token for tenant "demo" with every scope (valid 24 h; more: bash scripts/node scripts/dev-token.ts --help):
   export TOKEN=$token
 
   curl -s -X POST localhost:$PORT/v1/items -H "authorization: Bearer \$TOKEN" -H 'content-type: application/json' \\
@@ -134,12 +134,12 @@ A dev token for tenant "demo" with every scope (valid 24 h; more: node scripts/d
   curl -s 'localhost:$PORT/v1/search?q=lamp' -H "authorization: Bearer \$TOKEN"
 
 Load the sample catalog (500 items) and search it:
-  TOKEN=\$TOKEN node scripts/ingest.ts file:///tenants/demo/samples/catalog.ndjson
+  TOKEN=\$TOKEN bash scripts/node scripts/ingest.ts file:///tenants/demo/samples/catalog.ndjson
   curl -s 'localhost:$PORT/v1/search?q=lamp&tags=vintage' -H "authorization: Bearer \$TOKEN"
   curl -s -X POST 'localhost:$PORT/v1/items:bulk' -H "authorization: Bearer \$TOKEN" -H 'content-type: application/x-ndjson' \
     --data-binary @data/tenants/demo/samples/catalog.ndjson
 
-Or call the catalog directly as the gateway would: node scripts/catalog-cli.ts GetItem '{"id":"<id>"}'
+Or call the catalog directly as the gateway would: bash scripts/node scripts/catalog-cli.ts GetItem '{"id":"<id>"}'
 
 Ctrl-C stops everything.
 TXT
