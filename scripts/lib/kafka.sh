@@ -5,6 +5,8 @@
 #                          DIR/credentials/NAME), starts the broker on 127.0.0.1:PORT (controller,
 #                          plaintext, on 127.0.0.1:PORT+1) and waits until it accepts connections;
 #                          stop_kafka stops it.
+#                          A principal added to KAFKA_PRINCIPALS since DIR was formatted gets its
+#                          SCRAM user from the running broker (kafka_add_users), its topics kept.
 #   kafka_password NAME    the password of principal NAME of the last broker started
 #   kafka_client_env NAME  the KAFKA_* variables (NAME=value lines) of a client connecting as NAME
 #   kafka_platform_setup   creates the platform's topics and each service's ACLs, as the topics
@@ -14,8 +16,9 @@ KAFKA_PID=""
 KAFKA_DIR=""
 KAFKA_BOOTSTRAP=""
 KAFKA_SASL_MECHANISM=SCRAM-SHA-512
-# admin is the super user (setup, tests); one principal per process that uses Kafka.
-KAFKA_PRINCIPALS=(admin catalog search ingestion)
+# admin is the super user (setup, tests); one principal per process that uses Kafka (the gateway
+# reads catalog.item.v1 for its item cache).
+KAFKA_PRINCIPALS=(admin catalog search ingestion gateway)
 KAFKA_HOME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.tools/kafka"
 
 ensure_kafka_jars() {
@@ -93,6 +96,31 @@ PROPS
   KAFKA_DIR="$dir"
   KAFKA_BOOTSTRAP="127.0.0.1:$port"
   wait_until Kafka "$KAFKA_PID" "$dir/kafka.log" 90 port_open "$port"
+  kafka_add_users "$dir" "$port"
+}
+
+# The SCRAM users of KAFKA_PRINCIPALS that DIR has no credentials for (it was formatted before they
+# were added), made on the broker running on PORT as admin, each with a random password.
+kafka_add_users() {
+  local dir="$1" port="$2" name password missing=()
+  for name in "${KAFKA_PRINCIPALS[@]}"; do
+    [ -f "$dir/credentials/$name" ] || missing+=("$name")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  local client="$dir/admin-client.properties"
+  (umask 077 && cat >"$client") <<PROPS
+security.protocol=SASL_PLAINTEXT
+sasl.mechanism=$KAFKA_SASL_MECHANISM
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$(cat "$dir/credentials/admin")";
+PROPS
+  for name in "${missing[@]}"; do
+    password=$(openssl rand -hex 24)
+    java -Dlog4j2.configurationFile="$(dirname "${BASH_SOURCE[0]}")/../kafka/log4j2.properties" -cp "$KAFKA_HOME_DIR/libs/*" \
+      kafka.admin.ConfigCommand --bootstrap-server "127.0.0.1:$port" --command-config "$client" --alter \
+      --add-config "$KAFKA_SASL_MECHANISM=[password=$password]" --entity-type users --entity-name "$name" \
+      >"$dir/add-user.log" 2>&1 || { cat "$dir/add-user.log" >&2; return 1; }
+    (umask 077 && echo "$password" >"$dir/credentials/$name")
+  done
 }
 
 kafka_password() {

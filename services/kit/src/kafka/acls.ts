@@ -14,6 +14,13 @@ export interface PlatformPrincipals {
   catalogIngestGroup: string
   /** The search indexer's group on catalog.item.v1 (SEARCH_CONSUMER_GROUP). */
   searchGroup: string
+  /** The gateway's user, for its item cache's invalidation stream (CACHE_ITEMS); unset: no grants. */
+  gateway?: string
+  /**
+   * The prefix of the gateway's groups on catalog.item.v1 (CACHE_GROUP_PREFIX): each replica joins
+   * a group of its own, `<prefix>.<host>.<random>`, so the grant names the prefix.
+   */
+  gatewayGroupPrefix?: string
 }
 
 export interface AclGrant {
@@ -21,6 +28,8 @@ export interface AclGrant {
   resource: 'topic' | 'group'
   name: string
   operation: 'read' | 'write'
+  /** The name is a prefix of the resources' names (a literal name without it). */
+  prefixed?: boolean
 }
 
 const CATALOG_ITEM_DLQ = 'catalog.item.dlq.v1'
@@ -28,7 +37,8 @@ const CATALOG_ITEM_DLQ = 'catalog.item.dlq.v1'
 /**
  * What each service may do on the brokers, and nothing more: the catalog publishes its events and
  * applies ingestion's records (rejects to their DLQ), search indexes item events (poison ones to
- * their DLQ), ingestion publishes records, rejects and job events. An idempotent producer needs no
+ * their DLQ), ingestion publishes records, rejects and job events, the gateway reads item events
+ * (to empty its cache of what they change) in groups of its own. An idempotent producer needs no
  * grant of its own: since Kafka 3.0 WRITE on a topic implies IDEMPOTENT_WRITE (KIP-679). A leaked
  * password thus reaches only what its service could, and no client without one reaches anything.
  */
@@ -48,13 +58,19 @@ export function platformAcls(p: PlatformPrincipals): AclGrant[] {
     write(p.ingestion, events.INGESTION_TOPICS.record),
     write(p.ingestion, events.INGESTION_TOPICS.recordDlq),
     write(p.ingestion, events.INGESTION_TOPICS.job),
+    ...(p.gateway
+      ? [
+          read(p.gateway, events.TOPICS.item),
+          { ...group(p.gateway, `${p.gatewayGroupPrefix ?? 'gateway-cache'}.`), prefixed: true },
+        ]
+      : []),
   ]
 }
 
 const toEntry = (grant: AclGrant): AclEntry => ({
   resourceType: grant.resource === 'topic' ? AclResourceTypes.TOPIC : AclResourceTypes.GROUP,
   resourceName: grant.name,
-  resourcePatternType: ResourcePatternTypes.LITERAL,
+  resourcePatternType: grant.prefixed ? ResourcePatternTypes.PREFIXED : ResourcePatternTypes.LITERAL,
   principal: `User:${grant.user}`,
   host: '*',
   operation: grant.operation === 'read' ? AclOperationTypes.READ : AclOperationTypes.WRITE,
@@ -95,6 +111,7 @@ export async function aclsOf(kafka: Kafka, user: string): Promise<AclGrant[]> {
           resource: r.resourceType === AclResourceTypes.GROUP ? 'group' : 'topic',
           name: r.resourceName,
           operation: a.operation === AclOperationTypes.READ ? 'read' : 'write',
+          ...(r.resourcePatternType === ResourcePatternTypes.PREFIXED ? { prefixed: true } : {}),
         }),
       ),
     )
