@@ -1,4 +1,13 @@
-import { ConfigError, commonEnv, list, loadConfig, tlsRefreshEnv } from '@catalog/kit'
+import {
+  ConfigError,
+  commonEnv,
+  kafkaConsumerEnv,
+  kafkaEnv,
+  kafkaSecurityEnv,
+  list,
+  loadConfig,
+  tlsRefreshEnv,
+} from '@catalog/kit'
 import type { Static } from 'typebox'
 import { Type } from 'typebox'
 import type { AuthOptions } from './auth/authenticator.ts'
@@ -78,6 +87,35 @@ export const gatewayEnv = Type.Object({
   RATE_LIMIT_FAIL_OPEN: Type.Boolean({ default: true }),
   RATE_LIMIT_TENANT_PER_MINUTE: Type.Integer({ minimum: 1, default: 6_000 }),
   RATE_LIMIT_IP_PER_MINUTE: Type.Integer({ minimum: 1, default: 12_000 }),
+
+  /**
+   * The item cache of GET /v1/items/{id}, in each replica, emptied of what catalog.item.v1 says
+   * changed: it needs KAFKA_BROKERS (and the KAFKA_SASL_* of a principal that may read the topic).
+   */
+  CACHE_ITEMS: Type.Boolean({ default: false }),
+  CACHE_ITEMS_MAX_ENTRIES: Type.Integer({ minimum: 1, maximum: 10_000_000, default: 100_000 }),
+  CACHE_ITEMS_MAX_BYTES: Type.Integer({ minimum: 1024 * 1024, maximum: 16 * 1024 ** 3, default: 64 * 1024 * 1024 }),
+  /** The longest any cached answer lives, whatever the events say: the bound if one is ever missed. */
+  CACHE_TTL_MS: Type.Integer({ minimum: 100, maximum: 24 * 3_600_000, default: 300_000 }),
+  /** How long a 404 is remembered (an upsert event of the item ends it sooner); 0: not at all. */
+  CACHE_NEGATIVE_TTL_MS: Type.Integer({ minimum: 0, maximum: 600_000, default: 5_000 }),
+  /** With no fetch of the invalidation stream answered for this long, the item cache is bypassed. */
+  CACHE_STREAM_SILENCE_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 5_000 }),
+  /** Each replica's consumer group on catalog.item.v1 is this, its host name and a random suffix. */
+  CACHE_GROUP_PREFIX: Type.String({ pattern: '^[A-Za-z0-9._-]{1,100}$', default: 'gateway-cache' }),
+  /** A tier in Redis every replica shares (CACHE_REDIS_URL, or else REDIS_URL), under the item cache. */
+  CACHE_SHARED: Type.Boolean({ default: false }),
+  CACHE_REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  /** Search pages kept per tenant and query this long; 0: search is not cached. */
+  CACHE_SEARCH_TTL_MS: Type.Integer({ minimum: 0, maximum: 60_000, default: 0 }),
+  CACHE_SEARCH_MAX_ENTRIES: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+  CACHE_SEARCH_MAX_BYTES: Type.Integer({ minimum: 1024 * 1024, maximum: 4 * 1024 ** 3, default: 32 * 1024 * 1024 }),
+  /** Whether searches with `pattern` are cached too: each distinct expression would take an entry. */
+  CACHE_SEARCH_PATTERN: Type.Boolean({ default: false }),
+  /** The brokers of the invalidation stream; read only with CACHE_ITEMS. */
+  KAFKA_BROKERS: Type.Optional(kafkaEnv.KAFKA_BROKERS),
+  ...kafkaSecurityEnv,
+  ...kafkaConsumerEnv,
 })
 
 export type GatewayConfig = Readonly<Static<typeof gatewayEnv>>
@@ -91,7 +129,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     )
   }
   const config = loadConfig(gatewayEnv, env)
-  const problem = proxyProblem(config) ?? jwksProblem(config, env)
+  const problem = proxyProblem(config) ?? jwksProblem(config, env) ?? cacheProblem(config)
   if (problem) throw new ConfigError(`invalid configuration: ${problem}`)
   return config
 }
@@ -107,6 +145,19 @@ function proxyProblem(config: GatewayConfig): string | undefined {
   return broad.length > 0
     ? `TRUST_PROXY_CIDRS: wider than /${WIDEST_PROXY_PREFIX}, so anyone in it could name any client: ${broad.join(', ')}`
     : undefined
+}
+
+/** Settings of the caches that would be ignored, or could not work, named. */
+function cacheProblem(config: GatewayConfig): string | undefined {
+  if (config.CACHE_ITEMS && !config.KAFKA_BROKERS)
+    return 'CACHE_ITEMS needs KAFKA_BROKERS: without catalog.item.v1 a replica would serve items other replicas changed until CACHE_TTL_MS'
+  if (config.CACHE_SHARED && !config.CACHE_ITEMS) return 'CACHE_SHARED is the tier under the item cache: set CACHE_ITEMS=true too'
+  if (config.CACHE_SHARED && !config.CACHE_REDIS_URL && !config.REDIS_URL)
+    return 'CACHE_SHARED needs CACHE_REDIS_URL (or REDIS_URL)'
+  if (config.CACHE_REDIS_URL && !config.CACHE_SHARED)
+    return 'CACHE_REDIS_URL is set without CACHE_SHARED=true, so it would be ignored'
+  if (config.CACHE_NEGATIVE_TTL_MS > config.CACHE_TTL_MS) return 'CACHE_NEGATIVE_TTL_MS is longer than CACHE_TTL_MS'
+  return undefined
 }
 
 const LOOPBACK = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/

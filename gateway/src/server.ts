@@ -10,6 +10,8 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify'
 import Fastify, { LogController } from 'fastify'
 import type { TokenVerifier } from './auth/auth-hook.ts'
 import { registerAuth } from './auth/auth-hook.ts'
+import type { ItemCache } from './cache/item-cache.ts'
+import type { SearchCache } from './cache/search-cache.ts'
 import type { GatewayConfig } from './config.ts'
 import { list } from './config.ts'
 import { receiveWithin, registerConnectionLimits } from './connection-limits.ts'
@@ -42,6 +44,8 @@ export interface GatewayDeps {
   checks: Record<string, Check>
   /** Installs rate limiting; called before authentication so floods are refused before any token work. */
   rateLimit?: (app: FastifyInstance) => void
+  /** The caches the routes read through (cache/caching.ts); none: every read goes to its backend. */
+  cache?: { items?: ItemCache; search?: SearchCache }
 }
 
 const BULK_TIMEOUT_MS = 60 * 60 * 1000
@@ -183,9 +187,9 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   // The ops port (src/service.ts) answers /readyz with the same checks: one log line per change of cause.
   app.decorate('readinessChecks', checks)
   opsRoutes(app, { checks, isShuttingDown: () => shuttingDown })
-  itemRoutes(app, deps.catalog)
+  itemRoutes(app, deps.catalog, deps.cache?.items)
   priceRoutes(app, deps.catalog)
-  if (deps.search) searchRoutes(app, deps.search)
+  if (deps.search) searchRoutes(app, deps.search, deps.cache?.search)
   if (deps.ingestion) {
     ingestionRoutes(app, {
       ...deps.ingestion,

@@ -9,6 +9,7 @@ import {
   startOpsServer,
 } from '@catalog/kit'
 import { createAuthenticator } from './auth/authenticator.ts'
+import { caching } from './cache/caching.ts'
 import { authOptions, loadGatewayConfig } from './config.ts'
 import { isGatewayError } from './errors.ts'
 import { rateLimiting } from './rate-limit/rate-limiting.ts'
@@ -39,6 +40,7 @@ try {
       }
     : undefined
   const limits = rateLimiting(config, { log, metrics })
+  const cache = caching(config, { log, metrics })
 
   const app = await build({
     config,
@@ -68,8 +70,10 @@ try {
         },
       },
       ...limits.checks,
+      ...cache.checks,
     },
     rateLimit: limits.install,
+    cache,
   })
   let stopping = false
   const ops =
@@ -111,6 +115,7 @@ try {
         },
       },
       { name: 'rate limit store', run: () => limits.close() },
+      { name: 'cache', run: () => cache.close() },
       { name: 'auth', run: async () => authenticator.close() },
       { name: 'ops', run: async () => ops?.close() },
     ],

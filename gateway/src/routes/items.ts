@@ -1,6 +1,8 @@
 import type { catalog } from '@catalog/proto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
+import type { ItemCache } from '../cache/item-cache.ts'
+import type { CachedItem } from '../cache/item-store.ts'
 import { codes, GatewayError } from '../errors.ts'
 import { CreateItemBody, Item, ItemParams, PatchItemBody, Problem, ReplaceItemBody } from '../schemas/item.ts'
 import { fieldsFromJson, itemToJson } from '../schemas/item-mapping.ts'
@@ -13,8 +15,23 @@ type Catalog = Backend<catalog.CatalogServiceDefinition>
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 412: Problem, 429: Problem }
 const FIELD_NAMES = ['title', 'description', 'tags', 'attributes', 'price', 'published_at'] as const
 
-export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog): void {
+/** The item routes; with `cache`, reads are answered from it and writes keep it current (cache/item-cache.ts). */
+export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog, cache?: ItemCache): void {
   const items = createItemLoader(catalogBackend)
+  /** A write's answer, as the next read through this replica gets it; or, failed, its entry goes (it may have happened). */
+  const wrote = async (request: FastifyRequest, reply: FastifyReply, write: () => Promise<catalog.Item__Output | null>) => {
+    const tenant = request.principal?.tenant ?? ''
+    const id = (request.params as { id?: string }).id
+    try {
+      const item = await write()
+      const json = itemToJson(item)
+      cache?.wrote(tenant, json.id, rendered(reply, json))
+      return json
+    } catch (err) {
+      if (id) cache?.removed(tenant, id)
+      throw err
+    }
+  }
   app.get<{ Params: { id: string } }>(
     '/v1/items/:id',
     {
@@ -22,11 +39,19 @@ export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog): void 
       schema: { tags: ['items'], summary: 'Get an item', params: ItemParams, response: { 200: Item, 304: {}, ...errors } },
     },
     async (request, reply) => {
-      const json = itemToJson(await items.get(request, request.params.id))
-      const etag = `"${json.version}"`
+      const { id } = request.params
+      if (!cache) {
+        const json = itemToJson(await items.get(request, id))
+        const etag = `"${json.version}"`
+        reply.header('etag', etag).header('cache-control', 'private, no-cache')
+        if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send()
+        return json
+      }
+      const { item } = await cache.read(request, reply, id, async () => rendered(reply, itemToJson(await items.get(request, id))))
+      const etag = `"${item.version}"`
       reply.header('etag', etag).header('cache-control', 'private, no-cache')
       if (noneMatch(request.headers['if-none-match'], etag)) return reply.code(304).send()
-      return json
+      return reply.type('application/json; charset=utf-8').send(item.body)
     },
   )
 
@@ -38,13 +63,16 @@ export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog): void 
     },
     async (request, reply) => {
       const { source, external_id, ...rest } = request.body
-      const { item } = await catalogBackend.call(
-        'CreateItem',
-        { source, external_id, fields: fieldsFromJson(rest) },
-        callOptions(request, false),
-      )
-      const json = itemToJson(item)
-      return reply.code(201).header('location', `/v1/items/${json.id}`).header('etag', `"${json.version}"`).send(json)
+      reply.code(201)
+      const json = await wrote(request, reply, async () => {
+        const res = await catalogBackend.call(
+          'CreateItem',
+          { source, external_id, fields: fieldsFromJson(rest) },
+          callOptions(request, false),
+        )
+        return res.item
+      })
+      return reply.header('location', `/v1/items/${json.id}`).header('etag', `"${json.version}"`).send(json)
     },
   )
 
@@ -62,7 +90,12 @@ export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog): void 
     },
     async (request, reply) => {
       const req = { id: request.params.id, fields: fieldsFromJson(request.body), expected_version: expectedVersion(request) }
-      return sendItem(reply, (await catalogBackend.call('UpdateItem', req, callOptions(request, false))).item)
+      const json = await wrote(
+        request,
+        reply,
+        async () => (await catalogBackend.call('UpdateItem', req, callOptions(request, false))).item,
+      )
+      return reply.header('etag', `"${json.version}"`).send(json)
     },
   )
 
@@ -86,7 +119,12 @@ export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog): void 
         update_mask: { paths },
         expected_version: expectedVersion(request),
       }
-      return sendItem(reply, (await catalogBackend.call('UpdateItem', req, callOptions(request, false))).item)
+      const json = await wrote(
+        request,
+        reply,
+        async () => (await catalogBackend.call('UpdateItem', req, callOptions(request, false))).item,
+      )
+      return reply.header('etag', `"${json.version}"`).send(json)
     },
   )
 
@@ -97,19 +135,28 @@ export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog): void 
       schema: { tags: ['items'], summary: 'Delete an item', params: ItemParams, response: { 204: {}, ...errors } },
     },
     async (request, reply) => {
-      await catalogBackend.call(
-        'DeleteItem',
-        { id: request.params.id, expected_version: expectedVersion(request) },
-        callOptions(request, false),
-      )
+      const { id } = request.params
+      const tenant = request.principal?.tenant ?? ''
+      try {
+        const { version } = await catalogBackend.call(
+          'DeleteItem',
+          { id, expected_version: expectedVersion(request) },
+          callOptions(request, false),
+        )
+        cache?.removed(tenant, id, Number(version))
+      } catch (err) {
+        cache?.removed(tenant, id)
+        throw err
+      }
       return reply.code(204).send()
     },
   )
 }
 
-function sendItem(reply: FastifyReply, item: catalog.Item__Output | null) {
-  const json = itemToJson(item)
-  return reply.header('etag', `"${json.version}"`).send(json)
+/** The item as its route's response schema serializes it (the reply's status picks the schema), once. */
+function rendered(reply: FastifyReply, json: ReturnType<typeof itemToJson>): CachedItem {
+  // The route's response schema compiles a serializer that makes a string.
+  return { body: reply.serialize(json) as string, version: json.version }
 }
 
 /** If-None-Match uses weak comparison (RFC 9110 13.1.2): W/"3" matches "3". */

@@ -1,7 +1,8 @@
 import type { search } from '@catalog/proto'
 import { fromTimestamp, jsonToStruct, StructTooDeepError, structToJson, toTimestamp } from '@catalog/proto'
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
+import type { SearchCache } from '../cache/search-cache.ts'
 import { codes, GatewayError } from '../errors.ts'
 import { Problem } from '../schemas/item.ts'
 import { SearchQuery, SearchResult } from '../schemas/search.ts'
@@ -39,7 +40,12 @@ function attributesFilter(text: string) {
 
 const RELATIONS: Record<string, 'eq' | 'gte' | undefined> = { TOTAL_RELATION_EQ: 'eq', TOTAL_RELATION_GTE: 'gte' }
 
-export function searchRoutes(app: FastifyInstance, searchBackend: Backend<search.SearchServiceDefinition>): void {
+/** GET /v1/search; with `cache`, a page asked again within its TTL is answered from it (cache/search-cache.ts). */
+export function searchRoutes(
+  app: FastifyInstance,
+  searchBackend: Backend<search.SearchServiceDefinition>,
+  cache?: SearchCache,
+): void {
   app.get<{ Querystring: Static<typeof SearchQuery> }>(
     '/v1/search',
     {
@@ -51,49 +57,55 @@ export function searchRoutes(app: FastifyInstance, searchBackend: Backend<search
         response: { 200: SearchResult, 400: Problem, 401: Problem, 403: Problem, 429: Problem },
       },
     },
-    async (request) => {
-      const q = request.query
-      const req: search.SearchRequest = {
-        q: q.q ?? '',
-        prefix: q.prefix ?? false,
-        contains: q.contains ?? '',
-        pattern: q.pattern ?? '',
-        published_after: q.after ? toTimestamp(new Date(q.after)) : null,
-        published_before: q.before ? toTimestamp(new Date(q.before)) : null,
-        tags: (q.tags ?? '')
-          .split(',')
-          .map((t) => t.trim())
-          .filter(Boolean),
-        currency: q.currency ?? '',
-        source: q.source ?? '',
-        attributes: q.attributes ? attributesFilter(q.attributes) : null,
-        sort: q.sort ? SORTS[q.sort as keyof typeof SORTS] : 'SORT_ORDER_UNSPECIFIED',
-        limit: q.limit ?? 20,
-        cursor: q.cursor ?? '',
-        ...(q.min_price !== undefined ? { min_price_minor: String(q.min_price) } : {}),
-        ...(q.max_price !== undefined ? { max_price_minor: String(q.max_price) } : {}),
-      }
-      const res = await searchBackend.call('Search', req, callOptions(request, true))
-      return {
-        items: res.hits.map((h) => ({
-          id: h.item_id,
-          title: h.title,
-          snippet: h.snippet,
-          tags: h.tags,
-          price: h.price ? { amount_minor: Number(h.price.amount_minor), currency: h.price.currency } : null,
-          published_at: h.published_at ? fromTimestamp(h.published_at).toISOString() : null,
-          score: h.score,
-          version: Number(h.version),
-          source: h.source,
-          external_id: h.external_id,
-          attributes: structToJson(h.attributes),
-        })),
-        next_cursor: res.next_cursor || null,
-        estimated_total: Number(res.estimated_total),
-        total_is_exact: res.total_is_exact,
-        total_relation: RELATIONS[res.total_relation] ?? null,
-        facets: { tags: res.tag_facets.map((f) => ({ tag: f.tag, count: Number(f.count) })) },
-      }
+    async (request, reply) => {
+      if (!cache) return searchOf(request)
+      const { body, outcome } = await cache.read(request, async () => reply.serialize(await searchOf(request)) as string)
+      return reply.header('x-cache', outcome).type('application/json; charset=utf-8').send(body)
     },
   )
+
+  async function searchOf(request: FastifyRequest<{ Querystring: Static<typeof SearchQuery> }>) {
+    const q = request.query
+    const req: search.SearchRequest = {
+      q: q.q ?? '',
+      prefix: q.prefix ?? false,
+      contains: q.contains ?? '',
+      pattern: q.pattern ?? '',
+      published_after: q.after ? toTimestamp(new Date(q.after)) : null,
+      published_before: q.before ? toTimestamp(new Date(q.before)) : null,
+      tags: (q.tags ?? '')
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+      currency: q.currency ?? '',
+      source: q.source ?? '',
+      attributes: q.attributes ? attributesFilter(q.attributes) : null,
+      sort: q.sort ? SORTS[q.sort as keyof typeof SORTS] : 'SORT_ORDER_UNSPECIFIED',
+      limit: q.limit ?? 20,
+      cursor: q.cursor ?? '',
+      ...(q.min_price !== undefined ? { min_price_minor: String(q.min_price) } : {}),
+      ...(q.max_price !== undefined ? { max_price_minor: String(q.max_price) } : {}),
+    }
+    const res = await searchBackend.call('Search', req, callOptions(request, true))
+    return {
+      items: res.hits.map((h) => ({
+        id: h.item_id,
+        title: h.title,
+        snippet: h.snippet,
+        tags: h.tags,
+        price: h.price ? { amount_minor: Number(h.price.amount_minor), currency: h.price.currency } : null,
+        published_at: h.published_at ? fromTimestamp(h.published_at).toISOString() : null,
+        score: h.score,
+        version: Number(h.version),
+        source: h.source,
+        external_id: h.external_id,
+        attributes: structToJson(h.attributes),
+      })),
+      next_cursor: res.next_cursor || null,
+      estimated_total: Number(res.estimated_total),
+      total_is_exact: res.total_is_exact,
+      total_relation: RELATIONS[res.total_relation] ?? null,
+      facets: { tags: res.tag_facets.map((f) => ({ tag: f.tag, count: Number(f.count) })) },
+    }
+  }
 }

@@ -1,0 +1,191 @@
+import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
+import { startTestCatalog } from '@catalog/catalog-service/testing'
+import type { Logger, Pool } from '@catalog/kit'
+import {
+  createIdempotentProducer,
+  createKafka,
+  createLogger,
+  createMetrics,
+  createUnaryClient,
+  ensureAcls,
+  ensureTopics,
+  PLATFORM_TOPICS,
+  platformAcls,
+  writePrincipal,
+} from '@catalog/kit'
+import { pollUntil, testCerts, testKafka, testKafkaEnv } from '@catalog/kit/testing'
+import type { catalog } from '@catalog/proto'
+import { loadCatalog } from '@catalog/proto'
+import { Metadata } from '@grpc/grpc-js'
+import type { FastifyInstance } from 'fastify'
+import { createAuthenticator } from '../../src/auth/authenticator.ts'
+import type { Caching } from '../../src/cache/caching.ts'
+import { caching } from '../../src/cache/caching.ts'
+import { authOptions, loadGatewayConfig } from '../../src/config.ts'
+import { build } from '../../src/server.ts'
+import { catalogBackend, searchBackend, upstreamLatency } from '../../src/upstream/backends.ts'
+import { ALL_SCOPES, gatewayEnv } from './gateway.ts'
+import type { TestIdentity } from './identity.ts'
+import { testIdentity } from './identity.ts'
+
+interface Tap {
+  teardown(fn: () => unknown): void
+}
+
+const silent = () => createLogger({ name: 'cache-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' })
+
+/**
+ * The KAFKA_* of the gateway's principal on the test broker when scripts/test.sh exports its
+ * password (TEST_KAFKA_GATEWAY_PASSWORD), with the grants the topics Job makes; else the super user's.
+ */
+export async function gatewayKafkaEnv(): Promise<Record<string, string>> {
+  const admin = testKafkaEnv('admin')
+  const password = process.env.TEST_KAFKA_GATEWAY_PASSWORD
+  const kafka = createKafka({ ...testKafka(), clientId: 'cache-test-setup', log: silent() })
+  await ensureTopics(kafka, PLATFORM_TOPICS)
+  if (!password || !admin.KAFKA_SASL_MECHANISM) return admin
+  await ensureAcls(
+    kafka,
+    platformAcls({
+      catalog: 'catalog',
+      search: 'search',
+      ingestion: 'ingestion',
+      catalogIngestGroup: 'catalog-ingest',
+      searchGroup: 'search-indexer',
+      gateway: 'gateway',
+      gatewayGroupPrefix: 'gateway-cache',
+    }),
+  )
+  return { ...admin, KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD: password }
+}
+
+/** A real catalog (own database, real mTLS) whose outbox relay publishes to the test broker, as the catalog does. */
+export async function startPublishingCatalog(t: Tap): Promise<{ address: string; pool: Pool }> {
+  const catalog = await startTestCatalog(t)
+  const log = silent()
+  const kafka = createKafka({ ...testKafka(), clientId: 'cache-test-catalog', log })
+  const producer = await createIdempotentProducer(kafka, log)
+  const relay = createOutboxRelay({
+    pool: catalog.pool,
+    producer,
+    log,
+    metrics: createMetrics({ service: 'catalog', defaultMetrics: false }),
+    source: '/catalog',
+    pollMs: 20,
+  })
+  relay.start()
+  t.teardown(async () => {
+    await relay.stop()
+    await producer.disconnect()
+  })
+  return { address: catalog.address, pool: catalog.pool }
+}
+
+export interface CachedGateway {
+  app: FastifyInstance
+  identity: TestIdentity
+  cache: Caching
+  auth(tenant: string, scope?: string): Promise<{ authorization: string }>
+  metrics(): Promise<string>
+  /** The catalog's item reads this gateway made so far (GetItem and BatchGetItems calls). */
+  catalogReads(): Promise<number>
+}
+
+/** The gateway app in front of `catalogAddress` with the caches `env` asks for (CACHE_ITEMS=true by default), once its stream is live. */
+export async function startCachedGateway(
+  t: Tap,
+  catalogAddress: string,
+  env: Record<string, string> = {},
+  options: { log?: Logger; identity?: TestIdentity; waitLive?: boolean } = {},
+): Promise<CachedGateway> {
+  const identity = options.identity ?? (await testIdentity())
+  const config = loadGatewayConfig({
+    ...gatewayEnv(identity.jwksPath, catalogAddress),
+    ...(await gatewayKafkaEnv()),
+    CACHE_ITEMS: 'true',
+    ...env,
+  })
+  const log = options.log ?? silent()
+  const metrics = createMetrics({ service: 'gateway', defaultMetrics: false })
+  const tls = testCerts().of('gateway')
+  const authenticator = createAuthenticator(authOptions(config), log)
+  const latency = upstreamLatency(metrics)
+  const catalog = catalogBackend(config, { tls, log, latency })
+  const search = config.SEARCH_ADDR ? searchBackend(config, config.SEARCH_ADDR, { tls, log, latency }) : undefined
+  const cache = caching(config, { log, metrics })
+  const app = await build({
+    config,
+    log,
+    metrics,
+    verifier: authenticator,
+    catalog,
+    search,
+    checks: { ...cache.checks },
+    cache,
+  })
+  t.teardown(async () => {
+    await app.close()
+    await cache.close()
+    catalog.shutdown()
+    search?.shutdown()
+    authenticator.close()
+  })
+  if (options.waitLive !== false && config.CACHE_ITEMS) await pollUntil(() => cache.live, Boolean, 60_000)
+  const text = () => metrics.registry.metrics()
+  return {
+    app,
+    identity,
+    cache,
+    auth: async (tenant, scope = ALL_SCOPES) => ({ authorization: `Bearer ${await identity.token({ tenant, scope })}` }),
+    metrics: text,
+    catalogReads: async () => {
+      let n = 0
+      for (const m of (await text()).matchAll(
+        /^gateway_upstream_duration_seconds_count\{[^}]*method="(?:GetItem|BatchGetItems)"[^}]*\} (\d+)/gm,
+      ))
+        n += Number(m[1])
+      return n
+    },
+  }
+}
+
+/** The value of one series of a scrape, or 0. */
+export function metric(text: string, name: string, labels: Record<string, string> = {}): number {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue
+    if (Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) return Number(line.split(' ').pop())
+  }
+  return 0
+}
+
+/** The catalog's gRPC API called straight, as another service would: no gateway sees these writes. */
+export function directCatalog(t: Tap, address: string) {
+  const client = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
+    address,
+    tls: testCerts().of('gateway'),
+    // A burst of writes queues on the test catalog's few connections.
+    defaultTimeoutMs: 30_000,
+  })
+  t.teardown(() => client.close())
+  const as = (tenant: string) => ({
+    metadata: writePrincipal(new Metadata(), { tenant, subject: 'direct', scopes: ['items:read', 'items:write'] }),
+  })
+  const fields = (title: string): catalog.ItemFields => ({ title, description: '', tags: [], attributes: null, price: null })
+  return {
+    async create(tenant: string, externalId: string, title: string): Promise<catalog.Item__Output> {
+      const res = await client.call(
+        'CreateItem',
+        { source: 'direct', external_id: externalId, fields: fields(title) },
+        as(tenant),
+      )
+      return res.item as catalog.Item__Output
+    },
+    async update(tenant: string, id: string, title: string): Promise<catalog.Item__Output> {
+      const res = await client.call('UpdateItem', { id, fields: fields(title), expected_version: '0' }, as(tenant))
+      return res.item as catalog.Item__Output
+    },
+    async remove(tenant: string, id: string): Promise<void> {
+      await client.call('DeleteItem', { id, expected_version: '0' }, as(tenant))
+    },
+  }
+}
