@@ -10,6 +10,20 @@ export const codes = {
 
 export const invalid = (violations: readonly FieldViolation[]) => invalidArgument(violations, codes.invalid)
 
+/**
+ * A pattern with no literal the index can use would be checked against every item of the tenant:
+ * on a small catalog that is quick, on a large one it would run into the timeout. Said at once,
+ * with how to write it instead, by every engine alike. Words (`q`) narrow the candidates first, so
+ * with them it runs.
+ */
+export const patternNeedsScan = (maxItems: number) =>
+  invalid([
+    {
+      field: 'pattern',
+      description: `has no literal the index can use, so it would be checked against every item of this catalog (more than ${maxItems}): anchor it with a literal start (^brass) or include a run of three or more letters or digits outside groups and brackets (brass.*lamp), or add q`,
+    },
+  ])
+
 /** A query that ran into the statement timeout: the client's to narrow, so a 4xx, not a 5xx. */
 export const tooSlow = (field: string, ms: number) =>
   new PlatformError(codes.tooSlow, status.INVALID_ARGUMENT, `the query ran past ${ms} ms; narrow it`, [

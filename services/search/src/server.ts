@@ -1,17 +1,18 @@
 import { fileURLToPath } from 'node:url'
-import type { Logger, Metrics, PlatformGrpcServer, Pool, TlsFiles } from '@catalog/kit'
+import type { Logger, Metrics, PlatformGrpcServer, TlsFiles } from '@catalog/kit'
 import { createGrpcServer, implement } from '@catalog/kit'
 import type { search } from '@catalog/proto'
 import { loadSearch } from '@catalog/proto'
+import type { SearchEngine } from './engine.ts'
 import type { ExpensiveLimits } from './query/expensive-limit.ts'
 import { createExpensiveLimit } from './query/expensive-limit.ts'
 import { searchHandlers } from './query/search-service.ts'
-import { COUNT_CAP } from './query/search-sql.ts'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url))
 
 export interface SearchDeps {
-  pool: Pool
+  /** What answers the queries: PostgreSQL or OpenSearch (see engine.ts). */
+  engine: SearchEngine
   log: Logger
   metrics: Metrics
   tls: TlsFiles
@@ -22,12 +23,7 @@ export interface SearchDeps {
   forwarders?: readonly string[]
   /** Identities that may use server reflection; unset: nobody. */
   reflection?: readonly string[]
-  statementTimeoutMs: number
   expensiveLimits: ExpensiveLimits
-  /** Matches counted exactly on a first page; default 10,000. */
-  countCap?: number
-  /** A pattern the index cannot narrow is refused in a tenant with more items; default 50,000. */
-  patternScanMaxItems?: number
 }
 
 /** The search gRPC server, built around the given dependencies, not yet listening. */
@@ -49,12 +45,7 @@ export function build(deps: SearchDeps): PlatformGrpcServer {
     grpc.search.v1.SearchService.service,
     implement<search.SearchServiceHandlers>(
       deps.log,
-      searchHandlers(deps.pool, {
-        statementTimeoutMs: deps.statementTimeoutMs,
-        countCap: deps.countCap ?? COUNT_CAP,
-        patternScanMaxItems: deps.patternScanMaxItems ?? 50_000,
-        expensive: createExpensiveLimit(deps.expensiveLimits, deps),
-      }),
+      searchHandlers(deps.engine, createExpensiveLimit(deps.expensiveLimits, deps)),
     ),
   )
   return server

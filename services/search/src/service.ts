@@ -1,6 +1,7 @@
 import { createKafka, kafkaCheck, kafkaConnection, list, runGrpcService } from '@catalog/kit'
 import { loadSearchConfig } from './config.ts'
 import { startIndexer } from './indexer/start-indexer.ts'
+import { createPostgresEngine } from './postgres/postgres-engine.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 
 await runGrpcService({
@@ -9,8 +10,13 @@ await runGrpcService({
   migrationsDir: MIGRATIONS_DIR,
   async start({ config, log, metrics, tls, pool }) {
     const callers = list(config.SEARCH_ALLOWED_CALLERS)
+    const engine = createPostgresEngine(pool, {
+      statementTimeoutMs: config.SEARCH_STATEMENT_TIMEOUT_MS,
+      countCap: config.SEARCH_EXACT_COUNT_UP_TO,
+      patternScanMaxItems: config.SEARCH_PATTERN_SCAN_MAX_ITEMS,
+    })
     const server = build({
-      pool,
+      engine,
       log,
       metrics,
       tls,
@@ -18,14 +24,11 @@ await runGrpcService({
       callers,
       forwarders: list(config.SEARCH_FORWARDERS),
       reflection: list(config.GRPC_REFLECTION_CALLERS),
-      statementTimeoutMs: config.SEARCH_STATEMENT_TIMEOUT_MS,
-      countCap: config.SEARCH_EXACT_COUNT_UP_TO,
-      patternScanMaxItems: config.SEARCH_PATTERN_SCAN_MAX_ITEMS,
       expensiveLimits: { perTenant: config.SEARCH_EXPENSIVE_PER_TENANT, total: config.SEARCH_EXPENSIVE_TOTAL },
     })
     const kafka = createKafka({ ...kafkaConnection(config), clientId: config.SERVICE_NAME, log })
     const indexer = await startIndexer(kafka, {
-      pool,
+      engine,
       log,
       metrics,
       groupId: config.SEARCH_CONSUMER_GROUP,

@@ -4,7 +4,10 @@ import { createMetrics, createPool, migrate } from '@catalog/kit'
 import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
 import type { catalog, JsonObject } from '@catalog/proto'
 import { events, jsonToStruct, toTimestamp } from '@catalog/proto'
+import type { SearchEngine } from './engine.ts'
 import { createItemIndexer } from './indexer/item-indexer.ts'
+import { createPostgresEngine } from './postgres/postgres-engine.ts'
+import { COUNT_CAP } from './postgres/search-sql.ts'
 import type { ExpensiveLimits } from './query/expensive-limit.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 
@@ -15,6 +18,8 @@ interface Tap {
 export interface TestSearch {
   address: string
   pool: Pool
+  /** The engine the server answers from, for an indexer of the test's own. */
+  engine: SearchEngine
   /** Applies events straight through the indexer, as the consumer would. */
   index(...messages: KafkaMessage[]): Promise<void>
   metrics: Metrics
@@ -34,18 +39,20 @@ export async function startTestSearch(t: Tap, options: TestSearchOptions = {}): 
   await migrate(url, MIGRATIONS_DIR, log)
   const pool = createPool({ url, max: 6, statementTimeoutMs: 5_000, applicationName: 'search-test' }, log)
   const metrics = createMetrics({ service: 'search', defaultMetrics: false })
+  const engine = createPostgresEngine(pool, {
+    statementTimeoutMs: options.statementTimeoutMs ?? 2_000,
+    countCap: options.countCap ?? COUNT_CAP,
+    patternScanMaxItems: options.patternScanMaxItems ?? 50_000,
+  })
   const server = build({
-    pool,
+    engine,
     log,
     metrics,
     tls: testCerts().of('search'),
     trustDomain: 'catalog.platform',
     callers: ['gateway'],
-    statementTimeoutMs: options.statementTimeoutMs ?? 2_000,
     // Below the pool of 6, as the service's config requires.
     expensiveLimits: options.expensiveLimits ?? { perTenant: 2, total: 4 },
-    ...(options.countCap !== undefined ? { countCap: options.countCap } : {}),
-    ...(options.patternScanMaxItems !== undefined ? { patternScanMaxItems: options.patternScanMaxItems } : {}),
   })
   const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
   server.setServing(true)
@@ -53,8 +60,8 @@ export async function startTestSearch(t: Tap, options: TestSearchOptions = {}): 
     await server.shutdown(2_000)
     await pool.end()
   })
-  const indexer = createItemIndexer(pool, metrics, log)
-  return { address: `localhost:${port}`, pool, metrics, index: (...messages) => indexer.handle(messages) }
+  const indexer = createItemIndexer(engine, metrics, log)
+  return { address: `localhost:${port}`, pool, engine, metrics, index: (...messages) => indexer.handle(messages) }
 }
 
 let offset = 0

@@ -1,12 +1,20 @@
 import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
 import { startTestCatalog } from '@catalog/catalog-service/testing'
-import { createIdempotentProducer, createKafka, createMetrics, createUnaryClient, writePrincipal } from '@catalog/kit'
+import {
+  createIdempotentProducer,
+  createKafka,
+  createMetrics,
+  createUnaryClient,
+  ensureTopics,
+  PLATFORM_TOPICS,
+  writePrincipal,
+} from '@catalog/kit'
 import { silentLogger, testCerts, testKafka, pollUntil as until } from '@catalog/kit/testing'
-import { loadCatalog } from '@catalog/proto'
+import { events, loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import t from 'tap'
 import { startIndexer } from '../src/indexer/start-indexer.ts'
-import { startSearch } from './helpers/search.ts'
+import { startAtEnd, startSearch } from './helpers/search.ts'
 
 const log = silentLogger()
 
@@ -30,8 +38,10 @@ async function pipeline(t: Tap, name: string) {
   })
   relay.start()
   const groupId = `${name}-${Date.now()}`
+  await ensureTopics(kafka, PLATFORM_TOPICS)
+  await startAtEnd(kafka, groupId, events.TOPICS.item)
   const indexerDeps = () => ({
-    pool: srch.pool,
+    engine: srch.engine,
     log,
     metrics: createMetrics({ service: 's', defaultMetrics: false }),
     groupId,

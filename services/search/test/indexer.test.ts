@@ -1,10 +1,10 @@
-import type { Kafka, KafkaMessage } from '@catalog/kit'
+import type { KafkaMessage } from '@catalog/kit'
 import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS } from '@catalog/kit'
 import { pollUntil, silentLogger, testKafka } from '@catalog/kit/testing'
 import { events } from '@catalog/proto'
 import t from 'tap'
 import { startIndexer } from '../src/indexer/start-indexer.ts'
-import { deleted, startSearch, upserted } from './helpers/search.ts'
+import { deleted, startAtEnd, startSearch, upserted } from './helpers/search.ts'
 
 const log = silentLogger()
 
@@ -118,15 +118,6 @@ t.test('an event that cannot be decoded is poison: the consumer sends it to the 
   t.equal(rows[0].n, 0, 'and it wrote nothing')
 })
 
-/** Sets `groupId` at the end of `topic`: the shared test broker holds earlier tests' records. */
-async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
-  const admin = kafka.admin()
-  await admin.connect()
-  const ends = await admin.fetchTopicOffsets(topic)
-  await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) })
-  await admin.disconnect()
-}
-
 t.test('an event the index refuses every time goes to the DLQ after maxAttempts; its partition moves on', async (t) => {
   const s = await startSearch(t)
   const kafka = createKafka({ ...testKafka(), clientId: 'indexer-test', log })
@@ -136,7 +127,7 @@ t.test('an event the index refuses every time goes to the DLQ after maxAttempts;
   await startAtEnd(kafka, group, events.TOPICS.item)
   await startAtEnd(kafka, dlqGroup, 'catalog.item.dlq.v1')
   const indexer = await startIndexer(kafka, {
-    pool: s.pool,
+    engine: s.engine,
     log,
     metrics: createMetrics({ service: 's', defaultMetrics: false }),
     groupId: group,

@@ -1,85 +1,29 @@
-import type { KafkaMessage, Logger, Metrics, Pool } from '@catalog/kit'
-import { PoisonMessageError, readCloudEvent, withTransaction } from '@catalog/kit'
-import type { Codec, JsonObject } from '@catalog/proto'
+import type { KafkaMessage, Logger, Metrics } from '@catalog/kit'
+import { PoisonMessageError, readCloudEvent } from '@catalog/kit'
+import type { Codec } from '@catalog/proto'
 import { events, fromTimestamp, structToJson } from '@catalog/proto'
 import { Counter, Histogram } from 'prom-client'
+import type { ItemDoc, RefusedChange, SearchEngine, Tombstone } from '../engine.ts'
 
 /*
- * Applies catalog.item.v1 to the read model. Idempotent by version: an event whose version is not
- * newer than the row's changes nothing, so duplicates and replays converge on the same index.
- * An item never changes tenant: an event naming another tenant than the indexed row's is refused
- * (counted and logged), so no producer can move a row into another tenant's results.
+ * Applies catalog.item.v1 to the read model, whichever engine holds it. Idempotent by version: an
+ * event whose version is not newer than the indexed item's changes nothing, so duplicates and
+ * replays converge on the same index. An event the catalog republished applies at the version held
+ * too: it carries the same item, and rebuilds what an older release of the index did not keep (or
+ * a new engine's empty index). An item never changes tenant: an event naming another tenant than
+ * the indexed item's is refused (counted and logged), so no producer can move an item into another
+ * tenant's results.
  */
 
-// One statement per batch for each kind: the latest event per item wins within the batch, and
-// the version guard keeps an older event from overwriting a newer row across batches. An event
-// the catalog republished ($2, its ids) applies at the version the row holds too: it carries the
-// same item, and rebuilds what an older release of this index did not keep. Each
-// returns the events it refused for their tenant (the final SELECT sees the rows as they were).
-const UPSERT_MANY = `
-  WITH r AS (
-    SELECT * FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant text, version bigint, source text, external_id text,
-           title text, description text, tags jsonb, attributes jsonb, price_amount_minor bigint, price_currency text,
-           published_at timestamptz)
-  ), applied AS (
-    INSERT INTO search_items AS s (id, tenant, version, deleted, source, external_id, title, description, tags, attributes,
-                                   price_amount_minor, price_currency, published_at)
-    SELECT id, tenant, version, false, source, external_id, title, description, ARRAY(SELECT jsonb_array_elements_text(tags)),
-           attributes, price_amount_minor, price_currency, published_at
-      FROM r
-    ON CONFLICT (id) DO UPDATE SET
-      version = excluded.version, deleted = false, source = excluded.source, external_id = excluded.external_id,
-      title = excluded.title, description = excluded.description, tags = excluded.tags, attributes = excluded.attributes,
-      price_amount_minor = excluded.price_amount_minor, price_currency = excluded.price_currency,
-      published_at = excluded.published_at, indexed_at = now()
-    WHERE (s.version < excluded.version OR (s.version = excluded.version AND excluded.id = ANY($2::uuid[])))
-      AND s.tenant = excluded.tenant
-  )
-  SELECT r.id, r.tenant AS claimed, s.tenant AS indexed FROM r JOIN search_items s ON s.id = r.id AND s.tenant <> r.tenant`
+type Change = { deleted: false; row: ItemDoc; republished: boolean } | { deleted: true; row: Tombstone }
 
-const TOMBSTONE_MANY = `
-  WITH r AS (SELECT * FROM unnest($1::uuid[], $2::text[], $3::bigint[]) AS r(id, tenant, version)),
-  applied AS (
-    INSERT INTO search_items AS s (id, tenant, version, deleted)
-    SELECT id, tenant, version, true FROM r
-    ON CONFLICT (id) DO UPDATE SET
-      version = excluded.version, deleted = true, title = '', description = '', tags = '{}', attributes = '{}',
-      price_amount_minor = NULL, price_currency = NULL, published_at = NULL, indexed_at = now()
-    WHERE s.version < excluded.version AND s.tenant = excluded.tenant
-  )
-  SELECT r.id, r.tenant AS claimed, s.tenant AS indexed FROM r JOIN search_items s ON s.id = r.id AND s.tenant <> r.tenant`
-
-interface Refused {
-  id: string
-  claimed: string
-  indexed: string
-}
-
-interface Upsert {
-  id: string
-  tenant: string
-  version: string
-  source: string
-  external_id: string
-  title: string
-  description: string
-  tags: string[]
-  attributes: JsonObject
-  price_amount_minor: string | null
-  price_currency: string | null
-  published_at: string | null
-}
-type Change =
-  | { deleted: false; row: Upsert; republished: boolean }
-  | { deleted: true; row: { id: string; tenant: string; version: string } }
-
-export function createItemIndexer(pool: Pool, metrics: Metrics, log: Logger) {
+export function createItemIndexer(engine: SearchEngine, metrics: Metrics, log: Logger) {
   const refusedTotal = new Counter({
     name: 'search_index_refused_total',
     help: 'Events not applied because they name another tenant than the indexed item.',
     registers: [metrics.registry],
   })
-  const refuse = (rows: Refused[]) => {
+  const refuse = (rows: RefusedChange[]) => {
     if (rows.length === 0) return
     refusedTotal.inc(rows.length)
     for (const row of rows) log.warn(row, 'item event refused: it names another tenant than the indexed item')
@@ -123,7 +67,7 @@ export function createItemIndexer(pool: Pool, metrics: Metrics, log: Logger) {
   }
 
   return {
-    /** Applies one partition's batch in one transaction: all of it, or none of it. */
+    /** Applies one partition's batch: the newest event of each item in it. */
     async handle(messages: KafkaMessage[]): Promise<void> {
       const latest = new Map<string, Change>()
       const times: string[] = []
@@ -135,30 +79,17 @@ export function createItemIndexer(pool: Pool, metrics: Metrics, log: Logger) {
         if (!seen || BigInt(change.row.version) >= BigInt(seen.row.version)) latest.set(change.row.id, change)
         if (ce.time) times.push(ce.time)
       }
-      const upserts: Upsert[] = []
-      const republished: string[] = []
-      const tombs: { id: string; tenant: string; version: string }[] = []
+      const upserts: ItemDoc[] = []
+      const republished = new Set<string>()
+      const tombstones: Tombstone[] = []
       for (const c of latest.values()) {
-        if (c.deleted) tombs.push(c.row)
+        if (c.deleted) tombstones.push(c.row)
         else {
           upserts.push(c.row)
-          if (c.republished) republished.push(c.row.id)
+          if (c.republished) republished.add(c.row.id)
         }
       }
-      const upsert = { name: 'index.upsert-many', text: UPSERT_MANY, values: [JSON.stringify(upserts), republished] }
-      const tomb = {
-        name: 'index.tombstone-many',
-        text: TOMBSTONE_MANY,
-        values: [tombs.map((t) => t.id), tombs.map((t) => t.tenant), tombs.map((t) => t.version)],
-      }
-      // One statement is its own transaction; both need one around them.
-      if (tombs.length === 0) refuse((await pool.query<Refused>(upsert)).rows)
-      else if (upserts.length === 0) refuse((await pool.query<Refused>(tomb)).rows)
-      else
-        await withTransaction(pool, async (c) => {
-          refuse((await c.query<Refused>(upsert)).rows)
-          refuse((await c.query<Refused>(tomb)).rows)
-        })
+      refuse(await engine.apply({ upserts, republished, tombstones }))
       const now = Date.now()
       for (const time of times) freshness.observe(Math.max(0, (now - Date.parse(time)) / 1000))
     },

@@ -1,17 +1,18 @@
-import type { Kafka, Logger, Metrics, Pool } from '@catalog/kit'
+import type { Kafka, Logger, Metrics } from '@catalog/kit'
 import { createIdempotentProducer, ensureTopics, PLATFORM_TOPICS, startBatchConsumer } from '@catalog/kit'
 import { events } from '@catalog/proto'
+import type { SearchEngine } from '../engine.ts'
 import { createItemIndexer } from './item-indexer.ts'
 
 /**
  * Joins the indexer group on catalog.item.v1. An event it can never apply (one that does not
- * decode, or that the database refuses the same way `maxAttempts` times, as a value it cannot
+ * decode, or that the engine refuses the same way `maxAttempts` times, as a value it cannot
  * store) goes to catalog.item.dlq.v1 with its reason, and its partition moves on.
  */
 export async function startIndexer(
   kafka: Kafka,
   deps: {
-    pool: Pool
+    engine: SearchEngine
     log: Logger
     metrics: Metrics
     groupId: string
@@ -23,7 +24,7 @@ export async function startIndexer(
 ) {
   if (deps.createTopics) await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, deps.log)
-  const indexer = createItemIndexer(deps.pool, deps.metrics, deps.log)
+  const indexer = createItemIndexer(deps.engine, deps.metrics, deps.log)
   const consumer = await startBatchConsumer(kafka, {
     groupId: deps.groupId,
     topics: [events.TOPICS.item],

@@ -1,7 +1,7 @@
-import { PREFIX_MAX } from './pattern-plan.ts'
-import type { SearchQuery, Sort } from './query-rules.ts'
-import type { SnippetMarks } from './snippet.ts'
-import { headlineOptions, snippetMarks } from './snippet.ts'
+import { PREFIX_MAX } from '../query/pattern-plan.ts'
+import type { SearchQuery, Sort } from '../query/query-rules.ts'
+import type { SnippetMarks } from '../query/snippet.ts'
+import { headlineOptions, snippetMarks } from '../query/snippet.ts'
 
 /** A search as parameterised SQL: every user value travels as a parameter, never as SQL text. */
 export interface SearchSql {

@@ -1,159 +1,18 @@
-import type { CallContext, Pool, PoolClient } from '@catalog/kit'
-import { encodeCursor, withTransaction } from '@catalog/kit'
-import type { JsonObject, search } from '@catalog/proto'
-import { jsonToStruct, toTimestamp } from '@catalog/proto'
-import { invalid, tooSlow } from '../errors.ts'
+import type { CallContext } from '@catalog/kit'
+import type { search } from '@catalog/proto'
+import type { SearchEngine } from '../engine.ts'
 import type { ExpensiveLimit } from './expensive-limit.ts'
 import { isExpensive } from './expensive-limit.ts'
-import { patternPlan } from './pattern-plan.ts'
-import type { SearchQuery } from './query-rules.ts'
 import { checkQuery } from './query-rules.ts'
-import { searchSql } from './search-sql.ts'
-import { snippetHtml } from './snippet.ts'
 
-interface HitRow {
-  id: string
-  source: string
-  external_id: string
-  title: string
-  tags: string[]
-  attributes: JsonObject
-  price_amount_minor: string | null
-  price_currency: string | null
-  published_at: Date | null
-  version: string
-  sort_key: number | string | Date
-  sort_key_text: string
-  snippet: string
-  summary_n?: number
-  summary_facets?: Summary['facets']
-}
-
-interface Summary {
-  n: number
-  facets: { tag: string; n: number }[]
-}
-
-/** The top tags of a page, counted the way the summary query counts them. */
-function tagCounts(rows: HitRow[]): Summary['facets'] {
-  const counts = new Map<string, number>()
-  for (const r of rows) for (const tag of r.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1)
-  return [...counts]
-    .map(([tag, n]) => ({ tag, n }))
-    .sort((a, b) => b.n - a.n || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0))
-    .slice(0, 10)
-}
-
-const pgCode = (err: unknown) => (err as { code?: string }).code ?? ''
-
-export interface SearchOptions {
-  statementTimeoutMs: number
-  /** Matches counted exactly; past it the total is a lower bound (`gte`). */
-  countCap: number
-  /** A pattern the index cannot narrow is refused in a tenant with more items than this. */
-  patternScanMaxItems: number
-  /** The concurrency limits of searches with contains or pattern. */
-  expensive: ExpensiveLimit
-}
-
-export function searchHandlers(pool: Pool, options: SearchOptions) {
+/** The Search RPC: one validation for every engine, the expensive searches under their limits. */
+export function searchHandlers(engine: SearchEngine, expensive: ExpensiveLimit) {
   return {
     async Search(req: search.SearchRequest__Output, ctx: CallContext): Promise<search.SearchResponse> {
       const { tenant } = ctx.principal()
       const query = checkQuery(req)
-      const run = () => runSearch(pool, tenant, query, options)
-      return isExpensive(query) ? options.expensive.run(tenant, run) : run()
+      const run = () => engine.search(tenant, query)
+      return isExpensive(query) ? expensive.run(tenant, run) : run()
     },
-  }
-}
-
-/**
- * Postgres is the judge of its own regular expressions: asked before the search, under its timeout.
- * A pattern whose compiled form is too large fails an allocation (XX000) instead of 2201B: that
- * too is the client's pattern, not a fault of the service.
- */
-async function checkPattern(c: PoolClient, pattern: string) {
-  await c.query("SELECT '' ~ $1", [pattern]).catch((err: unknown) => {
-    if (pgCode(err) === '2201B') throw invalid([{ field: 'pattern', description: 'is not a valid POSIX regular expression' }])
-    if (pgCode(err) === 'XX000' && /memory alloc/.test((err as Error).message))
-      throw invalid([{ field: 'pattern', description: 'is too complex to compile' }])
-    throw err
-  })
-}
-
-/**
- * A pattern with no literal the index can use is checked against every item of the tenant: on a
- * small catalog that is quick, on a large one it would run into the timeout. Say so at once,
- * and how to write it instead. Words (`q`) narrow the candidates first, so with them it runs.
- */
-async function checkScan(c: PoolClient, tenant: string, maxItems: number) {
-  const { rows } = await c.query<{ n: number }>({
-    name: 'search.tenant-size',
-    text: 'SELECT count(*)::int AS n FROM (SELECT 1 FROM search_items WHERE tenant = $1 AND NOT deleted LIMIT $2) t',
-    values: [tenant, maxItems + 1],
-  })
-  if ((rows[0]?.n ?? 0) > maxItems)
-    throw invalid([
-      {
-        field: 'pattern',
-        description: `has no literal the index can use, so it would be checked against every item of this catalog (more than ${maxItems}): anchor it with a literal start (^brass) or include a run of three or more letters or digits outside groups and brackets (brass.*lamp), or add q`,
-      },
-    ])
-}
-
-async function runSearch(pool: Pool, tenant: string, query: SearchQuery, options: SearchOptions): Promise<search.SearchResponse> {
-  const { statementTimeoutMs, countCap } = options
-  const plan = query.pattern ? patternPlan(query.pattern) : undefined
-  const sql = searchSql(tenant, query, { patternPrefix: plan?.prefix, countCap })
-  try {
-    return await withTransaction(pool, async (c) => {
-      await c.query(`SET LOCAL statement_timeout = ${Math.floor(statementTimeoutMs)}`)
-      // Compiling a pattern can cost as much as running it: it gets the same bound.
-      if (query.pattern) await checkPattern(c, query.pattern)
-      if (plan && !plan.narrowed && !query.q) await checkScan(c, tenant, options.patternScanMaxItems)
-      const { rows } = await c.query<HitRow>(sql.page.text, sql.page.values)
-      const page = rows.slice(0, query.limit)
-      const last = page.at(-1)
-      // Totals and facets describe the whole result: the first page computes them, later pages need not.
-      const first = !query.after_key
-      // A first page that holds every match has counted them, and has their tags, already.
-      const summary = !first
-        ? { n: 0, facets: [] }
-        : rows.length <= query.limit
-          ? { n: rows.length, facets: tagCounts(rows) }
-          : sql.summaryInPage
-            ? { n: rows[0]?.summary_n ?? 0, facets: rows[0]?.summary_facets ?? [] }
-            : ((await c.query<Summary>(sql.summary.text, sql.summary.values)).rows[0] ?? { n: 0, facets: [] })
-      // Counting every match of a broad query costs more than the page: the count stops one past
-      // the cap, and says the total is at least the cap.
-      const exact = summary.n <= countCap
-      const facets = summary.facets
-      return {
-        hits: page.map((r) => ({
-          item_id: r.id,
-          title: r.title,
-          snippet: snippetHtml(r.snippet, sql.marks),
-          tags: r.tags,
-          price: r.price_amount_minor === null ? null : { amount_minor: r.price_amount_minor, currency: r.price_currency ?? '' },
-          published_at: r.published_at ? toTimestamp(r.published_at) : null,
-          score: query.sort === 'relevance' ? Number(r.sort_key) : 0,
-          version: r.version,
-          source: r.source,
-          external_id: r.external_id,
-          attributes: jsonToStruct(r.attributes),
-        })),
-        next_cursor: rows.length > query.limit && last ? encodeCursor({ s: query.sort, k: last.sort_key_text, i: last.id }) : '',
-        estimated_total: String(first ? Math.min(summary.n, countCap) : 0),
-        total_is_exact: first && exact,
-        total_relation: !first ? 'TOTAL_RELATION_UNSPECIFIED' : exact ? 'TOTAL_RELATION_EQ' : 'TOTAL_RELATION_GTE',
-        tag_facets: facets.map((f) => ({ tag: f.tag, count: String(f.n) })),
-      }
-    })
-  } catch (err) {
-    if (pgCode(err) === '57014') throw tooSlow(query.pattern ? 'pattern' : query.contains ? 'contains' : 'q', statementTimeoutMs)
-    // A cursor whose key does not parse as its sort's type was not one of ours.
-    if (pgCode(err).startsWith('22') && query.after_key)
-      throw invalid([{ field: 'cursor', description: 'is not a cursor this server issued' }])
-    throw err
   }
 }

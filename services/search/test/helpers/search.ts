@@ -1,9 +1,10 @@
-import type { KafkaMessage, Metrics, Pool, UnaryClient } from '@catalog/kit'
+import type { Kafka, KafkaMessage, Metrics, Pool, UnaryClient } from '@catalog/kit'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import { testCerts } from '@catalog/kit/testing'
 import type { search } from '@catalog/proto'
 import { loadSearch } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
+import type { SearchEngine } from '../../src/engine.ts'
 import type { TestSearchOptions } from '../../src/testing.ts'
 import { startTestSearch } from '../../src/testing.ts'
 
@@ -15,6 +16,7 @@ interface Tap {
 
 export interface RunningSearch {
   pool: Pool
+  engine: SearchEngine
   client: UnaryClient<search.SearchServiceDefinition>
   as(tenant: string): { metadata: Metadata }
   index(...messages: KafkaMessage[]): Promise<void>
@@ -31,9 +33,22 @@ export async function startSearch(t: Tap, options: TestSearchOptions = {}): Prom
   t.teardown(() => client.close())
   return {
     pool: srch.pool,
+    engine: srch.engine,
     client,
     as: (tenant) => ({ metadata: writePrincipal(new Metadata(), { tenant, subject: 'u', scopes: ['search:read'] }) }),
     index: srch.index,
     metrics: srch.metrics,
   }
+}
+
+/**
+ * Sets `groupId` at the end of `topic`: the shared test broker holds earlier tests' records, some
+ * made to fail on purpose (the DLQ's), which a group reading from the beginning would retry.
+ */
+export async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const ends = await admin.fetchTopicOffsets(topic)
+  await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) })
+  await admin.disconnect()
 }
