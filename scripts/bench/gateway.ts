@@ -4,7 +4,11 @@
 // gateway's own pipeline alone (scripts/bench/gateway-stub.ts: the same hooks, auth, rate limits
 // and logs in front of a catalog stub), and the CPU each process spends per request. The catalog,
 // the gateway and the stubbed gateway run under --cpu-prof (sampling, a few per cent of their CPU);
-// the report names each one's top five frames by self time.
+// the report names each one's top five frames by self time. Then the item cache (CACHE_ITEMS): a
+// gateway whose cache is warm, over 10,000 items, answering 90% of reads from it (every tenth read
+// says Cache-Control: no-cache, so goes to the catalog) against bare Fastify, with its latency at
+// half its peak; and a gateway whose cache holds one entry, so that every read misses, against the
+// gateway without a cache: what a miss costs on top.
 //
 //   bash scripts/bench/run.sh gateway      env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32),
 //                                               BENCH_PROFILE (1; 0 runs without profiles)
@@ -22,7 +26,7 @@ import pg from 'pg'
 import { newestProfileTop } from './cpu-profile.ts'
 import { writeResult } from './load.ts'
 import { withCpu } from './process-cpu.ts'
-import { BENCH_DATABASE_URL as admin, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
+import { BENCH_DATABASE_URL as admin, BENCH_KAFKA_ENV, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
@@ -81,6 +85,33 @@ const stubbed = await startServiceProcess(join(ROOT, 'scripts/bench/gateway-stub
 const stubbedPort = logged<number>(stubbed.lines, 'port')
 const bare = await startServiceProcess(join(ROOT, 'scripts/bench/bare-fastify.ts'), {}, { readyMessage: 'bare fastify ready' })
 const barePort = logged<number>(bare.lines, 'port')
+/** A gateway with the item cache, once its invalidation stream (catalog.item.v1) is live. */
+const cachedGateway = async (name: string, env: Record<string, string>) => {
+  const proc = await startServiceProcess(
+    join(ROOT, 'gateway/src/main.ts'),
+    { ...gatewayEnv, ...BENCH_KAFKA_ENV, CACHE_ITEMS: 'true', METRICS_PORT: '0', ...env },
+    { readyMessage: 'gateway ready', nodeArgs: nodeArgsFor(name) },
+  )
+  const port = logged<number>(proc.lines, 'port')
+  for (const end = Date.now() + 60_000; ; ) {
+    const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { checks: Record<string, string> }
+    if (ready.checks.cache_invalidation === 'ok') break
+    if (Date.now() > end) throw new Error(`${name}: the item cache's invalidation stream is not live`)
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  return { proc, port, ops: logged<number>(proc.lines, 'metricsPort') as number }
+}
+/** The item cache's outcomes so far, from a gateway's own counter. */
+const outcomes = async (ops: number) => {
+  const text = await (await fetch(`http://127.0.0.1:${ops}/metrics`)).text()
+  const count = (outcome: string) =>
+    Number(
+      new RegExp(`^cache_requests_total\\{[^}]*cache="items"[^}]*outcome="${outcome}"[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0,
+    )
+  return { hit: count('hit'), all: count('hit') + count('miss') + count('bypass') }
+}
+const warm = await cachedGateway('gateway-cached', { CACHE_ITEMS_MAX_ENTRIES: '20000' })
+const cold = await cachedGateway('gateway-cache-misses', { CACHE_ITEMS_MAX_ENTRIES: '1' })
 
 // A few items to read, made through the catalog directly.
 const tls = callerTls()
@@ -90,18 +121,24 @@ const client = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.se
   defaultTimeoutMs: 5_000,
 })
 const metadata = writePrincipal(new Metadata(), { tenant: 'bench', subject: 'bench', scopes: [] })
-const ids: string[] = []
-for (let i = 0; i < 200; i++) {
-  const { item } = await client.call(
-    'UpsertItem',
-    {
-      source: 'bench',
-      external_id: `e${i}`,
-      fields: { title: `Item ${i}`, tags: ['bench'], price: { amount_minor: '100', currency: 'EUR' } },
-    },
-    { metadata },
+const ITEMS = 10_000
+const ids: string[] = new Array(ITEMS)
+for (let from = 0; from < ITEMS; from += 50) {
+  await Promise.all(
+    Array.from({ length: Math.min(50, ITEMS - from) }, async (_, k) => {
+      const i = from + k
+      const { item } = await client.call(
+        'UpsertItem',
+        {
+          source: 'bench',
+          external_id: `e${i}`,
+          fields: { title: `Item ${i}`, tags: ['bench'], price: { amount_minor: '100', currency: 'EUR' } },
+        },
+        { metadata },
+      )
+      ids[i] = item?.id ?? ''
+    }),
   )
-  ids.push(item?.id ?? '')
 }
 client.close()
 const token = await mintDevToken({ dir: identityDir, tenant: 'bench', scopes: ['items:read'], ttlSec: 3_600 })
@@ -138,6 +175,46 @@ const peak = peakRun.result
 const half = Math.max(1, Math.floor(peak.requests.average / 2))
 const atHalf = await run('gateway at half load', { url: `http://127.0.0.1:${gatewayPort}`, ...itemRequests, overallRate: half })
 
+// The warm cache: every item read once, then reads over all of them, every tenth with no-cache.
+for (let from = 0; from < ITEMS; from += 100) {
+  await Promise.all(
+    ids.slice(from, from + 100).map(async (id) => {
+      const res = await fetch(`http://127.0.0.1:${warm.port}/v1/items/${id}`, { headers: itemRequests.headers })
+      await res.arrayBuffer()
+    }),
+  )
+}
+let w = 0
+const warmRequests = {
+  requests: [
+    {
+      setupRequest: (req: autocannon.Request) => {
+        w += 1
+        return {
+          ...req,
+          path: `/v1/items/${ids[w % ids.length]}`,
+          headers: { ...req.headers, ...(w % 10 === 0 ? { 'cache-control': 'no-cache' } : {}) },
+        }
+      },
+    },
+  ],
+  headers: itemRequests.headers,
+}
+const before = await outcomes(warm.ops)
+const warmRun = await measured('gateway, warm cache', warm.proc, { url: `http://127.0.0.1:${warm.port}`, ...warmRequests })
+const after = await outcomes(warm.ops)
+const warmHits = (after.hit - before.hit) / Math.max(1, after.all - before.all)
+const warmHalf = Math.max(1, Math.floor(warmRun.result.requests.average / 2))
+const warmAtHalf = await run('gateway, warm cache, at half load', {
+  url: `http://127.0.0.1:${warm.port}`,
+  ...warmRequests,
+  overallRate: warmHalf,
+})
+const missRun = await measured('gateway, every read a cache miss', cold.proc, {
+  url: `http://127.0.0.1:${cold.port}`,
+  ...itemRequests,
+})
+
 const line = (name: string, r: autocannon.Result) =>
   `  ${name.padEnd(44)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   non-2xx ${r.non2xx}   errors ${r.errors}`
 console.log(
@@ -155,6 +232,13 @@ console.log(
 console.log(`${line('gateway GET /v1/items/{id} (JWT+gRPC+mTLS+PG)', peak)}   ${cpu(peakRun.cpuUsPerRequest)} (gateway process)`)
 console.log(`  ratio (gateway vs bare Fastify): ${(peak.requests.average / bareResult.requests.average).toFixed(2)}`)
 console.log(line(`gateway at half its peak (${half} req/s)`, atHalf))
+console.log(
+  `${line(`gateway, warm cache (${(warmHits * 100).toFixed(0)}% hits, ${ITEMS} items)`, warmRun.result)}   ${cpu(warmRun.cpuUsPerRequest)}`,
+)
+console.log(`  ratio (warm cache vs bare Fastify): ${(warmRun.result.requests.average / bareResult.requests.average).toFixed(2)}`)
+console.log(line(`gateway, warm cache, at half its peak (${warmHalf} req/s)`, warmAtHalf))
+console.log(`${line('gateway, every read a cache miss', missRun.result)}   ${cpu(missRun.cpuUsPerRequest)}`)
+console.log(`  ratio (100% misses vs no cache): ${(missRun.result.requests.average / peak.requests.average).toFixed(2)}`)
 /** A run's figures; `cpuUsPerOp` names the measured process, as the catalog bench's do. */
 const figures = (name: string, r: autocannon.Result, cpuUsPerOp?: Record<string, number>) => ({
   name,
@@ -173,7 +257,7 @@ const figures = (name: string, r: autocannon.Result, cpuUsPerOp?: Record<string,
   },
 })
 // Each profile is written when its process exits.
-await Promise.all([gateway.stop(), stubbed.stop(), bare.stop()])
+await Promise.all([gateway.stop(), stubbed.stop(), bare.stop(), warm.proc.stop(), cold.proc.stop()])
 await catalog.stop()
 const profiles: Record<string, unknown> = {}
 if (profiling) {
@@ -181,6 +265,8 @@ if (profiling) {
     ['gateway', 'gateway (GET /v1/items/{id}, peak and half load)'],
     ['catalog', 'catalog (behind the gateway)'],
     ['gateway-stub', 'gateway pipeline, stub catalog'],
+    ['gateway-cached', 'gateway, warm item cache'],
+    ['gateway-cache-misses', 'gateway, every read a cache miss'],
   ] as const) {
     const top = await newestProfileTop(profileDir(name))
     if (top) profiles[label] = top
@@ -209,8 +295,21 @@ await writeResult('gateway', {
       baseline: figures('bare Fastify GET /hello', bareResult, { 'bare fastify': bareRun.cpuUsPerRequest }),
       ratio: stubRun.result.requests.average / bareResult.requests.average,
     },
+    {
+      name: `GET /v1/items/{id}, warm item cache (${(warmHits * 100).toFixed(0)}% hits over ${ITEMS} items) vs bare Fastify`,
+      subject: figures('gateway GET /v1/items/{id}, warm cache', warmRun.result, { gateway: warmRun.cpuUsPerRequest }),
+      baseline: figures('bare Fastify GET /hello', bareResult, { 'bare fastify': bareRun.cpuUsPerRequest }),
+      ratio: warmRun.result.requests.average / bareResult.requests.average,
+    },
+    {
+      name: 'GET /v1/items/{id}, every read a cache miss vs no cache',
+      subject: figures('gateway GET /v1/items/{id}, 100% misses', missRun.result, { gateway: missRun.cpuUsPerRequest }),
+      baseline: figures('gateway GET /v1/items/{id}, no cache', peak, { gateway: peakRun.cpuUsPerRequest }),
+      ratio: missRun.result.requests.average / peak.requests.average,
+    },
   ],
   atHalfPeak: figures(`gateway at ${half} req/s`, atHalf),
+  cacheAtHalfPeak: figures(`gateway, warm cache, at ${warmHalf} req/s`, warmAtHalf),
   ...(profiling ? { profiles } : {}),
 })
 

@@ -15,7 +15,7 @@ port="${PG_BENCH_PORT:-55434}"
 trap 'stop_kafka; stop_postgres' EXIT
 start_postgres "$run_dir/postgres" "$port" "$run_dir/postgres.log"
 export BENCH_DATABASE_URL="postgres://postgres:postgres@127.0.0.1:$port/postgres" BENCH_PG_DATA="$run_dir/postgres"
-if [ "${1:-catalog}" = "search" ] || [ "${1:-catalog}" = "ingestion" ] || [ "${1:-catalog}" = "soak" ]; then
+if [ "${1:-catalog}" = "search" ] || [ "${1:-catalog}" = "ingestion" ] || [ "${1:-catalog}" = "soak" ] || [ "${1:-catalog}" = "gateway" ]; then
   start_kafka "$run_dir/kafka" "${KAFKA_BENCH_PORT:-59492}"
   export BENCH_KAFKA_BROKERS="127.0.0.1:${KAFKA_BENCH_PORT:-59492}" BENCH_KAFKA_SASL_PASSWORD_FILE="$KAFKA_DIR/credentials/admin"
 fi
