@@ -11,6 +11,10 @@ rm -rf "${out:?}"/*
 proto-loader-gen-types --keepCase --longs=String --enums=String --defaults --oneofs \
   --grpcLib=@grpc/grpc-js --importFileExtension=.ts --includeComments \
   -I . -O "$out" "${protos[@]}" >/dev/null
+# The compiled descriptors of every contract and what it imports (the well-known types too), with
+# their real file names and comments, for server reflection: grpc-js's reflection otherwise serves
+# the synthetic files proto-loader makes, which clients such as grpcurl cannot link.
+buf build --as-file-descriptor-set -o "$out/descriptors.binpb"
 if [ "${1:-}" = "--check" ]; then
   if ! diff -r -q src/gen "$out" >/dev/null; then
     diff -r src/gen "$out" | head -40 >&2

@@ -1,3 +1,4 @@
+import { contractFileDescriptors } from '@catalog/proto'
 import * as grpc from '@grpc/grpc-js'
 import type { PackageDefinition } from '@grpc/proto-loader'
 import { ReflectionService } from '@grpc/reflection'
@@ -38,6 +39,27 @@ export interface PlatformGrpcServer {
 
 const OVERALL = ''
 
+/**
+ * Server reflection from the contracts' compiled descriptors (real file names, imports and
+ * comments), offering only the services this server implements. proto-loader's own descriptors
+ * are synthetic files without imports: grpcurl could list the services but not resolve a
+ * well-known type such as google.protobuf.FieldMask, so it could neither describe nor call them.
+ */
+function reflectionService(definitions: readonly PackageDefinition[]): ReflectionService {
+  // A service's entry holds its methods (each with a `path`); a message's, its descriptor.
+  const services = definitions.flatMap((definition) =>
+    Object.entries(definition)
+      .filter(([, entry]) => !('format' in entry))
+      .map(([name]) => name),
+  )
+  return new ReflectionService(
+    { contracts: { fileDescriptorProtos: contractFileDescriptors() } } as unknown as PackageDefinition,
+    {
+      services,
+    },
+  )
+}
+
 export function createGrpcServer(options: GrpcServerOptions): PlatformGrpcServer {
   const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024
   const server = new grpc.Server({
@@ -51,10 +73,7 @@ export function createGrpcServer(options: GrpcServerOptions): PlatformGrpcServer
   const health = new HealthImplementation({ [OVERALL]: 'NOT_SERVING' })
   health.addToServer(server)
   // Offered only when someone may use it: otherwise not even registered (UNIMPLEMENTED to all).
-  if (options.policy.reflection?.length) {
-    const merged = Object.assign({}, ...options.definitions) as PackageDefinition
-    new ReflectionService(merged).addToServer(server)
-  }
+  if (options.policy.reflection?.length) reflectionService(options.definitions).addToServer(server)
   // Kubelet gRPC probes speak no TLS: this second server answers only grpc.health.v1.
   const healthServer = new grpc.Server()
   health.addToServer(healthServer)

@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { catalog } from '@catalog/proto'
-import { loadCatalog } from '@catalog/proto'
+import { decodeFileDescriptor, loadCatalog } from '@catalog/proto'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { protoPath as healthProto } from 'grpc-health-check'
@@ -88,6 +88,52 @@ t.test('server reflection answers the identities listed for it and refuses any o
       await t.rejects(listServices(port, identity, version), { code: grpc.status.PERMISSION_DENIED }, `${version}: ${identity}`)
   }
 })
+
+t.test(
+  'reflection serves the real contract files, imports included, so a client without our protos links every type',
+  async (t) => {
+    const { server, port } = await start({
+      allow: { 'catalog.v1.CatalogService': ['gateway'] },
+      forwarders: ['gateway'],
+      reflection: ['gateway'],
+    })
+    t.teardown(() => server.shutdown(1_000))
+    t.same(await listServices(port, 'gateway', 'v1'), ['catalog.v1.CatalogService'], 'only the services this server implements')
+
+    const file = join(dirname(require.resolve('@grpc/reflection')), '../proto/grpc/reflection/v1/reflection.proto')
+    const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(file, { keepCase: true })) as unknown as {
+      grpc: { reflection: { v1: { ServerReflection: typeof grpc.Client } } }
+    }
+    const client = new loaded.grpc.reflection.v1.ServerReflection(
+      `localhost:${port}`,
+      credentialsOf('gateway'),
+    ) as grpc.Client & {
+      ServerReflectionInfo(): grpc.ClientDuplexStream<object, { file_descriptor_response?: { file_descriptor_proto: Buffer[] } }>
+    }
+    t.teardown(() => client.close())
+    const filesFor = (symbol: string) =>
+      new Promise<{ name: string; dependency: string[]; messageType?: { name: string }[] }[]>((resolve, reject) => {
+        const stream = client.ServerReflectionInfo()
+        stream.on('data', (reply) => {
+          resolve((reply.file_descriptor_response?.file_descriptor_proto ?? []).map((b: Buffer) => decodeFileDescriptor(b)))
+          stream.end()
+        })
+        stream.on('error', reject)
+        stream.write({ file_containing_symbol: symbol })
+      })
+    const files = await filesFor('catalog.v1.UpdateItemRequest')
+    const byName = new Map(files.map((f) => [f.name, f]))
+    t.ok(
+      byName.get('catalog/v1/catalog_service.proto')?.dependency.includes('google/protobuf/field_mask.proto'),
+      'its real name and imports',
+    )
+    t.same(
+      byName.get('google/protobuf/field_mask.proto')?.messageType?.map((m) => m.name),
+      ['FieldMask'],
+      'the imported well-known type comes with it (grpcurl could not resolve it before)',
+    )
+  },
+)
 
 t.test('with nobody listed, reflection is not offered; health still answers any platform identity', async (t) => {
   const { server, port } = await start({ allow: { 'catalog.v1.CatalogService': ['gateway'] }, forwarders: ['gateway'] })
