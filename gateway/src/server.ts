@@ -166,7 +166,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
     await app.register(cors, {
       origin: origins,
       methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
-      exposedHeaders: ['etag', 'location', 'x-request-id', 'retry-after', 'ratelimit', 'ratelimit-policy'],
+      exposedHeaders: ['etag', 'location', 'x-request-id', 'x-cache', 'retry-after', 'ratelimit', 'ratelimit-policy'],
       maxAge: 600,
     })
   }

@@ -92,13 +92,11 @@ t.test('item cache', async (t) => {
     const externalId = randomUUID()
     const item = await direct.create(tenant, externalId, 'Stool')
     await direct.remove(tenant, item.id)
-    await pollUntil(
+    // The create's and the delete's events may each drop the 404 once more as they arrive.
+    const cached = await pollUntil(
       () => get(item.id),
-      (res) => res.statusCode === 404,
+      (res) => res.statusCode === 404 && res.headers['x-cache'] === 'hit',
     )
-    const cached = await get(item.id)
-    t.equal(cached.statusCode, 404)
-    t.equal(cached.headers['x-cache'], 'hit')
     t.match(cached.json(), { status: 404, code: 'CAT_ERR_NOT_FOUND' }, "the catalog's own 404")
     // Created again under its natural key, the item comes back with its id.
     const back = await direct.create(tenant, externalId, 'Stool again')

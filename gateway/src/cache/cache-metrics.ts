@@ -52,16 +52,9 @@ export function cacheMetrics(metrics: Metrics) {
     buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30, 60],
     registers,
   })
-  const streamUp = new Gauge({
-    name: 'cache_invalidation_stream_up',
-    help: '1 while this replica reads catalog.item.v1 and serves from its item cache, 0 while the cache is bypassed.',
-    registers,
-  })
-  const sharedUp = new Gauge({
-    name: 'cache_shared_up',
-    help: '1 while the shared item cache (Redis) answers, 0 while reads skip it.',
-    registers,
-  })
+  // Registered on first use: a replica without the item cache (or without Redis) exports no 0 to alert on.
+  let streamUp: Gauge | undefined
+  let sharedUp: Gauge | undefined
   return {
     track(cache: CacheName, store: Sized): void {
       sized.set(cache, store)
@@ -76,9 +69,19 @@ export function cacheMetrics(metrics: Metrics) {
       if (Number.isFinite(seconds)) delay.observe(Math.max(0, seconds))
     },
     streamUp(up: boolean): void {
+      streamUp ??= new Gauge({
+        name: 'cache_invalidation_stream_up',
+        help: '1 while this replica reads catalog.item.v1 and serves from its item cache, 0 while the cache is bypassed.',
+        registers,
+      })
       streamUp.set(up ? 1 : 0)
     },
     sharedUp(up: boolean): void {
+      sharedUp ??= new Gauge({
+        name: 'cache_shared_up',
+        help: '1 while the shared item cache (Redis) answers, 0 while reads skip it.',
+        registers,
+      })
       sharedUp.set(up ? 1 : 0)
     },
   }
