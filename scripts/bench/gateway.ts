@@ -8,10 +8,13 @@
 // gateway whose cache is warm, over 10,000 items, answering 90% of reads from it (every tenth read
 // says Cache-Control: no-cache, so goes to the catalog) against bare Fastify, with its latency at
 // half its peak; and a gateway whose cache holds one entry, so that every read misses, against the
-// gateway without a cache: what a miss costs on top.
+// gateway without a cache: what a miss costs on top. Last, staleness: writes through the gateway
+// without a cache at 200 a second, each read through the warm one until it answers the new version
+// (the catalog publishes its events to Kafka, as in production).
 //
 //   bash scripts/bench/run.sh gateway      env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32),
-//                                               BENCH_PROFILE (1; 0 runs without profiles)
+//                                               BENCH_PROFILE (1; 0 runs without profiles),
+//                                               BENCH_ITEMS (10000)
 import { randomBytes } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -54,6 +57,9 @@ const catalog = await startServiceProcess(
     METRICS_PORT: '0',
     ...tlsEnv('catalog'),
     ...operatorEnv(),
+    // Its outbox relay publishes the item events the caches are invalidated by.
+    ...BENCH_KAFKA_ENV,
+    CATALOG_INGEST_GROUP: `bench-ingest-${dbName}`,
   },
   { readyMessage: 'catalog ready', nodeArgs: nodeArgsFor('catalog') },
 )
@@ -121,7 +127,7 @@ const client = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.se
   defaultTimeoutMs: 5_000,
 })
 const metadata = writePrincipal(new Metadata(), { tenant: 'bench', subject: 'bench', scopes: [] })
-const ITEMS = 10_000
+const ITEMS = Number(process.env.BENCH_ITEMS ?? 10_000)
 const ids: string[] = new Array(ITEMS)
 for (let from = 0; from < ITEMS; from += 50) {
   await Promise.all(
@@ -215,6 +221,44 @@ const missRun = await measured('gateway, every read a cache miss', cold.proc, {
   ...itemRequests,
 })
 
+// Staleness: a write through the gateway without a cache (A), then reads through the warm one (B),
+// which holds the item, every POLL_MS until it answers the write's version.
+const WRITES_PER_SECOND = 200
+const POLL_MS = 10
+const writes = WRITES_PER_SECOND * Math.min(seconds, 10)
+const writeToken = await mintDevToken({ dir: identityDir, tenant: 'bench', scopes: ['items:read', 'items:write'], ttlSec: 3_600 })
+const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+const staleness: number[] = []
+const staleWrites: Promise<void>[] = []
+const startedWriting = performance.now()
+for (let k = 0; k < writes; k++) {
+  const wait = startedWriting + (k * 1000) / WRITES_PER_SECOND - performance.now()
+  if (wait > 0) await pause(wait)
+  const id = ids[k % ids.length]
+  staleWrites.push(
+    (async () => {
+      const res = await fetch(`http://127.0.0.1:${gatewayPort}/v1/items/${id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${writeToken}`, 'content-type': 'application/merge-patch+json' },
+        body: JSON.stringify({ title: `Item ${k}, changed` }),
+      })
+      const { version } = (await res.json()) as { version: number }
+      const answered = performance.now()
+      for (;;) {
+        const read = await fetch(`http://127.0.0.1:${warm.port}/v1/items/${id}`, { headers: itemRequests.headers })
+        await read.arrayBuffer()
+        if (read.headers.get('etag') === `"${version}"`) break
+        await pause(POLL_MS)
+      }
+      staleness.push(performance.now() - answered)
+    })(),
+  )
+}
+await Promise.all(staleWrites)
+staleness.sort((x, y) => x - y)
+const stalePercentile = (p: number) =>
+  Math.round(staleness[Math.min(staleness.length - 1, Math.floor(p * staleness.length))] ?? 0)
+
 const line = (name: string, r: autocannon.Result) =>
   `  ${name.padEnd(44)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${r.latency.p50} ms   p99 ${r.latency.p99} ms   non-2xx ${r.non2xx}   errors ${r.errors}`
 console.log(
@@ -239,6 +283,9 @@ console.log(`  ratio (warm cache vs bare Fastify): ${(warmRun.result.requests.av
 console.log(line(`gateway, warm cache, at half its peak (${warmHalf} req/s)`, warmAtHalf))
 console.log(`${line('gateway, every read a cache miss', missRun.result)}   ${cpu(missRun.cpuUsPerRequest)}`)
 console.log(`  ratio (100% misses vs no cache): ${(missRun.result.requests.average / peak.requests.average).toFixed(2)}`)
+console.log(
+  `  staleness, a write through one gateway to a fresh read through another (${writes} writes at ${WRITES_PER_SECOND}/s, read every ${POLL_MS} ms): p50 ${stalePercentile(0.5)} ms   p99 ${stalePercentile(0.99)} ms   max ${stalePercentile(1)} ms`,
+)
 /** A run's figures; `cpuUsPerOp` names the measured process, as the catalog bench's do. */
 const figures = (name: string, r: autocannon.Result, cpuUsPerOp?: Record<string, number>) => ({
   name,
@@ -310,6 +357,15 @@ await writeResult('gateway', {
   ],
   atHalfPeak: figures(`gateway at ${half} req/s`, atHalf),
   cacheAtHalfPeak: figures(`gateway, warm cache, at ${warmHalf} req/s`, warmAtHalf),
+  staleness: {
+    name: 'write through one gateway to a fresh read through another',
+    writes,
+    writesPerSecond: WRITES_PER_SECOND,
+    pollMs: POLL_MS,
+    p50Ms: stalePercentile(0.5),
+    p99Ms: stalePercentile(0.99),
+    maxMs: stalePercentile(1),
+  },
   ...(profiling ? { profiles } : {}),
 })
 
