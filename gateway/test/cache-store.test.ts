@@ -1,7 +1,10 @@
-// The item store's rules, without servers: which fills a write or an event refuses, and its bounds.
+// The item store's rules, without servers: which fills a write or an event refuses, its bounds, the
+// search cache's keys, and the cache settings refused at start.
 import t from 'tap'
 import { createItemStore, itemKey } from '../src/cache/item-store.ts'
 import { searchKey } from '../src/cache/search-cache.ts'
+import { loadGatewayConfig } from '../src/config.ts'
+import { gatewayEnv } from './helpers/gateway.ts'
 
 const store = (overrides: Partial<Parameters<typeof createItemStore>[0]> = {}) =>
   createItemStore({
@@ -90,4 +93,24 @@ t.test('search keys: one per tenant and query, whatever its spelling; none for a
   t.not(a, searchKey('t1', { q: 'red lamp', tags: 'a,b', cursor: 'x' }, false), 'another page')
   t.equal(searchKey('t1', { pattern: '^la' }, false), undefined)
   t.type(searchKey('t1', { pattern: '^la' }, true), 'string')
+})
+
+t.test('cache settings that could not work, or would be ignored, stop the start with their names', async (t) => {
+  const base = gatewayEnv('/jwks.json', 'localhost:1')
+  const refused = (env: Record<string, string>, pattern: RegExp) =>
+    t.throws(() => loadGatewayConfig({ ...base, ...env }), { message: pattern }, Object.keys(env).join(' '))
+  refused({ CACHE_ITEMS: 'true' }, /CACHE_ITEMS needs KAFKA_BROKERS/)
+  refused({ CACHE_SHARED: 'true', KAFKA_BROKERS: 'k:9092' }, /set CACHE_ITEMS=true too/)
+  refused({ CACHE_ITEMS: 'true', CACHE_SHARED: 'true', KAFKA_BROKERS: 'k:9092' }, /CACHE_SHARED needs CACHE_REDIS_URL/)
+  refused({ CACHE_REDIS_URL: 'redis://r:6379' }, /CACHE_REDIS_URL is set without CACHE_SHARED/)
+  refused({ CACHE_NEGATIVE_TTL_MS: '60000', CACHE_TTL_MS: '1000' }, /CACHE_NEGATIVE_TTL_MS is longer than CACHE_TTL_MS/)
+  refused({ CACHE_ITEMS: 'true', KAFKA_BROKERS: 'k:9092', KAFKA_SASL_USERNAME: 'gateway' }, /without KAFKA_SASL_MECHANISM/)
+  const config = loadGatewayConfig({
+    ...base,
+    CACHE_ITEMS: 'true',
+    CACHE_SHARED: 'true',
+    KAFKA_BROKERS: 'k:9092',
+    REDIS_URL: 'redis://r:6379',
+  })
+  t.equal(config.CACHE_ITEMS_MAX_BYTES, 64 * 1024 * 1024, 'with REDIS_URL the shared tier takes the rate limiter Redis')
 })
