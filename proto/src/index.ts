@@ -9,6 +9,19 @@ export type { BadRequest, BadRequest__Output } from './gen/google/rpc/BadRequest
 export type { Status, Status__Output } from './gen/google/rpc/Status.ts'
 export type * as ingestion from './ingestion.ts'
 export {
+  checkExpectedVersion,
+  checkFields,
+  checkId,
+  checkNaturalKey,
+  FIELD_PATHS,
+  type FieldPath,
+  ItemRulesError,
+  type ItemRuleViolation,
+  type ItemValues,
+  LIMITS as ITEM_LIMITS,
+  type Price,
+} from './item-rules.ts'
+export {
   CATALOG_PROTO,
   INGESTION_PROTO,
   LOADER_OPTIONS,

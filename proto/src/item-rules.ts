@@ -1,7 +1,32 @@
-import type { FieldViolation } from '@catalog/kit'
-import type { catalog, JsonObject, Money__Output } from '@catalog/proto'
-import { fromTimestamp, StructTooDeepError, structToJson } from '@catalog/proto'
-import { invalid } from '../errors.ts'
+import type * as catalog from './catalog.ts'
+import type { Money__Output } from './gen/common/v1/Money.ts'
+import type { JsonObject } from './struct.ts'
+import { StructTooDeepError, structToJson } from './struct.ts'
+import { fromTimestamp } from './timestamp.ts'
+
+/*
+ * The rules of an item, part of the contract: the catalog applies them to every write, ingestion
+ * to every record before it sends it, the gateway's REST schema takes its limits from here. A
+ * limit is written once.
+ */
+
+/** A field that breaks a rule, named by its path in the request (`fields.title`, `source`). */
+export interface ItemRuleViolation {
+  field: string
+  description: string
+}
+
+/** Thrown by the checks below with every violation found; each side maps it to its own error. */
+export class ItemRulesError extends Error {
+  readonly violations: readonly ItemRuleViolation[]
+  constructor(violations: readonly ItemRuleViolation[]) {
+    super(violations.map((v) => `${v.field}: ${v.description}`).join('; '))
+    this.name = 'ItemRulesError'
+    this.violations = violations
+  }
+}
+
+const invalid = (violations: readonly ItemRuleViolation[]) => new ItemRulesError(violations)
 
 /** The limits of an item, the same for the API, bulk loads and file drops. */
 export const LIMITS = {
@@ -53,7 +78,7 @@ export function checkId(id: string, field = 'id'): string {
 }
 
 export function checkNaturalKey(source: string, externalId: string): void {
-  const violations: FieldViolation[] = []
+  const violations: ItemRuleViolation[] = []
   if (!KEY.test(source) || CONTROL.test(source) || length(source) > LIMITS.source) {
     violations.push({ field: 'source', description: `must be 1 to ${LIMITS.source} characters without spaces` })
   }
@@ -81,7 +106,7 @@ export function checkFields(
   prefix = 'fields',
 ): Partial<ItemValues> {
   const f = fields ?? { title: '', description: '', tags: [], attributes: null, price: null, published_at: null }
-  const violations: FieldViolation[] = []
+  const violations: ItemRuleViolation[] = []
   const bad = (path: string, description: string) => violations.push({ field: `${prefix}.${path}`, description })
   const out: Partial<ItemValues> = {}
 

@@ -1,3 +1,4 @@
+import { ITEM_LIMITS } from '@catalog/proto'
 import { Type } from 'typebox'
 
 /*
@@ -18,17 +19,17 @@ const Nullable = <T extends ReturnType<typeof Type.Object> | ReturnType<typeof T
   Type.Union([schema, Type.Null()])
 
 const fields = {
-  title: Type.String({ minLength: 1, maxLength: 500 }),
-  description: Type.String({ maxLength: 20_000 }),
-  tags: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 50 }),
+  title: Type.String({ minLength: 1, maxLength: ITEM_LIMITS.title }),
+  description: Type.String({ maxLength: ITEM_LIMITS.description }),
+  tags: Type.Array(Type.String({ minLength: 1, maxLength: ITEM_LIMITS.tag }), { maxItems: ITEM_LIMITS.tags }),
   attributes: Type.Object({}, { additionalProperties: true, maxProperties: 256, description: 'a JSON object, at most 16 KiB' }),
   price: Nullable(Money),
   published_at: Nullable(Type.String({ format: 'date-time' })),
 }
 
 const naturalKey = {
-  source: Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S+$' }),
-  external_id: Type.String({ minLength: 1, maxLength: 200 }),
+  source: Type.String({ minLength: 1, maxLength: ITEM_LIMITS.source, pattern: '^\\S+$' }),
+  external_id: Type.String({ minLength: 1, maxLength: ITEM_LIMITS.externalId }),
 }
 
 /** Every field but the title may be left out (it then takes its empty value). */

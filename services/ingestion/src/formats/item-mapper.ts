@@ -1,7 +1,5 @@
-import { checkFields, checkNaturalKey, FIELD_PATHS } from '@catalog/catalog-service/item-rules'
-import { isPlatformError } from '@catalog/kit'
 import type { catalog, JsonObject } from '@catalog/proto'
-import { events, jsonToStruct, toTimestamp } from '@catalog/proto'
+import { checkFields, checkNaturalKey, events, FIELD_PATHS, ItemRulesError, jsonToStruct, toTimestamp } from '@catalog/proto'
 
 /** A record ready for ingestion.record.v1: its Kafka key and encoded payload. */
 export interface MappedRecord {
@@ -27,8 +25,9 @@ class FieldError extends Error {
 
 /**
  * Maps one input object (the REST item shape: `source`, `external_id`, `title`, `price: {
- * amount_minor, currency }`, ...) to a record for the catalog, validated with the catalog's own
- * rules, so a bad record is refused here with its field instead of failing later.
+ * amount_minor, currency }`, ...) to a record for the catalog, validated with the item's rules of
+ * the contract (the catalog's own), so a bad record is refused here with its field instead of
+ * failing later.
  */
 export function mapItem(
   value: Record<string, unknown>,
@@ -61,7 +60,7 @@ export function mapItem(
     return { key: `${context.tenant}/${source}/${externalId}`, payload }
   } catch (err) {
     if (err instanceof FieldError) return { field: err.field, reason: err.message }
-    if (isPlatformError(err)) {
+    if (err instanceof ItemRulesError) {
       const v = err.violations[0]
       return { field: v?.field.replace(/^fields\./, '') ?? '', reason: v?.description ?? err.message }
     }
