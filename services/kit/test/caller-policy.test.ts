@@ -4,11 +4,22 @@ import type { catalog } from '@catalog/proto'
 import { decodeFileDescriptor, loadCatalog } from '@catalog/proto'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
+import protobuf from 'protobufjs'
+import 'protobufjs/ext/descriptor/index.js'
 import { protoPath as healthProto } from 'grpc-health-check'
 import t from 'tap'
 import { Type } from 'typebox'
 import type { CallerPolicy } from '../src/index.ts'
-import { ConfigError, createGrpcServer, createMetrics, grpcServerEnv, implement, list, loadConfig } from '../src/index.ts'
+import {
+  ConfigError,
+  createGrpcServer,
+  createMetrics,
+  grpcServerEnv,
+  implement,
+  list,
+  loadConfig,
+  writePrincipal,
+} from '../src/index.ts'
 import { silentLogger, testCerts } from '../src/testing/index.ts'
 
 const require = createRequire(import.meta.url)
@@ -132,6 +143,35 @@ t.test(
       ['FieldMask'],
       'the imported well-known type comes with it (grpcurl could not resolve it before)',
     )
+
+    // A client with nothing but what reflection served: build the types, describe a method, call it.
+    const served = await filesFor('catalog.v1.CatalogService')
+    // protobufjs/ext/descriptor adds Root.fromDescriptor at runtime; its typings do not say so.
+    const root = (protobuf.Root as unknown as { fromDescriptor(set: object): protobuf.Root }).fromDescriptor({ file: served })
+    const service = root.lookupService('catalog.v1.CatalogService')
+    const update = service.methods.UpdateItem as protobuf.Method
+    t.ok(update, 'described from the served files alone')
+    update.resolve()
+    const request = update.resolvedRequestType as protobuf.Type
+    const response = update.resolvedResponseType as protobuf.Type
+    t.equal(request.fields.update_mask?.resolvedType?.fullName, '.google.protobuf.FieldMask', 'with every type linked')
+    const caller = new grpc.Client(`localhost:${port}`, credentialsOf('gateway'))
+    t.teardown(() => caller.close())
+    const body = request
+      .encode(request.fromObject({ id: '0190a3c4-0000-7000-8000-000000000001', update_mask: { paths: ['title'] } }))
+      .finish()
+    const metadata = writePrincipal(new grpc.Metadata(), { tenant: 'acme', subject: 'me', scopes: [] })
+    const answer = await new Promise<Buffer>((resolve, reject) =>
+      caller.makeUnaryRequest(
+        '/catalog.v1.CatalogService/UpdateItem',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.from(body),
+        metadata,
+        (err, res) => (err ? reject(err) : resolve(res as Buffer)),
+      ),
+    )
+    t.same(response.toObject(response.decode(answer)), {}, 'called and answered')
   },
 )
 
