@@ -238,9 +238,19 @@ const globalValues = object(
         sasl: object(
           {
             mechanism: { enum: ['', 'SCRAM-SHA-512', 'SCRAM-SHA-256'], description: 'empty: clients connect without SASL' },
-            existingSecret: str("the Secret with each principal's password, keyed admin, catalog, search, ingestion"),
+            existingSecret: str(
+              "the Secret with each principal's password, keyed admin, catalog, search, ingestion (and gateway with its item cache)",
+            ),
             users: object(
-              Object.fromEntries(KAFKA_PRINCIPALS.map((p) => [p, str(undefined, { minLength: 1 })])),
+              {
+                ...Object.fromEntries(KAFKA_PRINCIPALS.map((p) => [p, str(undefined, { minLength: 1 })])),
+                gateway: str(
+                  "the gateway's user, for its item cache (CACHE_ITEMS); the topics Job grants it reading catalog.item.v1",
+                  {
+                    minLength: 1,
+                  },
+                ),
+              },
               [...KAFKA_PRINCIPALS],
               'the SASL user of each component, and of the topics Job (admin)',
             ),

@@ -33,9 +33,12 @@ await runTask('topics', async () => {
       KAFKA_CATALOG_USER: Type.String({ minLength: 1, default: 'catalog' }),
       KAFKA_SEARCH_USER: Type.String({ minLength: 1, default: 'search' }),
       KAFKA_INGESTION_USER: Type.String({ minLength: 1, default: 'ingestion' }),
+      /** The gateway's user, for its item cache's invalidation stream; empty: no grants for it. */
+      KAFKA_GATEWAY_USER: Type.String({ default: 'gateway' }),
       /** The groups the consumers join: the same variables, and defaults, as the services'. */
       CATALOG_INGEST_GROUP: Type.String({ minLength: 1, default: 'catalog-ingest' }),
       SEARCH_CONSUMER_GROUP: Type.String({ minLength: 1, default: 'search-indexer' }),
+      CACHE_GROUP_PREFIX: Type.String({ minLength: 1, default: 'gateway-cache' }),
     }),
   )
   const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
@@ -49,6 +52,7 @@ await runTask('topics', async () => {
     ingestion: config.KAFKA_INGESTION_USER,
     catalogIngestGroup: config.CATALOG_INGEST_GROUP,
     searchGroup: config.SEARCH_CONSUMER_GROUP,
+    ...(config.KAFKA_GATEWAY_USER ? { gateway: config.KAFKA_GATEWAY_USER, gatewayGroupPrefix: config.CACHE_GROUP_PREFIX } : {}),
   })
   await ensureAcls(kafka, grants)
   log.info({ grants: grants.length }, 'platform ACLs ready')

@@ -21,11 +21,13 @@ t.test(
         KAFKA_ACLS: 'true',
         KAFKA_SEARCH_USER: 'search-topics-test',
         SEARCH_CONSUMER_GROUP: 'search-topics-test-group',
+        KAFKA_GATEWAY_USER: 'gateway-topics-test',
+        CACHE_GROUP_PREFIX: 'gateway-topics-test-cache',
       },
       timeout: 60_000,
     })
     t.match(res.stdout, /"msg":"platform topics ready"/)
-    t.match(res.stdout, /"grants":11,"msg":"platform ACLs ready"/)
+    t.match(res.stdout, /"grants":13,"msg":"platform ACLs ready"/)
     const kafka = createKafka({ ...testKafka(), clientId: 'topics-test', log: silentLogger() })
     const admin = kafka.admin()
     await admin.connect()
@@ -40,6 +42,12 @@ t.test(
       'topic:catalog.item.dlq.v1:write',
       'topic:catalog.item.v1:read',
     ])
+    const gateway = (await aclsOf(kafka, 'gateway-topics-test')).map((g) => `${g.resource}:${g.name}:${g.operation}`)
+    t.same(
+      gateway.sort(),
+      ['group:gateway-topics-test-cache.:read', 'topic:catalog.item.v1:read'],
+      "the gateway's item cache: the item events, in groups of its prefix",
+    )
   },
 )
 

@@ -1,7 +1,7 @@
 import type { KafkaConfig } from 'kafkajs'
 
 /** The principals of the test broker (scripts/lib/kafka.sh makes one per service, and admin). */
-export type TestKafkaPrincipal = 'admin' | 'catalog' | 'search' | 'ingestion'
+export type TestKafkaPrincipal = 'admin' | 'catalog' | 'search' | 'ingestion' | 'gateway'
 
 function brokers(): string {
   const value = process.env.TEST_KAFKA_BROKERS
