@@ -33,7 +33,7 @@ t.test('POST /v1/items is one trace from the gateway through the catalog and Kaf
   })
   relay.start()
   const indexer = await startIndexer(kafka, {
-    pool: srch.pool,
+    engine: srch.engine,
     log,
     metrics: createMetrics({ service: 'search', defaultMetrics: false }),
     groupId: `trace-test-${Date.now()}`,

@@ -84,7 +84,7 @@ async function platform(t: Tap, name: string) {
     groupId: `${group}-ingest`,
   })
   const indexer = await startIndexer(kafka, {
-    pool: srch.pool,
+    engine: srch.engine,
     log,
     metrics: metrics(),
     groupId: `${group}-search`,
