@@ -3,6 +3,7 @@ import { decodeCursor } from '@catalog/kit'
 import type { JsonObject, search } from '@catalog/proto'
 import { fromTimestamp, StructTooDeepError, structToJson } from '@catalog/proto'
 import { invalid } from '../errors.ts'
+import { parsePattern, toPostgresRegex } from './pattern-syntax.ts'
 
 export const LIMITS = {
   text: 256,
@@ -31,6 +32,10 @@ export interface SearchQuery {
   /** The last word of `q`, matched as a prefix (search as you type); the rest of `q` before it. */
   prefix?: { rest: string; last: string }
   contains?: string
+  /**
+   * The pattern as read by pattern-syntax.ts (a subset both engines run alike), written back as a
+   * PostgreSQL ARE: `\d` and the like as explicit brackets, a lazy `?` dropped.
+   */
   pattern?: string
   after?: Date
   before?: Date
@@ -80,6 +85,15 @@ function prefixOf(q: string | undefined): SearchQuery['prefix'] {
   return { rest: q.slice(0, at).trim(), last }
 }
 
+/** A pattern in the subset both engines run (see pattern-syntax.ts), in its canonical ARE form. */
+function patternOf(pattern: string | undefined, bad: (field: string, description: string) => void): string | undefined {
+  if (pattern === undefined || [...pattern].length > LIMITS.pattern) return pattern
+  const read = parsePattern(pattern)
+  if (read.ok) return toPostgresRegex(read.branches)
+  bad('pattern', read.description)
+  return undefined
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
@@ -94,7 +108,7 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
   const prefix = req.prefix ? prefixOf(q) : undefined
   if (req.prefix && !q) bad('prefix', 'needs q')
   const contains = text('contains', LIMITS.text)
-  const pattern = text('pattern', LIMITS.pattern)
+  const pattern = patternOf(text('pattern', LIMITS.pattern), bad)
   if (req.tags.length > LIMITS.tags) bad('tags', `must be at most ${LIMITS.tags} tags`)
   if (req.tags.some((t) => t.length === 0 || t.length > LIMITS.tag)) bad('tags', `each tag must be 1 to ${LIMITS.tag} characters`)
   const after = req.published_after ? fromTimestamp(req.published_after) : undefined
