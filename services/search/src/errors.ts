@@ -6,6 +6,8 @@ export const codes = {
   invalid: 'SRCH_ERR_INVALID_ARGUMENT',
   tooSlow: 'SRCH_ERR_QUERY_TOO_SLOW',
   tooManyExpensive: 'SRCH_ERR_TOO_MANY_EXPENSIVE',
+  engineUnavailable: 'SRCH_ERR_ENGINE_UNAVAILABLE',
+  engineRefused: 'SRCH_ERR_ENGINE_REFUSED',
 } as const
 
 export const invalid = (violations: readonly FieldViolation[]) => invalidArgument(violations, codes.invalid)
@@ -40,3 +42,23 @@ const AT_LIMIT = {
 /** A substring or regex search past a concurrency limit: the message names the limit and its setting. */
 export const tooManyExpensive = (reason: keyof typeof AT_LIMIT, limit: number) =>
   new PlatformError(codes.tooManyExpensive, status.RESOURCE_EXHAUSTED, `${AT_LIMIT[reason](limit)}; retry when one ends`)
+
+/**
+ * The engine's cluster cannot take a request just now (unreachable, overloaded, a shard moving):
+ * UNAVAILABLE to a caller, and a failure the indexer retries for as long as it lasts (`retriable`,
+ * as the batch consumer reads it), never a reason to dead-letter an event.
+ */
+export class EngineUnavailableError extends PlatformError {
+  readonly retriable = true
+  constructor(message: string) {
+    super(codes.engineUnavailable, status.UNAVAILABLE, message)
+    this.name = 'EngineUnavailableError'
+  }
+}
+
+/**
+ * The engine refused a request for what it holds (a document it cannot store, a query it cannot
+ * run): the same request fails the same way again, so the indexer sets its event aside after its
+ * attempts; a search that meets it is a fault of the service (INTERNAL).
+ */
+export const engineRefused = (message: string) => new PlatformError(codes.engineRefused, status.INTERNAL, message)

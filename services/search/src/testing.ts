@@ -1,11 +1,14 @@
-import { randomUUID } from 'node:crypto'
-import type { KafkaMessage, Metrics, Pool } from '@catalog/kit'
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { KafkaMessage, Logger, Metrics, Pool } from '@catalog/kit'
 import { createMetrics, createPool, migrate } from '@catalog/kit'
-import { silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
+import { pollUntil, silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
 import type { catalog, JsonObject } from '@catalog/proto'
 import { events, jsonToStruct, toTimestamp } from '@catalog/proto'
-import type { SearchEngine } from './engine.ts'
+import type { EngineName, SearchEngine } from './engine.ts'
 import { createItemIndexer } from './indexer/item-indexer.ts'
+import { indexNames } from './opensearch/index-template.ts'
+import { createOpenSearchClient } from './opensearch/opensearch-client.ts'
+import { createOpenSearchEngine } from './opensearch/opensearch-engine.ts'
 import { createPostgresEngine } from './postgres/postgres-engine.ts'
 import { COUNT_CAP } from './postgres/search-sql.ts'
 import type { ExpensiveLimits } from './query/expensive-limit.ts'
@@ -22,10 +25,22 @@ export interface TestSearch {
   engine: SearchEngine
   /** Applies events straight through the indexer, as the consumer would. */
   index(...messages: KafkaMessage[]): Promise<void>
+  /** Every item the engine holds, tombstones too, by id: what a replay must leave unchanged. */
+  snapshot(): Promise<IndexedItem[]>
   metrics: Metrics
 }
 
+export interface IndexedItem {
+  id: string
+  version: string
+  deleted: boolean
+  title: string
+  tags: string[]
+}
+
 export interface TestSearchOptions {
+  /** postgres by default; opensearch needs TEST_OPENSEARCH_URL (the test command starts a node). */
+  engine?: EngineName
   statementTimeoutMs?: number
   expensiveLimits?: ExpensiveLimits
   countCap?: number
@@ -39,11 +54,16 @@ export async function startTestSearch(t: Tap, options: TestSearchOptions = {}): 
   await migrate(url, MIGRATIONS_DIR, log)
   const pool = createPool({ url, max: 6, statementTimeoutMs: 5_000, applicationName: 'search-test' }, log)
   const metrics = createMetrics({ service: 'search', defaultMetrics: false })
-  const engine = createPostgresEngine(pool, {
+  const bounds = {
     statementTimeoutMs: options.statementTimeoutMs ?? 2_000,
     countCap: options.countCap ?? COUNT_CAP,
     patternScanMaxItems: options.patternScanMaxItems ?? 50_000,
-  })
+  }
+  const store =
+    options.engine === 'opensearch'
+      ? await testOpenSearch(t, bounds, { log, metrics })
+      : { engine: createPostgresEngine(pool, bounds), snapshot: () => postgresSnapshot(pool) }
+  const { engine } = store
   const server = build({
     engine,
     log,
@@ -61,7 +81,68 @@ export async function startTestSearch(t: Tap, options: TestSearchOptions = {}): 
     await pool.end()
   })
   const indexer = createItemIndexer(engine, metrics, log)
-  return { address: `localhost:${port}`, pool, engine, metrics, index: (...messages) => indexer.handle(messages) }
+  return {
+    address: `localhost:${port}`,
+    pool,
+    engine,
+    metrics,
+    index: (...messages) => indexer.handle(messages),
+    snapshot: store.snapshot,
+  }
+}
+
+const postgresSnapshot = async (pool: Pool) =>
+  (await pool.query<IndexedItem>('SELECT id, version::text, deleted, title, tags FROM search_items ORDER BY id')).rows
+
+/**
+ * An OpenSearch engine on the test node, with an index of its own (a random prefix) removed at
+ * teardown, and every write refreshed at once so a test searches what it just indexed.
+ */
+async function testOpenSearch(
+  t: Tap,
+  bounds: { statementTimeoutMs: number; countCap: number; patternScanMaxItems: number },
+  deps: { log: Logger; metrics: Metrics },
+) {
+  const url = process.env.TEST_OPENSEARCH_URL
+  if (!url) throw new Error('TEST_OPENSEARCH_URL is not set: scripts/test.sh starts OpenSearch and sets it')
+  const indexPrefix = `test-${randomBytes(6).toString('hex')}`
+  const engine = createOpenSearchEngine(
+    { ...bounds, connection: { url }, indexPrefix, shards: 1, replicas: 0, refresh: true },
+    deps,
+  )
+  const names = indexNames(indexPrefix)
+  const client = createOpenSearchClient({ url })
+  t.teardown(async () => {
+    await engine.close()
+    await client.call('DELETE', `/${names.alias}-*`)
+    await client.call('DELETE', `/_index_template/${names.template}`)
+    client.close()
+  })
+  // Creating an index on a busy machine can take longer than one readiness check waits.
+  await pollUntil(
+    () =>
+      engine.ready().then(
+        () => true,
+        () => false,
+      ),
+    Boolean,
+    60_000,
+  )
+  const snapshot = async (): Promise<IndexedItem[]> => {
+    const reply = await client.ok<{ hits: { hits: { _source: IndexedItem & { title?: string; tags?: string[] } }[] } }>(
+      'POST',
+      `/${names.alias}/_search`,
+      { size: 10_000, sort: [{ id: 'asc' }], _source: ['id', 'version', 'deleted', 'title', 'tags'] },
+    )
+    return reply.hits.hits.map(({ _source: d }) => ({
+      id: d.id,
+      version: d.version,
+      deleted: d.deleted,
+      title: d.title ?? '',
+      tags: d.tags ?? [],
+    }))
+  }
+  return { engine, snapshot }
 }
 
 let offset = 0

@@ -1,0 +1,107 @@
+import type { OpenSearchClient, OpenSearchErrorBody } from './opensearch-client.ts'
+import { replyError } from './opensearch-client.ts'
+
+/*
+ * One index for every tenant, behind an alias, its settings and mappings from a template:
+ *
+ * - Shared, not one per tenant: tenants come and go by the thousand and most are small, while a
+ *   cluster carries a bounded number of shards; every query and write names the tenant.
+ * - Routed by item id (OpenSearch's default), not by tenant: a realtime GET by id then finds the
+ *   indexed item whatever tenant an event claims, which is what lets the indexer refuse an event
+ *   naming another tenant (a document routed by the claimed tenant would land beside the real one
+ *   instead), and a large tenant's items spread over every shard, so its queries use them all.
+ * - Behind an alias, from a template: a change of mappings is a new generation of the index, filled
+ *   by republishing from the catalog, the alias then moved to it.
+ */
+
+export interface IndexNames {
+  /** What queries and writes name. */
+  alias: string
+  template: string
+  /** The first generation, created when the alias does not exist. */
+  firstIndex: string
+}
+
+export const indexNames = (prefix: string): IndexNames => ({
+  alias: `${prefix}-items`,
+  template: `${prefix}-items`,
+  firstIndex: `${prefix}-items-000001`,
+})
+
+export interface IndexSettings {
+  shards: number
+  replicas: number
+}
+
+/** Patterns are written out for Lucene (brackets for \w, `.*` around): its 1,000-character bound would refuse some. */
+const MAX_REGEX_LENGTH = 16_384
+
+/** Wildcard fields match a whole value by `regexp` and `wildcard`; their doc values stay off (queries ran 3–4× slower with them). */
+const wildcard = { type: 'wildcard', doc_values: false }
+const searchable = {
+  type: 'text',
+  analyzer: 'folded',
+  fields: {
+    /** `pattern`: case-sensitive, as PostgreSQL's `~`. */
+    pattern: wildcard,
+    /** `contains`: case-insensitive, as ILIKE. */
+    contains: { ...wildcard, normalizer: 'lowercase' },
+  },
+}
+
+export function indexTemplate(names: IndexNames, settings: IndexSettings) {
+  return {
+    index_patterns: [`${names.alias}-*`],
+    priority: 100,
+    _meta: { owner: 'search', about: 'catalog items of every tenant, one document per item (deleted ones as tombstones)' },
+    template: {
+      settings: {
+        number_of_shards: settings.shards,
+        number_of_replicas: settings.replicas,
+        max_regex_length: MAX_REGEX_LENGTH,
+        analysis: {
+          // Words of any language, accents folded (café matches cafe), no stemming: PostgreSQL's catalog_text.
+          analyzer: { folded: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding'] } },
+          normalizer: { lowercase: { type: 'custom', filter: ['lowercase'] } },
+        },
+      },
+      mappings: {
+        dynamic: 'strict',
+        properties: {
+          id: { type: 'keyword' },
+          tenant: { type: 'keyword' },
+          deleted: { type: 'boolean' },
+          version: { type: 'keyword', index: false, doc_values: false },
+          source: { type: 'keyword' },
+          external_id: { type: 'keyword' },
+          title: searchable,
+          description: searchable,
+          tags: { type: 'keyword' },
+          price_amount_minor: { type: 'long' },
+          price_currency: { type: 'keyword' },
+          published_at: { type: 'date' },
+          // Returned as the item holds them; filtered through attribute_paths (attribute-paths.ts).
+          attributes: { type: 'object', enabled: false },
+          // A term longer than this is not indexed (Lucene refuses a term past 32 KiB): the item stays, unfilterable by that value.
+          attribute_paths: { type: 'keyword', ignore_above: 2_048 },
+        },
+      },
+    },
+  }
+}
+
+/**
+ * Puts the template (every start: a new release's settings apply to the next generation) and
+ * creates the first generation behind the alias when there is none. Replicas starting together
+ * race to create it: the loser finds it there.
+ */
+export async function ensureIndex(client: OpenSearchClient, names: IndexNames, settings: IndexSettings): Promise<void> {
+  await client.ok('PUT', `/_index_template/${names.template}`, indexTemplate(names, settings))
+  const alias = await client.call('HEAD', `/_alias/${names.alias}`)
+  if (alias.status === 200) return
+  const created = await client.call<OpenSearchErrorBody>('PUT', `/${names.firstIndex}`, {
+    aliases: { [names.alias]: { is_write_index: true } },
+  })
+  if (created.status === 200 || created.body.error?.type === 'resource_already_exists_exception') return
+  throw replyError(`PUT /${names.firstIndex}`, created)
+}

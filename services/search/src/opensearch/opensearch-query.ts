@@ -1,0 +1,195 @@
+import { invalid } from '../errors.ts'
+import { parsePattern, toLuceneRegex } from '../query/pattern-syntax.ts'
+import type { SearchQuery, Sort } from '../query/query-rules.ts'
+import type { SnippetMarks } from '../query/snippet.ts'
+import { containmentPaths } from './attribute-paths.ts'
+import type { Term } from './web-search.ts'
+import { parseWebSearch } from './web-search.ts'
+
+/*
+ * A SearchQuery as an OpenSearch search body: the same filters as the PostgreSQL engine's SQL
+ * (search-sql.ts), each on the field that answers it, the tenant and "not deleted" first.
+ */
+
+/** The title weighs more than the description, as ts_rank's weights A (1.0) and B (0.4) make it. */
+const WORD_FIELDS = ['title^2.5', 'description']
+/** Tags of the facets are counted among at most this many matches (PostgreSQL's FACET_SAMPLE). */
+export const FACET_SAMPLE = 1_000
+/** The published_at of an item without one, in the newest order: before any date (the earliest a Date can hold). */
+export const NO_DATE = -8_640_000_000_000_000
+/** The price key of an item without a price: last in either price order. */
+const NO_PRICE = { price_asc: '9223372036854775807', price_desc: '-9223372036854775808' } as const
+
+type Clause = Record<string, unknown>
+
+const words = (term: Term, fields = WORD_FIELDS): Clause => ({
+  // A word the analyzer splits (half-life) must keep its parts in order, as websearch_to_tsquery's
+  // phrase of them; a single word is a term query.
+  multi_match: { query: term.text, type: 'phrase', fields },
+})
+
+/** `q` (and its prefix) as a query: alternatives of terms that must all hold. */
+function wordsQuery(query: SearchQuery, fields = WORD_FIELDS): Clause | undefined {
+  if (!query.q) return undefined
+  const text = query.prefix ? query.prefix.rest : query.q
+  const groups = text ? parseWebSearch(text) : []
+  const asBool = (terms: Term[]): Clause => ({
+    bool: {
+      must: terms.filter((t) => !t.negated).map((t) => words(t, fields)),
+      must_not: terms.filter((t) => t.negated).map((t) => words(t, fields)),
+    },
+  })
+  const rest: Clause | undefined =
+    groups.length === 0
+      ? undefined
+      : groups.length === 1
+        ? asBool(groups[0] ?? [])
+        : { bool: { should: groups.map(asBool), minimum_should_match: 1 } }
+  if (!query.prefix) return rest ?? { match_none: {} }
+  // The last word's analyzed terms, the final one as a prefix: no cap on how many words it expands to.
+  const last = { multi_match: { query: query.prefix.last, type: 'bool_prefix', operator: 'and', fields } }
+  return rest ? { bool: { must: [rest, last] } } : last
+}
+
+/** What the highlighter marks: the words of `q` that must hold, in the description. */
+function highlightQuery(query: SearchQuery): Clause | undefined {
+  if (!query.q) return undefined
+  const fields = ['description']
+  const text = query.prefix ? query.prefix.rest : query.q
+  const positive = (text ? parseWebSearch(text) : []).flat().filter((t) => !t.negated)
+  const should: Clause[] = positive.map((t) => words(t, fields))
+  if (query.prefix) should.push({ multi_match: { query: query.prefix.last, type: 'bool_prefix', fields } })
+  return { bool: { should } }
+}
+
+/** Backslashes before the wildcard query's own characters: the rest is literal. */
+const escapeWildcard = (s: string) => s.replace(/[\\*?]/g, (c) => `\\${c}`)
+
+function filters(tenant: string, query: SearchQuery): Clause[] {
+  const filter: Clause[] = [{ term: { tenant } }, { term: { deleted: false } }]
+  const either = (kind: string, field: string, value: Clause) => ({
+    bool: {
+      should: [{ [kind]: { [`title.${field}`]: value } }, { [kind]: { [`description.${field}`]: value } }],
+      minimum_should_match: 1,
+    },
+  })
+  if (query.contains) filter.push(either('wildcard', 'contains', { value: `*${escapeWildcard(query.contains.toLowerCase())}*` }))
+  if (query.pattern) {
+    const read = parsePattern(query.pattern)
+    // query-rules.ts wrote the pattern from this same reading: it reads again.
+    if (!read.ok) throw invalid([{ field: 'pattern', description: read.description }])
+    filter.push(either('regexp', 'pattern', { value: toLuceneRegex(read.branches), flags: 'NONE' }))
+  }
+  if (query.after || query.before)
+    filter.push({ range: { published_at: { gte: query.after?.toISOString(), lt: query.before?.toISOString() } } })
+  for (const tag of query.tags) filter.push({ term: { tags: tag } })
+  if (query.minPrice !== undefined || query.maxPrice !== undefined)
+    filter.push({ range: { price_amount_minor: { gte: query.minPrice, lte: query.maxPrice } } })
+  if (query.currency) filter.push({ term: { price_currency: query.currency } })
+  if (query.source) filter.push({ term: { source: query.source } })
+  if (query.attributes) for (const path of containmentPaths(query.attributes)) filter.push({ term: { attribute_paths: path } })
+  return filter
+}
+
+const SORTS: Record<Sort, Clause[]> = {
+  relevance: [{ _score: 'desc' }, { id: 'desc' }],
+  newest: [{ published_at: { order: 'desc', missing: NO_DATE } }, { id: 'desc' }],
+  price_asc: [{ price_amount_minor: { order: 'asc', missing: '_last' } }, { id: 'asc' }],
+  price_desc: [{ price_amount_minor: { order: 'desc', missing: '_last' } }, { id: 'desc' }],
+}
+
+/** A hit's key in its sort, as a cursor carries it: exact for prices (int64 travels as text). */
+export function sortKey(
+  sort: Sort,
+  hit: { _score?: number | null; sort?: unknown[]; _source: { price_amount_minor?: string | null } },
+) {
+  if (sort === 'relevance') return String(hit._score ?? 0)
+  if (sort === 'newest') return String(hit.sort?.[0] ?? NO_DATE)
+  return hit._source.price_amount_minor ?? NO_PRICE[sort]
+}
+
+const INT64 = /^-?\d{1,19}$/
+const inInt64 = (k: string) => INT64.test(k) && BigInt(k) >= -(2n ** 63n) && BigInt(k) < 2n ** 63n
+
+/** The search_after of a cursor's key: a key that is not its sort's type was not one of ours. */
+function searchAfter(sort: Sort, key: { k: string; i: string }): unknown[] {
+  const number = Number(key.k)
+  const ok =
+    sort === 'relevance'
+      ? key.k.trim() !== '' && Number.isFinite(number)
+      : sort === 'newest'
+        ? Number.isSafeInteger(number) && INT64.test(key.k)
+        : inInt64(key.k)
+  if (!ok) throw invalid([{ field: 'cursor', description: 'is not a cursor this server issued' }])
+  return [sort === 'price_asc' || sort === 'price_desc' ? key.k : number, key.i]
+}
+
+export interface SearchBodyOptions {
+  countCap: number
+  marks: SnippetMarks
+}
+
+export function searchBody(tenant: string, query: SearchQuery, options: SearchBodyOptions): Clause {
+  const first = !query.after_key
+  const text = wordsQuery(query)
+  const ranked = query.sort === 'relevance'
+  const highlight = highlightQuery(query)
+  return {
+    size: query.limit + 1,
+    query: {
+      bool: {
+        filter: ranked || !text ? filters(tenant, query) : [...filters(tenant, query), text],
+        ...(ranked && text ? { must: [text] } : {}),
+      },
+    },
+    sort: SORTS[query.sort],
+    ...(query.after_key ? { search_after: searchAfter(query.sort, query.after_key) } : {}),
+    // Totals and facets describe the whole result: the first page computes them, later pages need not.
+    track_total_hits: first ? options.countCap : false,
+    ...(first
+      ? {
+          aggs: {
+            sample: {
+              // The facets' tags come from a sample of the matches as PostgreSQL's do (the matches
+              // the count read, up to FACET_SAMPLE): the best per shard when ranked.
+              sampler: { shard_size: Math.min(options.countCap + 1, FACET_SAMPLE) },
+              aggs: { tags: { terms: { field: 'tags', size: 10, order: [{ _count: 'desc' }, { _key: 'asc' }] } } },
+            },
+          },
+        }
+      : {}),
+    _source: {
+      includes: [
+        'id',
+        'source',
+        'external_id',
+        'title',
+        'tags',
+        'attributes',
+        'price_amount_minor',
+        'price_currency',
+        'published_at',
+        'version',
+        // Without `q` the snippet is the description's start, cut here; with it, the highlighter's fragment.
+        ...(highlight ? [] : ['description']),
+      ],
+    },
+    ...(highlight
+      ? {
+          highlight: {
+            pre_tags: [options.marks.start],
+            post_tags: [options.marks.stop],
+            fields: {
+              description: {
+                type: 'unified',
+                number_of_fragments: 1,
+                fragment_size: 200,
+                no_match_size: 200,
+                highlight_query: highlight,
+              },
+            },
+          },
+        }
+      : {}),
+  }
+}

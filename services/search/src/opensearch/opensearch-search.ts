@@ -1,0 +1,128 @@
+import { encodeCursor } from '@catalog/kit'
+import type { JsonObject, search } from '@catalog/proto'
+import { jsonToStruct, toTimestamp } from '@catalog/proto'
+import { invalid, patternNeedsScan, tooSlow } from '../errors.ts'
+import { patternPlan } from '../query/pattern-plan.ts'
+import type { SearchQuery } from '../query/query-rules.ts'
+import { snippetHtml, snippetMarks } from '../query/snippet.ts'
+import type { OpenSearchClient, OpenSearchErrorBody } from './opensearch-client.ts'
+import { describe, OpenSearchTimeout, replyError } from './opensearch-client.ts'
+import { searchBody, sortKey } from './opensearch-query.ts'
+
+export interface OpenSearchSearchOptions {
+  /** A search ends here: cancelled on the cluster, a 400 naming its filter to the caller. */
+  statementTimeoutMs: number
+  countCap: number
+  patternScanMaxItems: number
+}
+
+interface Source {
+  id: string
+  source?: string
+  external_id?: string
+  title?: string
+  description?: string
+  tags?: string[]
+  attributes?: JsonObject
+  price_amount_minor?: string | null
+  price_currency?: string | null
+  published_at?: string | null
+  version?: string
+}
+
+interface Hit {
+  _id: string
+  _score: number | null
+  _source: Source
+  sort?: unknown[]
+  highlight?: { description?: string[] }
+}
+
+interface SearchReply extends OpenSearchErrorBody {
+  timed_out?: boolean
+  hits?: { total?: { value: number; relation: 'eq' | 'gte' }; hits: Hit[] }
+  aggregations?: { sample?: { tags?: { buckets: { key: string; doc_count: number }[] } } }
+}
+
+/** Regular expressions Lucene cannot turn into an automaton within its bounds: the client's pattern. */
+const TOO_COMPLEX = /Determinizing|too complex|TooComplexToDeterminize|max_regex_length|maxDeterminizedStates/i
+/** The cluster cancelled the search at cancel_after_time_interval. */
+const CANCELLED = /cancel/i
+
+/** The first code points of a text, as PostgreSQL's left() counts them. */
+const head = (text: string, n: number) => [...text].slice(0, n).join('')
+
+export async function runOpenSearch(
+  client: OpenSearchClient,
+  alias: string,
+  tenant: string,
+  query: SearchQuery,
+  options: OpenSearchSearchOptions,
+): Promise<search.SearchResponse> {
+  const { statementTimeoutMs: ms, countCap } = options
+  const field = query.pattern ? 'pattern' : query.contains ? 'contains' : 'q'
+  if (query.pattern && !query.q && !patternPlan(query.pattern).narrowed)
+    await checkScan(client, alias, tenant, options.patternScanMaxItems)
+  const marks = snippetMarks()
+  const body = searchBody(tenant, query, { countCap, marks })
+  const reply = await client
+    .call<SearchReply>('POST', `/${alias}/_search`, body, {
+      query: { cancel_after_time_interval: `${ms}ms`, allow_partial_search_results: false },
+      // The cluster cancels at the bound; the request waits a little longer for it to say so.
+      timeoutMs: ms + 1_000,
+    })
+    .catch((err: unknown) => {
+      throw err instanceof OpenSearchTimeout ? tooSlow(field, ms) : err
+    })
+  if (reply.status !== 200) {
+    const reason = describe(reply.body)
+    if (query.pattern && TOO_COMPLEX.test(JSON.stringify(reply.body)))
+      throw invalid([{ field: 'pattern', description: 'is too complex to compile' }])
+    if (CANCELLED.test(reason)) throw tooSlow(field, ms)
+    throw replyError(`POST /${alias}/_search`, reply)
+  }
+  if (reply.body.timed_out) throw tooSlow(field, ms)
+  const hits = reply.body.hits?.hits ?? []
+  const page = hits.slice(0, query.limit)
+  const last = page.at(-1)
+  const first = !query.after_key
+  const total = reply.body.hits?.total
+  const exact = total?.relation !== 'gte'
+  return {
+    hits: page.map((h) => {
+      const s = h._source
+      const raw = query.q ? (h.highlight?.description?.[0] ?? '') : head(s.description ?? '', 200)
+      return {
+        item_id: s.id,
+        title: s.title ?? '',
+        snippet: snippetHtml(raw, marks),
+        tags: s.tags ?? [],
+        price:
+          s.price_amount_minor == null ? null : { amount_minor: String(s.price_amount_minor), currency: s.price_currency ?? '' },
+        published_at: s.published_at ? toTimestamp(new Date(s.published_at)) : null,
+        score: query.sort === 'relevance' ? (h._score ?? 0) : 0,
+        version: s.version ?? '0',
+        source: s.source ?? '',
+        external_id: s.external_id ?? '',
+        attributes: jsonToStruct(s.attributes ?? {}),
+      }
+    }),
+    next_cursor:
+      hits.length > query.limit && last ? encodeCursor({ s: query.sort, k: sortKey(query.sort, last), i: last._source.id }) : '',
+    estimated_total: String(first ? Math.min(total?.value ?? 0, countCap) : 0),
+    total_is_exact: first && exact,
+    total_relation: !first ? 'TOTAL_RELATION_UNSPECIFIED' : exact ? 'TOTAL_RELATION_EQ' : 'TOTAL_RELATION_GTE',
+    tag_facets: (reply.body.aggregations?.sample?.tags?.buckets ?? []).map((b) => ({ tag: b.key, count: String(b.doc_count) })),
+  }
+}
+
+/** Whether the tenant holds more than `maxItems` items, counted no further than one past it on each shard. */
+async function checkScan(client: OpenSearchClient, alias: string, tenant: string, maxItems: number) {
+  const { count } = await client.ok<{ count: number }>(
+    'POST',
+    `/${alias}/_count`,
+    { query: { bool: { filter: [{ term: { tenant } }, { term: { deleted: false } }] } } },
+    { query: { terminate_after: maxItems + 1 } },
+  )
+  if (count > maxItems) throw patternNeedsScan(maxItems)
+}

@@ -1,0 +1,172 @@
+import { randomBytes, randomUUID } from 'node:crypto'
+import type { Metrics } from '@catalog/kit'
+import { createMetrics, isUnavailable } from '@catalog/kit'
+import { freePort, silentLogger } from '@catalog/kit/testing'
+import type { search } from '@catalog/proto'
+import t from 'tap'
+import { loadSearchConfig } from '../src/config.ts'
+import type { ItemDoc } from '../src/engine.ts'
+import { indexNames } from '../src/opensearch/index-template.ts'
+import { createOpenSearchClient } from '../src/opensearch/opensearch-client.ts'
+import { createOpenSearchEngine } from '../src/opensearch/opensearch-engine.ts'
+import { checkQuery } from '../src/query/query-rules.ts'
+
+const OPENSEARCH = process.env.TEST_OPENSEARCH_URL
+const UNSET = 'TEST_OPENSEARCH_URL is not set'
+if (!OPENSEARCH && process.env.CI) throw new Error(`${UNSET}: scripts/test.sh starts OpenSearch and sets it`)
+const skip = OPENSEARCH ? false : `${UNSET}: start the test servers with bash scripts/test.sh --servers-only`
+
+const env = (extra: Record<string, string> = {}) => ({
+  DATABASE_URL: 'postgres://search@db/search',
+  KAFKA_BROKERS: 'kafka:9092',
+  TLS_CA_FILE: 'ca.pem',
+  TLS_CERT_FILE: 'tls.crt',
+  TLS_KEY_FILE: 'tls.key',
+  ...extra,
+})
+
+t.test('the engine is a setting, and OpenSearch’s connection is checked at start', async (t) => {
+  t.equal(loadSearchConfig(env()).SEARCH_ENGINE, 'postgres', 'PostgreSQL by default')
+  t.throws(() => loadSearchConfig(env({ SEARCH_ENGINE: 'elastic' })), /invalid configuration: .*SEARCH_ENGINE/)
+  const os = (extra: Record<string, string>) => loadSearchConfig(env({ SEARCH_ENGINE: 'opensearch', ...extra }))
+  t.throws(() => os({}), /SEARCH_ENGINE=opensearch needs OPENSEARCH_URL/)
+  t.throws(() => os({ OPENSEARCH_URL: 'opensearch:9200' }), /invalid configuration: .*OPENSEARCH_URL/, 'a URL with its scheme')
+  t.throws(
+    () => os({ OPENSEARCH_URL: 'https://os:9200', OPENSEARCH_USERNAME: 'search' }),
+    /OPENSEARCH_USERNAME and a password .* go together/,
+  )
+  t.throws(
+    () => os({ OPENSEARCH_URL: 'http://os:9200', OPENSEARCH_CA_FILE: 'ca.pem' }),
+    /OPENSEARCH_CA_FILE needs an https:\/\/ OPENSEARCH_URL/,
+  )
+  t.throws(
+    () => os({ OPENSEARCH_URL: 'http://os:9200', OPENSEARCH_USERNAME: 'search', OPENSEARCH_PASSWORD: 'pw' }),
+    /must be https:\/\/ when a password is sent/,
+  )
+  const ok = os({ OPENSEARCH_URL: 'https://os:9200', OPENSEARCH_USERNAME: 'search', OPENSEARCH_PASSWORD_FILE: '/secret/pw' })
+  t.match(ok, { OPENSEARCH_INDEX_PREFIX: 'catalog', OPENSEARCH_SHARDS: 1, OPENSEARCH_REPLICAS: 1 })
+  t.throws(() => os({ OPENSEARCH_URL: 'https://os:9200', OPENSEARCH_INDEX_PREFIX: 'Catalog!' }), /OPENSEARCH_INDEX_PREFIX/)
+})
+
+const gauge = async (metrics: Metrics, name: string) => (await metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value
+const counted = async (metrics: Metrics, name: string) =>
+  Object.fromEntries(
+    ((await metrics.registry.getSingleMetric(name)?.get())?.values ?? []).map((v) => [
+      Object.values(v.labels).join(','),
+      v.value,
+    ]),
+  )
+
+/** A validated query, as the Search RPC hands it to an engine. */
+const query = (req: Partial<search.SearchRequest__Output>) =>
+  checkQuery({
+    q: '',
+    contains: '',
+    pattern: '',
+    published_after: null,
+    published_before: null,
+    tags: [],
+    currency: '',
+    sort: 'SORT_ORDER_UNSPECIFIED',
+    limit: 0,
+    cursor: '',
+    prefix: false,
+    source: '',
+    attributes: null,
+    ...req,
+  })
+
+const bounds = { statementTimeoutMs: 2_000, countCap: 10_000, patternScanMaxItems: 50_000 }
+
+t.test('a cluster away: not ready, saying why, searches UNAVAILABLE, batches retried rather than set aside', async (t) => {
+  const metrics = createMetrics({ service: 'search', defaultMetrics: false })
+  const url = `http://127.0.0.1:${await freePort()}`
+  const engine = createOpenSearchEngine(
+    { ...bounds, connection: { url }, indexPrefix: 'away', shards: 1, replicas: 0 },
+    { log: silentLogger(), metrics },
+  )
+  t.teardown(() => engine.close())
+  await t.rejects(
+    engine.ready(),
+    /opensearch at 127\.0\.0\.1:\d+: .*ECONNREFUSED/,
+    'the reason names the cluster and the failure',
+  )
+  t.equal(await gauge(metrics, 'search_opensearch_up'), 0)
+  const searched = await engine.search('acme', query({ q: 'lamp' })).catch((e: unknown) => e)
+  t.ok(isUnavailable(searched), 'a search meets a connection error: UNAVAILABLE to the caller')
+  const applied = await engine.apply({ upserts: [], republished: new Set(), tombstones: [] }).catch((e: unknown) => e)
+  t.ok(isUnavailable(applied), 'the batch consumer retries it for as long as it lasts')
+})
+
+const item = (tenant: string, spec: Partial<ItemDoc> = {}): ItemDoc => ({
+  id: randomUUID(),
+  tenant,
+  version: '1',
+  source: 's',
+  external_id: randomUUID(),
+  title: 'Lamp',
+  description: '',
+  tags: [],
+  attributes: {},
+  price_amount_minor: null,
+  price_currency: null,
+  published_at: null,
+  ...spec,
+})
+
+t.test('the index, its writes and their metrics', { skip }, async (t) => {
+  const metrics = createMetrics({ service: 'search', defaultMetrics: false })
+  const indexPrefix = `test-${randomBytes(6).toString('hex')}`
+  const url = OPENSEARCH ?? ''
+  const engine = createOpenSearchEngine(
+    { ...bounds, connection: { url }, indexPrefix, shards: 1, replicas: 0, refresh: true },
+    { log: silentLogger(), metrics },
+  )
+  const client = createOpenSearchClient({ url })
+  const names = indexNames(indexPrefix)
+  t.teardown(async () => {
+    await engine.close()
+    await client.call('DELETE', `/${names.alias}-*`)
+    await client.call('DELETE', `/_index_template/${names.template}`)
+    client.close()
+  })
+  await engine.ready()
+  t.equal(await gauge(metrics, 'search_opensearch_up'), 1, 'ready')
+
+  const mappings = await client.ok<Record<string, { mappings: { dynamic: string; properties: Record<string, never> } }>>(
+    'GET',
+    `/${names.alias}/_mapping`,
+  )
+  const [mapping] = Object.values(mappings)
+  t.equal(mapping?.mappings.dynamic, 'strict', 'no field the template does not name')
+  t.match(mapping?.mappings.properties, {
+    title: {
+      type: 'text',
+      analyzer: 'folded',
+      fields: { pattern: { type: 'wildcard', doc_values: false }, contains: { type: 'wildcard', normalizer: 'lowercase' } },
+    },
+    attribute_paths: { type: 'keyword' },
+    published_at: { type: 'date' },
+  })
+
+  const a = item('acme', { title: 'Lamp one' })
+  const b = item('acme', { title: 'Lamp two' })
+  t.same(await engine.apply({ upserts: [a, b], republished: new Set(), tombstones: [] }), [])
+  await engine.apply({ upserts: [a], republished: new Set(), tombstones: [] })
+  t.same(await counted(metrics, 'search_opensearch_bulk_requests_total'), { ok: 2 })
+  t.same(
+    await counted(metrics, 'search_opensearch_bulk_documents_total'),
+    { applied: 2, skipped: 1, failed: 0 },
+    'a repeated event is skipped by its version',
+  )
+
+  // A price past int64: what the catalog would never send, and the cluster cannot store.
+  const bad = item('acme', { title: 'Lamp broken', price_amount_minor: '99999999999999999999', price_currency: 'EUR' })
+  const c = item('acme', { title: 'Lamp three' })
+  const err = await engine.apply({ upserts: [bad, c], republished: new Set(), tombstones: [] }).catch((e: unknown) => e)
+  t.equal((err as { code?: string }).code, 'SRCH_ERR_ENGINE_REFUSED', 'refused the same way on every attempt: the DLQ takes it')
+  t.match(String(err), /opensearch refused 1 of 2 documents: 400 mapper_parsing_exception/)
+  t.match(await counted(metrics, 'search_opensearch_bulk_requests_total'), { ok: 2, failed: 1 })
+  const found = await engine.search('acme', query({ q: 'lamp', limit: 10 }))
+  t.same(found.hits?.map((h) => h.title).sort(), ['Lamp one', 'Lamp three', 'Lamp two'], 'the rest of the batch is written')
+})
