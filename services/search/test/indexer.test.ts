@@ -4,32 +4,36 @@ import { pollUntil, silentLogger, testKafka } from '@catalog/kit/testing'
 import { events } from '@catalog/proto'
 import t from 'tap'
 import { startIndexer } from '../src/indexer/start-indexer.ts'
+import { eachEngine } from './helpers/engines.ts'
 import { deleted, startAtEnd, startSearch, upserted } from './helpers/search.ts'
 
 const log = silentLogger()
 
-t.test('the index follows versions: newer applies, older and equal change nothing, deletes leave tombstones', async (t) => {
-  const s = await startSearch(t)
-  const acme = s.as('acme')
-  const find = async (q: string) => (await s.client.call('Search', { q }, acme)).hits.map((h) => [h.title, h.version])
+eachEngine(
+  'the index follows versions: newer applies, older and equal change nothing, deletes leave tombstones',
+  async (t, engine) => {
+    const s = await startSearch(t, { engine })
+    const acme = s.as('acme')
+    const find = async (q: string) => (await s.client.call('Search', { q }, acme)).hits.map((h) => [h.title, h.version])
 
-  const v1 = upserted({ title: 'Lantern one', version: 1 })
-  await s.index(v1)
-  t.same(await find('lantern'), [['Lantern one', '1']])
-  await s.index(upserted({ id: v1.id, title: 'Lantern three', version: 3 }))
-  await s.index(upserted({ id: v1.id, title: 'Lantern two', version: 2 }), v1)
-  t.same(await find('lantern'), [['Lantern three', '3']], 'older and repeated events are skipped')
+    const v1 = upserted({ title: 'Lantern one', version: 1 })
+    await s.index(v1)
+    t.same(await find('lantern'), [['Lantern one', '1']])
+    await s.index(upserted({ id: v1.id, title: 'Lantern three', version: 3 }))
+    await s.index(upserted({ id: v1.id, title: 'Lantern two', version: 2 }), v1)
+    t.same(await find('lantern'), [['Lantern three', '3']], 'older and repeated events are skipped')
 
-  await s.index(deleted(v1.id, 4))
-  t.same(await find('lantern'), [], 'a delete removes the item from results')
-  await s.index(upserted({ id: v1.id, title: 'Lantern zombie', version: 3 }))
-  t.same(await find('lantern'), [], 'an older event arriving late cannot revive it')
-  await s.index(upserted({ id: v1.id, title: 'Lantern reborn', version: 5 }))
-  t.same(await find('lantern'), [['Lantern reborn', '5']], 'a newer write brings it back')
-})
+    await s.index(deleted(v1.id, 4))
+    t.same(await find('lantern'), [], 'a delete removes the item from results')
+    await s.index(upserted({ id: v1.id, title: 'Lantern zombie', version: 3 }))
+    t.same(await find('lantern'), [], 'an older event arriving late cannot revive it')
+    await s.index(upserted({ id: v1.id, title: 'Lantern reborn', version: 5 }))
+    t.same(await find('lantern'), [['Lantern reborn', '5']], 'a newer write brings it back')
+  },
+)
 
-t.test('a republished event applies at the version the row holds, and never brings back an older one', async (t) => {
-  const s = await startSearch(t)
+eachEngine('a republished event applies at the version the row holds, and never brings back an older one', async (t, engine) => {
+  const s = await startSearch(t, { engine })
   const acme = s.as('acme')
   const republished = <M extends KafkaMessage>(m: M): M => Object.assign(m, { headers: { ...m.headers, republished: 'true' } })
   const hit = async () => (await s.client.call('Search', { q: 'lantern' }, acme)).hits.map((h) => [h.title, h.source, h.version])
@@ -48,28 +52,31 @@ t.test('a republished event applies at the version the row holds, and never brin
   t.same(await hit(), [], 'nor does it revive a deleted item')
 })
 
-t.test('within one batch the newest event of an item wins, whatever the order, and other items apply beside it', async (t) => {
-  const s = await startSearch(t)
-  const acme = s.as('acme')
-  const find = async (q: string) => (await s.client.call('Search', { q }, acme)).hits.map((h) => [h.title, h.version]).sort()
-  const a = upserted({ title: 'Kettle one', version: 1 })
-  const b = upserted({ title: 'Kettle bee', version: 1 })
-  await s.index(
-    upserted({ id: a.id, title: 'Kettle three', version: 3 }),
-    a,
-    b,
-    upserted({ id: a.id, title: 'Kettle two', version: 2 }),
-  )
-  t.same(await find('kettle'), [
-    ['Kettle bee', '1'],
-    ['Kettle three', '3'],
-  ])
-  await s.index(deleted(b.id, 2), upserted({ id: b.id, title: 'Kettle bee again', version: 1 }))
-  t.same(await find('kettle'), [['Kettle three', '3']], 'a delete newer than an upsert in the same batch wins')
-})
+eachEngine(
+  'within one batch the newest event of an item wins, whatever the order, and other items apply beside it',
+  async (t, engine) => {
+    const s = await startSearch(t, { engine })
+    const acme = s.as('acme')
+    const find = async (q: string) => (await s.client.call('Search', { q }, acme)).hits.map((h) => [h.title, h.version]).sort()
+    const a = upserted({ title: 'Kettle one', version: 1 })
+    const b = upserted({ title: 'Kettle bee', version: 1 })
+    await s.index(
+      upserted({ id: a.id, title: 'Kettle three', version: 3 }),
+      a,
+      b,
+      upserted({ id: a.id, title: 'Kettle two', version: 2 }),
+    )
+    t.same(await find('kettle'), [
+      ['Kettle bee', '1'],
+      ['Kettle three', '3'],
+    ])
+    await s.index(deleted(b.id, 2), upserted({ id: b.id, title: 'Kettle bee again', version: 1 }))
+    t.same(await find('kettle'), [['Kettle three', '3']], 'a delete newer than an upsert in the same batch wins')
+  },
+)
 
-t.test('replaying the same events in the same order yields the same index', async (t) => {
-  const s = await startSearch(t)
+eachEngine('replaying the same events in the same order yields the same index', async (t, engine) => {
+  const s = await startSearch(t, { engine })
   const a = upserted({ title: 'Alpha', version: 1, tags: ['x'] })
   const events = [
     a,
@@ -78,15 +85,15 @@ t.test('replaying the same events in the same order yields the same index', asyn
     deleted(a.id, 3),
   ]
   await s.index(...events)
-  const snapshot = async () => (await s.pool.query('SELECT id, version, deleted, title, tags FROM search_items ORDER BY id')).rows
-  const first = await snapshot()
+  const first = await s.snapshot()
+  t.equal(first.length, 2, 'both items, the deleted one as a tombstone')
   await s.index(...events)
   await s.index(...events.slice(1))
-  t.same(await snapshot(), first)
+  t.same(await s.snapshot(), first)
 })
 
-t.test('an event naming another tenant than the indexed item is refused: no row moves across tenants', async (t) => {
-  const s = await startSearch(t)
+eachEngine('an event naming another tenant than the indexed item is refused: no row moves across tenants', async (t, engine) => {
+  const s = await startSearch(t, { engine })
   const find = async (tenant: string, q: string) =>
     (await s.client.call('Search', { q }, s.as(tenant))).hits.map((h) => [h.title, h.version])
   const mine = upserted({ title: 'Teapot mine', version: 1 })
@@ -109,17 +116,19 @@ t.test('an event naming another tenant than the indexed item is refused: no row 
   t.same(await find('acme', 'teapot renamed'), [['Teapot renamed', '7']], 'the owner’s next write applies')
 })
 
-t.test('an event that cannot be decoded is poison: the consumer sends it to the DLQ instead of retrying', async (t) => {
-  const s = await startSearch(t)
-  const garbage = { ...deleted('00000000-0000-4000-8000-000000000001', 1), value: Buffer.from([0xff, 0xff, 0xff, 0x0f]) }
-  const err = await s.index(garbage).catch((e: unknown) => e)
-  t.equal((err as { poison?: boolean }).poison, true)
-  const { rows } = await s.pool.query('SELECT count(*)::int AS n FROM search_items')
-  t.equal(rows[0].n, 0, 'and it wrote nothing')
-})
+eachEngine(
+  'an event that cannot be decoded is poison: the consumer sends it to the DLQ instead of retrying',
+  async (t, engine) => {
+    const s = await startSearch(t, { engine })
+    const garbage = { ...deleted('00000000-0000-4000-8000-000000000001', 1), value: Buffer.from([0xff, 0xff, 0xff, 0x0f]) }
+    const err = await s.index(garbage).catch((e: unknown) => e)
+    t.equal((err as { poison?: boolean }).poison, true)
+    t.same(await s.snapshot(), [], 'and it wrote nothing')
+  },
+)
 
 t.test('an event the index refuses every time goes to the DLQ after maxAttempts; its partition moves on', async (t) => {
-  const s = await startSearch(t)
+  const s = await startSearch(t, { engine: 'postgres' })
   const kafka = createKafka({ ...testKafka(), clientId: 'indexer-test', log })
   await ensureTopics(kafka, PLATFORM_TOPICS)
   const group = `search-indexer-${Date.now()}`

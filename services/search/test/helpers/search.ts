@@ -5,7 +5,7 @@ import type { search } from '@catalog/proto'
 import { loadSearch } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import type { SearchEngine } from '../../src/engine.ts'
-import type { TestSearchOptions } from '../../src/testing.ts'
+import type { TestSearch, TestSearchOptions } from '../../src/testing.ts'
 import { startTestSearch } from '../../src/testing.ts'
 
 export { deleted, type ItemSpec, upserted } from '../../src/testing.ts'
@@ -20,6 +20,7 @@ export interface RunningSearch {
   client: UnaryClient<search.SearchServiceDefinition>
   as(tenant: string): { metadata: Metadata }
   index(...messages: KafkaMessage[]): Promise<void>
+  snapshot: TestSearch['snapshot']
   metrics: Metrics
 }
 
@@ -37,6 +38,7 @@ export async function startSearch(t: Tap, options: TestSearchOptions = {}): Prom
     client,
     as: (tenant) => ({ metadata: writePrincipal(new Metadata(), { tenant, subject: 'u', scopes: ['search:read'] }) }),
     index: srch.index,
+    snapshot: srch.snapshot,
     metrics: srch.metrics,
   }
 }
