@@ -67,6 +67,8 @@ async function serve(kind: Kind, tls: TlsFiles): Promise<number> {
       UpdateItem: unused,
       DeleteItem: unused,
       ListPriceHistory: unused,
+      SummarizePriceHistory: unused,
+      ListPriceChanges: unused,
       RepublishItems: unused,
     }),
   )

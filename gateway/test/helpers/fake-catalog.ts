@@ -63,6 +63,8 @@ export async function startFakeCatalog(t: Tap) {
       UpdateItem: unused,
       DeleteItem: unused,
       ListPriceHistory: unused,
+      SummarizePriceHistory: unused,
+      ListPriceChanges: unused,
       RepublishItems: unused,
     }),
   )

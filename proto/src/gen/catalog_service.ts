@@ -12,11 +12,18 @@ import type { GetItemRequest as _catalog_v1_GetItemRequest, GetItemRequest__Outp
 import type { GetItemResponse as _catalog_v1_GetItemResponse, GetItemResponse__Output as _catalog_v1_GetItemResponse__Output } from './catalog/v1/GetItemResponse.ts';
 import type { Item as _catalog_v1_Item, Item__Output as _catalog_v1_Item__Output } from './catalog/v1/Item.ts';
 import type { ItemFields as _catalog_v1_ItemFields, ItemFields__Output as _catalog_v1_ItemFields__Output } from './catalog/v1/ItemFields.ts';
+import type { ListPriceChangesRequest as _catalog_v1_ListPriceChangesRequest, ListPriceChangesRequest__Output as _catalog_v1_ListPriceChangesRequest__Output } from './catalog/v1/ListPriceChangesRequest.ts';
+import type { ListPriceChangesResponse as _catalog_v1_ListPriceChangesResponse, ListPriceChangesResponse__Output as _catalog_v1_ListPriceChangesResponse__Output } from './catalog/v1/ListPriceChangesResponse.ts';
 import type { ListPriceHistoryRequest as _catalog_v1_ListPriceHistoryRequest, ListPriceHistoryRequest__Output as _catalog_v1_ListPriceHistoryRequest__Output } from './catalog/v1/ListPriceHistoryRequest.ts';
 import type { ListPriceHistoryResponse as _catalog_v1_ListPriceHistoryResponse, ListPriceHistoryResponse__Output as _catalog_v1_ListPriceHistoryResponse__Output } from './catalog/v1/ListPriceHistoryResponse.ts';
+import type { PriceBucket as _catalog_v1_PriceBucket, PriceBucket__Output as _catalog_v1_PriceBucket__Output } from './catalog/v1/PriceBucket.ts';
+import type { PriceChange as _catalog_v1_PriceChange, PriceChange__Output as _catalog_v1_PriceChange__Output } from './catalog/v1/PriceChange.ts';
 import type { PricePoint as _catalog_v1_PricePoint, PricePoint__Output as _catalog_v1_PricePoint__Output } from './catalog/v1/PricePoint.ts';
+import type { PriceSeries as _catalog_v1_PriceSeries, PriceSeries__Output as _catalog_v1_PriceSeries__Output } from './catalog/v1/PriceSeries.ts';
 import type { RepublishItemsRequest as _catalog_v1_RepublishItemsRequest, RepublishItemsRequest__Output as _catalog_v1_RepublishItemsRequest__Output } from './catalog/v1/RepublishItemsRequest.ts';
 import type { RepublishItemsResponse as _catalog_v1_RepublishItemsResponse, RepublishItemsResponse__Output as _catalog_v1_RepublishItemsResponse__Output } from './catalog/v1/RepublishItemsResponse.ts';
+import type { SummarizePriceHistoryRequest as _catalog_v1_SummarizePriceHistoryRequest, SummarizePriceHistoryRequest__Output as _catalog_v1_SummarizePriceHistoryRequest__Output } from './catalog/v1/SummarizePriceHistoryRequest.ts';
+import type { SummarizePriceHistoryResponse as _catalog_v1_SummarizePriceHistoryResponse, SummarizePriceHistoryResponse__Output as _catalog_v1_SummarizePriceHistoryResponse__Output } from './catalog/v1/SummarizePriceHistoryResponse.ts';
 import type { UpdateItemRequest as _catalog_v1_UpdateItemRequest, UpdateItemRequest__Output as _catalog_v1_UpdateItemRequest__Output } from './catalog/v1/UpdateItemRequest.ts';
 import type { UpdateItemResponse as _catalog_v1_UpdateItemResponse, UpdateItemResponse__Output as _catalog_v1_UpdateItemResponse__Output } from './catalog/v1/UpdateItemResponse.ts';
 import type { UpsertItemRequest as _catalog_v1_UpsertItemRequest, UpsertItemRequest__Output as _catalog_v1_UpsertItemRequest__Output } from './catalog/v1/UpsertItemRequest.ts';
@@ -52,11 +59,21 @@ export interface ProtoGrpcType {
       GetItemResponse: MessageTypeDefinition<_catalog_v1_GetItemResponse, _catalog_v1_GetItemResponse__Output>
       Item: MessageTypeDefinition<_catalog_v1_Item, _catalog_v1_Item__Output>
       ItemFields: MessageTypeDefinition<_catalog_v1_ItemFields, _catalog_v1_ItemFields__Output>
+      ListPriceChangesRequest: MessageTypeDefinition<_catalog_v1_ListPriceChangesRequest, _catalog_v1_ListPriceChangesRequest__Output>
+      ListPriceChangesResponse: MessageTypeDefinition<_catalog_v1_ListPriceChangesResponse, _catalog_v1_ListPriceChangesResponse__Output>
       ListPriceHistoryRequest: MessageTypeDefinition<_catalog_v1_ListPriceHistoryRequest, _catalog_v1_ListPriceHistoryRequest__Output>
       ListPriceHistoryResponse: MessageTypeDefinition<_catalog_v1_ListPriceHistoryResponse, _catalog_v1_ListPriceHistoryResponse__Output>
+      PriceBucket: MessageTypeDefinition<_catalog_v1_PriceBucket, _catalog_v1_PriceBucket__Output>
+      PriceChange: MessageTypeDefinition<_catalog_v1_PriceChange, _catalog_v1_PriceChange__Output>
+      PriceDirection: EnumTypeDefinition
+      PriceInterval: EnumTypeDefinition
+      PriceOrder: EnumTypeDefinition
       PricePoint: MessageTypeDefinition<_catalog_v1_PricePoint, _catalog_v1_PricePoint__Output>
+      PriceSeries: MessageTypeDefinition<_catalog_v1_PriceSeries, _catalog_v1_PriceSeries__Output>
       RepublishItemsRequest: MessageTypeDefinition<_catalog_v1_RepublishItemsRequest, _catalog_v1_RepublishItemsRequest__Output>
       RepublishItemsResponse: MessageTypeDefinition<_catalog_v1_RepublishItemsResponse, _catalog_v1_RepublishItemsResponse__Output>
+      SummarizePriceHistoryRequest: MessageTypeDefinition<_catalog_v1_SummarizePriceHistoryRequest, _catalog_v1_SummarizePriceHistoryRequest__Output>
+      SummarizePriceHistoryResponse: MessageTypeDefinition<_catalog_v1_SummarizePriceHistoryResponse, _catalog_v1_SummarizePriceHistoryResponse__Output>
       UpdateItemRequest: MessageTypeDefinition<_catalog_v1_UpdateItemRequest, _catalog_v1_UpdateItemRequest__Output>
       UpdateItemResponse: MessageTypeDefinition<_catalog_v1_UpdateItemResponse, _catalog_v1_UpdateItemResponse__Output>
       UpsertItemRequest: MessageTypeDefinition<_catalog_v1_UpsertItemRequest, _catalog_v1_UpsertItemRequest__Output>

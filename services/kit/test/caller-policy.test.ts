@@ -46,6 +46,8 @@ async function start(policy: CallerPolicy) {
       UpdateItem: empty,
       DeleteItem: empty,
       ListPriceHistory: empty,
+      SummarizePriceHistory: empty,
+      ListPriceChanges: empty,
       RepublishItems: empty,
     }),
   )

@@ -60,6 +60,8 @@ async function start(options: { maxConnectionAgeMs?: number } = {}) {
       UpdateItem: async () => ({}),
       DeleteItem: async () => ({}),
       ListPriceHistory: async () => ({}),
+      SummarizePriceHistory: async () => ({}),
+      ListPriceChanges: async () => ({}),
       RepublishItems: async () => ({}),
     }),
   )

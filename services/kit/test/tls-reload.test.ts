@@ -87,6 +87,8 @@ async function startServer(tls: ReturnType<typeof readTlsFiles>, maxConnectionAg
       UpdateItem: unused,
       DeleteItem: unused,
       ListPriceHistory: unused,
+      SummarizePriceHistory: unused,
+      ListPriceChanges: unused,
       RepublishItems: unused,
     }),
   )
