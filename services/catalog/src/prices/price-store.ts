@@ -32,3 +32,50 @@ export async function listPrices(
   )
   return rows
 }
+
+/** A price row with its position in time order: the change's instant in microseconds. */
+export interface TimedPriceRow extends PriceRow {
+  micros: string
+}
+
+/** Microseconds since the epoch, exact (timestamptz keeps microseconds; a JS Date only milliseconds). */
+export const MICROS = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint::text`
+/** The instant of a `$n` parameter holding microseconds since the epoch. */
+export const FROM_MICROS = (param: string) => `('epoch'::timestamptz + (${param}::bigint || ' microseconds')::interval)`
+
+const TIMED = `SELECT item_id, item_version, amount_minor, currency, changed_at, ${MICROS('changed_at')} AS micros
+  FROM price_history WHERE item_id = $1 AND tenant = $2 AND changed_at >= $3::timestamptz AND changed_at < $4::timestamptz`
+
+export interface PriceWindow {
+  /** ISO instants, or '-infinity' and 'infinity' for an open side. */
+  from: string
+  to: string
+  order: 'asc' | 'desc'
+  /** Continue after this position (in the page's order). */
+  after: { micros: string; version: string } | undefined
+}
+
+/**
+ * One page of an item's prices within [from, to), by change time then version: a range scan of
+ * price_history_item_time that starts at the window's edge or the cursor and stops after `limit`.
+ */
+export async function listPricesInWindow(
+  db: Pick<PoolClient, 'query'>,
+  tenant: string,
+  itemId: string,
+  w: PriceWindow,
+  limit: number,
+): Promise<TimedPriceRow[]> {
+  const dir = w.order.toUpperCase()
+  const order = `ORDER BY changed_at ${dir}, item_version ${dir} LIMIT $5`
+  const { rows } = await db.query<TimedPriceRow>(
+    w.after === undefined
+      ? { name: `prices.window-${w.order}`, text: `${TIMED} ${order}`, values: [itemId, tenant, w.from, w.to, limit] }
+      : {
+          name: `prices.window-${w.order}-after`,
+          text: `${TIMED} AND (changed_at, item_version) ${w.order === 'desc' ? '<' : '>'} (${FROM_MICROS('$6')}, $7::bigint) ${order}`,
+          values: [itemId, tenant, w.from, w.to, limit, w.after.micros, w.after.version],
+        },
+  )
+  return rows
+}

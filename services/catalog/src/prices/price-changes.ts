@@ -1,0 +1,91 @@
+import type { PoolClient } from '@catalog/kit'
+import { FROM_MICROS, MICROS } from './price-store.ts'
+import type { FeedKey } from './price-window.ts'
+
+/*
+ * The tenant's price changes in a window, newest first: a backward range scan of
+ * price_history_tenant_time from the cursor (or the window's end) that stops once a page is full.
+ * Per change, the price before it is the item's previous row (the highest lower version), one
+ * probe of the primary key; the item, for its title and to leave deleted items out, one probe of
+ * its own. Filters on direction, size and currency run on those rows, so a selective filter reads
+ * further into the window, never past it.
+ *
+ * A change is stamped with its statement's start and becomes visible at commit, a few
+ * milliseconds later: a page read in between may miss a change older than its own newest one.
+ */
+const FEED = `SELECT p.item_id, p.item_version, p.changed_at, ${MICROS('p.changed_at')} AS micros,
+         p.amount_minor AS new_amount, p.currency AS new_currency,
+         o.amount_minor AS old_amount, o.currency AS old_currency, i.title,
+         CASE WHEN o.currency = p.currency AND o.amount_minor > 0
+              THEN round((p.amount_minor - o.amount_minor) * 100.0 / o.amount_minor, 2)::float8 END AS percent
+    FROM price_history p
+    JOIN items i ON i.id = p.item_id AND i.tenant = $1 AND i.deleted_at IS NULL
+    LEFT JOIN LATERAL (
+      SELECT amount_minor, currency FROM price_history o
+       WHERE o.item_id = p.item_id AND o.item_version < p.item_version
+       ORDER BY o.item_version DESC LIMIT 1
+    ) o ON true
+   WHERE p.tenant = $1 AND p.changed_at >= $2::timestamptz AND p.changed_at < $3::timestamptz
+     AND (p.changed_at, p.item_id, p.item_version) < (${FROM_MICROS('$4')}, $5::uuid, $6::bigint)
+     AND ($7::int = 0 OR (o.currency = p.currency
+          AND CASE $7::int WHEN 1 THEN p.amount_minor < o.amount_minor ELSE p.amount_minor > o.amount_minor END))
+     AND ($8::numeric = 0 OR (o.currency = p.currency AND o.amount_minor > 0
+          AND abs(p.amount_minor - o.amount_minor) * 100 >= $8::numeric * o.amount_minor))
+     AND ($9::text IS NULL OR p.currency = $9::text)
+   ORDER BY p.changed_at DESC, p.item_id DESC, p.item_version DESC
+   LIMIT $10`
+
+export interface ChangeRow {
+  item_id: string
+  item_version: string
+  changed_at: Date
+  micros: string
+  new_amount: string | null
+  new_currency: string | null
+  old_amount: string | null
+  old_currency: string | null
+  title: string
+  percent: number | null
+}
+
+export interface FeedQuery {
+  since: Date
+  until: Date
+  /** 0 either way, 1 drops, 2 rises. */
+  direction: 0 | 1 | 2
+  minPercent: number
+  currency: string | null
+  /** Continue after this position; unset: from the window's end. */
+  after: FeedKey | undefined
+}
+
+/** The largest position: every change of the window sorts before it. */
+const END = { itemId: 'ffffffff-ffff-ffff-ffff-ffffffffffff', version: '9223372036854775807' }
+
+export async function listChanges(
+  db: Pick<PoolClient, 'query'>,
+  tenant: string,
+  q: FeedQuery,
+  limit: number,
+): Promise<ChangeRow[]> {
+  // The first page starts at the window's end as a position, so every page runs one plan.
+  const untilMicros = String(BigInt(q.until.getTime()) * 1000n)
+  const after = q.after ?? { micros: untilMicros, ...END }
+  const { rows } = await db.query<ChangeRow>({
+    name: 'prices.changes',
+    text: FEED,
+    values: [
+      tenant,
+      q.since.toISOString(),
+      q.until.toISOString(),
+      after.micros,
+      after.itemId,
+      after.version,
+      q.direction,
+      q.minPercent,
+      q.currency,
+      limit,
+    ],
+  })
+  return rows
+}
