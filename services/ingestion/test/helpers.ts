@@ -1,4 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
+import type { AddressInfo, Socket } from 'node:net'
+import { createServer } from 'node:net'
 import { dirname, join } from 'node:path'
 import type { UnaryClient } from '@catalog/kit'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
@@ -27,6 +29,35 @@ export function ingestionClient(t: Tap, address: string): IngestionClient {
 export const as = (tenant: string) => ({
   metadata: writePrincipal(new Metadata(), { tenant, subject: `user-of-${tenant}`, scopes: ['ingest:write'] }),
 })
+
+/**
+ * An IngestItems call the test drives itself: its header is sent, then whatever the test writes;
+ * the test ends or cancels it. `result` is the service's answer (or the call's error).
+ */
+export function openUpload(
+  t: Tap,
+  address: string,
+  tenant: string,
+): { call: grpc.ClientWritableStream<ingestion.IngestItemsRequest>; result: Promise<ingestion.IngestItemsResponse__Output> } {
+  const tls = testCerts().of('gateway')
+  const Ctor = grpc.makeGenericClientConstructor(loadIngestion().grpc.ingestion.v1.IngestionService.service, 'IngestionService')
+  const client = new Ctor(address, grpc.credentials.createSsl(tls.ca, tls.key, tls.cert))
+  t.teardown(() => client.close())
+  let call!: grpc.ClientWritableStream<ingestion.IngestItemsRequest>
+  const result = new Promise<ingestion.IngestItemsResponse__Output>((resolve, reject) => {
+    const ingest = client.IngestItems as (...args: unknown[]) => grpc.ClientWritableStream<ingestion.IngestItemsRequest>
+    call = ingest.call(
+      client,
+      as(tenant).metadata,
+      { deadline: Date.now() + 60_000 },
+      (err: grpc.ServiceError | null, res: ingestion.IngestItemsResponse__Output) => (err ? reject(err) : resolve(res)),
+    )
+  })
+  result.catch(() => undefined)
+  t.teardown(() => call.cancel())
+  call.write({ header: { format: 'ndjson' } })
+  return { call, result }
+}
 
 /** Uploads `body` through the client-streaming IngestItems, in chunks of `chunkBytes`. */
 export function upload(
@@ -96,3 +127,41 @@ export const item = (n: number, over: object = {}) => ({
   published_at: '2024-05-01T10:00:00Z',
   ...over,
 })
+
+/**
+ * An object store that accepts connections and then goes silent: HEAD of any key answers (an
+ * object of a megabyte), GET of `.../stalled.ndjson` sends its headers and one record and no more,
+ * and any other request never gets a byte back. `stalled` holds the connections of such GETs
+ * while they stay open.
+ */
+export async function silentStore(t: Tap): Promise<{ endpoint: string; stalled: Set<Socket> }> {
+  const sockets = new Set<Socket>()
+  const stalled = new Set<Socket>()
+  const server = createServer((socket) => {
+    sockets.add(socket)
+    let pending = ''
+    socket.on('data', (chunk) => {
+      pending += chunk.toString('latin1')
+      for (let end = pending.indexOf('\r\n\r\n'); end >= 0; end = pending.indexOf('\r\n\r\n')) {
+        const [method, path = ''] = pending.slice(0, end).split(' ')
+        pending = pending.slice(end + 4)
+        const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nContent-Length: 1048576\r\nETag: "e1"\r\n\r\n'
+        if (method === 'HEAD' && !path.includes('silent-head')) socket.write(head)
+        else if (method === 'GET' && path.includes('stalled.ndjson')) {
+          stalled.add(socket)
+          socket.write(`${head}${JSON.stringify(item(1))}\n`)
+        }
+      }
+    })
+    socket.on('close', () => {
+      sockets.delete(socket)
+      stalled.delete(socket)
+    })
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy()
+    return new Promise((resolve) => server.close(resolve))
+  })
+  return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stalled }
+}

@@ -1,6 +1,4 @@
 import { unlink } from 'node:fs/promises'
-import type { AddressInfo, Socket } from 'node:net'
-import { createServer } from 'node:net'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { gzipSync } from 'node:zlib'
@@ -17,7 +15,7 @@ import { createS3Client, s3Source } from '../src/sources/s3-source.ts'
 import type { FoundInput } from '../src/sources/source.ts'
 import type { TestIngestion } from '../src/testing.ts'
 import { startTestIngestion, testS3Env } from '../src/testing.ts'
-import { as, ingestionClient, item, ndjson, writeInput } from './helpers.ts'
+import { as, ingestionClient, item, ndjson, silentStore, writeInput } from './helpers.ts'
 
 const tenant = () => `errors-${Date.now()}-${Math.floor(Math.random() * 1e6)}`
 
@@ -141,36 +139,6 @@ t.test('records the broker refuses fail the job with ING_ERR_PUBLISH_FAILED and 
   t.match(logged, { job: id, tenant: who, level: 'error', err: { message: /authoriz/i } }, 'the cause is logged')
 })
 
-/**
- * An object store that accepts connections and then goes silent: HEAD of any key answers (an
- * object of a megabyte), GET of `.../stalled.ndjson` sends its headers and one record and no more,
- * and any other request never gets a byte back.
- */
-async function silentStore(t: { teardown(fn: () => unknown): void }): Promise<string> {
-  const sockets = new Set<Socket>()
-  const server = createServer((socket) => {
-    sockets.add(socket)
-    let pending = ''
-    socket.on('data', (chunk) => {
-      pending += chunk.toString('latin1')
-      for (let end = pending.indexOf('\r\n\r\n'); end >= 0; end = pending.indexOf('\r\n\r\n')) {
-        const [method, path = ''] = pending.slice(0, end).split(' ')
-        pending = pending.slice(end + 4)
-        const head = 'HTTP/1.1 200 OK\r\nContent-Type: application/x-ndjson\r\nContent-Length: 1048576\r\nETag: "e1"\r\n\r\n'
-        if (method === 'HEAD' && !path.includes('silent-head')) socket.write(head)
-        else if (method === 'GET' && path.includes('stalled.ndjson')) socket.write(`${head}${JSON.stringify(item(1))}\n`)
-      }
-    })
-    socket.on('close', () => sockets.delete(socket))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  t.teardown(() => {
-    for (const socket of sockets) socket.destroy()
-    return new Promise((resolve) => server.close(resolve))
-  })
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
-}
-
 /** `work`, or a failure once `ms` pass: what the timeouts under test prevent is a wait for ever. */
 const within = <T>(ms: number, work: Promise<T>) =>
   Promise.race([
@@ -181,7 +149,7 @@ const within = <T>(ms: number, work: Promise<T>) =>
 t.test('an object store that accepts and never answers fails the job with ING_ERR_SOURCE_UNAVAILABLE', async (t) => {
   const ing = await startTestIngestion(t)
   const who = tenant()
-  const endpoint = await silentStore(t)
+  const { endpoint } = await silentStore(t)
   const options = { endpoint, region: 'us-east-1', forcePathStyle: true, connectTimeoutMs: 1_000, requestTimeoutMs: 500 }
   const client = createS3Client(options)
   t.teardown(() => client.destroy())

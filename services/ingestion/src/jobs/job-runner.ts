@@ -7,6 +7,7 @@ import { failedWith, JobFailure, jobCodes, jobError } from '../errors.ts'
 import { isRecordError, mapItem } from '../formats/item-mapper.ts'
 import type { InputShape } from '../formats/read-records.ts'
 import { readRecords } from '../formats/read-records.ts'
+import { abortable, cancelWatch, unlessAborted } from './job-cancel.ts'
 import type { JobRow, JobStateName, Progress } from './job-store.ts'
 import { finishJob, MAX_KEPT_ERRORS, saveProgress } from './job-store.ts'
 import { toJob } from './job-view.ts'
@@ -88,7 +89,9 @@ export async function publishJobEvent(producer: Producer, type: string, row: Job
  * Runs one job to its end: reads the input as a stream (memory stays at one record and one Kafka
  * batch), validates each record, publishes the good ones to ingestion.record.v1 and the bad ones
  * to ingestion.record.dlq.v1 with their reason and position, and saves progress on a timer (which
- * also proves the job alive and notices a cancel). Never throws: every ending is a job state.
+ * also proves the job alive and notices a cancel). A cancel ends it at once, even while it waits
+ * for its source or for Kafka (see job-cancel.ts); what was published stays, the batch not yet
+ * sent is dropped. Never throws: every ending is a job state.
  */
 export async function runJob(
   deps: RunnerDeps,
@@ -105,6 +108,12 @@ export async function runJob(
   let batchBytes = 0
   let lastSave = Date.now()
   let cancelled = false
+  // Aborted by a cancel of this process (`signal`) or one seen in the job's row: ends every wait.
+  const stop = new AbortController()
+  const onAbort = () => stop.abort()
+  if (signal?.aborted) stop.abort()
+  else signal?.addEventListener('abort', onAbort, { once: true })
+  const unwatch = cancelWatch(deps, job.id, { progressMs: options.progressMs, lastSave: () => lastSave }, stop)
   // The trace of the call that started the job (the job outlives it): every record carries it.
   const trace = currentTraceparent()
   const traced = trace ? { traceparent: trace } : {}
@@ -113,7 +122,7 @@ export async function runJob(
   // Every error out of here is the input's (a consumer's error never reaches a generator at its yield).
   const counted = async function* () {
     try {
-      for await (const chunk of input) {
+      for await (const chunk of abortable(input, stop.signal)) {
         progress.bytesRead += chunk.length
         metrics.bytes.inc(chunk.length)
         yield chunk
@@ -122,10 +131,14 @@ export async function runJob(
       throw failedWith(jobCodes.sourceUnavailable, err)
     }
   }
+  // A batch Kafka is slow to take does not hold a cancel up; if it lands later, it stays.
   const publishing = <T>(sent: Promise<T>) =>
-    sent.catch((err: unknown) => {
-      throw new JobFailure(jobCodes.publishFailed, err)
-    })
+    unlessAborted(
+      sent.catch((err: unknown) => {
+        throw new JobFailure(jobCodes.publishFailed, err)
+      }),
+      stop.signal,
+    )
   const flush = async () => {
     const batch = [
       ...(records.length > 0 ? [{ topic: events.INGESTION_TOPICS.record, messages: records }] : []),
@@ -148,12 +161,21 @@ export async function runJob(
     ;(to === 'records' ? records : rejects).push(message)
     batchBytes += size
   }
-  const save = async () => {
-    await flush()
+  /** Saves progress, publishing the batches first unless `publish` is false (a cancelled job sends no more). */
+  const save = async (publish = true) => {
+    if (publish) await flush()
+    else {
+      records = []
+      rejects = []
+      batchBytes = 0
+    }
     const { cancelRequested } = await saveProgress(deps.pool, job.id, progress)
     progress.newErrors = []
     lastSave = Date.now()
-    if (cancelRequested) cancelled = true
+    if (cancelRequested) {
+      cancelled = true
+      stop.abort()
+    }
   }
   const reject = async (position: number, rawField: string, rawReason: string, raw: Buffer) => {
     const field = clip(rawField, ERROR_LIMITS.field)
@@ -221,7 +243,7 @@ export async function runJob(
         await save()
         await publishing(publishJobEvent(producer, events.INGESTION_TYPES.jobProgressed, { ...job, ...rowProgress(progress) }))
       }
-      if (cancelled || signal?.aborted) {
+      if (cancelled || stop.signal.aborted) {
         state = 'cancelled'
         error = jobError(jobCodes.cancelled)
         break
@@ -236,8 +258,10 @@ export async function runJob(
       )
     }
   } catch (err) {
-    state = 'failed'
-    if ((err as { malformed?: boolean }).malformed) error = jobError(jobCodes.malformedInput, (err as Error).message)
+    // A wait the cancel ended (a read, a send), or what a source the cancel stopped threw.
+    state = stop.signal.aborted ? 'cancelled' : 'failed'
+    if (state === 'cancelled') error = jobError(jobCodes.cancelled)
+    else if ((err as { malformed?: boolean }).malformed) error = jobError(jobCodes.malformedInput, (err as Error).message)
     else {
       const failure = failedWith(jobCodes.internal, err)
       error = jobError(failure.code)
@@ -245,7 +269,15 @@ export async function runJob(
     }
   }
   try {
-    await save()
+    await save(state !== 'cancelled').catch(async (err: unknown) => {
+      if (!stop.signal.aborted) throw err
+      // Cancelled while the last batch was on its way: the job ends cancelled, with what was sent.
+      if (state === 'completed') {
+        state = 'cancelled'
+        error = jobError(jobCodes.cancelled)
+      }
+      await save(false)
+    })
   } catch (err) {
     // What was flushed before stays published; the lease will mark the job failed if we cannot.
     const failure = failedWith(jobCodes.internal, err)
@@ -263,6 +295,8 @@ export async function runJob(
       log.error({ err, job: job.id, tenant: job.tenant }, 'could not record the end of a job; its lease will')
       return { ...job, state: 'failed' as const, error: error || jobError(jobCodes.internal) }
     })) ?? job
+  unwatch()
+  signal?.removeEventListener('abort', onAbort)
   metrics.running.dec()
   metrics.finished.inc({ state: finished.state })
   const type = { completed: 'jobCompleted', failed: 'jobFailed', cancelled: 'jobCancelled', running: 'jobProgressed' } as const

@@ -89,7 +89,7 @@ export function createJobService(deps: JobServiceDeps) {
     })
     if (!result.duplicate) {
       await start(result.job)
-      void track(result.job.id, (signal) => runJob(deps, result.job, found.open(), found.shape, signal))
+      void track(result.job.id, (signal) => runJob(deps, result.job, found.open(signal), found.shape, signal))
     }
     return result
   }

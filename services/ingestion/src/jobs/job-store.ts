@@ -117,6 +117,15 @@ export async function saveProgress(pool: Pool, id: string, p: Progress): Promise
   return { cancelRequested: rows[0]?.cancel_requested ?? true }
 }
 
+/** Whether the job should stop: a cancel was asked for, or it is no longer running (the sweep failed it). */
+export async function isCancelRequested(pool: Pool, id: string): Promise<boolean> {
+  const { rows } = await pool.query<{ stop: boolean }>(
+    `SELECT cancel_requested OR state <> 'running' AS stop FROM jobs WHERE id = $1`,
+    [id],
+  )
+  return rows[0]?.stop ?? true
+}
+
 export async function finishJob(
   pool: Pool,
   id: string,

@@ -61,7 +61,7 @@ export function fileSource(root: string, options: { hashFile?: (path: string) =>
         contentKey: await contentKey(path, info),
         size: info.size,
         shape,
-        open: () => createReadStream(path, { highWaterMark: 64 * 1024 }),
+        open: (signal) => createReadStream(path, { highWaterMark: 64 * 1024, ...(signal ? { signal } : {}) }),
       }
     },
     async list(prefix, area) {

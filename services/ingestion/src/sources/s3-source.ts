@@ -49,7 +49,7 @@ export function s3Source(options: S3Options, client = createS3Client(options)): 
         contentKey: `etag:${etag}`,
         size: head.ContentLength ?? 0,
         shape,
-        open: () => openObject(client, bucket, key, etag),
+        open: (signal) => openObject(client, bucket, key, etag, signal),
       }
     },
     async list(prefix, area) {
@@ -86,8 +86,25 @@ export function createS3Client(options: Omit<S3Options, 'buckets'>): S3Client {
   })
 }
 
-/** Reads the object as found: IfMatch refuses a version replaced since (its ETag names the job's content). */
-async function* openObject(client: S3Client, bucket: string, key: string, etag: string): AsyncGenerator<Buffer> {
-  const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) }))
-  yield* res.Body as Readable
+/**
+ * Reads the object as found: IfMatch refuses a version replaced since (its ETag names the job's
+ * content). An abort stops the request, or the body it is streaming.
+ */
+async function* openObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  etag: string,
+  signal?: AbortSignal,
+): AsyncGenerator<Buffer> {
+  const command = new GetObjectCommand({ Bucket: bucket, Key: key, ...(etag ? { IfMatch: etag } : {}) })
+  const res = await client.send(command, signal ? { abortSignal: signal } : {})
+  const body = res.Body as Readable
+  const stop = () => body.destroy(signal?.reason)
+  signal?.addEventListener('abort', stop, { once: true })
+  try {
+    yield* body
+  } finally {
+    signal?.removeEventListener('abort', stop)
+  }
 }

@@ -10,7 +10,8 @@ export interface FoundInput {
   contentKey: string
   size: number
   shape: InputShape
-  open(): AsyncIterable<Buffer>
+  /** Reads the input; `signal` stops the read at once, even while it waits for bytes. */
+  open(signal?: AbortSignal): AsyncIterable<Buffer>
 }
 
 /**
