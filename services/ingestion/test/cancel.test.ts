@@ -1,19 +1,22 @@
 // A cancel takes effect at once, whatever the job waits for: a source that went quiet (an upload,
-// an S3 object), Kafka, or a cancel asked of another replica.
-import type { Producer } from '@catalog/kit'
-import { createMetrics } from '@catalog/kit'
+// an S3 object), Kafka, or a cancel asked of another replica. A cancelled upload fails as such.
+import type { CallContext, Producer } from '@catalog/kit'
+import { createMetrics, writePrincipal } from '@catalog/kit'
 import { pollUntil, silentLogger } from '@catalog/kit/testing'
+import type { ingestion } from '@catalog/proto'
+import { Metadata } from '@grpc/grpc-js'
 import t from 'tap'
 import { v7 as uuidv7 } from 'uuid'
 import { runJob, runnerMetrics } from '../src/jobs/job-runner.ts'
 import type { JobRow } from '../src/jobs/job-store.ts'
-import { insertJob } from '../src/jobs/job-store.ts'
+import { getJob, insertJob } from '../src/jobs/job-store.ts'
 import { createS3Client, s3Source } from '../src/sources/s3-source.ts'
 import type { TestIngestion } from '../src/testing.ts'
 import { startTestIngestion } from '../src/testing.ts'
 import { as, ingestionClient, item, ndjson, openUpload, silentStore } from './helpers.ts'
 
 const tenant = () => `cancel-${Date.now()}-${Math.floor(Math.random() * 1e6)}`
+const UPLOAD_CANCELLED = 'ING_ERR_UPLOAD_CANCELLED: The upload was cancelled by the client.'
 const CANCELLED = 'ING_ERR_CANCELLED: The job was cancelled on request.'
 
 /** The tenant's one job, once its runner has saved `processed` records of it. */
@@ -49,6 +52,43 @@ async function run(ing: TestIngestion, who: string, input: AsyncIterable<Buffer>
   const deps = { pool: ing.pool, producer: producer ?? ing.producer, log: silentLogger(), metrics, options }
   return { id: job.id, finished: runJob(deps, job, input, { format: 'ndjson', gzip: false }, signal) }
 }
+
+t.test('an upload whose call is cancelled half-way fails as cancelled, not as a source error', async (t) => {
+  const ing = await startTestIngestion(t)
+  const who = tenant()
+  const { call } = openUpload(t, ing.address, who)
+  call.write({ chunk: Buffer.from(ndjson(Array.from({ length: 20 }, (_, i) => item(i)))) })
+  const { id } = await jobOf(ing, who)
+  call.cancel()
+  const ended = await pollUntil(
+    () => getJob(ing.pool, who, id),
+    (job) => job?.state !== 'running',
+  )
+  t.match(ended, { state: 'failed', error: UPLOAD_CANCELLED })
+})
+
+t.test('an upload whose stream ends as if finished after its call was cancelled fails as cancelled', async (t) => {
+  const ing = await startTestIngestion(t)
+  const who = tenant()
+  const call = new AbortController()
+  // What a transport may hand over when a call is cancelled: the parts that came, then an end.
+  async function* requests(): AsyncGenerator<ingestion.IngestItemsRequest__Output> {
+    yield {
+      header: { format: 'ndjson', idempotency_key: '', default_source: '', name: 'cut' },
+    } as ingestion.IngestItemsRequest__Output
+    yield { chunk: Buffer.from(ndjson([item(1), item(2)])) } as ingestion.IngestItemsRequest__Output
+    call.abort()
+  }
+  const ctx: CallContext = {
+    metadata: writePrincipal(new Metadata(), { tenant: who, subject: 'u', scopes: ['ingest:write'] }),
+    caller: 'gateway',
+    principal: () => ({ tenant: who, subject: 'u', scopes: ['ingest:write'] }),
+    signal: call.signal,
+  }
+  const res = await ing.jobs.handlers.IngestItems(requests(), ctx)
+  t.equal(res.job?.state, 'JOB_STATE_FAILED', 'what came is not the whole upload')
+  t.equal(res.job?.error, UPLOAD_CANCELLED)
+})
 
 for (const [how, cancel] of [
   [

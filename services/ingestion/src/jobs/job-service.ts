@@ -7,6 +7,7 @@ import { invalid, JobFailure, jobCodes, jobFinished, jobNotFound, tooManyJobs } 
 import type { Format, InputShape } from '../formats/read-records.ts'
 import type { Source } from '../sources/source.ts'
 import { pickSource } from '../sources/source.ts'
+import { unlessAborted } from './job-cancel.ts'
 import type { RunnerDeps } from './job-runner.ts'
 import { publishJobEvent, runJob } from './job-runner.ts'
 import type { JobRow } from './job-store.ts'
@@ -149,14 +150,19 @@ export function createJobService(deps: JobServiceDeps) {
         })
         if (created.duplicate) return { job: toJob(created.job), duplicate: true }
         await start(created.job)
+        const uploadCancelled = () => new JobFailure(jobCodes.uploadCancelled)
+        // A call cancelled while the job waits for its next part ends the wait at once.
+        const read = () => unlessAborted(iterator.next(), ctx.signal, uploadCancelled)
         const chunks = async function* () {
-          for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-            if (ctx.signal.aborted) throw new JobFailure(jobCodes.uploadCancelled)
+          for (let next = await read(); !next.done; next = await read()) {
             const chunk = next.value.chunk
             if (chunk && chunk.length > 0) yield chunk
           }
           // A cancelled call may end the stream as a finished upload does: what came is not the whole.
-          if (ctx.signal.aborted) throw new JobFailure(jobCodes.uploadCancelled)
+          // grpc-js hands the handler a reset stream's end as a half-close, and tells of the cancel
+          // only when the HTTP/2 stream closes, later in the same turn of the event loop.
+          await new Promise((resolve) => setImmediate(resolve))
+          if (ctx.signal.aborted) throw uploadCancelled()
         }
         const shape: InputShape = { format, gzip: false }
         const finished = await track(created.job.id, (signal) => runJob(deps, created.job, chunks(), shape, signal))
