@@ -18,7 +18,9 @@ const { values } = parseArgs({
   },
 })
 if (values.help) {
-  console.log('usage: bash scripts/node scripts/dev-token.ts --tenant demo --scope "items:read items:write" [--ttl 3600] [--sub dev-user]')
+  console.log(
+    'usage: bash scripts/node scripts/dev-token.ts --tenant demo --scope "items:read items:write" [--ttl 3600] [--sub dev-user]',
+  )
   process.exit(0)
 }
 const ttlSec = Number(values.ttl)

@@ -18,7 +18,9 @@ const { positionals, values } = parseArgs({
 })
 const target = positionals[0]
 if (!target || values.help) {
-  console.error('usage: bash scripts/node scripts/ingest.ts <file | file://... | s3://...> [--source name] [--idempotency-key key]')
+  console.error(
+    'usage: bash scripts/node scripts/ingest.ts <file | file://... | s3://...> [--source name] [--idempotency-key key]',
+  )
   process.exit(target ? 0 : 2)
 }
 const gateway = process.env.GATEWAY_URL ?? 'http://localhost:8080'
