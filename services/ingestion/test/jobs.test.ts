@@ -1,3 +1,5 @@
+import { truncate } from 'node:fs/promises'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { gzipSync } from 'node:zlib'
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3'
@@ -46,6 +48,24 @@ t.test('a file with bad lines: the good ones are accepted, the bad ones rejected
   const again = await client.call('StartIngestion', { uri }, as(who))
   t.equal(again.duplicate, true, 'the same file again is a duplicate')
   t.equal(again.job?.id, job.id, 'answered with the earlier job')
+})
+
+t.test('a start answers at once however big the file: the call never reads it', async (t) => {
+  const ing = await startTestIngestion(t)
+  const client = ingestionClient(t, ing.address)
+  const who = tenant()
+  const uri = await writeInput(ing.fileRoot, who, 'huge.ndjson', ndjson([item(1), item(2)]))
+  // 8 GiB, nearly all of it a hole: reading it through takes far longer than this call may.
+  await truncate(join(ing.fileRoot, ing.areaOf(who), 'huge.ndjson'), 8 * 1024 ** 3)
+  const quick = () => ({ ...as(who), deadline: new Date(Date.now() + 2_000) })
+  const started = await client.call('StartIngestion', { uri }, quick())
+  t.equal(started.duplicate, false)
+  t.equal(started.job?.bytes_total, String(8 * 1024 ** 3))
+  const again = await client.call('StartIngestion', { uri }, quick())
+  t.same([again.duplicate, again.job?.id], [true, started.job?.id], 'the same file started again is the same job')
+  // The job would read its 8 GiB of zeros to the end: a cancel stops it at once.
+  await client.call('CancelIngestion', { id: started.job?.id ?? '' }, as(who))
+  t.equal((await finished(client, who, started.job?.id ?? '')).state, 'JOB_STATE_CANCELLED')
 })
 
 t.test('URIs outside the configured sources are a 400 naming uri, and nothing is read', async (t) => {

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto'
-import type { Stats } from 'node:fs'
+import type { BigIntStats } from 'node:fs'
 import { createReadStream } from 'node:fs'
 import { readdir, realpath, stat } from 'node:fs/promises'
 import { basename, join, relative, resolve, sep } from 'node:path'
@@ -8,30 +7,14 @@ import { shapeOf } from '../formats/read-records.ts'
 import type { Source } from './source.ts'
 import { decodedPath, outsideArea } from './tenant-area.ts'
 
-/** Files whose content key is remembered: enough for a drop folder's files, bounded all the same. */
-const KEY_CACHE_SIZE = 10_000
-/**
- * A file modified this recently is hashed again next time: a rewrite of the same size within one
- * tick of the file system's clock would keep its stamp (git's "racy clean" case).
- */
-const SETTLED_MS = 5_000
-
-/** The hex SHA-256 of a file's bytes. */
-async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256')
-  for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) hash.update(chunk)
-  return hash.digest('hex')
-}
-
 /**
  * file:// inputs, read only under one root folder: `file:///tenants/acme/a.ndjson` is
  * `<root>/tenants/acme/a.ndjson`. The path must start with the caller's area before anything is
  * looked up, and its real path (symlinks followed) must stay in the area's folder under the root's
  * real path, compared byte for byte: a symlinked area or another case of its name is outside.
  */
-export function fileSource(root: string, options: { hashFile?: (path: string) => Promise<string> } = {}): Source {
+export function fileSource(root: string): Source {
   const absoluteRoot = resolve(root)
-  const contentKey = contentKeys(options.hashFile ?? sha256File)
   const locate = async (url: URL, area: string): Promise<string> => {
     if (url.host !== '') throw badUri('file:// URIs name a path under the ingest root, without a host (file:///path)')
     const path = decodedPath(url)
@@ -51,15 +34,15 @@ export function fileSource(root: string, options: { hashFile?: (path: string) =>
   return {
     async find(url, area) {
       const path = await locate(url, area)
-      const info = await stat(path)
+      const info = await stat(path, { bigint: true })
       if (!info.isFile()) throw badUri('must name a file')
       const shape = shapeOf(path)
       if (!shape) throw badUri('must end in .ndjson, .jsonl, .json or .csv (optionally .gz)')
       return {
         uri: url.href,
         name: basename(path),
-        contentKey: await contentKey(path, info),
-        size: info.size,
+        contentKey: contentKeyOf(info),
+        size: Number(info.size),
         shape,
         open: (signal) => createReadStream(path, { highWaterMark: 64 * 1024, ...(signal ? { signal } : {}) }),
       }
@@ -77,26 +60,14 @@ export function fileSource(root: string, options: { hashFile?: (path: string) =>
 }
 
 /**
- * Content keys remembered by real path while the file's size, mtime, ctime and inode stay the
- * same, so each drop scan does not read every file of the folder again; a file written since gets
- * a new key. A key is remembered only for a settled file that did not change while it was hashed.
+ * What makes a file's content this content, from its metadata alone: finding a file (a start, each
+ * drop scan) never reads it, however big. Any write changes the change time (which no caller can
+ * set back, unlike the modification time), a file replaced by another (rsync, mv) has another
+ * inode; so the same file started twice is one job, and a changed one is a new job. Unlike a hash
+ * of the bytes, a file rewritten with the very same bytes, or only touched or chmod-ed, is new;
+ * and, as git's "racy clean" case, a rewrite of the same size within one tick of the file system's
+ * clock keeps its key.
  */
-function contentKeys(hashFile: (path: string) => Promise<string>) {
-  const cache = new Map<string, { stamp: string; key: string }>()
-  const stampOf = (info: Stats) => `${info.size}:${info.mtimeMs}:${info.ctimeMs}:${info.ino}`
-  return async (path: string, info: Stats): Promise<string> => {
-    const stamp = stampOf(info)
-    const cached = cache.get(path)
-    if (cached?.stamp === stamp) return cached.key
-    const hashedAt = Date.now()
-    const key = `sha256:${await hashFile(path)}`
-    cache.delete(path)
-    const after = await stat(path).catch(() => undefined)
-    if (info.mtimeMs < hashedAt - SETTLED_MS && after && stampOf(after) === stamp) {
-      cache.set(path, { stamp, key })
-      // Oldest first: a Map iterates in insertion order.
-      if (cache.size > KEY_CACHE_SIZE) cache.delete(cache.keys().next().value as string)
-    }
-    return key
-  }
+export function contentKeyOf(info: BigIntStats): string {
+  return `stat:${info.size}:${info.mtimeNs}:${info.ctimeNs}:${info.ino}`
 }

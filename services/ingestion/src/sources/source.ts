@@ -6,7 +6,7 @@ export interface FoundInput {
   uri: string
   /** The file's name, for the job's default source and the format. */
   name: string
-  /** What makes this content this content: an S3 ETag, or a SHA-256 of a file. */
+  /** What makes this content this content, known without reading it: an S3 ETag, a file's stat. */
   contentKey: string
   size: number
   shape: InputShape
