@@ -33,6 +33,7 @@ const FIELD_ALIASES: [RegExp, string][] = [
   [/^published_after$/, 'query.after'],
   [/^published_before$/, 'query.before'],
   [/^(q|prefix|contains|pattern|tags|min_price|max_price|currency|source|attributes|sort|limit|cursor)$/, 'query.$1'],
+  [/^(from|to|order|interval|since|until|direction|min_change_percent)$/, 'query.$1'],
   [/^uri$/, 'body.uri'],
   [/^default_source$/, 'source'],
   [/^idempotency_key$/, 'headers.idempotency-key'],

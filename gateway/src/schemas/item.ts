@@ -7,7 +7,7 @@ import { Type } from 'typebox'
  * catalog's (which checks them again: it is the source of truth).
  */
 
-const Money = Type.Object(
+export const Money = Type.Object(
   {
     amount_minor: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'amount in minor units (cents)' }),
     currency: Type.String({ pattern: '^[A-Z]{3}$', description: 'ISO 4217 code' }),
@@ -15,7 +15,7 @@ const Money = Type.Object(
   { additionalProperties: false },
 )
 
-const Nullable = <T extends ReturnType<typeof Type.Object> | ReturnType<typeof Type.String>>(schema: T) =>
+export const Nullable = <T extends ReturnType<typeof Type.Object> | ReturnType<typeof Type.String>>(schema: T) =>
   Type.Union([schema, Type.Null()])
 
 const fields = {
@@ -70,17 +70,6 @@ export const Item = Type.Object({
 })
 
 export const ItemParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
-
-export const PricePoint = Type.Object({
-  version: Type.Integer(),
-  price: Nullable(Money),
-  changed_at: Type.String({ format: 'date-time' }),
-})
-
-export const PagePrices = Type.Object({
-  items: Type.Array(PricePoint),
-  next_cursor: Nullable(Type.String()),
-})
 
 export const PageQuery = Type.Object(
   {
