@@ -9,7 +9,12 @@ export const SearchQuery = Type.Object(
       Type.Boolean({ description: 'the last word of q also matches the words it begins (search as you type)' }),
     ),
     contains: Type.Optional(Type.String({ maxLength: 256, description: 'case-insensitive substring of title or description' })),
-    pattern: Type.Optional(Type.String({ maxLength: 256, description: 'POSIX regular expression over title or description' })),
+    pattern: Type.Optional(
+      Type.String({
+        maxLength: 256,
+        description: 'regular expression over title or description, case-sensitive, in the syntax every engine runs alike',
+      }),
+    ),
     after: Type.Optional(
       Type.Union([Type.String({ format: 'date' }), Type.String({ format: 'date-time' })], {
         description: 'published at or after: an RFC 3339 instant, or a date (the start of that UTC day)',

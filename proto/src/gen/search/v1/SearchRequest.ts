@@ -15,7 +15,8 @@ export interface SearchRequest {
    */
   'contains'?: (string);
   /**
-   * POSIX regular expression over title and description, at most 256 characters.
+   * Regular expression over title and description, at most 256 characters, case-sensitive, in
+   * the syntax every engine runs alike (the README's search section); anything else is refused.
    */
   'pattern'?: (string);
   'published_after'?: (_google_protobuf_Timestamp | null);
@@ -68,7 +69,8 @@ export interface SearchRequest__Output {
    */
   'contains': (string);
   /**
-   * POSIX regular expression over title and description, at most 256 characters.
+   * Regular expression over title and description, at most 256 characters, case-sensitive, in
+   * the syntax every engine runs alike (the README's search section); anything else is refused.
    */
   'pattern': (string);
   'published_after': (_google_protobuf_Timestamp__Output | null);
