@@ -35,5 +35,16 @@ t.test('a google.rpc.Status carries a BadRequest naming the field', async (t) =>
 t.test('the catalog service definition loads with every method of the contract', async (t) => {
   const { grpc } = loadCatalog()
   const methods = Object.keys(grpc.catalog.v1.CatalogService.service).sort()
-  t.same(methods, ['BatchGetItems', 'CreateItem', 'DeleteItem', 'GetItem', 'ListPriceHistory', 'UpdateItem', 'UpsertItem'])
+  t.same(methods, [
+    'BatchGetItems',
+    'CreateItem',
+    'DeleteItem',
+    'GetItem',
+    'ListPriceChanges',
+    'ListPriceHistory',
+    'RepublishItems',
+    'SummarizePriceHistory',
+    'UpdateItem',
+    'UpsertItem',
+  ])
 })
