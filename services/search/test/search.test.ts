@@ -221,6 +221,14 @@ eachEngine('hits carry the natural key and attributes; source and attributes fil
   const fieldOf = async (req: search.SearchRequest) =>
     fieldViolationsOf(await s.client.call('Search', req, acme).catch((e) => e)).map((v) => v.field)
   t.same(await fieldOf({ source: 'a b' }), ['source'])
+  for (const [field, req] of [
+    ['source', { source: 'a\u0000b' }],
+    ['attributes', { attributes: jsonToStruct({ color: 'r\u0000d' }) }],
+    ['q', { q: 'lamp\u0000' }],
+    ['contains', { contains: 'la\u0000mp' }],
+    ['tags', { tags: ['a\u0000'] }],
+  ] as const)
+    t.same(await fieldOf(req as search.SearchRequest), [field], `a NUL in ${field} is the client's 400, not a 500`)
   t.same(await fieldOf({ attributes: jsonToStruct(Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, i]))) }), [
     'attributes',
   ])

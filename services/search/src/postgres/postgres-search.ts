@@ -133,6 +133,12 @@ export async function runSearch(
     // A cursor whose key does not parse as its sort's type was not one of ours.
     if (pgCode(err).startsWith('22') && query.after_key)
       throw invalid([{ field: 'cursor', description: 'is not a cursor this server issued' }])
+    // Any other data error comes from a value of the request the checks let through: still the
+    // client's, never a 500.
+    if (pgCode(err).startsWith('22')) {
+      const field = query.pattern ? 'pattern' : query.contains ? 'contains' : query.attributes ? 'attributes' : 'q'
+      throw invalid([{ field, description: 'holds a value the index cannot search' }])
+    }
     throw err
   }
 }

@@ -123,6 +123,19 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
   if (req.source && (req.source.length > LIMITS.source || /\s/.test(req.source)))
     bad('source', `must be 1 to ${LIMITS.source} characters without spaces`)
   const attributes = attributesOf(req.attributes, bad)
+  // No engine stores a NUL character in text (PostgreSQL refuses it outright): a filter holding
+  // one can match nothing and is the client's mistake, named like any other.
+  for (const [field, value] of [
+    ['q', req.q],
+    ['contains', req.contains],
+    ['pattern', req.pattern],
+    ['source', req.source],
+    ['currency', req.currency],
+    ['tags', req.tags.join('')],
+    ['attributes', attributes ? JSON.stringify(attributes) : ''],
+  ] as const)
+    if (value.includes('\u0000') || (field === 'attributes' && value.includes('\\u0000')))
+      bad(field, 'must not contain NUL characters')
   if (req.limit < 0 || req.limit > LIMITS.limit) bad('limit', `must be between 1 and ${LIMITS.limit}`)
   const sort = req.sort === 'SORT_ORDER_UNSPECIFIED' || !req.sort ? (q ? 'relevance' : 'newest') : SORTS[String(req.sort)]
   if (!sort) bad('sort', 'must be relevance, newest, price_asc or price_desc')
