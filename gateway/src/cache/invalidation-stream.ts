@@ -76,15 +76,18 @@ export function startInvalidationStream(kafka: Kafka, options: InvalidationStrea
   let everLive = false
   let retry: NodeJS.Timeout | undefined
 
-  const down = (why: string) => {
-    joined = false
+  /** `left`: the member is out of its group (crash, stop); a silence alone keeps it joined. */
+  const down = (why: string, left = true) => {
+    // A member still in its group that fetches again goes live again on that fetch (and the
+    // cache starts empty then); one that left must join first.
+    if (left) joined = false
     if (!live) return
     live = false
     log.warn({ group: groupId, why }, 'cache invalidation stream down: the item cache is bypassed')
     options.onDown()
   }
   const isLive = () => {
-    if (live && performance.now() - lastFetch > options.silenceMs) down('no fetch answered')
+    if (live && performance.now() - lastFetch > options.silenceMs) down('no fetch answered', false)
     return live
   }
   const watchdog = setInterval(isLive, Math.max(100, Math.floor(options.silenceMs / 2)))
