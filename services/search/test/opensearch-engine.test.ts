@@ -6,8 +6,9 @@ import type { search } from '@catalog/proto'
 import t from 'tap'
 import { loadSearchConfig } from '../src/config.ts'
 import type { ItemDoc } from '../src/engine.ts'
+import { EngineUnavailableError } from '../src/errors.ts'
 import { indexNames } from '../src/opensearch/index-template.ts'
-import { createOpenSearchClient } from '../src/opensearch/opensearch-client.ts'
+import { createOpenSearchClient, replyError } from '../src/opensearch/opensearch-client.ts'
 import { createOpenSearchEngine } from '../src/opensearch/opensearch-engine.ts'
 import { checkQuery } from '../src/query/query-rules.ts'
 
@@ -169,4 +170,11 @@ t.test('the index, its writes and their metrics', { skip }, async (t) => {
   t.match(await counted(metrics, 'search_opensearch_bulk_requests_total'), { ok: 2, failed: 1 })
   const found = await engine.search('acme', query({ q: 'lamp', limit: 10 }))
   t.same(found.hits?.map((h) => h.title).sort(), ['Lamp one', 'Lamp three', 'Lamp two'], 'the rest of the batch is written')
+})
+
+t.test("a reply that is the cluster's or its operator's to fix is waited out, never a document's refusal", async (t) => {
+  for (const status of [401, 403, 429, 500, 502, 503])
+    t.ok(replyError('POST /_bulk', { status, body: {} }) instanceof EngineUnavailableError, `${status}: waited out`)
+  for (const status of [400, 404, 409])
+    t.notOk(replyError('POST /_bulk', { status, body: {} }) instanceof EngineUnavailableError, `${status}: the request's`)
 })

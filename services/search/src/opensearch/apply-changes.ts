@@ -2,6 +2,7 @@ import type { ItemChanges, ItemDoc, RefusedChange, Tombstone } from '../engine.t
 import { EngineUnavailableError, engineRefused } from '../errors.ts'
 import { attributePaths } from './attribute-paths.ts'
 import type { OpenSearchClient } from './opensearch-client.ts'
+import { notTheDocument } from './opensearch-client.ts'
 
 /*
  * The OpenSearch engine's writes: one _bulk request per batch, every document written at the
@@ -50,7 +51,6 @@ const documentOf = (item: ItemDoc) => ({
 const tombstoneOf = (t: Tombstone) => ({ id: t.id, tenant: t.tenant, version: t.version, deleted: true })
 
 /** Replies that a retry of the same request can change: the cluster was busy, not the document wrong. */
-const RETRIABLE = new Set([429, 502, 503, 504])
 
 export interface AppliedBatch {
   refused: RefusedChange[]
@@ -117,6 +117,6 @@ export async function applyChanges(
   // Documents that were written stay written: a retry skips them by their version, so the batch
   // converges however many times it is applied.
   const message = `opensearch refused ${failures.length} of ${reply.items.length} documents: ${first.status} ${first.error?.type ?? ''}: ${first.error?.reason ?? ''}`
-  const busy = failures.some((f) => RETRIABLE.has(f.status))
+  const busy = failures.some((f) => notTheDocument(f.status))
   return { refused, outcome, failure: busy ? new EngineUnavailableError(message) : engineRefused(message) }
 }

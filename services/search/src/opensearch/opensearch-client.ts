@@ -37,7 +37,13 @@ export interface OpenSearchErrorBody {
 }
 
 /** Replies that say the cluster cannot take the request now, not that the request is wrong. */
-const BUSY = new Set([429, 502, 503, 504])
+/**
+ * Replies that are the cluster's or its operator's to fix, never the document's: busy (429), any
+ * server error, credentials refused (401) or privileges and blocks such as a read-only index on a
+ * full disk (403). They are waited out; counting them as the record's fault would dead-letter every
+ * event while the cause lasts.
+ */
+export const notTheDocument = (status: number) => status === 429 || status === 401 || status === 403 || status >= 500
 
 /** The request ran past CallOptions.timeoutMs. */
 export class OpenSearchTimeout extends Error {
@@ -128,7 +134,7 @@ export function replyError(what: string, reply: OpenSearchReply<OpenSearchErrorB
   const message = `opensearch answered ${reply.status} to ${what}: ${describe(reply.body)}`
   // An index not there (yet, or any more) is the operator's or the start's to fix, not the request's.
   const missing = reply.body.error?.type === 'index_not_found_exception'
-  return BUSY.has(reply.status) || missing ? new EngineUnavailableError(message) : engineRefused(message)
+  return notTheDocument(reply.status) || missing ? new EngineUnavailableError(message) : engineRefused(message)
 }
 
 /** The reason of an error reply, root cause first, short. */
