@@ -54,6 +54,18 @@ t.test("a replica's own write stays when the event of that write (or an older on
   t.equal(s.get(key), undefined)
 })
 
+t.test("a write's answer that arrives after the event of a later write is not kept", async (t) => {
+  const s = store()
+  s.invalidate(key, 1)
+  s.invalidate(key, 2)
+  s.invalidate(key, 1)
+  s.put(key, { version: 1, body: 'v1' })
+  t.equal(s.get(key), undefined, 'v2 was announced before the v1 answer arrived: not cached')
+  s.put(key, { version: 2, body: 'v2' })
+  const held = s.get(key)
+  t.equal(held?.found ? held.item.body : undefined, 'v2', 'the announced version itself is kept')
+})
+
 t.test('a cached 404 goes with any event of its id', async (t) => {
   const s = store()
   s.fill(key, { found: false, error: new Error('not found') }, s.ticket())

@@ -64,7 +64,9 @@ export function createItemStore(options: ItemStoreOptions) {
   })
   const mark = (key: string, version = -1) => {
     seq += 1
-    marks.set(key, { seq, version })
+    // Of two known versions the mark keeps the later: an answer that arrives late cannot lower it.
+    const prev = marks.get(key)
+    marks.set(key, { seq, version: prev && version >= 0 && prev.version > version ? prev.version : version })
   }
   /** A read begun before the key's last invalidation may still fill it with the version that invalidation named, or a later one. */
   const stale = (key: string, entry: CacheEntry, ticket: Ticket) => {
@@ -93,7 +95,10 @@ export function createItemStore(options: ItemStoreOptions) {
     },
     /** A write through this replica: its answer replaces the entry, and reads begun before it cannot fill. */
     put(key: string, item: CachedItem): void {
+      const announced = marks.get(key)?.version ?? -1
       mark(key, item.version)
+      // An event named a later version before this write's answer got here: it is not the latest.
+      if (announced > item.version) return
       const held = entries.get(key)
       if (held?.found && held.item.version > item.version) return
       const entry: CacheEntry = { found: true, item }
