@@ -161,7 +161,18 @@ export function priceHandlers(pool: Pool) {
         currency: req.currency || null,
         after,
       }
-      const rows = await listChanges(pool, tenant, query, limit + 1)
+      const rows = await listChanges(pool, tenant, query, limit + 1).catch((err: unknown) => {
+        // A selective filter over a busy tenant's window can read past the statement timeout:
+        // the client's window to narrow, said as such, never a 500.
+        if ((err as { code?: string }).code === '57014')
+          throw invalid([
+            {
+              field: 'since',
+              description: 'the window holds more changes than can be filtered in time: narrow since and until',
+            },
+          ])
+        throw err
+      })
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       return {

@@ -1,4 +1,3 @@
-import { PREFIX_MAX } from '../query/pattern-plan.ts'
 import type { SearchQuery, Sort } from '../query/query-rules.ts'
 import type { SnippetMarks } from '../query/snippet.ts'
 import { headlineOptions, snippetMarks } from '../query/snippet.ts'
@@ -69,7 +68,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     // regex matches almost nothing and would otherwise take the trigrams of the same letters,
     // which occur anywhere in any word (tens of times more rows to check).
     const re = p(q.pattern)
-    const prefix = p(patternPrefix.slice(0, PREFIX_MAX))
+    const prefix = p(patternPrefix)
     where.push(
       `((title COLLATE "C" ^@ ${prefix} AND (title || '') ~ ${re}) OR (left(description, 100) COLLATE "C" ^@ ${prefix} AND (description || '') ~ ${re}))`,
     )
