@@ -8,7 +8,7 @@ import {
   PLATFORM_TOPICS,
   readCloudEvent,
 } from '@catalog/kit'
-import { pollUntil, silentLogger, testKafka } from '@catalog/kit/testing'
+import { pollUntil, silentLogger, startAtEnd, testKafka } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { events } from '@catalog/proto'
 import t from 'tap'
@@ -188,15 +188,6 @@ t.test("a record whose tenant is missing, malformed or not its key's is rejected
     'as a rejected record',
   )
 })
-
-/** Sets `groupId` at the end of `topic`: the shared test broker holds earlier tests' records. */
-async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
-  const admin = kafka.admin()
-  await admin.connect()
-  const ends = await admin.fetchTopicOffsets(topic)
-  await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) })
-  await admin.disconnect()
-}
 
 t.test('a record the database refuses every time goes to the DLQ after maxAttempts; its partition moves on', async (t) => {
   const { cat, kafka } = await startApplier(t)

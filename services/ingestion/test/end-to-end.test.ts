@@ -7,7 +7,7 @@ import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { startIngestConsumer } from '@catalog/catalog-service/ingest-consumer'
 import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
 import { startTestCatalog } from '@catalog/catalog-service/testing'
-import type { Kafka, Pool } from '@catalog/kit'
+import type { Pool } from '@catalog/kit'
 import {
   createIdempotentProducer,
   createKafka,
@@ -22,6 +22,7 @@ import {
   logged,
   pollUntil,
   silentLogger,
+  startAtEnd,
   startServiceProcess,
   testCerts,
   testDatabase,
@@ -116,14 +117,6 @@ async function platform(t: Tap, name: string) {
     return published.filter(filter).length
   }
   return { cat, searchTag, publishedEvents }
-}
-
-async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
-  const admin = kafka.admin()
-  await admin.connect()
-  const ends = await admin.fetchTopicOffsets(topic)
-  await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) })
-  await admin.disconnect()
 }
 
 const count = async (pool: Pool, sql: string, params: unknown[]) =>

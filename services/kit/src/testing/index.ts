@@ -1,6 +1,6 @@
 export { type TestCerts, testCerts } from './certs.ts'
 export { testDatabase } from './database.ts'
-export { type TestKafkaPrincipal, testKafka, testKafkaCredentials, testKafkaEnv } from './kafka.ts'
+export { startAtEnd, type TestKafkaPrincipal, testKafka, testKafkaCredentials, testKafkaEnv } from './kafka.ts'
 export { silentLogger } from './logger.ts'
 export { pollUntil } from './poll.ts'
 export { freePort } from './ports.ts'

@@ -1,4 +1,4 @@
-import type { KafkaConfig } from 'kafkajs'
+import type { Kafka, KafkaConfig } from 'kafkajs'
 
 /** The principals of the test broker (scripts/lib/kafka.sh makes one per service, and admin). */
 export type TestKafkaPrincipal = 'admin' | 'catalog' | 'search' | 'ingestion' | 'gateway'
@@ -54,4 +54,16 @@ export function testKafkaEnv(principal: TestKafkaPrincipal = 'admin'): Record<st
         }
       : {}),
   }
+}
+
+/**
+ * Sets `groupId` at the end of `topic`: the shared test broker holds earlier tests' records, some
+ * made to fail on purpose (the DLQs'), which a group reading from the beginning would retry.
+ */
+export async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin()
+  await admin.connect()
+  const ends = await admin.fetchTopicOffsets(topic)
+  await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) })
+  await admin.disconnect()
 }

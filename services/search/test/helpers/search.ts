@@ -1,4 +1,4 @@
-import type { Kafka, KafkaMessage, Metrics, Pool, UnaryClient } from '@catalog/kit'
+import type { KafkaMessage, Metrics, Pool, UnaryClient } from '@catalog/kit'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import { testCerts } from '@catalog/kit/testing'
 import type { search } from '@catalog/proto'
@@ -43,14 +43,4 @@ export async function startSearch(t: Tap, options: TestSearchOptions = {}): Prom
   }
 }
 
-/**
- * Sets `groupId` at the end of `topic`: the shared test broker holds earlier tests' records, some
- * made to fail on purpose (the DLQ's), which a group reading from the beginning would retry.
- */
-export async function startAtEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
-  const admin = kafka.admin()
-  await admin.connect()
-  const ends = await admin.fetchTopicOffsets(topic)
-  await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) })
-  await admin.disconnect()
-}
+export { startAtEnd } from '@catalog/kit/testing'
