@@ -11,7 +11,7 @@ import { createUnaryClient, migrate, writePrincipal } from '@catalog/kit'
 import { logged, silentLogger, startServiceProcess } from '@catalog/kit/testing'
 import type { search } from '@catalog/proto'
 import { loadCatalog, loadSearch } from '@catalog/proto'
-import { checkQuery, patternPlan, searchSql } from '@catalog/search-service/query'
+import { checkRequest, searchSql } from '@catalog/search-service/query'
 import { MIGRATIONS_DIR } from '@catalog/search-service/server'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
@@ -151,8 +151,8 @@ async function measure(run: (req: search.SearchRequest) => Promise<unknown>, mak
 }
 const viaGrpc = (req: search.SearchRequest) => client.call('Search', req, { metadata })
 const viaSql = async (req: search.SearchRequest) => {
-  const query = checkQuery({ ...emptyRequest, ...req } as search.SearchRequest__Output)
-  const sql = searchSql('bench', query, { patternPrefix: query.pattern ? patternPlan(query.pattern).prefix : undefined })
+  const query = checkRequest(req as Partial<search.SearchRequest__Output>)
+  const sql = searchSql('bench', query)
   const c = await pool.connect()
   try {
     await c.query(sql.page.text, sql.page.values)
@@ -162,20 +162,6 @@ const viaSql = async (req: search.SearchRequest) => {
   } finally {
     c.release()
   }
-}
-const emptyRequest = {
-  q: '',
-  contains: '',
-  pattern: '',
-  published_after: null,
-  published_before: null,
-  tags: [],
-  currency: '',
-  sort: 'SORT_ORDER_UNSPECIFIED',
-  limit: 0,
-  cursor: '',
-  min_price_minor: undefined,
-  max_price_minor: undefined,
 }
 const rows: string[] = []
 const queries: { name: string; grpc: object; sql: object }[] = []

@@ -2,7 +2,6 @@ import { randomBytes, randomUUID } from 'node:crypto'
 import type { Metrics } from '@catalog/kit'
 import { createMetrics, isUnavailable } from '@catalog/kit'
 import { freePort, silentLogger } from '@catalog/kit/testing'
-import type { search } from '@catalog/proto'
 import t from 'tap'
 import { loadSearchConfig } from '../src/config.ts'
 import type { ItemDoc } from '../src/engine.ts'
@@ -10,7 +9,7 @@ import { EngineUnavailableError } from '../src/errors.ts'
 import { indexNames } from '../src/opensearch/index-template.ts'
 import { createOpenSearchClient, replyError } from '../src/opensearch/opensearch-client.ts'
 import { createOpenSearchEngine } from '../src/opensearch/opensearch-engine.ts'
-import { checkQuery } from '../src/query/query-rules.ts'
+import { checkRequest } from '../src/query/query-rules.ts'
 
 const OPENSEARCH = process.env.TEST_OPENSEARCH_URL
 const UNSET = 'TEST_OPENSEARCH_URL is not set'
@@ -59,23 +58,7 @@ const counted = async (metrics: Metrics, name: string) =>
   )
 
 /** A validated query, as the Search RPC hands it to an engine. */
-const query = (req: Partial<search.SearchRequest__Output>) =>
-  checkQuery({
-    q: '',
-    contains: '',
-    pattern: '',
-    published_after: null,
-    published_before: null,
-    tags: [],
-    currency: '',
-    sort: 'SORT_ORDER_UNSPECIFIED',
-    limit: 0,
-    cursor: '',
-    prefix: false,
-    source: '',
-    attributes: null,
-    ...req,
-  })
+const query = checkRequest
 
 const bounds = { statementTimeoutMs: 2_000, countCap: 10_000, patternScanMaxItems: 50_000 }
 

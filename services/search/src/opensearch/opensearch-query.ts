@@ -1,5 +1,5 @@
 import { invalid } from '../errors.ts'
-import { parsePattern, toLuceneRegex } from '../query/pattern-syntax.ts'
+import { toLuceneRegex } from '../query/pattern-syntax.ts'
 import type { SearchQuery, Sort } from '../query/query-rules.ts'
 import type { SnippetMarks } from '../query/snippet.ts'
 import { containmentPaths } from './attribute-paths.ts'
@@ -74,12 +74,7 @@ function filters(tenant: string, query: SearchQuery): Clause[] {
     },
   })
   if (query.contains) filter.push(either('wildcard', 'contains', { value: `*${escapeWildcard(query.contains.toLowerCase())}*` }))
-  if (query.pattern) {
-    const read = parsePattern(query.pattern)
-    // query-rules.ts wrote the pattern from this same reading: it reads again.
-    if (!read.ok) throw invalid([{ field: 'pattern', description: read.description }])
-    filter.push(either('regexp', 'pattern', { value: toLuceneRegex(read.branches), flags: 'NONE' }))
-  }
+  if (query.patternTree) filter.push(either('regexp', 'pattern', { value: toLuceneRegex(query.patternTree), flags: 'NONE' }))
   if (query.after || query.before)
     filter.push({ range: { published_at: { gte: query.after?.toISOString(), lt: query.before?.toISOString() } } })
   for (const tag of query.tags) filter.push({ term: { tags: tag } })

@@ -2,7 +2,6 @@ import { encodeCursor } from '@catalog/kit'
 import type { JsonObject, search } from '@catalog/proto'
 import { jsonToStruct, toTimestamp } from '@catalog/proto'
 import { invalid, patternNeedsScan, tooSlow } from '../errors.ts'
-import { patternPlan } from '../query/pattern-plan.ts'
 import type { SearchQuery } from '../query/query-rules.ts'
 import { snippetHtml, snippetMarks } from '../query/snippet.ts'
 import type { OpenSearchClient, OpenSearchErrorBody } from './opensearch-client.ts'
@@ -61,7 +60,7 @@ export async function runOpenSearch(
 ): Promise<search.SearchResponse> {
   const { statementTimeoutMs: ms, countCap } = options
   const field = query.pattern ? 'pattern' : query.contains ? 'contains' : 'q'
-  if (query.pattern && !query.q && !patternPlan(query.pattern).narrowed)
+  if (query.patternPlan && !query.q && !query.patternPlan.narrowed)
     await checkScan(client, alias, tenant, options.patternScanMaxItems)
   const marks = snippetMarks()
   const body = searchBody(tenant, query, { countCap, marks })

@@ -3,7 +3,6 @@ import { encodeCursor, withTransaction } from '@catalog/kit'
 import type { JsonObject, search } from '@catalog/proto'
 import { jsonToStruct, toTimestamp } from '@catalog/proto'
 import { invalid, patternNeedsScan, tooSlow } from '../errors.ts'
-import { patternPlan } from '../query/pattern-plan.ts'
 import type { SearchQuery } from '../query/query-rules.ts'
 import { snippetHtml } from '../query/snippet.ts'
 import { searchSql } from './search-sql.ts'
@@ -82,8 +81,8 @@ export async function runSearch(
   options: PostgresSearchOptions,
 ): Promise<search.SearchResponse> {
   const { statementTimeoutMs, countCap } = options
-  const plan = query.pattern ? patternPlan(query.pattern) : undefined
-  const sql = searchSql(tenant, query, { patternPrefix: plan?.prefix, countCap })
+  const plan = query.patternPlan
+  const sql = searchSql(tenant, query, { countCap })
   try {
     return await withTransaction(pool, async (c) => {
       await c.query(`SET LOCAL statement_timeout = ${Math.floor(statementTimeoutMs)}`)

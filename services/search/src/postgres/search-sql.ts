@@ -33,14 +33,13 @@ const SORTS: Record<Sort, { expr: (tsq: string) => string; dir: 'ASC' | 'DESC'; 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 
 export interface SearchSqlOptions {
-  /** The literal prefix every match of `q.pattern` begins with, if it is anchored (see pattern-plan). */
-  patternPrefix?: string
   countCap?: number
   marks?: SnippetMarks
 }
 
 export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOptions = {}): SearchSql {
-  const { patternPrefix, countCap = COUNT_CAP, marks = snippetMarks() } = options
+  const { countCap = COUNT_CAP, marks = snippetMarks() } = options
+  const patternPrefix = q.patternPlan?.prefix
   const values: unknown[] = [tenant]
   const p = (v: unknown) => {
     values.push(v)

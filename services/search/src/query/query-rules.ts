@@ -3,6 +3,9 @@ import { decodeCursor } from '@catalog/kit'
 import type { JsonObject, search } from '@catalog/proto'
 import { fromTimestamp, StructTooDeepError, structToJson } from '@catalog/proto'
 import { invalid } from '../errors.ts'
+import type { PatternPlan } from './pattern-plan.ts'
+import { planOf } from './pattern-plan.ts'
+import type { Branch } from './pattern-syntax.ts'
 import { parsePattern, toPostgresRegex } from './pattern-syntax.ts'
 
 export const LIMITS = {
@@ -37,6 +40,10 @@ export interface SearchQuery {
    * PostgreSQL ARE: `\d` and the like as explicit brackets, a lazy `?` dropped.
    */
   pattern?: string
+  /** The same pattern as the tree each engine writes its own syntax from, read once. */
+  patternTree?: Branch[]
+  /** What the index can narrow the pattern by (see pattern-plan.ts). */
+  patternPlan?: PatternPlan
   after?: Date
   before?: Date
   tags: string[]
@@ -85,13 +92,16 @@ function prefixOf(q: string | undefined): SearchQuery['prefix'] {
   return { rest: q.slice(0, at).trim(), last }
 }
 
-/** A pattern in the subset both engines run (see pattern-syntax.ts), in its canonical ARE form. */
-function patternOf(pattern: string | undefined, bad: (field: string, description: string) => void): string | undefined {
-  if (pattern === undefined || [...pattern].length > LIMITS.pattern) return pattern
+/** A pattern in the subset both engines run (see pattern-syntax.ts): its canonical ARE form, its tree and its plan. */
+function patternOf(
+  pattern: string | undefined,
+  bad: (field: string, description: string) => void,
+): Pick<SearchQuery, 'pattern' | 'patternTree' | 'patternPlan'> {
+  if (pattern === undefined || [...pattern].length > LIMITS.pattern) return { pattern }
   const read = parsePattern(pattern)
-  if (read.ok) return toPostgresRegex(read.branches)
+  if (read.ok) return { pattern: toPostgresRegex(read.branches), patternTree: read.branches, patternPlan: planOf(read.branches) }
   bad('pattern', read.description)
-  return undefined
+  return {}
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
@@ -155,7 +165,7 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
     q,
     prefix,
     contains,
-    pattern,
+    ...pattern,
     after,
     before,
     tags: [...new Set(req.tags)],
@@ -168,4 +178,24 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
     limit: req.limit || LIMITS.defaultLimit,
     after_key,
   }
+}
+
+/** A request as the gRPC loader would hand it over, from only the fields that are set, checked. */
+export function checkRequest(req: Partial<search.SearchRequest__Output>): SearchQuery {
+  return checkQuery({
+    q: '',
+    contains: '',
+    pattern: '',
+    published_after: null,
+    published_before: null,
+    tags: [],
+    currency: '',
+    sort: 'SORT_ORDER_UNSPECIFIED',
+    limit: 0,
+    cursor: '',
+    prefix: false,
+    source: '',
+    attributes: null,
+    ...req,
+  })
 }
