@@ -17,16 +17,9 @@ import { pollUntil, testCerts, testKafka, testKafkaEnv } from '@catalog/kit/test
 import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
-import type { FastifyInstance } from 'fastify'
-import { createAuthenticator } from '../../src/auth/authenticator.ts'
-import type { Caching } from '../../src/cache/caching.ts'
-import { caching } from '../../src/cache/caching.ts'
-import { authOptions, loadGatewayConfig } from '../../src/config.ts'
-import { build } from '../../src/server.ts'
-import { catalogBackend, searchBackend, upstreamLatency } from '../../src/upstream/backends.ts'
-import { ALL_SCOPES, gatewayEnv } from './gateway.ts'
+import type { RunningGateway } from './gateway.ts'
+import { startGateway } from './gateway.ts'
 import type { TestIdentity } from './identity.ts'
-import { testIdentity } from './identity.ts'
 
 interface Tap {
   teardown(fn: () => unknown): void
@@ -81,12 +74,7 @@ export async function startPublishingCatalog(t: Tap): Promise<{ address: string;
   return { address: catalog.address, pool: catalog.pool }
 }
 
-export interface CachedGateway {
-  app: FastifyInstance
-  identity: TestIdentity
-  cache: Caching
-  auth(tenant: string, scope?: string): Promise<{ authorization: string }>
-  metrics(): Promise<string>
+export interface CachedGateway extends RunningGateway {
   /** The catalog's item reads this gateway made so far (GetItem and BatchGetItems calls). */
   catalogReads(): Promise<number>
 }
@@ -98,49 +86,18 @@ export async function startCachedGateway(
   env: Record<string, string> = {},
   options: { log?: Logger; identity?: TestIdentity; waitLive?: boolean } = {},
 ): Promise<CachedGateway> {
-  const identity = options.identity ?? (await testIdentity())
-  const config = loadGatewayConfig({
-    ...gatewayEnv(identity.jwksPath, catalogAddress),
-    ...(await gatewayKafkaEnv()),
-    CACHE_ITEMS: 'true',
-    ...env,
-  })
-  const log = options.log ?? silent()
-  const metrics = createMetrics({ service: 'gateway', defaultMetrics: false })
-  const tls = testCerts().of('gateway')
-  const authenticator = createAuthenticator(authOptions(config), log)
-  const latency = upstreamLatency(metrics)
-  const catalog = catalogBackend(config, { tls, log, latency })
-  const search = config.SEARCH_ADDR ? searchBackend(config, config.SEARCH_ADDR, { tls, log, latency }) : undefined
-  const cache = caching(config, { log, metrics })
-  const app = await build({
-    config,
-    log,
-    metrics,
-    verifier: authenticator,
-    catalog,
-    search,
-    checks: { ...cache.checks },
-    cache,
-  })
-  t.teardown(async () => {
-    await app.close()
-    await cache.close()
-    catalog.shutdown()
-    search?.shutdown()
-    authenticator.close()
-  })
-  if (options.waitLive !== false && config.CACHE_ITEMS) await pollUntil(() => cache.live, Boolean, 60_000)
-  const text = () => metrics.registry.metrics()
+  const gateway = await startGateway(
+    t,
+    catalogAddress,
+    { ...(await gatewayKafkaEnv()), CACHE_ITEMS: 'true', ...env },
+    { log: options.log ?? silent(), catalogCheck: false, ...(options.identity ? { identity: options.identity } : {}) },
+  )
+  if (options.waitLive !== false && gateway.cache.items) await pollUntil(() => gateway.cache.live, Boolean, 60_000)
   return {
-    app,
-    identity,
-    cache,
-    auth: async (tenant, scope = ALL_SCOPES) => ({ authorization: `Bearer ${await identity.token({ tenant, scope })}` }),
-    metrics: text,
+    ...gateway,
     catalogReads: async () => {
       let n = 0
-      for (const m of (await text()).matchAll(
+      for (const m of (await gateway.metrics()).matchAll(
         /^gateway_upstream_duration_seconds_count\{[^}]*method="(?:GetItem|BatchGetItems)"[^}]*\} (\d+)/gm,
       ))
         n += Number(m[1])

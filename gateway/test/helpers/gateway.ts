@@ -4,6 +4,8 @@ import { createLogger, createMetrics, grpcHealthCheck } from '@catalog/kit'
 import { testCerts } from '@catalog/kit/testing'
 import type { FastifyInstance } from 'fastify'
 import { createAuthenticator } from '../../src/auth/authenticator.ts'
+import type { Caching } from '../../src/cache/caching.ts'
+import { caching } from '../../src/cache/caching.ts'
 import { authOptions, loadGatewayConfig } from '../../src/config.ts'
 import { rateLimiting } from '../../src/rate-limit/rate-limiting.ts'
 import { build } from '../../src/server.ts'
@@ -19,6 +21,8 @@ interface Tap {
 export interface RunningGateway {
   app: FastifyInstance
   identity: TestIdentity
+  /** The caches `env` asked for (none by default), wired as the gateway's main does. */
+  cache: Caching
   /** `authorization` header of a token for `tenant` with `scope`. */
   auth(tenant: string, scope?: string): Promise<{ authorization: string }>
   /** What Prometheus would scrape from this gateway. */
@@ -55,9 +59,10 @@ export async function startGateway(
   t: Tap,
   catalogAddress: string,
   env: Record<string, string> = {},
-  options: { log?: Logger } = {},
+  /** `catalogCheck: false` leaves the catalog out of readiness (tests that read the caches' own). */
+  options: { log?: Logger; identity?: TestIdentity; catalogCheck?: boolean } = {},
 ): Promise<RunningGateway> {
-  const identity = await testIdentity()
+  const identity = options.identity ?? (await testIdentity())
   const config = loadGatewayConfig({ ...gatewayEnv(identity.jwksPath, catalogAddress), ...env })
   const log = options.log ?? createLogger({ name: 'gateway', level: process.env.TEST_LOG_LEVEL ?? 'silent' })
   const metrics = createMetrics({ service: 'gateway', defaultMetrics: false })
@@ -75,6 +80,7 @@ export async function startGateway(
       }
     : undefined
   const limits = rateLimiting(config, { log, metrics })
+  const cache = caching(config, { log, metrics })
   const app = await build({
     config,
     log,
@@ -83,12 +89,14 @@ export async function startGateway(
     catalog,
     search,
     ...(ingestion ? { ingestion } : {}),
-    checks: { catalog: health.check, ...limits.checks },
+    checks: { ...(options.catalogCheck === false ? {} : { catalog: health.check }), ...limits.checks, ...cache.checks },
     rateLimit: limits.install,
+    cache,
   })
   t.teardown(async () => {
     await app.close()
     await limits.close()
+    await cache.close()
     catalog.shutdown()
     search?.shutdown()
     ingestion?.backend.shutdown()
@@ -99,6 +107,7 @@ export async function startGateway(
   return {
     app,
     identity,
+    cache,
     auth: async (tenant, scope = ALL_SCOPES) => ({ authorization: `Bearer ${await identity.token({ tenant, scope })}` }),
     metrics: () => metrics.registry.metrics(),
   }

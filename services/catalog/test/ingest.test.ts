@@ -8,7 +8,7 @@ import {
   PLATFORM_TOPICS,
   readCloudEvent,
 } from '@catalog/kit'
-import { pollUntil, silentLogger, startAtEnd, testKafka } from '@catalog/kit/testing'
+import { pollUntil, readDeadLetters, silentLogger, startAtEnd, testKafka } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { events } from '@catalog/proto'
 import t from 'tap'
@@ -228,21 +228,7 @@ t.test('a record the database refuses every time goes to the DLQ after maxAttemp
       .then((r) => r.rows.map((row) => row.external_id))
   t.same(await pollUntil(landed, (ids) => ids.length === 2, 60_000), ['after', 'before'], 'the records around it land')
 
-  const reader = kafka.consumer({ groupId: dlqGroup })
-  await reader.connect()
-  await reader.subscribe({ topic: events.INGESTION_TOPICS.recordDlq })
-  const dead: KafkaMessage[] = []
-  await reader.run({
-    eachMessage: async ({ message }) => {
-      if (message.headers?.['dlq-group']?.toString() === group) dead.push(message)
-    },
-  })
-  t.teardown(() => reader.disconnect())
-  await pollUntil(
-    () => dead.length,
-    (n) => n > 0,
-    30_000,
-  )
+  const dead = await readDeadLetters(t, kafka, { topic: events.INGESTION_TOPICS.recordDlq, readerGroup: dlqGroup, group })
   t.equal(dead.length, 1, 'the refused record, alone, is in the DLQ')
   t.equal(events.recordSubmitted.decode(dead[0]?.value ?? Buffer.alloc(0)).external_id, 'stuck', 'as it was sent')
   t.match(dead[0]?.headers?.['dlq-reason']?.toString(), /violates check constraint "refuses_stuck"/, "with the database's reason")

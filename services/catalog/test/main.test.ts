@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { fileURLToPath } from 'node:url'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
-import { logged, reflectionStatus, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
+import { clientsOf, logged, reflectionStatus, startServiceProcess, testCerts, testDatabase } from '@catalog/kit/testing'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata, status } from '@grpc/grpc-js'
 import t from 'tap'
@@ -114,13 +114,7 @@ t.test('an allowed caller that is no forwarder may not act as a tenant; reflecti
   )
   t.teardown(() => proc.child.kill('SIGKILL'))
   const address = `localhost:${logged<number>(proc.lines, 'port') ?? 0}`
-  const service = loadCatalog().grpc.catalog.v1.CatalogService.service
-  const clientAs = (identity: string) => {
-    const c = createUnaryClient(service, { address, tls: testCerts().of(identity), defaultTimeoutMs: 5_000 })
-    t.teardown(() => c.close())
-    return c
-  }
-  const as = () => ({ metadata: writePrincipal(new Metadata(), { tenant: 'acme', subject: 'u', scopes: [] }) })
+  const { as: clientAs, forwarding: as } = clientsOf(t, loadCatalog().grpc.catalog.v1.CatalogService.service, address)
   const id = { id: '00000000-0000-4000-8000-000000000000' }
   await t.rejects(clientAs('gateway').call('GetItem', id, as()), { code: status.NOT_FOUND }, "the gateway's principal is served")
   const search = clientAs('search')

@@ -1,8 +1,15 @@
 import { fileURLToPath } from 'node:url'
-import { createUnaryClient, writePrincipal } from '@catalog/kit'
-import { logged, reflectionStatus, startServiceProcess, testCerts, testDatabase, testKafkaEnv } from '@catalog/kit/testing'
+import {
+  clientsOf,
+  logged,
+  reflectionStatus,
+  startServiceProcess,
+  testCerts,
+  testDatabase,
+  testKafkaEnv,
+} from '@catalog/kit/testing'
 import { loadIngestion } from '@catalog/proto'
-import { Metadata, status } from '@grpc/grpc-js'
+import { status } from '@grpc/grpc-js'
 import t from 'tap'
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url))
@@ -85,16 +92,7 @@ t.test('an allowed caller that is no forwarder may not act as a tenant; reflecti
   )
   t.teardown(() => proc.child.kill('SIGKILL'))
   const address = `localhost:${logged<number>(proc.lines, 'port') ?? 0}`
-  const clientAs = (identity: string) => {
-    const c = createUnaryClient(loadIngestion().grpc.ingestion.v1.IngestionService.service, {
-      address,
-      tls: testCerts().of(identity),
-      defaultTimeoutMs: 5_000,
-    })
-    t.teardown(() => c.close())
-    return c
-  }
-  const as = () => ({ metadata: writePrincipal(new Metadata(), { tenant: 'acme', subject: 'u', scopes: [] }) })
+  const { as: clientAs, forwarding: as } = clientsOf(t, loadIngestion().grpc.ingestion.v1.IngestionService.service, address)
   t.ok(await clientAs('gateway').call('ListIngestions', {}, as()), "the gateway's principal is served")
   const catalog = clientAs('catalog')
   await t.rejects(catalog.call('ListIngestions', {}, as()), { code: status.PERMISSION_DENIED }, "catalog's is refused")

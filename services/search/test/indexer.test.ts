@@ -1,6 +1,6 @@
 import type { KafkaMessage } from '@catalog/kit'
 import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS } from '@catalog/kit'
-import { pollUntil, silentLogger, testKafka } from '@catalog/kit/testing'
+import { pollUntil, readDeadLetters, silentLogger, testKafka } from '@catalog/kit/testing'
 import { events } from '@catalog/proto'
 import t from 'tap'
 import { startIndexer } from '../src/indexer/start-indexer.ts'
@@ -168,21 +168,7 @@ t.test('an event the index refuses every time goes to the DLQ after maxAttempts;
     'the events around it apply',
   )
 
-  const reader = kafka.consumer({ groupId: dlqGroup })
-  await reader.connect()
-  await reader.subscribe({ topic: 'catalog.item.dlq.v1' })
-  const dead: KafkaMessage[] = []
-  await reader.run({
-    eachMessage: async ({ message }) => {
-      if (message.headers?.['dlq-group']?.toString() === group) dead.push(message)
-    },
-  })
-  t.teardown(() => reader.disconnect())
-  await pollUntil(
-    () => dead.length,
-    (n) => n > 0,
-    30_000,
-  )
+  const dead = await readDeadLetters(t, kafka, { topic: 'catalog.item.dlq.v1', readerGroup: dlqGroup, group })
   t.equal(dead.length, 1, 'the refused event, alone, is in the DLQ')
   t.equal(events.itemUpserted.decode(dead[0]?.value ?? Buffer.alloc(0)).item?.id, stuck.id, 'as it was sent')
   t.match(dead[0]?.headers?.['dlq-reason']?.toString(), /Unicode|\\u0000/, "with the database's reason")

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
 import {
+  clientsOf,
   freePort,
   logged,
   pollUntil,
@@ -101,16 +102,7 @@ t.test('an allowed caller that is no forwarder may not act as a tenant; reflecti
   )
   t.teardown(() => proc.child.kill('SIGKILL'))
   const address = `localhost:${logged<number>(proc.lines, 'port') ?? 0}`
-  const clientAs = (identity: string) => {
-    const c = createUnaryClient(loadSearch().grpc.search.v1.SearchService.service, {
-      address,
-      tls: testCerts().of(identity),
-      defaultTimeoutMs: 5_000,
-    })
-    t.teardown(() => c.close())
-    return c
-  }
-  const as = () => ({ metadata: writePrincipal(new Metadata(), { tenant: 'acme', subject: 'u', scopes: [] }) })
+  const { as: clientAs, forwarding: as } = clientsOf(t, loadSearch().grpc.search.v1.SearchService.service, address)
   t.ok(await clientAs('gateway').call('Search', { q: 'lamp' }, as()), "the gateway's principal is served")
   const catalog = clientAs('catalog')
   await t.rejects(catalog.call('Search', { q: 'lamp' }, as()), { code: status.PERMISSION_DENIED }, "catalog's is refused")

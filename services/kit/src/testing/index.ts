@@ -1,6 +1,7 @@
 export { type TestCerts, testCerts } from './certs.ts'
+export { clientsOf } from './clients.ts'
 export { testDatabase } from './database.ts'
-export { startAtEnd, type TestKafkaPrincipal, testKafka, testKafkaCredentials, testKafkaEnv } from './kafka.ts'
+export { readDeadLetters, startAtEnd, type TestKafkaPrincipal, testKafka, testKafkaCredentials, testKafkaEnv } from './kafka.ts'
 export { silentLogger } from './logger.ts'
 export { pollUntil } from './poll.ts'
 export { freePort } from './ports.ts'

@@ -1,4 +1,5 @@
-import type { Kafka, KafkaConfig } from 'kafkajs'
+import type { Kafka, KafkaConfig, KafkaMessage } from 'kafkajs'
+import { pollUntil } from './poll.ts'
 
 /** The principals of the test broker (scripts/lib/kafka.sh makes one per service, and admin). */
 export type TestKafkaPrincipal = 'admin' | 'catalog' | 'search' | 'ingestion' | 'gateway'
@@ -66,4 +67,31 @@ export async function startAtEnd(kafka: Kafka, groupId: string, topic: string): 
   const ends = await admin.fetchTopicOffsets(topic)
   await admin.setOffsets({ groupId, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) })
   await admin.disconnect()
+}
+
+/**
+ * The records consumer group `group` set aside into `topic` (a DLQ: its `dlq-group` header names
+ * the group), read by `readerGroup` (start it at the topic's end first); resolves once one came.
+ */
+export async function readDeadLetters(
+  t: { teardown(fn: () => unknown): void },
+  kafka: Kafka,
+  options: { topic: string; readerGroup: string; group: string },
+): Promise<KafkaMessage[]> {
+  const reader = kafka.consumer({ groupId: options.readerGroup })
+  await reader.connect()
+  t.teardown(() => reader.disconnect())
+  await reader.subscribe({ topic: options.topic })
+  const dead: KafkaMessage[] = []
+  await reader.run({
+    eachMessage: async ({ message }) => {
+      if (message.headers?.['dlq-group']?.toString() === options.group) dead.push(message)
+    },
+  })
+  await pollUntil(
+    () => dead.length,
+    (n) => n > 0,
+    30_000,
+  )
+  return dead
 }
