@@ -32,7 +32,7 @@ export {
   PROTO_ROOT,
   SEARCH_PROTO,
 } from './loader.ts'
-export { contractFileDescriptors, decodeFileDescriptor } from './reflection.ts'
+export { contractFileDescriptors } from './reflection.ts'
 export * as rpcStatus from './rpc-status.ts'
 export type * as search from './search.ts'
 export { type Json, type JsonObject, jsonToStruct, MAX_STRUCT_DEPTH, StructTooDeepError, structToJson } from './struct.ts'

@@ -11,12 +11,3 @@ export function contractFileDescriptors(): Uint8Array[] {
   const set = descriptor.FileDescriptorSet.decode(readFileSync(new URL('./gen/descriptors.binpb', import.meta.url)))
   return (set as unknown as { file: object[] }).file.map((file) => descriptor.FileDescriptorProto.encode(file).finish())
 }
-
-/** A file descriptor as reflection serves it, decoded: its name, imports and message names. */
-export function decodeFileDescriptor(bytes: Uint8Array): {
-  name: string
-  dependency: string[]
-  messageType?: { name: string }[]
-} {
-  return descriptor.FileDescriptorProto.decode(bytes) as never
-}

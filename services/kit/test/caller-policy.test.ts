@@ -1,12 +1,12 @@
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import type { catalog } from '@catalog/proto'
-import { decodeFileDescriptor, loadCatalog } from '@catalog/proto'
+import { loadCatalog } from '@catalog/proto'
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
-import protobuf from 'protobufjs'
-import 'protobufjs/ext/descriptor/index.js'
 import { protoPath as healthProto } from 'grpc-health-check'
+import protobuf from 'protobufjs'
+import descriptor from 'protobufjs/ext/descriptor/index.js'
 import t from 'tap'
 import { Type } from 'typebox'
 import type { CallerPolicy } from '../src/index.ts'
@@ -128,7 +128,16 @@ t.test(
       new Promise<{ name: string; dependency: string[]; messageType?: { name: string }[] }[]>((resolve, reject) => {
         const stream = client.ServerReflectionInfo()
         stream.on('data', (reply) => {
-          resolve((reply.file_descriptor_response?.file_descriptor_proto ?? []).map((b: Buffer) => decodeFileDescriptor(b)))
+          resolve(
+            (reply.file_descriptor_response?.file_descriptor_proto ?? []).map(
+              (b: Buffer) =>
+                descriptor.FileDescriptorProto.decode(b) as unknown as {
+                  name: string
+                  dependency: string[]
+                  messageType?: { name: string }[]
+                },
+            ),
+          )
           stream.end()
         })
         stream.on('error', reject)
