@@ -1,9 +1,14 @@
 // The search bench: loads N generated items into the search read model, then measures each query
 // kind through the search gRPC API (mTLS, in its own process) beside the same SQL run directly on
 // the database in the same run, and the freshness of the index at a steady catalog write rate.
+// With BENCH_ENGINE=opensearch the same items go into an OpenSearch index (search-opensearch.ts),
+// the service answers from it and its indexer writes to it, and the direct baseline is the search
+// body the engine builds, sent straight to the cluster.
 //
 //   bash scripts/bench/run.sh search
-//   env: BENCH_ITEMS (1000000), BENCH_QUERIES (200 per kind), BENCH_WRITE_RATE (500/s), BENCH_WRITE_SECONDS (10)
+//   BENCH_ENGINE=opensearch bash scripts/bench/run.sh search   (run.sh starts the OpenSearch node)
+//   env: BENCH_ITEMS (1000000), BENCH_QUERIES (200 per kind), BENCH_WRITE_RATE (500/s), BENCH_WRITE_SECONDS (10),
+//        BENCH_ENGINE (postgres | opensearch), BENCH_OPENSEARCH_SHARDS (1)
 import { randomBytes, randomUUID } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -17,12 +22,17 @@ import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
 import { writeResult } from './load.ts'
 import { itemGenerator, mulberry32, TAG_LIST, VOCABULARY } from './search-data.ts'
+import { openSearchBench } from './search-opensearch.ts'
 import { BENCH_DATABASE_URL as admin, BENCH_KAFKA_ENV, callerTls, ROOT, tlsEnv } from './setup.ts'
 
 const N = Number(process.env.BENCH_ITEMS ?? 1_000_000)
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
 const WRITE_RATE = Number(process.env.BENCH_WRITE_RATE ?? 500)
 const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 10)
+const ENGINE = process.env.BENCH_ENGINE ?? 'postgres'
+if (ENGINE !== 'postgres' && ENGINE !== 'opensearch') throw new Error(`BENCH_ENGINE=${ENGINE}: postgres or opensearch`)
+const STATEMENT_TIMEOUT_MS = process.env.BENCH_STATEMENT_TIMEOUT_MS ?? '2000'
+const openSearch = ENGINE === 'opensearch' ? await openSearchBench(Number(STATEMENT_TIMEOUT_MS)) : undefined
 
 const adminClient = new pg.Client({ connectionString: admin })
 await adminClient.connect()
@@ -38,37 +48,44 @@ await migrate(searchUrl, MIGRATIONS_DIR, silentLogger())
 // 1. Load.
 const pool = new pg.Pool({ connectionString: searchUrl, max: 8 })
 const generate = itemGenerator(42)
+const tenantOf = (i: number) => (i % 20 === 0 ? 'other' : 'bench')
 const loadStart = performance.now()
 const BATCH = 5_000
-for (let from = 0; from < N; from += BATCH) {
-  const cols: unknown[][] = [[], [], [], [], [], [], [], []]
-  for (let i = from; i < Math.min(N, from + BATCH); i++) {
-    const item = generate(i)
-    const row = [
-      randomUUID(),
-      item.title,
-      item.description,
-      JSON.stringify(item.tags),
-      item.price?.amount_minor ?? null,
-      item.price?.currency ?? null,
-      item.publishedAt,
-      i % 20 === 0 ? 'other' : 'bench',
-    ]
-    for (const [c, v] of row.entries()) cols[c]?.push(v)
-  }
-  await pool.query(
-    `INSERT INTO search_items (id, title, description, tags, price_amount_minor, price_currency, published_at, tenant, version)
+async function loadPostgres() {
+  for (let from = 0; from < N; from += BATCH) {
+    const cols: unknown[][] = [[], [], [], [], [], [], [], []]
+    for (let i = from; i < Math.min(N, from + BATCH); i++) {
+      const item = generate(i)
+      const row = [
+        randomUUID(),
+        item.title,
+        item.description,
+        JSON.stringify(item.tags),
+        item.price?.amount_minor ?? null,
+        item.price?.currency ?? null,
+        item.publishedAt,
+        tenantOf(i),
+      ]
+      for (const [c, v] of row.entries()) cols[c]?.push(v)
+    }
+    await pool.query(
+      `INSERT INTO search_items (id, title, description, tags, price_amount_minor, price_currency, published_at, tenant, version)
      SELECT id, title, description, ARRAY(SELECT jsonb_array_elements_text(tags::jsonb)), price, currency, published_at, tenant, 1
        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::timestamptz[], $8::text[])
             AS t(id, title, description, tags, price, currency, published_at, tenant)`,
-    cols,
-  )
-  if (from % 100_000 === 0) process.stdout.write(`\rloaded ${from.toLocaleString()} of ${N.toLocaleString()}`)
+      cols,
+    )
+    if (from % 100_000 === 0) process.stdout.write(`\rloaded ${from.toLocaleString()} of ${N.toLocaleString()}`)
+  }
+  await pool.query('ANALYZE search_items')
 }
-await pool.query('ANALYZE search_items')
+if (openSearch) await openSearch.load(N, BATCH, (i) => ({ item: generate(i), tenant: tenantOf(i) }))
+else await loadPostgres()
 const loadSeconds = (performance.now() - loadStart) / 1000
 console.log(
-  `\rloaded ${N.toLocaleString()} items in ${loadSeconds.toFixed(0)} s (${(N / loadSeconds).toFixed(0)} items/s, indexes maintained)`,
+  openSearch
+    ? `\rindexed ${N.toLocaleString()} documents in ${loadSeconds.toFixed(0)} s (${(N / loadSeconds).toFixed(0)} docs/s, the indexer's _mget + _bulk per ${BATCH.toLocaleString()}, one batch at a time; ${openSearch.about})`
+    : `\rloaded ${N.toLocaleString()} items in ${loadSeconds.toFixed(0)} s (${(N / loadSeconds).toFixed(0)} items/s, indexes maintained)`,
 )
 
 // 2. The services, each in its own process.
@@ -81,7 +98,8 @@ const searchProcess = await startServiceProcess(
     GRPC_PORT: '0',
     HEALTH_PORT: '0',
     METRICS_PORT: '0',
-    SEARCH_STATEMENT_TIMEOUT_MS: process.env.BENCH_STATEMENT_TIMEOUT_MS ?? '2000',
+    SEARCH_STATEMENT_TIMEOUT_MS: STATEMENT_TIMEOUT_MS,
+    ...openSearch?.serviceEnv,
     ...tlsEnv('search'),
   },
   { readyMessage: 'search ready', timeoutMs: 60_000 },
@@ -96,7 +114,7 @@ const client = createUnaryClient(loadSearch().grpc.search.v1.SearchService.servi
 })
 const metadata = writePrincipal(new Metadata(), { tenant: 'bench', subject: 'bench', scopes: [] })
 
-// 3. Queries: the same requests through gRPC and as direct SQL.
+// 3. Queries: the same requests through gRPC and as direct SQL (or the engine's body sent to OpenSearch).
 const rand = mulberry32(7)
 const pick = <T>(list: readonly T[]) => list[Math.floor(rand() * list.length)] as T
 const day = (d: Date) => ({ seconds: String(Math.floor(d.getTime() / 1000)), nanos: 0 })
@@ -164,13 +182,15 @@ const viaSql = async (req: search.SearchRequest) => {
   }
 }
 const rows: string[] = []
-const queries: { name: string; grpc: object; sql: object }[] = []
+const queries: { name: string; grpc: object; sql?: object; direct?: object }[] = []
 for (const [name, make] of Object.entries(kinds)) {
-  const [grpc, sql] = [await measure(viaGrpc, make), await measure(viaSql, make)]
-  rows.push(`  ${name.padEnd(24)} gRPC ${grpc.text}   | direct SQL ${sql.text}`)
+  const [grpc, direct] = [await measure(viaGrpc, make), await measure(openSearch?.direct ?? viaSql, make)]
+  rows.push(`  ${name.padEnd(24)} gRPC ${grpc.text}   | direct ${openSearch ? 'OpenSearch' : 'SQL'} ${direct.text}`)
   // Printed as it comes: a query kind measured is not lost to a later phase failing.
   console.log(rows.at(-1))
-  queries.push({ name, grpc: grpc.figures, sql: sql.figures })
+  queries.push(
+    openSearch ? { name, grpc: grpc.figures, direct: direct.figures } : { name, grpc: grpc.figures, sql: direct.figures },
+  )
 }
 
 // 4. Freshness: steady writes through the catalog, its relay, Kafka and the indexer.
@@ -230,7 +250,9 @@ const applied = await histogram(metricsPort, 'kafka_consumer_batch_seconds')
 console.log(
   `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
 )
-console.log(`index: ${N.toLocaleString()} items (5% another tenant); ${QUERIES} queries per kind, 4 in flight`)
+console.log(
+  `index: ${N.toLocaleString()} items (5% another tenant)${openSearch ? ` in ${openSearch.about}` : ''}; ${QUERIES} queries per kind, 4 in flight`,
+)
 for (const row of rows) console.log(row)
 console.log(
   `freshness at ${achieved.toFixed(0)} writes/s for ${WRITE_SECONDS}s (${writeErrors} writes refused): ${count} events, p50 <= ${quantile(0.5)} s, p99 <= ${quantile(0.99)} s (histogram bucket bounds)`,
@@ -238,9 +260,18 @@ console.log(
 console.log(
   `  of which write -> broker ack (outbox relay): p50 <= ${published.quantile(0.5)} s, p99 <= ${published.quantile(0.99)} s; indexer batch apply: p50 <= ${applied.quantile(0.5)} s, p99 <= ${applied.quantile(0.99)} s (${applied.count} batches)`,
 )
+// Applied is not yet searchable there: a document is seen from the index's next refresh.
+if (openSearch)
+  console.log("  (OpenSearch: applied is written, searchable from the index's next refresh: every second while it is searched)")
 
-await writeResult('search', {
-  load: { items: N, queriesPerKind: QUERIES, inFlight: 4 },
+await writeResult(openSearch ? 'search-opensearch' : 'search', {
+  ...(openSearch ? { engine: 'opensearch', engineAbout: openSearch.about } : {}),
+  load: {
+    items: N,
+    queriesPerKind: QUERIES,
+    inFlight: 4,
+    ...(openSearch ? { docsPerSec: N / loadSeconds, shards: openSearch.settings.shards } : { itemsPerSec: N / loadSeconds }),
+  },
   queries,
   freshness: {
     writesPerSec: achieved,
@@ -256,6 +287,7 @@ await writeResult('search', {
 
 client.close()
 catalog.close()
+openSearch?.close()
 await pool.end()
 await Promise.all([searchProcess.stop(), catalogProcess.stop()])
 await adminClient.query(`DROP DATABASE bench_search_${suffix} WITH (FORCE)`)
