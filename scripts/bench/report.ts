@@ -1,7 +1,8 @@
 // Gathers the figures every bench wrote (bench/out/<bench>.json) into bench/results.json and one
 // self-contained HTML page (bench/report.html: no scripts, no external files): each subject beside
 // the baseline measured in the same run, the gateway's latency percentiles, search per query
-// kind, and the soak's p99 and RSS over time.
+// kind on each engine (PostgreSQL, and OpenSearch when its run is there) and the engines side by
+// side, and the soak's p99 and RSS over time.
 //
 //   node scripts/bench/report.ts           (bash scripts/bench/all.sh runs it after the benches)
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
@@ -9,7 +10,7 @@ import { join, resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const OUT = join(ROOT, 'bench/out')
-const BENCHES = ['catalog', 'gateway', 'search', 'ingestion', 'soak'] as const
+const BENCHES = ['catalog', 'gateway', 'search', 'search-opensearch', 'ingestion', 'soak'] as const
 
 // biome-ignore lint/suspicious/noExplicitAny: each bench's JSON has its own shape, read field by field below
 type Json = Record<string, any>
@@ -147,31 +148,65 @@ for (const name of ['catalog', 'gateway'] as const) {
     )
   }
 }
-if (results.search) {
-  const r = results.search
+/** A search run's figures: the PostgreSQL run's direct baseline is its SQL, OpenSearch's the engine's body sent to the cluster. */
+const SEARCH_RUNS = [
+  { bench: 'search', engine: 'PostgreSQL', direct: 'direct SQL', loadRate: 'itemsPerSec', unit: 'items/s' },
+  { bench: 'search-opensearch', engine: 'OpenSearch', direct: 'direct OpenSearch', loadRate: 'docsPerSec', unit: 'docs/s' },
+] as const
+for (const run of SEARCH_RUNS) {
+  const r = results[run.bench]
+  if (!r) continue
+  const direct = (q: Json) => (q.direct ?? q.sql) as Json
+  const loaded = r.load[run.loadRate] === undefined ? '' : `; loaded at ${num(r.load[run.loadRate])} ${run.unit}`
   sections.push(
-    `<h2>search</h2><p>${esc(JSON.stringify(r.load))}; freshness at ${num(r.freshness.writesPerSec)} writes/s: p50 ≤ ${r.freshness.p50AtMostS} s, p99 ≤ ${r.freshness.p99AtMostS} s</p>`,
+    `<h2>search on ${run.engine}</h2><p>${r.engineAbout ? `${esc(r.engineAbout)}; ` : ''}${esc(JSON.stringify(r.load))}${loaded}; freshness at ${num(r.freshness.writesPerSec)} writes/s: p50 ≤ ${r.freshness.p50AtMostS} s, p99 ≤ ${r.freshness.p99AtMostS} s</p>`,
     table(
-      ['query kind', 'gRPC p50', 'p95', 'p99', 'past timeout', 'SQL p50', 'p95', 'p99'],
+      ['query kind', 'gRPC p50', 'p95', 'p99', 'past timeout', `${run.direct} p50`, 'p95', 'p99'],
       (r.queries as Json[]).map((q) => [
         q.name,
         q.grpc.p50Ms,
         q.grpc.p95Ms,
         q.grpc.p99Ms,
         q.grpc.pastTimeout,
-        q.sql.p50Ms,
-        q.sql.p95Ms,
-        q.sql.p99Ms,
+        direct(q).p50Ms,
+        direct(q).p95Ms,
+        direct(q).p99Ms,
       ]),
     ),
     bars(
-      'search p99 by query kind',
+      `search on ${run.engine}: p99 by query kind`,
       'ms',
       (r.queries as Json[]).map((q) => ({
         label: q.name,
         values: [
           { name: 'gRPC', value: q.grpc.p99Ms },
-          { name: 'direct SQL', value: q.sql.p99Ms },
+          { name: run.direct, value: direct(q).p99Ms },
+        ],
+      })),
+    ),
+  )
+}
+const [onPostgres, onOpenSearch] = [results.search, results['search-opensearch']]
+if (onPostgres && onOpenSearch) {
+  const other = new Map((onOpenSearch.queries as Json[]).map((q) => [q.name, q]))
+  const kinds = (onPostgres.queries as Json[]).filter((q) => other.has(q.name))
+  sections.push(
+    `<h2>search: the engines side by side</h2><p>load: PostgreSQL ${num(onPostgres.load.items)} items at ${num(onPostgres.load.itemsPerSec)} items/s, OpenSearch ${num(onOpenSearch.load.items)} at ${num(onOpenSearch.load.docsPerSec)} docs/s; freshness p99: PostgreSQL ≤ ${onPostgres.freshness.p99AtMostS} s, OpenSearch ≤ ${onOpenSearch.freshness.p99AtMostS} s (applied; searchable at its next refresh)</p>`,
+    table(
+      ['query kind', 'PostgreSQL gRPC p50', 'p99', 'past timeout', 'OpenSearch gRPC p50', 'p99', 'past timeout'],
+      kinds.map((q) => {
+        const o = other.get(q.name) as Json
+        return [q.name, q.grpc.p50Ms, q.grpc.p99Ms, q.grpc.pastTimeout, o.grpc.p50Ms, o.grpc.p99Ms, o.grpc.pastTimeout]
+      }),
+    ),
+    bars(
+      'search gRPC p99 by engine',
+      'ms',
+      kinds.map((q) => ({
+        label: q.name,
+        values: [
+          { name: 'PostgreSQL', value: q.grpc.p99Ms },
+          { name: 'OpenSearch', value: (other.get(q.name) as Json).grpc.p99Ms },
         ],
       })),
     ),
