@@ -1,4 +1,8 @@
 // The search.v1 contract's types, re-exported under one namespace: `search.SearchRequest__Output`.
+export type * from './gen/search/v1/AttributeRange.ts'
+export type * from './gen/search/v1/Facet.ts'
+export type * from './gen/search/v1/FacetValue.ts'
+export type * from './gen/search/v1/PriceBucket.ts'
 export type * from './gen/search/v1/SearchHit.ts'
 export type * from './gen/search/v1/SearchRequest.ts'
 export type * from './gen/search/v1/SearchResponse.ts'

@@ -6,6 +6,10 @@ import type { ListValue as _google_protobuf_ListValue, ListValue__Output as _goo
 import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from './google/protobuf/Struct.ts';
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from './google/protobuf/Timestamp.ts';
 import type { Value as _google_protobuf_Value, Value__Output as _google_protobuf_Value__Output } from './google/protobuf/Value.ts';
+import type { AttributeRange as _search_v1_AttributeRange, AttributeRange__Output as _search_v1_AttributeRange__Output } from './search/v1/AttributeRange.ts';
+import type { Facet as _search_v1_Facet, Facet__Output as _search_v1_Facet__Output } from './search/v1/Facet.ts';
+import type { FacetValue as _search_v1_FacetValue, FacetValue__Output as _search_v1_FacetValue__Output } from './search/v1/FacetValue.ts';
+import type { PriceBucket as _search_v1_PriceBucket, PriceBucket__Output as _search_v1_PriceBucket__Output } from './search/v1/PriceBucket.ts';
 import type { SearchHit as _search_v1_SearchHit, SearchHit__Output as _search_v1_SearchHit__Output } from './search/v1/SearchHit.ts';
 import type { SearchRequest as _search_v1_SearchRequest, SearchRequest__Output as _search_v1_SearchRequest__Output } from './search/v1/SearchRequest.ts';
 import type { SearchResponse as _search_v1_SearchResponse, SearchResponse__Output as _search_v1_SearchResponse__Output } from './search/v1/SearchResponse.ts';
@@ -33,6 +37,10 @@ export interface ProtoGrpcType {
   }
   search: {
     v1: {
+      AttributeRange: MessageTypeDefinition<_search_v1_AttributeRange, _search_v1_AttributeRange__Output>
+      Facet: MessageTypeDefinition<_search_v1_Facet, _search_v1_Facet__Output>
+      FacetValue: MessageTypeDefinition<_search_v1_FacetValue, _search_v1_FacetValue__Output>
+      PriceBucket: MessageTypeDefinition<_search_v1_PriceBucket, _search_v1_PriceBucket__Output>
       SearchHit: MessageTypeDefinition<_search_v1_SearchHit, _search_v1_SearchHit__Output>
       SearchRequest: MessageTypeDefinition<_search_v1_SearchRequest, _search_v1_SearchRequest__Output>
       SearchResponse: MessageTypeDefinition<_search_v1_SearchResponse, _search_v1_SearchResponse__Output>

@@ -3,6 +3,7 @@
 import type { Timestamp as _google_protobuf_Timestamp, Timestamp__Output as _google_protobuf_Timestamp__Output } from '../../google/protobuf/Timestamp.ts';
 import type { SortOrder as _search_v1_SortOrder, SortOrder__Output as _search_v1_SortOrder__Output } from '../../search/v1/SortOrder.ts';
 import type { Struct as _google_protobuf_Struct, Struct__Output as _google_protobuf_Struct__Output } from '../../google/protobuf/Struct.ts';
+import type { AttributeRange as _search_v1_AttributeRange, AttributeRange__Output as _search_v1_AttributeRange__Output } from '../../search/v1/AttributeRange.ts';
 import type { Long } from '@grpc/proto-loader';
 
 export interface SearchRequest {
@@ -55,6 +56,29 @@ export interface SearchRequest {
    * when the item's holds it). At most 20 keys.
    */
   'attributes'?: (_google_protobuf_Struct | null);
+  /**
+   * Only items with a number within these bounds at each of these attribute paths. At most 10.
+   */
+  'attribute_ranges'?: (_search_v1_AttributeRange)[];
+  /**
+   * Counts of the top values of each of these, on the first page: `tags`, or `attr.<path>` (a
+   * dotted attribute path, as AttributeRange's). At most 5, each named once.
+   */
+  'facets'?: (string)[];
+  /**
+   * The values of each facet, most frequent first: 0 means 10, at most 50.
+   */
+  'facet_size'?: (number);
+  /**
+   * Counts of matching prices in buckets this wide (minor units), on the first page; needs
+   * `currency`. 0: none.
+   */
+  'price_histogram'?: (number | string | Long);
+  /**
+   * Each word of `q` also matches words a typo or two away (PostgreSQL: trigram word similarity;
+   * OpenSearch: fuzziness AUTO). `q` must be plain words, at most 8 of them; not with `prefix`.
+   */
+  'typo'?: (boolean);
   '_min_price_minor'?: "min_price_minor";
   '_max_price_minor'?: "max_price_minor";
 }
@@ -109,6 +133,29 @@ export interface SearchRequest__Output {
    * when the item's holds it). At most 20 keys.
    */
   'attributes': (_google_protobuf_Struct__Output | null);
+  /**
+   * Only items with a number within these bounds at each of these attribute paths. At most 10.
+   */
+  'attribute_ranges': (_search_v1_AttributeRange__Output)[];
+  /**
+   * Counts of the top values of each of these, on the first page: `tags`, or `attr.<path>` (a
+   * dotted attribute path, as AttributeRange's). At most 5, each named once.
+   */
+  'facets': (string)[];
+  /**
+   * The values of each facet, most frequent first: 0 means 10, at most 50.
+   */
+  'facet_size': (number);
+  /**
+   * Counts of matching prices in buckets this wide (minor units), on the first page; needs
+   * `currency`. 0: none.
+   */
+  'price_histogram': (string);
+  /**
+   * Each word of `q` also matches words a typo or two away (PostgreSQL: trigram word similarity;
+   * OpenSearch: fuzziness AUTO). `q` must be plain words, at most 8 of them; not with `prefix`.
+   */
+  'typo': (boolean);
   '_min_price_minor'?: "min_price_minor";
   '_max_price_minor'?: "max_price_minor";
 }
