@@ -99,6 +99,10 @@ const searchProcess = await startServiceProcess(
     HEALTH_PORT: '0',
     METRICS_PORT: '0',
     SEARCH_STATEMENT_TIMEOUT_MS: STATEMENT_TIMEOUT_MS,
+    // As many contains/pattern searches of the tenant at once as the bench keeps in flight: it
+    // measures the engine, not the per-tenant cap (which answers the rest RESOURCE_EXHAUSTED at once;
+    // runs before 2026-12-06 counted those as timeouts).
+    SEARCH_EXPENSIVE_PER_TENANT: '4',
     ...openSearch?.serviceEnv,
     ...tlsEnv('search'),
   },
@@ -142,6 +146,7 @@ kinds['deep cursor page (51st)'] = () => ({ limit: 20, cursor: deepCursor })
 async function measure(run: (req: search.SearchRequest) => Promise<unknown>, make: () => search.SearchRequest) {
   const latencies: number[] = []
   let failed = 0
+  let pastTimeout = 0
   const requests = Array.from({ length: QUERIES }, make)
   let next = 0
   await Promise.all(
@@ -152,19 +157,20 @@ async function measure(run: (req: search.SearchRequest) => Promise<unknown>, mak
         try {
           await run(req)
           latencies.push(performance.now() - t0)
-        } catch {
+        } catch (err) {
           // A query past the statement timeout is an answer too (a 400): count it, keep measuring.
           failed++
+          if (/ran past \d+ ms|statement timeout|SRCH_ERR_QUERY_TOO_SLOW/i.test(String((err as Error).message))) pastTimeout++
         }
       }
     }),
   )
   latencies.sort((a, b) => a - b)
   const at = (q: number) => (latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(1)
-  const timeouts = failed > 0 ? ` (${failed} past the timeout)` : ''
+  const timeouts = failed > 0 ? ` (${pastTimeout} past the timeout, ${failed - pastTimeout} other failures)` : ''
   return {
     text: `p50 ${at(0.5).padStart(6)}  p95 ${at(0.95).padStart(6)}  p99 ${at(0.99).padStart(6)} ms${timeouts}`,
-    figures: { p50Ms: Number(at(0.5)), p95Ms: Number(at(0.95)), p99Ms: Number(at(0.99)), pastTimeout: failed },
+    figures: { p50Ms: Number(at(0.5)), p95Ms: Number(at(0.95)), p99Ms: Number(at(0.99)), pastTimeout, failed },
   }
 }
 const viaGrpc = (req: search.SearchRequest) => client.call('Search', req, { metadata })
