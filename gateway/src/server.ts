@@ -52,7 +52,7 @@ const BULK_TIMEOUT_MS = 60 * 60 * 1000
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/
 
 function malformed(where: 'path' | 'query'): GatewayError {
-  return new GatewayError(codes.validation, 400, 'Bad Request', {
+  return new GatewayError(codes.validation, {
     detail: 'The request is not valid.',
     violations: [{ field: 'uri', description: `${where} is not valid percent-encoding` }],
   })
@@ -117,7 +117,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   ) => {
     if (!isUtf8(body)) {
       done(
-        new GatewayError(codes.validation, 400, 'Bad Request', {
+        new GatewayError(codes.validation, {
           detail: 'The request is not valid.',
           violations: [{ field: 'body', description: 'must be UTF-8 encoded' }],
         }),
@@ -132,7 +132,7 @@ export async function build(deps: GatewayDeps): Promise<FastifyInstance> {
   app.setErrorHandler((err, request, reply) => renderProblem(err, request, reply, log))
   app.setNotFoundHandler((request, reply) =>
     renderProblem(
-      new GatewayError(codes.notFound, 404, 'Not Found', { detail: `No route ${request.method} ${request.url.split('?')[0]}.` }),
+      new GatewayError(codes.notFound, { detail: `No route ${request.method} ${request.url.split('?')[0]}.` }),
       request,
       reply,
       log,

@@ -11,7 +11,6 @@ import {
 import { createAuthenticator } from './auth/authenticator.ts'
 import { caching } from './cache/caching.ts'
 import { authOptions, loadGatewayConfig } from './config.ts'
-import { isGatewayError } from './errors.ts'
 import { rateLimiting } from './rate-limit/rate-limiting.ts'
 import { build } from './server.ts'
 import { catalogBackend, ingestionBackend, searchBackend, upstreamLatency } from './upstream/backends.ts'
@@ -121,8 +120,7 @@ try {
     ],
   })
 } catch (err) {
-  const message =
-    isPlatformError(err) || isGatewayError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
+  const message = isPlatformError(err) ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)
   process.stderr.write(`gateway failed to start: ${message}\n`)
   process.exit(1)
 }

@@ -1,5 +1,5 @@
 import type { FieldViolation, Logger } from '@catalog/kit'
-import { errorCodeOf, fieldViolationsOf } from '@catalog/kit'
+import { errorCodeOf, fieldViolationsOf, isServiceError } from '@catalog/kit'
 import type { ServiceError } from '@grpc/grpc-js'
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify'
 import type { GatewayError } from '../errors.ts'
@@ -149,10 +149,6 @@ function simple(
   headers = {},
 ): Rendered {
   return { status, code, title: TITLES[status] ?? 'Error', detail, violations, headers }
-}
-
-function isServiceError(err: unknown): err is ServiceError {
-  return typeof err === 'object' && err !== null && typeof (err as ServiceError).code === 'number' && 'metadata' in err
 }
 
 function alias(field: string): string {

@@ -77,7 +77,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
   /** The store could not answer: the 503 that refuses the request. */
   const unanswered = (dimension: Dimension, err: unknown): GatewayError => {
     decisions.inc({ dimension, outcome: 'store_error', store: store.kind })
-    return new GatewayError(codes.rateLimitUnavailable, 503, 'Service Unavailable', {
+    return new GatewayError(codes.rateLimitUnavailable, {
       detail: 'Rate limiting is unavailable, so requests are refused for now.',
       headers: { 'retry-after': '1' },
       reason: err instanceof Error ? err.message : String(err),
@@ -98,7 +98,7 @@ export function registerRateLimit(app: FastifyInstance, options: RateLimitOption
     if (!decision.allowed) {
       const headers = rateLimitHeaders(dimension, policy, decision)
       headers['retry-after'] = String(Math.max(1, Math.ceil(decision.retryAfterMs / 1000)))
-      return new GatewayError(codes.rateLimited, 429, 'Too Many Requests', {
+      return new GatewayError(codes.rateLimited, {
         detail: `The ${dimension === 'ip' ? 'client address' : 'tenant'} has used its budget for ${route}; retry after the given delay.`,
         headers,
       })

@@ -1,4 +1,5 @@
 import type { CallOptions, Logger, RequestOf, ResponseOf, UnaryClient, UnaryKeys } from '@catalog/kit'
+import { isServiceError } from '@catalog/kit'
 import type { ServiceError } from '@grpc/grpc-js'
 import { status } from '@grpc/grpc-js'
 import CircuitBreaker from 'opossum'
@@ -42,7 +43,7 @@ export function createBackend<D>(client: UnaryClient<D>, options: BackendOptions
       latency.observe({ backend: name, method, code: 'OK' }, seconds())
       return response
     } catch (err) {
-      latency.observe({ backend: name, method, code: status[(err as ServiceError).code] ?? 'UNKNOWN' }, seconds())
+      latency.observe({ backend: name, method, code: (isServiceError(err) && status[err.code]) || 'UNKNOWN' }, seconds())
       throw err
     }
   }
@@ -51,7 +52,7 @@ export function createBackend<D>(client: UnaryClient<D>, options: BackendOptions
       try {
         return await attempt(method, request, call)
       } catch (err) {
-        const retryable = call.idempotent && (err as ServiceError).code === status.UNAVAILABLE && n < options.retries
+        const retryable = call.idempotent && isServiceError(err) && err.code === status.UNAVAILABLE && n < options.retries
         const pause = Math.random() * Math.min(1_000, 50 * 2 ** n)
         if (!retryable || Date.now() + pause >= call.deadline.getTime()) throw err
         await new Promise((resolve) => setTimeout(resolve, pause))
@@ -80,7 +81,7 @@ export function createBackend<D>(client: UnaryClient<D>, options: BackendOptions
         return (await breaker.fire(method, request, call)) as ResponseOf<D[K]>
       } catch (err) {
         if ((err as { code?: string }).code === 'EOPENBREAKER') {
-          throw new GatewayError(codes.circuitOpen, 503, 'Service Unavailable', {
+          throw new GatewayError(codes.circuitOpen, {
             detail: `The ${name} service is failing; calls are paused for a moment.`,
             headers: { 'retry-after': retryAfter },
           })

@@ -1,6 +1,5 @@
-import { currentTraceparent } from '@catalog/kit'
+import { currentTraceparent, isServiceError } from '@catalog/kit'
 import type { catalog } from '@catalog/proto'
-import type { ServiceError } from '@grpc/grpc-js'
 import { status } from '@grpc/grpc-js'
 import type { FastifyRequest } from 'fastify'
 import type { Backend } from './backend.ts'
@@ -76,7 +75,7 @@ export function createItemLoader(catalogBackend: Catalog) {
         }
       },
       (err: unknown) => {
-        const code = (err as Partial<ServiceError>).code
+        const code = isServiceError(err) ? err.code : undefined
         for (const w of group) {
           const own =
             code === status.INVALID_ARGUMENT || (code === status.DEADLINE_EXCEEDED && w.request.deadline > options.deadline)

@@ -1,9 +1,10 @@
 import { status } from '@grpc/grpc-js'
 
 /**
- * Errors of the platform carry a stable code (`KIT_ERR_*`, `CAT_ERR_*`, ...) and the gRPC status
- * they map to. They are recognised by a brand, not `instanceof`, so that two copies of this
- * package (or a plain object from another) still agree.
+ * Errors of the platform carry a stable code (`KIT_ERR_*`, `CAT_ERR_*`, `GW_ERR_*`, ...) and the
+ * gRPC status they map to (the gateway's add their HTTP status). They are recognised by this one
+ * brand, not `instanceof`, so that two copies of this package (or a plain object from another)
+ * still agree.
  */
 export const kPlatformError = Symbol.for('catalog-platform.error')
 
@@ -40,6 +41,7 @@ export const codes = {
   permissionDenied: 'KIT_ERR_PERMISSION_DENIED',
   invalidArgument: 'KIT_ERR_INVALID_ARGUMENT',
   deadlineExceeded: 'KIT_ERR_DEADLINE_EXCEEDED',
+  queryTimeout: 'KIT_ERR_QUERY_TIMEOUT',
   unavailable: 'KIT_ERR_UNAVAILABLE',
   internal: 'KIT_ERR_INTERNAL',
 } as const
@@ -92,4 +94,12 @@ export function isUnavailable(err: unknown): boolean {
   const { code, message } = err as { code?: unknown; message?: unknown }
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true
   return typeof message === 'string' && UNAVAILABLE_MESSAGE.test(message)
+}
+
+/**
+ * Whether `err` is PostgreSQL cancelling a statement (SQLSTATE 57014, query_canceled): it ran past
+ * the statement timeout (or an operator cancelled it).
+ */
+export function isQueryCanceled(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === '57014'
 }

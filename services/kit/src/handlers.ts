@@ -1,7 +1,7 @@
 import type * as grpc from '@grpc/grpc-js'
 import { status } from '@grpc/grpc-js'
 import { CALLER_HEADER } from './caller-policy.ts'
-import { isPlatformError, isUnavailable } from './errors.ts'
+import { isPlatformError, isQueryCanceled, isUnavailable } from './errors.ts'
 import type { Logger } from './log.ts'
 import type { Principal } from './principal.ts'
 import { readPrincipal } from './principal.ts'
@@ -85,6 +85,9 @@ export function implement<H extends grpc.UntypedServiceImplementation>(log: Logg
             const failure = toStatus(err)
             if (isUnavailable(err)) {
               log.warn({ err, ...fields(failure.code) }, 'a server this service needs is unavailable')
+              done(failure.code)
+            } else if (isQueryCanceled(err)) {
+              log.warn({ err, ...fields(failure.code) }, 'a query ran past the statement timeout')
               done(failure.code)
             } else if (!isPlatformError(err)) {
               log.error({ err, ...fields(failure.code) }, 'unexpected error in handler')

@@ -17,6 +17,7 @@ export {
   type FieldViolation,
   invalidArgument,
   isPlatformError,
+  isQueryCanceled,
   isUnavailable,
   PlatformError,
 } from './errors.ts'
@@ -66,7 +67,7 @@ export { createMetrics, type Metrics } from './metrics.ts'
 export { type Check, type ReadinessCheck, readiness, type SoftCheck, startOpsServer } from './ops-server.ts'
 export { createPool, migrate, type Pool, type PoolClient, withTransaction } from './postgres.ts'
 export { isTenantId, PRINCIPAL_HEADERS, type Principal, readPrincipal, writePrincipal } from './principal.ts'
-export { errorCodeOf, fieldViolationsOf, toStatus } from './rpc-status.ts'
+export { errorCodeOf, fieldViolationsOf, isServiceError, toStatus } from './rpc-status.ts'
 export { certificateMetrics, poolMetrics } from './runtime-metrics.ts'
 export { type GrpcServiceConfig, runGrpcService, runMigrations, runTask, type ServiceContext } from './service-main.ts'
 export { identityOf, readTlsFiles, type TlsFiles, type TlsPaths } from './tls.ts'

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url'
 import { status } from '@grpc/grpc-js'
 import t from 'tap'
-import { createPool, isUnavailable, migrate, toStatus, withTransaction } from '../src/index.ts'
+import { createPool, isQueryCanceled, isUnavailable, migrate, toStatus, withTransaction } from '../src/index.ts'
 import { freePort, silentLogger, testDatabase } from '../src/testing/index.ts'
 
 const dir = fileURLToPath(new URL('./fixtures/migrations', import.meta.url))
@@ -34,6 +34,20 @@ t.test('the statement timeout stops a runaway query', async (t) => {
   const pool = createPool({ url, max: 1, statementTimeoutMs: 200, applicationName: 'test' }, log)
   t.teardown(() => pool.end())
   await t.rejects(pool.query('SELECT pg_sleep(5)'), { code: '57014' })
+})
+
+t.test('a statement past its timeout is RESOURCE_EXHAUSTED, the caller to narrow or retry later, never INTERNAL', async (t) => {
+  const url = await testDatabase(t)
+  const pool = createPool({ url, max: 1, statementTimeoutMs: 200, applicationName: 'test' }, log)
+  t.teardown(() => pool.end())
+  const timedOut = await pool.query('SELECT pg_sleep(5)').catch((err: unknown) => err)
+  t.ok(isQueryCanceled(timedOut), 'PostgreSQL cancelled it (57014)', { timedOut })
+  t.notOk(isUnavailable(timedOut), 'the server is there: no outage')
+  const answer = toStatus(timedOut)
+  t.equal(answer.code, status.RESOURCE_EXHAUSTED)
+  t.match(answer.details, /ran past the time the database allows it/)
+  t.equal(answer.metadata?.get('x-error-code')[0], 'KIT_ERR_QUERY_TIMEOUT')
+  t.notOk(isQueryCanceled(await pool.query('SELECT * FROM no_such_table').catch((err: unknown) => err)), 'another refusal is not')
 })
 
 t.test('PostgreSQL out of reach is UNAVAILABLE, which callers may retry; a refused statement stays INTERNAL', async (t) => {
@@ -72,7 +86,6 @@ t.test('PostgreSQL out of reach is UNAVAILABLE, which callers may retry; a refus
   const bad = await pool.query('SELECT * FROM no_such_table').catch((err: unknown) => err)
   t.notOk(isUnavailable(bad))
   t.equal(toStatus(bad).code, status.INTERNAL)
-  t.equal(toStatus(await pool.query('SELECT pg_sleep(5)').catch((err: unknown) => err)).code, status.INTERNAL)
   // 08P01 is in the connection class, but a wrong number of parameters raises it: a bug, not an outage.
   const miscounted = await pool.query('SELECT $1::int AS n', [1, 2]).catch((err: unknown) => err)
   t.equal((miscounted as { code?: string }).code, '08P01')
