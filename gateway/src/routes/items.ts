@@ -3,9 +3,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { ItemCache } from '../cache/item-cache.ts'
 import type { CachedItem } from '../cache/item-store.ts'
-import { codes, GatewayError } from '../errors.ts'
 import { CreateItemBody, Item, ItemParams, PatchItemBody, Problem, ReplaceItemBody } from '../schemas/item.ts'
-import { fieldsFromJson, itemToJson } from '../schemas/item-mapping.ts'
+import { expectedVersion, fieldsFromJson, itemToJson, patchFromJson } from '../schemas/item-mapping.ts'
 import type { Backend } from '../upstream/backend.ts'
 import { callOptions } from '../upstream/call-options.ts'
 import { createItemLoader } from '../upstream/item-loader.ts'
@@ -13,7 +12,6 @@ import { createItemLoader } from '../upstream/item-loader.ts'
 type Catalog = Backend<catalog.CatalogServiceDefinition>
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 412: Problem, 429: Problem }
-const FIELD_NAMES = ['title', 'description', 'tags', 'attributes', 'price', 'published_at'] as const
 
 /** The item routes; with `cache`, reads are answered from it and writes keep it current (cache/item-cache.ts). */
 export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog, cache?: ItemCache): void {
@@ -31,6 +29,20 @@ export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog, cache?
       if (id) cache?.removed(tenant, id)
       throw err
     }
+  }
+  /** PUT and PATCH: the item's fields (with PATCH, the paths to change) at the version If-Match expects. */
+  const update = async (
+    request: FastifyRequest<{ Params: { id: string } }>,
+    reply: FastifyReply,
+    change: Pick<catalog.UpdateItemRequest, 'fields' | 'update_mask'>,
+  ) => {
+    const req = { id: request.params.id, ...change, expected_version: expectedVersion(request.headers['if-match']) }
+    const json = await wrote(
+      request,
+      reply,
+      async () => (await catalogBackend.call('UpdateItem', req, callOptions(request, false))).item,
+    )
+    return reply.header('etag', `"${json.version}"`).send(json)
   }
   app.get<{ Params: { id: string } }>(
     '/v1/items/:id',
@@ -88,15 +100,7 @@ export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog, cache?
         response: { 200: Item, ...errors },
       },
     },
-    async (request, reply) => {
-      const req = { id: request.params.id, fields: fieldsFromJson(request.body), expected_version: expectedVersion(request) }
-      const json = await wrote(
-        request,
-        reply,
-        async () => (await catalogBackend.call('UpdateItem', req, callOptions(request, false))).item,
-      )
-      return reply.header('etag', `"${json.version}"`).send(json)
-    },
+    (request, reply) => update(request, reply, { fields: fieldsFromJson(request.body) }),
   )
 
   app.patch<{ Params: { id: string }; Body: Static<typeof PatchItemBody> }>(
@@ -111,21 +115,7 @@ export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog, cache?
         response: { 200: Item, ...errors },
       },
     },
-    async (request, reply) => {
-      const paths = FIELD_NAMES.filter((f) => f in request.body)
-      const req = {
-        id: request.params.id,
-        fields: fieldsFromJson({ title: '', ...request.body }),
-        update_mask: { paths },
-        expected_version: expectedVersion(request),
-      }
-      const json = await wrote(
-        request,
-        reply,
-        async () => (await catalogBackend.call('UpdateItem', req, callOptions(request, false))).item,
-      )
-      return reply.header('etag', `"${json.version}"`).send(json)
-    },
+    (request, reply) => update(request, reply, patchFromJson(request.body)),
   )
 
   app.delete<{ Params: { id: string } }>(
@@ -140,7 +130,7 @@ export function itemRoutes(app: FastifyInstance, catalogBackend: Catalog, cache?
       try {
         const { version } = await catalogBackend.call(
           'DeleteItem',
-          { id, expected_version: expectedVersion(request) },
+          { id, expected_version: expectedVersion(request.headers['if-match']) },
           callOptions(request, false),
         )
         cache?.removed(tenant, id, Number(version))
@@ -163,18 +153,4 @@ function rendered(reply: FastifyReply, json: ReturnType<typeof itemToJson>): Cac
 function noneMatch(header: string | undefined, etag: string): boolean {
   if (!header) return false
   return header.trim() === '*' || header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag)
-}
-
-/** If-Match carries the version a write expects, as the strong ETag `"<version>"`; `*` or none expects any. */
-function expectedVersion(request: FastifyRequest): string {
-  const header = request.headers['if-match']
-  if (!header || header.trim() === '*') return '0'
-  const match = /^"([1-9][0-9]{0,15})"$/.exec(header.trim())
-  if (!match?.[1]) {
-    throw new GatewayError(codes.validation, 400, 'Bad Request', {
-      detail: 'If-Match must be one strong ETag of this API, such as "3".',
-      violations: [{ field: 'headers.if-match', description: 'must be a strong ETag such as "3"' }],
-    })
-  }
-  return match[1]
 }

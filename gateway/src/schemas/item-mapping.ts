@@ -1,5 +1,5 @@
 import type { catalog, JsonObject } from '@catalog/proto'
-import { fromTimestamp, jsonToStruct, structToJson, toTimestamp } from '@catalog/proto'
+import { FIELD_PATHS, fromTimestamp, jsonToStruct, structToJson, toTimestamp } from '@catalog/proto'
 import type { Static } from 'typebox'
 import { codes, GatewayError } from '../errors.ts'
 import type { Item, PatchItemBody } from './item.ts'
@@ -8,6 +8,24 @@ type ItemJson = Static<typeof Item>
 type FieldsJson = Static<typeof PatchItemBody>
 
 const MAX_DEPTH = 32
+
+/*
+ * Items between REST and the catalog's messages, both ways, in one place (the routes only call the
+ * catalog with what these make and answer what these return); price history builds on the money
+ * and time mappings here.
+ */
+
+type Money = catalog.Item__Output['price']
+type Timestamp = catalog.Item__Output['created_at']
+
+/** Money as REST shows it: the int64 of minor units becomes a JSON integer (below 2^53 by schema). */
+export const moneyToJson = (m: Money) => (m ? { amount_minor: Number(m.amount_minor), currency: m.currency } : null)
+
+/** An instant the catalog always sets, in RFC 3339. */
+export const timestampToJson = (ts: Timestamp) => (ts ? fromTimestamp(ts).toISOString() : '')
+
+/** A query instant (a date is the start of that UTC day, as `new Date` reads it) for the catalog. */
+export const instantToProto = (value: string | undefined) => (value === undefined ? null : toTimestamp(new Date(value)))
 
 /** The REST item from the catalog's. int64s become JSON integers: they stay below 2^53 in practice and by schema. */
 export function itemToJson(item: catalog.Item__Output | null): ItemJson {
@@ -20,10 +38,10 @@ export function itemToJson(item: catalog.Item__Output | null): ItemJson {
     description: item.description,
     tags: item.tags,
     attributes: structToJson(item.attributes),
-    price: item.price ? { amount_minor: Number(item.price.amount_minor), currency: item.price.currency } : null,
+    price: moneyToJson(item.price),
     published_at: item.published_at ? fromTimestamp(item.published_at).toISOString() : null,
-    created_at: item.created_at ? fromTimestamp(item.created_at).toISOString() : '',
-    updated_at: item.updated_at ? fromTimestamp(item.updated_at).toISOString() : '',
+    created_at: timestampToJson(item.created_at),
+    updated_at: timestampToJson(item.updated_at),
     version: Number(item.version),
   }
 }
@@ -40,13 +58,34 @@ export function fieldsFromJson(body: FieldsJson): catalog.ItemFields {
   }
 }
 
+/** A JSON merge patch as the catalog's fields and the mask of the paths it names (title defaults to empty). */
+export function patchFromJson(body: FieldsJson): { fields: catalog.ItemFields; update_mask: { paths: string[] } } {
+  return {
+    fields: fieldsFromJson({ title: '', ...body }),
+    update_mask: { paths: FIELD_PATHS.filter((f) => f in body) },
+  }
+}
+
+/** If-Match carries the version a write expects, as the strong ETag `"<version>"`; `*` or none expects any. */
+export function expectedVersion(header: string | undefined): string {
+  if (!header || header.trim() === '*') return '0'
+  const match = /^"([1-9][0-9]{0,15})"$/.exec(header.trim())
+  if (!match?.[1]) {
+    throw new GatewayError(codes.validation, {
+      detail: 'If-Match must be one strong ETag of this API, such as "3".',
+      violations: [{ field: 'headers.if-match', description: 'must be a strong ETag such as "3"' }],
+    })
+  }
+  return match[1]
+}
+
 /** Walks without recursion, so a hostile nesting cannot exhaust the stack before it is refused. */
 function checkDepth(value: JsonObject): JsonObject {
   const stack: [unknown, number][] = [[value, 1]]
   while (stack.length > 0) {
     const [node, depth] = stack.pop() as [unknown, number]
     if (depth > MAX_DEPTH) {
-      throw new GatewayError(codes.validation, 400, 'Bad Request', {
+      throw new GatewayError(codes.validation, {
         detail: 'The request is not valid.',
         violations: [{ field: 'body.attributes', description: `must not nest deeper than ${MAX_DEPTH} levels` }],
       })
