@@ -1,5 +1,6 @@
 import { fieldViolationsOf } from '@catalog/kit'
 import t from 'tap'
+import { REPUBLISH } from '../src/items/item-changes.ts'
 import { countRows, fields, startCatalog } from './helpers/catalog.ts'
 
 t.test('RepublishItems publishes every live item of the tenant again, page by page, and changes nothing', async (t) => {
@@ -46,3 +47,39 @@ t.test('RepublishItems publishes every live item of the tenant again, page by pa
   t.same(await fieldOf({ after_id: 'nope' }), ['after_id'])
   t.same(await fieldOf({ limit: 10_001 }), ['limit'])
 })
+
+t.test('a page of RepublishItems reads only its tenant’s live items, by index, however many others hold', async (t) => {
+  const cat = await startCatalog(t)
+  await cat.pool.query(
+    `INSERT INTO items (id, tenant, source, external_id, title)
+     SELECT gen_random_uuid(), CASE WHEN n % 1000 = 0 THEN 'acme' ELSE 'others-' || (n % 7) END, 'shop', 'sku-' || n, 'x'
+       FROM generate_series(1, 50000) AS n`,
+  )
+  await cat.pool.query('ANALYZE items')
+  const { rows } = await cat.pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${REPUBLISH}`, [
+    'acme',
+    '00000000-0000-0000-0000-000000000000',
+    1_000,
+  ])
+  const scans = nodes(rows[0]?.['QUERY PLAN']).filter((n) => n['Relation Name'] === 'items')
+  t.same(
+    scans.map((n) => [n['Node Type'], n['Index Name']]),
+    [['Index Scan', 'items_tenant_live_id']],
+    'one range scan of the tenant’s live ids, in order: no walk of every item, no sort',
+    { scans },
+  )
+  t.match(scans[0]?.['Index Cond'], /tenant = .*id > /, 'tenant and the keyset bound are both index conditions')
+})
+
+type PlanNode = Record<string, unknown> & { Plans?: PlanNode[] }
+
+/** Every node of an EXPLAIN (FORMAT JSON) plan. */
+function nodes(plan: unknown): PlanNode[] {
+  const out: PlanNode[] = []
+  const stack = ((plan as { Plan: PlanNode }[] | undefined) ?? []).map((p) => p.Plan)
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    out.push(node)
+    stack.push(...(node.Plans ?? []))
+  }
+  return out
+}
