@@ -1,6 +1,6 @@
 import type { ItemChanges, ItemDoc, RefusedChange, Tombstone } from '../engine.ts'
 import { EngineUnavailableError, engineRefused } from '../errors.ts'
-import { attributePaths } from './attribute-paths.ts'
+import { attributeNumbers, attributePaths, attributeValues } from './attribute-paths.ts'
 import type { OpenSearchClient } from './opensearch-client.ts'
 import { notTheDocument } from './opensearch-client.ts'
 
@@ -46,6 +46,8 @@ const documentOf = (item: ItemDoc) => ({
   ...item,
   deleted: false,
   attribute_paths: attributePaths(item.attributes),
+  attribute_values: attributeValues(item.attributes),
+  attribute_numbers: attributeNumbers(item.attributes),
 })
 
 const tombstoneOf = (t: Tombstone) => ({ id: t.id, tenant: t.tenant, version: t.version, deleted: true })

@@ -46,3 +46,40 @@ export function containmentPaths(filter: JsonObject): string[] {
   walk('', filter)
   return [...terms]
 }
+
+/** The deepest path a request can name (query/attribute-filters.ts): deeper values need no terms. */
+const MAX_DEPTH = 4
+
+/** A path of keys as the terms of attribute_values and attribute_numbers name it: `"dims"."h"`. */
+export const lookupPath = (keys: readonly string[]) => keys.map((k) => JSON.stringify(k)).join('.')
+
+/**
+ * The scalars of an item's attributes by path, as PostgreSQL's lax jsonpath finds them: an array
+ * on the way, or at the path, is looked into (one level: an array of arrays is not).
+ */
+function scalars(attributes: JsonObject, visit: (path: string, value: string | number | boolean) => void) {
+  const walk = (keys: string[], value: Json, inArray: boolean) => {
+    if (Array.isArray(value)) {
+      if (!inArray) for (const element of value) walk(keys, element, true)
+    } else if (isObject(value)) {
+      if (keys.length < MAX_DEPTH) for (const [k, v] of Object.entries(value)) walk([...keys, k], v, false)
+    } else if (value !== null && keys.length > 0) visit(lookupPath(keys), value)
+  }
+  walk([], attributes, false)
+}
+
+/** `path=json` of every scalar: the terms attribute facets count. */
+export function attributeValues(attributes: JsonObject): string[] {
+  const terms = new Set<string>()
+  scalars(attributes, (path, value) => terms.add(`${path}=${JSON.stringify(value)}`))
+  return [...terms]
+}
+
+/** Every number by path: what attribute ranges compare (a nested field, so a path and its number stay together). */
+export function attributeNumbers(attributes: JsonObject): { path: string; value: number }[] {
+  const numbers: { path: string; value: number }[] = []
+  scalars(attributes, (path, value) => {
+    if (typeof value === 'number') numbers.push({ path, value })
+  })
+  return numbers
+}

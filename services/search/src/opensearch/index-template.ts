@@ -49,6 +49,14 @@ const searchable = {
   },
 }
 
+/** The fields added since the first generation: put on the index in use too, as adding fields to a mapping is allowed. */
+export const ADDED_FIELDS = {
+  // `path=json` of each scalar (attribute-paths.ts): facets of attribute values count them.
+  attribute_values: { type: 'keyword', ignore_above: 2_048 },
+  // Each number with its path, kept together: attribute ranges.
+  attribute_numbers: { type: 'nested', properties: { path: { type: 'keyword' }, value: { type: 'double' } } },
+}
+
 export function indexTemplate(names: IndexNames, settings: IndexSettings) {
   return {
     index_patterns: [`${names.alias}-*`],
@@ -84,6 +92,7 @@ export function indexTemplate(names: IndexNames, settings: IndexSettings) {
           attributes: { type: 'object', enabled: false },
           // A term longer than this is not indexed (Lucene refuses a term past 32 KiB): the item stays, unfilterable by that value.
           attribute_paths: { type: 'keyword', ignore_above: 2_048 },
+          ...ADDED_FIELDS,
         },
       },
     },
@@ -98,7 +107,12 @@ export function indexTemplate(names: IndexNames, settings: IndexSettings) {
 export async function ensureIndex(client: OpenSearchClient, names: IndexNames, settings: IndexSettings): Promise<void> {
   await client.ok('PUT', `/_index_template/${names.template}`, indexTemplate(names, settings))
   const alias = await client.call('HEAD', `/_alias/${names.alias}`)
-  if (alias.status === 200) return
+  // An index of an earlier release lacks the fields added since: its items gain their values when
+  // they change or the catalog republishes them.
+  if (alias.status === 200) {
+    await client.ok('PUT', `/${names.alias}/_mapping`, { properties: ADDED_FIELDS })
+    return
+  }
   const created = await client.call<OpenSearchErrorBody>('PUT', `/${names.firstIndex}`, {
     aliases: { [names.alias]: { is_write_index: true } },
   })

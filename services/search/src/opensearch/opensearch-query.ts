@@ -2,7 +2,7 @@ import { invalid } from '../errors.ts'
 import { toLuceneRegex } from '../query/pattern-syntax.ts'
 import type { SearchQuery, Sort } from '../query/query-rules.ts'
 import type { SnippetMarks } from '../query/snippet.ts'
-import { containmentPaths } from './attribute-paths.ts'
+import { containmentPaths, lookupPath } from './attribute-paths.ts'
 import type { Term } from './web-search.ts'
 import { parseWebSearch } from './web-search.ts'
 
@@ -45,6 +45,14 @@ function wordsQuery(query: SearchQuery, fields = WORD_FIELDS): Clause | undefine
       : groups.length === 1
         ? asBool(groups[0] ?? [])
         : { bool: { should: groups.map(asBool), minimum_should_match: 1 } }
+  if (query.typo) {
+    // Each word, a typo or two away (AUTO: none up to 2 characters, 1 up to 5, 2 past), in the
+    // title or the description; the exact words still count, so they rank first.
+    const fuzzy = {
+      bool: { must: query.typo.map((w) => ({ multi_match: { query: w, operator: 'and', fuzziness: 'AUTO', fields } })) },
+    }
+    return { bool: { should: rest ? [rest, fuzzy] : [fuzzy], minimum_should_match: 1 } }
+  }
   if (!query.prefix) return rest ?? { match_none: {} }
   // The last word's analyzed terms, the final one as a prefix: no cap on how many words it expands to.
   const last = { multi_match: { query: query.prefix.last, type: 'bool_prefix', operator: 'and', fields } }
@@ -83,6 +91,20 @@ function filters(tenant: string, query: SearchQuery): Clause[] {
   if (query.currency) filter.push({ term: { price_currency: query.currency } })
   if (query.source) filter.push({ term: { source: query.source } })
   if (query.attributes) for (const path of containmentPaths(query.attributes)) filter.push({ term: { attribute_paths: path } })
+  for (const r of query.attributeRanges)
+    filter.push({
+      nested: {
+        path: 'attribute_numbers',
+        query: {
+          bool: {
+            filter: [
+              { term: { 'attribute_numbers.path': lookupPath(r.path) } },
+              { range: { 'attribute_numbers.value': { gte: r.min, lte: r.max } } },
+            ],
+          },
+        },
+      },
+    })
   return filter
 }
 
@@ -119,6 +141,30 @@ function searchAfter(sort: Sort, key: { k: string; i: string }): unknown[] {
   return [sort === 'price_asc' || sort === 'price_desc' ? key.k : number, key.i]
 }
 
+/** Every character but letters, digits and _ escaped: the rest of a Lucene regular expression is literal. */
+const escapeRegex = (s: string) => s.replace(/[^\p{L}\p{N}_]/gu, (c) => `\\${c}`)
+
+/** The prefix of an attribute facet's terms in attribute_values: `"dims"."h"=`. */
+export const facetPrefix = (path: readonly string[]) => `${lookupPath(path)}=`
+
+/**
+ * The facets and price histogram a request asks for, over the matches the total counts (the first
+ * countCap + 1 on each shard): none when it asks for neither.
+ */
+function countedAggs(query: SearchQuery, countCap: number): Clause | undefined {
+  const aggs: Clause = {}
+  const order = [{ _count: 'desc' }, { _key: 'asc' }]
+  query.facets.forEach((f, i) => {
+    aggs[`facet_${i}`] = f.path
+      ? { terms: { field: 'attribute_values', size: query.facetSize, order, include: `${escapeRegex(facetPrefix(f.path))}.*` } }
+      : { terms: { field: 'tags', size: query.facetSize, order } }
+  })
+  if (query.priceHistogram)
+    aggs.prices = { histogram: { field: 'price_amount_minor', interval: Number(query.priceHistogram), min_doc_count: 1 } }
+  if (Object.keys(aggs).length === 0) return undefined
+  return { sampler: { shard_size: countCap + 1 }, aggs }
+}
+
 export interface SearchBodyOptions {
   countCap: number
   marks: SnippetMarks
@@ -129,6 +175,7 @@ export function searchBody(tenant: string, query: SearchQuery, options: SearchBo
   const text = wordsQuery(query)
   const ranked = query.sort === 'relevance'
   const highlight = highlightQuery(query)
+  const counted = first ? countedAggs(query, options.countCap) : undefined
   return {
     size: query.limit + 1,
     query: {
@@ -150,6 +197,7 @@ export function searchBody(tenant: string, query: SearchQuery, options: SearchBo
               sampler: { shard_size: Math.min(options.countCap + 1, FACET_SAMPLE) },
               aggs: { tags: { terms: { field: 'tags', size: 10, order: [{ _count: 'desc' }, { _key: 'asc' }] } } },
             },
+            ...(counted ? { counted } : {}),
           },
         }
       : {}),

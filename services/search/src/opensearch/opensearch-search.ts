@@ -1,12 +1,14 @@
 import { encodeCursor } from '@catalog/kit'
-import type { JsonObject, search } from '@catalog/proto'
+import type { Json, JsonObject, search } from '@catalog/proto'
 import { jsonToStruct, toTimestamp } from '@catalog/proto'
 import { invalid, patternNeedsScan, tooSlow } from '../errors.ts'
+import type { FacetCounts } from '../query/facet-results.ts'
+import { facetsResponse, histogramResponse } from '../query/facet-results.ts'
 import type { SearchQuery } from '../query/query-rules.ts'
 import { snippetHtml, snippetMarks } from '../query/snippet.ts'
 import type { OpenSearchClient, OpenSearchErrorBody } from './opensearch-client.ts'
 import { describe, OpenSearchTimeout, replyError } from './opensearch-client.ts'
-import { searchBody, sortKey } from './opensearch-query.ts'
+import { facetPrefix, searchBody, sortKey } from './opensearch-query.ts'
 
 export interface OpenSearchSearchOptions {
   /** A search ends here: cancelled on the cluster, a 400 naming its filter to the caller. */
@@ -40,7 +42,28 @@ interface Hit {
 interface SearchReply extends OpenSearchErrorBody {
   timed_out?: boolean
   hits?: { total?: { value: number; relation: 'eq' | 'gte' }; hits: Hit[] }
-  aggregations?: { sample?: { tags?: { buckets: { key: string; doc_count: number }[] } } }
+  aggregations?: {
+    sample?: { tags?: Buckets<string> }
+    counted?: Record<string, Buckets<string | number> | undefined>
+  }
+}
+
+interface Buckets<K> {
+  buckets: { key: K; doc_count: number }[]
+}
+
+/** The requested facets and histogram from the `counted` aggregations (opensearch-query.ts). */
+function countedOf(query: SearchQuery, counted: NonNullable<SearchReply['aggregations']>['counted'], first: boolean) {
+  if (!first) return { facets: [], price_histogram: [], price_histogram_truncated: false }
+  const counts: FacetCounts[] = query.facets.map((f, i) =>
+    (counted?.[`facet_${i}`]?.buckets ?? []).map((b) => ({
+      // A term of attribute_values is `path=json`: the value is the JSON after the path.
+      value: f.path ? (JSON.parse(String(b.key).slice(facetPrefix(f.path).length)) as Json) : String(b.key),
+      n: b.doc_count,
+    })),
+  )
+  const buckets = (counted?.prices?.buckets ?? []).map((b) => ({ from: String(Math.floor(Number(b.key))), n: b.doc_count }))
+  return { facets: facetsResponse(query, counts), ...histogramResponse(buckets) }
 }
 
 /** Regular expressions Lucene cannot turn into an automaton within its bounds: the client's pattern. */
@@ -59,7 +82,13 @@ export async function runOpenSearch(
   options: OpenSearchSearchOptions,
 ): Promise<search.SearchResponse> {
   const { statementTimeoutMs: ms, countCap } = options
-  const field = query.pattern ? 'pattern' : query.contains ? 'contains' : 'q'
+  const field = query.pattern
+    ? 'pattern'
+    : query.contains
+      ? 'contains'
+      : query.attributeRanges.length > 0
+        ? 'attribute_ranges'
+        : 'q'
   if (query.patternPlan && !query.q && !query.patternPlan.narrowed)
     await checkScan(client, alias, tenant, options.patternScanMaxItems)
   const marks = snippetMarks()
@@ -112,6 +141,7 @@ export async function runOpenSearch(
     total_is_exact: first && exact,
     total_relation: !first ? 'TOTAL_RELATION_UNSPECIFIED' : exact ? 'TOTAL_RELATION_EQ' : 'TOTAL_RELATION_GTE',
     tag_facets: (reply.body.aggregations?.sample?.tags?.buckets ?? []).map((b) => ({ tag: b.key, count: String(b.doc_count) })),
+    ...countedOf(query, reply.body.aggregations?.counted, first),
   }
 }
 

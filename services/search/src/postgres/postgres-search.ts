@@ -3,6 +3,8 @@ import { encodeCursor, withTransaction } from '@catalog/kit'
 import type { JsonObject, search } from '@catalog/proto'
 import { jsonToStruct, toTimestamp } from '@catalog/proto'
 import { invalid, patternNeedsScan, tooSlow } from '../errors.ts'
+import type { FacetCounts } from '../query/facet-results.ts'
+import { facetsResponse, histogramResponse } from '../query/facet-results.ts'
 import type { SearchQuery } from '../query/query-rules.ts'
 import { snippetHtml } from '../query/snippet.ts'
 import { searchSql } from './search-sql.ts'
@@ -104,6 +106,9 @@ export async function runSearch(
             : ((await c.query<Summary>(sql.summary.text, sql.summary.values)).rows[0] ?? { n: 0, facets: [] })
       // Counting every match of a broad query costs more than the page: the count stops one past
       // the cap, and says the total is at least the cap.
+      const counted = sql.counted
+        ? (await c.query<Record<string, unknown>>(sql.counted.text, sql.counted.values)).rows[0]
+        : undefined
       const exact = summary.n <= countCap
       const facets = summary.facets
       return {
@@ -125,10 +130,21 @@ export async function runSearch(
         total_is_exact: first && exact,
         total_relation: !first ? 'TOTAL_RELATION_UNSPECIFIED' : exact ? 'TOTAL_RELATION_EQ' : 'TOTAL_RELATION_GTE',
         tag_facets: facets.map((f) => ({ tag: f.tag, count: String(f.n) })),
+        facets: counted
+          ? facetsResponse(
+              query,
+              query.facets.map((_, i) => (counted[`f${i}`] ?? []) as FacetCounts),
+            )
+          : [],
+        ...histogramResponse(counted ? ((counted.prices ?? []) as { from: string; n: number }[]) : []),
       }
     })
   } catch (err) {
-    if (pgCode(err) === '57014') throw tooSlow(query.pattern ? 'pattern' : query.contains ? 'contains' : 'q', statementTimeoutMs)
+    if (pgCode(err) === '57014')
+      throw tooSlow(
+        query.pattern ? 'pattern' : query.contains ? 'contains' : query.attributeRanges.length > 0 ? 'attribute_ranges' : 'q',
+        statementTimeoutMs,
+      )
     // A cursor whose key does not parse as its sort's type was not one of ours.
     if (pgCode(err).startsWith('22') && query.after_key)
       throw invalid([{ field: 'cursor', description: 'is not a cursor this server issued' }])

@@ -1,3 +1,4 @@
+import { ATTRIBUTE_LIMITS } from '../query/attribute-filters.ts'
 import type { SearchQuery, Sort } from '../query/query-rules.ts'
 import type { SnippetMarks } from '../query/snippet.ts'
 import { headlineOptions, snippetMarks } from '../query/snippet.ts'
@@ -9,6 +10,8 @@ export interface SearchSql {
   summary: { text: string; values: unknown[] }
   /** A first page's rows carry the summary (summary_n, summary_facets): no summary query is needed. */
   summaryInPage: boolean
+  /** The requested facets (f0, f1…) and price histogram (prices) of the counted matches, on a first page; none when neither is asked for. */
+  counted?: { text: string; values: unknown[] }
   /** The sentinels around matches in the page's raw snippets, for snippetHtml. */
   marks: SnippetMarks
 }
@@ -31,6 +34,45 @@ const SORTS: Record<Sort, { expr: (tsq: string) => string; dir: 'ASC' | 'DESC'; 
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
+
+/**
+ * The values at a path of keys, in lax mode: an array on the way or at the path is looked into, one
+ * level (as OpenSearch's attribute terms are written, attribute-paths.ts).
+ */
+const laxPath = (keys: readonly string[]) => `lax $${keys.map((k) => `.${JSON.stringify(k)}`).join('')}[*]`
+
+/**
+ * The facets and price histogram of the matches the count reads (the first countCap + 1), in one
+ * statement. Values order by count, then by their JSON text in byte order (OpenSearch's term order).
+ */
+function countedSql(q: SearchQuery, filters: string, filterValues: unknown[], countCap: number) {
+  if (q.after_key || (q.facets.length === 0 && !q.priceHistogram)) return undefined
+  const values = [...filterValues]
+  const p = (v: unknown) => {
+    values.push(v)
+    return `$${values.length}`
+  }
+  const top = (from: string) => `coalesce((SELECT json_agg(f) FROM (
+      SELECT value, count(*)::int AS n FROM m, ${from} GROUP BY value ORDER BY n DESC, value::text COLLATE "C" LIMIT ${q.facetSize}) f), '[]'::json)`
+  const columns = q.facets.map((f, i) =>
+    f.path
+      ? `${top(`LATERAL (SELECT DISTINCT v AS value FROM jsonb_path_query(m.attributes, ${p(laxPath(f.path))}::jsonpath) v
+                  WHERE jsonb_typeof(v) IN ('string', 'number', 'boolean')) x`)} AS f${i}`
+      : `${top('LATERAL (SELECT DISTINCT to_jsonb(t) AS value FROM unnest(m.tags) t) x')} AS f${i}`,
+  )
+  if (q.priceHistogram) {
+    const width = p(q.priceHistogram)
+    // Floor division, so a bucket starts at a multiple of the width whatever the sign of the price.
+    columns.push(`coalesce((SELECT json_agg(b) FROM (
+        SELECT (floor(price_amount_minor::numeric / ${width}::bigint) * ${width}::bigint)::text AS "from", count(*)::int AS n
+          FROM m WHERE price_amount_minor IS NOT NULL GROUP BY 1 ORDER BY min(price_amount_minor) LIMIT ${ATTRIBUTE_LIMITS.histogramBuckets + 1}) b), '[]'::json) AS prices`)
+  }
+  return {
+    text: `WITH m AS MATERIALIZED (SELECT tags, attributes, price_amount_minor FROM search_items WHERE ${filters} LIMIT ${countCap + 1})
+           SELECT ${columns.join(', ')}`,
+    values,
+  }
+}
 
 export interface SearchSqlOptions {
   countCap?: number
@@ -56,7 +98,18 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     : q.q
       ? `websearch_to_tsquery('catalog_text', ${p(q.q)})`
       : 'NULL::tsquery'
-  if (q.q) where.push(`document @@ ${tsq}`)
+  // A typo-tolerant word is similar enough to a word of the title or the description (pg_trgm's
+  // `<%`, which the trigram indexes answer): every word must be, or `q` match as it is. A word of
+  // one or two characters has too few trigrams to be similar to anything in particular: it must be
+  // there as it is (OpenSearch's AUTO allows it no edit either).
+  const similar = (q.typo ?? []).map((w) => {
+    const word = p(w)
+    return [...w].length <= 2
+      ? `document @@ plainto_tsquery('catalog_text', ${word})`
+      : `(${word} <% title OR ${word} <% description)`
+  })
+  if (q.q && similar.length > 0) where.push(`(document @@ ${tsq} OR (${similar.join(' AND ')}))`)
+  else if (q.q) where.push(`document @@ ${tsq}`)
   if (q.contains) {
     const like = p(`%${escapeLike(q.contains)}%`)
     where.push(`(title ILIKE ${like} OR description ILIKE ${like})`)
@@ -88,6 +141,13 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   if (q.currency) where.push(`price_currency = ${p(q.currency)}`)
   if (q.source) where.push(`source = ${p(q.source)}`)
   if (q.attributes) where.push(`attributes @> ${p(JSON.stringify(q.attributes))}::jsonb`)
+  // No index holds numbers by path: a range checks the rows the other filters leave, under the timeout.
+  for (const r of q.attributeRanges) {
+    const bounds = [r.min !== undefined ? '@ >= $min' : '', r.max !== undefined ? '@ <= $max' : ''].filter(Boolean)
+    where.push(
+      `jsonb_path_exists(attributes, ${p(`${laxPath(r.path)} ? (${bounds.join(' && ')})`)}::jsonpath, ${p(JSON.stringify({ min: r.min, max: r.max }))}::jsonb)`,
+    )
+  }
   const filters = where.join(' AND ')
   const filterValues = [...values]
 
@@ -135,6 +195,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   }
   return {
     page: { text: page, values },
+    counted: countedSql(q, filters, filterValues, countCap),
     // A broad substring or regex makes finding the matches the expensive part: find them once.
     summary: {
       text: `WITH m AS MATERIALIZED (SELECT tags FROM search_items WHERE ${filters} LIMIT ${countCap + 1})

@@ -3,6 +3,8 @@ import { decodeCursor } from '@catalog/kit'
 import type { JsonObject, search } from '@catalog/proto'
 import { fromTimestamp, StructTooDeepError, structToJson } from '@catalog/proto'
 import { invalid } from '../errors.ts'
+import type { AttributeRange, FacetRequest } from './attribute-filters.ts'
+import { facetsOf, histogramOf, rangesOf, typoWordsOf } from './attribute-filters.ts'
 import type { PatternPlan } from './pattern-plan.ts'
 import { planOf } from './pattern-plan.ts'
 import type { Branch } from './pattern-syntax.ts'
@@ -53,6 +55,15 @@ export interface SearchQuery {
   source?: string
   /** JSON containment on the item's attributes. */
   attributes?: JsonObject
+  /** Numbers at attribute paths within bounds, each. */
+  attributeRanges: AttributeRange[]
+  /** Counted on a first page, in the request's order. */
+  facets: FacetRequest[]
+  facetSize: number
+  /** The width of a price bucket in minor units, when a histogram is asked for (with a currency). */
+  priceHistogram?: string
+  /** The words of `q`, each also matched a typo or two away. */
+  typo?: string[]
   sort: Sort
   limit: number
   /** The keyset of the last row of the previous page. */
@@ -133,6 +144,10 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
   if (req.source && (req.source.length > LIMITS.source || /\s/.test(req.source)))
     bad('source', `must be 1 to ${LIMITS.source} characters without spaces`)
   const attributes = attributesOf(req.attributes, bad)
+  const attributeRanges = rangesOf(req.attribute_ranges, bad)
+  const { facets, facetSize } = facetsOf(req.facets, req.facet_size, bad)
+  const priceHistogram = histogramOf(req.price_histogram, req.currency, bad)
+  const typo = req.typo ? typoWordsOf(q, req.prefix, bad) : undefined
   // No engine stores a NUL character in text (PostgreSQL refuses it outright): a filter holding
   // one can match nothing and is the client's mistake, named like any other.
   for (const [field, value] of [
@@ -174,6 +189,11 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
     currency: req.currency || undefined,
     source: req.source || undefined,
     attributes,
+    attributeRanges,
+    facets,
+    facetSize,
+    priceHistogram,
+    typo,
     sort: resolved,
     limit: req.limit || LIMITS.defaultLimit,
     after_key,
@@ -196,6 +216,11 @@ export function checkRequest(req: Partial<search.SearchRequest__Output>): Search
     prefix: false,
     source: '',
     attributes: null,
+    attribute_ranges: [],
+    facets: [],
+    facet_size: 0,
+    price_histogram: '0',
+    typo: false,
     ...req,
   })
 }
