@@ -52,6 +52,29 @@ t.test('search cache', async (t) => {
     t.equal(await searches(), before + 4)
   })
 
+  t.test('attribute filters, facets, histograms and typos each make their own page', async (t) => {
+    const before = await searches()
+    const queries = [
+      'q=brass',
+      'q=brass&attr.color=red',
+      'q=brass&attr.color=blue',
+      'q=brass&attr.year.gte=2010',
+      'q=brass&attr.year.lte=2010',
+      'q=brass&facets=tags',
+      'q=brass&facets=tags&facet_size=3',
+      'q=brass&currency=EUR',
+      'q=brass&currency=EUR&price_histogram=100',
+      'q=brasss&typo=true',
+    ]
+    for (const query of queries) {
+      const res = await get(query)
+      t.equal(res.statusCode, 200, query)
+      t.equal(res.headers['x-cache'], 'miss', `${query}: not another query's page`)
+    }
+    t.equal((await get('attr.color=red&q=brass')).headers['x-cache'], 'hit', 'the same filters in another order')
+    t.equal(await searches(), before + queries.length)
+  })
+
   t.test('the same page asked many times at once costs one search', async (t) => {
     const before = await searches()
     const all = await Promise.all(Array.from({ length: 10 }, () => get('q=lamp&limit=2')))

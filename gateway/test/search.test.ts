@@ -105,4 +105,75 @@ t.test('GET /v1/search through the real search service', async (t) => {
   }
   const noScope = await get('q=brass', await gw.auth('acme', 'items:read'))
   t.equal(noScope.statusCode, 403)
+
+  const names = (res: { json(): { items: { title: string }[] } }) =>
+    res
+      .json()
+      .items.map((i) => i.title)
+      .sort()
+  t.same(
+    names(await get('attr.finish=matte&attr.n.gte=2&attr.n.lte=5')),
+    ['Brass lamp 3', 'Brass lamp 5'],
+    'attr.*: equality and bounds',
+  )
+  t.same(names(await get('attr.n=4')), ['Brass lamp 4'], 'a number reads as a number')
+  t.same(names(await get('attr.n=%224%22')), [], 'a quoted number is text')
+  t.same(
+    names(await get(`attributes=${encodeURIComponent('{"finish":"gloss"}')}&attr.n.lte=2`)),
+    ['Brass lamp 0', 'Brass lamp 2'],
+    'with attributes, both hold',
+  )
+  const faceted = (await get('facets=attr.finish,tags&facet_size=1&currency=EUR&price_histogram=3&limit=1')).json()
+  t.same(faceted.facets.fields, { 'attr.finish': [{ value: 'gloss', count: 4 }], tags: [{ value: 'home', count: 7 }] })
+  t.same(faceted.price_histogram, {
+    width: 3,
+    currency: 'EUR',
+    buckets: [
+      { from: 999, count: 2 },
+      { from: 1002, count: 3 },
+      { from: 1005, count: 2 },
+    ],
+    truncated: false,
+  })
+  t.equal((await get('q=brass&limit=1')).json().price_histogram, null)
+  t.equal((await get('q=brasss&typo=true&limit=1')).json().estimated_total, 7, 'typo=true: words a typo away')
+  t.equal((await get('q=brasss&limit=1')).json().estimated_total, 0)
+
+  const api = (await gw.app.inject({ method: 'GET', url: '/openapi.json' })).json()
+  const operation = api.paths['/v1/search'].get
+  t.match(operation.description, /attr\.<path>\.gte/, 'the attr parameters are described')
+  t.ok(
+    ['facets', 'facet_size', 'price_histogram', 'typo'].every((name) =>
+      operation.parameters.some((p: { name: string }) => p.name === name),
+    ),
+    'and the other new parameters listed',
+  )
+
+  const refinements: [string, string][] = [
+    ['attr.n.gte=two', 'query.attr.n.gte'],
+    ['attr.n.gte=5&attr.n.lte=2', 'query.attr.n.gte'],
+    ['attr.a..b=1', 'query.attr.a..b'],
+    ['attr.a.b.c.d.e=1', 'query.attr.a.b.c.d.e'],
+    ['attr.n=1&attr.n=2', 'query.attr.n'],
+    [`attr.n=%22open`, 'query.attr.n'],
+    [`attributes=${encodeURIComponent('{"n":1}')}&attr.n=2`, 'query.attr.n'],
+    [Array.from({ length: 21 }, (_, i) => `attr.k${i}=1`).join('&'), 'query.attr'],
+    [Array.from({ length: 11 }, (_, i) => `attr.k${i}.gte=1`).join('&'), 'query.attr'],
+    ['facets=color', 'query.facets'],
+    ['facets=attr.a..b', 'query.facets'],
+    ['facets=tags&facet_size=51', 'query.facet_size'],
+    ['facets=tags,tags', 'query.facets'],
+    ['price_histogram=100', 'query.price_histogram'],
+    ['price_histogram=0&currency=EUR', 'query.price_histogram'],
+    ['typo=true', 'query.typo'],
+    ['q=%22brass%20lamp%22&typo=true', 'query.typo'],
+  ]
+  for (const [query, field] of refinements) {
+    const res = await get(query)
+    t.equal(res.statusCode, 400, query)
+    t.ok(
+      res.json().errors?.some((e: { field: string }) => e.field === field),
+      `${query} names ${field}: ${res.body.slice(0, 300)}`,
+    )
+  }
 })

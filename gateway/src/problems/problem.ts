@@ -32,7 +32,10 @@ const FIELD_ALIASES: [RegExp, string][] = [
   [/^update_mask$/, 'body'],
   [/^published_after$/, 'query.after'],
   [/^published_before$/, 'query.before'],
-  [/^(q|prefix|contains|pattern|tags|min_price|max_price|currency|source|attributes|sort|limit|cursor)$/, 'query.$1'],
+  [
+    /^(q|prefix|contains|pattern|tags|min_price|max_price|currency|source|attributes|sort|limit|cursor|facets|facet_size|price_histogram|typo)$/,
+    'query.$1',
+  ],
   [/^(from|to|order|interval|since|until|direction|min_change_percent)$/, 'query.$1'],
   [/^uri$/, 'body.uri'],
   [/^default_source$/, 'source'],

@@ -1,13 +1,14 @@
-import type { search } from '@catalog/proto'
+import type { JsonObject, search } from '@catalog/proto'
 import { fromTimestamp, jsonToStruct, StructTooDeepError, structToJson, toTimestamp } from '@catalog/proto'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Static } from 'typebox'
 import type { SearchCache } from '../cache/search-cache.ts'
 import { codes, GatewayError } from '../errors.ts'
 import { Problem } from '../schemas/item.ts'
-import { SearchQuery, SearchResult } from '../schemas/search.ts'
+import { ATTR_DESCRIPTION, SearchQuery, SearchResult } from '../schemas/search.ts'
 import type { Backend } from '../upstream/backend.ts'
 import { callOptions } from '../upstream/call-options.ts'
+import { attributeParams, pathKeys } from './search-attributes.ts'
 
 const SORTS = {
   relevance: 'SORT_ORDER_RELEVANCE',
@@ -17,7 +18,7 @@ const SORTS = {
 } as const
 
 /** `attributes` is a JSON object in the query string; anything else is the client's 400. */
-function attributesFilter(text: string) {
+function attributesFilter(text: string): JsonObject {
   const refuse = (description: string) =>
     new GatewayError(codes.validation, 400, 'Bad Request', {
       detail: `attributes ${description}.`,
@@ -32,11 +33,16 @@ function attributesFilter(text: string) {
   if (typeof json !== 'object' || json === null || Array.isArray(json))
     throw refuse('must be a JSON object, such as {"color":"red"}')
   try {
-    return jsonToStruct(json as Parameters<typeof jsonToStruct>[0])
+    // Made once here, so that a filter too deep to travel is refused naming the parameter.
+    jsonToStruct(json as JsonObject)
+    return json as JsonObject
   } catch (err) {
     throw refuse(err instanceof StructTooDeepError ? err.message : 'must be a JSON object')
   }
 }
+
+/** A facet's value as JSON: what its google.protobuf.Value holds. */
+const facetValue = (value: search.FacetValue__Output['value']) => structToJson({ fields: value ? { v: value } : {} }).v ?? ''
 
 const RELATIONS: Record<string, 'eq' | 'gte' | undefined> = { TOTAL_RELATION_EQ: 'eq', TOTAL_RELATION_GTE: 'gte' }
 
@@ -53,6 +59,8 @@ export function searchRoutes(
       schema: {
         tags: ['search'],
         summary: 'Search the catalog',
+        // Parameters named by pattern are not listed by OpenAPI: the operation describes them.
+        description: `Filters on attributes: ${ATTR_DESCRIPTION}`,
         querystring: SearchQuery,
         response: { 200: SearchResult, 400: Problem, 401: Problem, 403: Problem, 429: Problem },
       },
@@ -66,6 +74,14 @@ export function searchRoutes(
 
   async function searchOf(request: FastifyRequest<{ Querystring: Static<typeof SearchQuery> }>) {
     const q = request.query
+    const attr = attributeParams(q, q.attributes ? attributesFilter(q.attributes) : undefined)
+    const facets = (q.facets ?? '').split(',').filter(Boolean)
+    for (const f of facets) if (f !== 'tags') pathKeys(f.slice('attr.'.length), 'query.facets')
+    if (q.price_histogram !== undefined && !q.currency)
+      throw new GatewayError(codes.validation, 400, 'Bad Request', {
+        detail: 'price_histogram needs currency.',
+        violations: [{ field: 'query.price_histogram', description: 'needs currency' }],
+      })
     const req: search.SearchRequest = {
       q: q.q ?? '',
       prefix: q.prefix ?? false,
@@ -79,7 +95,12 @@ export function searchRoutes(
         .filter(Boolean),
       currency: q.currency ?? '',
       source: q.source ?? '',
-      attributes: q.attributes ? attributesFilter(q.attributes) : null,
+      attributes: attr.attributes ? jsonToStruct(attr.attributes) : null,
+      attribute_ranges: attr.ranges,
+      facets,
+      facet_size: q.facet_size ?? 0,
+      price_histogram: String(q.price_histogram ?? 0),
+      typo: q.typo ?? false,
       sort: q.sort ? SORTS[q.sort as keyof typeof SORTS] : 'SORT_ORDER_UNSPECIFIED',
       limit: q.limit ?? 20,
       cursor: q.cursor ?? '',
@@ -105,7 +126,21 @@ export function searchRoutes(
       estimated_total: Number(res.estimated_total),
       total_is_exact: res.total_is_exact,
       total_relation: RELATIONS[res.total_relation] ?? null,
-      facets: { tags: res.tag_facets.map((f) => ({ tag: f.tag, count: Number(f.count) })) },
+      facets: {
+        tags: res.tag_facets.map((f) => ({ tag: f.tag, count: Number(f.count) })),
+        fields: Object.fromEntries(
+          res.facets.map((f) => [f.field, f.values.map((v) => ({ value: facetValue(v.value), count: Number(v.count) }))]),
+        ),
+      },
+      price_histogram:
+        q.price_histogram !== undefined && q.currency
+          ? {
+              width: q.price_histogram,
+              currency: q.currency,
+              buckets: res.price_histogram.map((b) => ({ from: Number(b.from_minor), count: Number(b.count) })),
+              truncated: res.price_histogram_truncated,
+            }
+          : null,
     }
   }
 }

@@ -2,6 +2,14 @@ import { Type } from 'typebox'
 
 const Money = Type.Object({ amount_minor: Type.Integer(), currency: Type.String() })
 
+/** Bounds on the `attr.*` parameters, as the search service bounds what they become. */
+export const ATTR_LIMITS = { params: 20, ranges: 10, depth: 4, key: 64 } as const
+
+/** `attr.<path>`, `attr.<path>.gte`, `attr.<path>.lte`: named by pattern, read by routes/search.ts. */
+export const ATTR_PARAM = '^attr\\.'
+
+export const ATTR_DESCRIPTION = `attr.<path>=<value>: only items whose attribute at that dotted path (keys of letters, digits, _ or -, at most ${ATTR_LIMITS.depth} deep) is the value, read as JSON when it is a number, true, false, null or "quoted", else as text; attr.<path>.gte=<n> and attr.<path>.lte=<n>: a number at that path within the bounds, inclusive. At most ${ATTR_LIMITS.params} attr parameters, ${ATTR_LIMITS.ranges} paths with bounds.`
+
 export const SearchQuery = Type.Object(
   {
     q: Type.Optional(Type.String({ maxLength: 256, description: 'words, web-search syntax ("phrase", -not, or), ranked' })),
@@ -42,12 +50,42 @@ export const SearchQuery = Type.Object(
         description: 'a JSON object: only items whose attributes contain it ({"color":"red"} matches {"color":"red","size":42})',
       }),
     ),
+    facets: Type.Optional(
+      Type.String({
+        maxLength: 400,
+        pattern: '^(tags|attr\\.[^,]+)(,(tags|attr\\.[^,]+)){0,4}$',
+        description:
+          'comma-separated, at most 5: tags, or attr.<path>; the top values of each, counted over the matches the total counts (every match when total_relation is eq)',
+      }),
+    ),
+    facet_size: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 50, description: 'values per facet, most frequent first; 10 by default' }),
+    ),
+    price_histogram: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: Number.MAX_SAFE_INTEGER,
+        description:
+          'a bucket width in minor units: counts of matching prices per bucket (at most 100 non-empty buckets); needs currency',
+      }),
+    ),
+    typo: Type.Optional(
+      Type.Boolean({
+        description: 'each word of q also matches words a typo or two away; q of plain words, at most 8, not with prefix',
+      }),
+    ),
     sort: Type.Optional(Type.Union(['relevance', 'newest', 'price_asc', 'price_desc'].map((s) => Type.Literal(s)))),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
     cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 512 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    patternProperties: { [ATTR_PARAM]: Type.String({ minLength: 1, maxLength: 256, description: ATTR_DESCRIPTION }) },
+    description: ATTR_DESCRIPTION,
+  },
 )
+
+const FacetValue = Type.Object({ value: Type.Union([Type.String(), Type.Number(), Type.Boolean()]), count: Type.Integer() })
 
 export const SearchResult = Type.Object({
   items: Type.Array(
@@ -75,5 +113,26 @@ export const SearchResult = Type.Object({
     description:
       "'eq': exactly estimated_total matches; 'gte': at least that many (counting stopped at the cap); null on later pages",
   }),
-  facets: Type.Object({ tags: Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() })) }),
+  facets: Type.Object({
+    tags: Type.Array(Type.Object({ tag: Type.String(), count: Type.Integer() }), {
+      description: 'the ten most frequent tags among the first 1,000 matches counted, always',
+    }),
+    fields: Type.Record(Type.String(), Type.Array(FacetValue), {
+      description: 'the facets asked for, by name (tags, attr.<path>): their top values, most frequent first',
+    }),
+  }),
+  price_histogram: Type.Union(
+    [
+      Type.Object({
+        width: Type.Integer(),
+        currency: Type.String(),
+        buckets: Type.Array(
+          Type.Object({ from: Type.Integer({ description: 'prices from here to before from + width' }), count: Type.Integer() }),
+        ),
+        truncated: Type.Boolean({ description: 'more non-empty buckets than the 100 given' }),
+      }),
+      Type.Null(),
+    ],
+    { description: 'with price_histogram: the non-empty buckets of matching prices, lowest first' },
+  ),
 })
