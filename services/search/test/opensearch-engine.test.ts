@@ -168,13 +168,10 @@ t.test('an index of an earlier release gains the fields added since, and then an
   const client = createOpenSearchClient({ url })
   const names = indexNames(indexPrefix)
   // The first generation as an earlier release made it: without attribute_values and attribute_numbers.
-  const {
-    attribute_values: _values,
-    attribute_numbers: _numbers,
-    ...earlier
-  } = indexTemplate(names, { shards: 1, replicas: 0 }).template.mappings.properties
+  const { settings, mappings: current } = indexTemplate(names, { shards: 1, replicas: 0 }).template
+  const { attribute_values: _values, attribute_numbers: _numbers, ...earlier } = current.properties
   await client.ok('PUT', `/${names.firstIndex}`, {
-    settings: { number_of_shards: 1, number_of_replicas: 0 },
+    settings,
     mappings: { dynamic: 'strict', properties: earlier },
     aliases: { [names.alias]: { is_write_index: true } },
   })
