@@ -58,7 +58,7 @@ const quantity: Schema = {
 }
 const duration = str('a Go duration, e.g. 2160h', { pattern: '^(\\d+(\\.\\d+)?(ns|us|µs|ms|s|m|h))+$' })
 const COMPONENTS = ['catalog', 'search', 'ingestion', 'gateway'] as const
-const EGRESS_TARGETS = ['dns', 'postgres', 'kafka', 'redis', 's3', 'jwks', 'otlp']
+const EGRESS_TARGETS = ['dns', 'postgres', 'kafka', 'redis', 's3', 'jwks', 'opensearch', 'otlp']
 /** The keys of global.kafka.sasl.users and of the password Secret. */
 const KAFKA_PRINCIPALS = ['admin', 'catalog', 'search', 'ingestion'] as const
 

@@ -13,14 +13,16 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url))
 const RELEASE = 'catalog'
 /** The CI scenario that renders every Kafka client: the three services and the drops CronJob... */
 const DEV = join(REPO, 'helm/catalog-platform/ci/dev-values.yaml')
-/** ...and the topics Job (topics.mode job), with KEDA allowed to read the lag. */
+/** ...and the topics Job (topics.mode job), with KEDA allowed to read the lag, and the gateway's item cache. */
 const EVERY_KAFKA_CLIENT = [
   ...['-f', DEV, '--set', 'catalog.topics.mode=job'],
   ...['--set', 'global.kafka.kedaAuthenticationRef=catalog-kafka-keda'],
+  ...['--set', 'gateway.config.CACHE_ITEMS=true'],
 ]
 const KAFKA_CLIENTS = [
   `CronJob/${RELEASE}-ingestion-drops`,
   `Deployment/${RELEASE}-catalog`,
+  `Deployment/${RELEASE}-gateway`,
   `Deployment/${RELEASE}-ingestion`,
   `Deployment/${RELEASE}-search`,
   `Job/${RELEASE}-catalog-topics`,
@@ -60,7 +62,7 @@ if (!helm) {
     t.same(
       kafkaClients(docs).map((p) => p.owner),
       KAFKA_CLIENTS,
-      'the services, the topics Job and the drops CronJob',
+      'the services, the topics Job, the drops CronJob and the gateway with its item cache',
     )
   })
 

@@ -16,10 +16,7 @@
 {{- if and .Values.config.CACHE_SHARED (not .Values.redis.existingSecret) (not .Values.extraEnvFrom) }}
 {{- fail "gateway.config.CACHE_SHARED: the shared item cache needs a Redis: redis.existingSecret, or CACHE_REDIS_URL in a Secret of extraEnvFrom" }}
 {{- end }}
-{{- if .Values.config.CACHE_ITEMS }}
-{{- if include "platform-lib.kafkaCaSource" . }}
-{{- fail "gateway.config.CACHE_ITEMS: the gateway's pod does not mount the brokers' CA (global.kafka.tls.caSecret or caConfigMap) yet; use global.kafka.tls.systemTrustStore, or keep the item cache off" }}
-{{- end }}
+{{- if include "platform-lib.itemCacheOn" . }}
 - name: KAFKA_BROKERS
   value: {{ required "global.kafka.brokers: the item cache (config.CACHE_ITEMS) reads catalog.item.v1" .Values.global.kafka.brokers | quote }}
 {{- include "platform-lib.kafkaAuthEnv" (list . "gateway") | trim | nindent 0 }}

@@ -2,7 +2,8 @@
 Default deny for the component's pods, then what it needs: callers named in allowedCallers
 (by pod labels, matching the certificate identities the service authorises) on its gRPC port,
 Prometheus on the metrics port, and egress only to DNS, the peers it calls and the backing
-services listed in networkPolicy.egress (targets defined once in global.networkPolicy.egress).
+services listed in networkPolicy.egress (targets defined once in global.networkPolicy.egress), and
+the OpenSearch cluster for a search service whose config.SEARCH_ENGINE is opensearch.
 */}}
 {{- define "platform-lib.networkPolicy" -}}
 {{- if .Values.global.networkPolicy.enabled }}
@@ -66,6 +67,9 @@ spec:
 {{- $names := .Values.networkPolicy.egress }}
 {{- if .Values.global.otel.endpoint }}
 {{- $names = append $names "otlp" }}
+{{- end }}
+{{- if and (eq (toString (dig "SEARCH_ENGINE" "" (.Values.config | default dict))) "opensearch") (not (has "opensearch" $names)) }}
+{{- $names = append $names "opensearch" }}
 {{- end }}
 {{- range $name := $names }}
 {{- $target := get $targets $name }}

@@ -93,7 +93,7 @@ spec:
         - name: tls
           mountPath: /etc/catalog/tls
           readOnly: true
-        {{- if eq .Values.kind "grpc" }}
+        {{- if include "platform-lib.readsKafka" . }}
         {{- with include "platform-lib.kafkaCaVolumeMounts" . | trim }}
         {{- . | nindent 8 }}
         {{- end }}
@@ -109,7 +109,7 @@ spec:
       secret:
         secretName: {{ include "platform-lib.tlsSecret" . }}
         defaultMode: 0440
-    {{- if eq .Values.kind "grpc" }}
+    {{- if include "platform-lib.readsKafka" . }}
     {{- with include "platform-lib.kafkaCaVolumes" . | trim }}
     {{- . | nindent 4 }}
     {{- end }}
@@ -117,6 +117,19 @@ spec:
     {{- with .Values.extraVolumes }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
+{{- end -}}
+
+{{/*
+Whether the component's pod reaches the brokers, so needs their CA: every gRPC service, and the
+gateway when its item cache reads catalog.item.v1 (config.CACHE_ITEMS).
+*/}}
+{{- define "platform-lib.readsKafka" -}}
+{{- if or (eq .Values.kind "grpc") (include "platform-lib.itemCacheOn" .) }}true{{ end -}}
+{{- end -}}
+
+{{/* config.CACHE_ITEMS set to true (a boolean, or the string "true" as an env value is written). */}}
+{{- define "platform-lib.itemCacheOn" -}}
+{{- if eq (toString (dig "CACHE_ITEMS" false (.Values.config | default dict))) "true" }}true{{ end -}}
 {{- end -}}
 
 {{- define "platform-lib.containerSecurityContext" -}}
