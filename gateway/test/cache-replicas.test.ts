@@ -1,11 +1,12 @@
 // Two gateway processes, each with its item cache and its own group on catalog.item.v1, in front
 // of one real catalog publishing to the real Kafka: a write through one is read fresh through the
-// other once its event has passed, and a delete is a 404 through both.
+// other once its event has passed, a delete is a 404 through both, and a bulk load of 5,000 items
+// (the catalog's ingest applier, as a bulk upload or a file drop reaches it) evicts every one it changed.
 import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import { logged, pollUntil, startServiceProcess } from '@catalog/kit/testing'
 import t from 'tap'
-import { directCatalog, gatewayKafkaEnv, metric, startPublishingCatalog } from './helpers/cache.ts'
+import { bulkLoad, directCatalog, gatewayKafkaEnv, metric, startPublishingCatalog } from './helpers/cache.ts'
 import { gatewayEnv } from './helpers/gateway.ts'
 import { testIdentity } from './helpers/identity.ts'
 
@@ -18,6 +19,9 @@ t.test('two gateway processes', async (t) => {
     ...gatewayEnv(identity.jwksPath, cat.address),
     ...(await gatewayKafkaEnv()),
     CACHE_ITEMS: 'true',
+    // The bulk case reads its 5,000 items through each replica several times.
+    RATE_LIMIT_TENANT_PER_MINUTE: '1000000',
+    RATE_LIMIT_IP_PER_MINUTE: '1000000',
     METRICS_PORT: '0',
     LOG_LEVEL: 'info',
   }
@@ -102,5 +106,57 @@ t.test('two gateway processes', async (t) => {
     t.pass('both answer every item at its new version')
     const text = await (await fetch(`http://127.0.0.1:${b.ops}/metrics`)).text()
     t.ok(metric(text, 'cache_invalidations_total', { cache: 'items', cause: 'event' }) >= 200, 'evicted by events')
+  })
+
+  t.test('a bulk load of 5,000 items evicts every cached one it changed, in both', async (t) => {
+    const COUNT = 5_000
+    const load = await bulkLoad(t, cat.pool)
+    const bulkTenant = `${tenant}-bulk`
+    const bulkHeaders = {
+      authorization: `Bearer ${await identity.token({ tenant: bulkTenant, scope: 'items:read items:write' })}`,
+    }
+    const externalIds = Array.from({ length: COUNT }, (_, i) => `bulk-${i}`)
+    await load(
+      bulkTenant,
+      externalIds.map((id, i) => ({ externalId: id, title: `Bulk ${i}` })),
+    )
+    const ids = await load.ids(bulkTenant, externalIds)
+    t.equal(ids.length, COUNT, 'the first load made every item')
+    /** Reads every id through `g`, 50 at a time; the versions (ETags) and X-Cache seen. */
+    const readAll = async (g: { port: number }) => {
+      const seen: { etag: string | null; cache: string | null }[] = []
+      for (let from = 0; from < ids.length; from += 50)
+        seen.push(
+          ...(await Promise.all(
+            ids.slice(from, from + 50).map(async (id) => {
+              const res = await fetch(`http://127.0.0.1:${g.port}/v1/items/${id}`, { headers: bulkHeaders })
+              await res.arrayBuffer()
+              return { etag: res.headers.get('etag'), cache: res.headers.get('x-cache') }
+            }),
+          )),
+        )
+      return seen
+    }
+    // Once the first load's events have passed, every item is cached at version 1 in both.
+    for (const g of [a, b])
+      await pollUntil(
+        () => readAll(g),
+        (seen) => seen.every((r) => r.etag === '"1"' && r.cache === 'hit'),
+        60_000,
+      )
+    t.pass('both hold all 5,000 at version 1')
+
+    await load(
+      bulkTenant,
+      externalIds.map((id, i) => ({ externalId: id, title: `Bulk ${i}, changed` })),
+    )
+    for (const g of [a, b]) {
+      const seen = await pollUntil(
+        () => readAll(g),
+        (seen) => seen.every((r) => r.etag === '"2"'),
+        60_000,
+      )
+      t.equal(seen.filter((r) => r.etag === '"2"').length, COUNT, 'every item at the version the second load made')
+    }
   })
 })

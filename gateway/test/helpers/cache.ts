@@ -1,6 +1,7 @@
+import { createIngestApplier } from '@catalog/catalog-service/ingest-consumer'
 import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
 import { startTestCatalog } from '@catalog/catalog-service/testing'
-import type { Logger, Pool } from '@catalog/kit'
+import type { KafkaMessage, Logger, Pool } from '@catalog/kit'
 import {
   createIdempotentProducer,
   createKafka,
@@ -15,7 +16,7 @@ import {
 } from '@catalog/kit'
 import { pollUntil, testCerts, testKafka, testKafkaEnv } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
-import { loadCatalog } from '@catalog/proto'
+import { events, loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import type { RunningGateway } from './gateway.ts'
 import { startGateway } from './gateway.ts'
@@ -145,4 +146,53 @@ export function directCatalog(t: Tap, address: string) {
       await client.call('DeleteItem', { id, expected_version: '0' }, as(tenant))
     },
   }
+}
+
+/**
+ * Bulk loads into a catalog's database the way a bulk upload or a file drop reaches it: the
+ * catalog's own ingest applier, one set-based batch per call, its events published by the relay.
+ */
+export async function bulkLoad(t: Tap, pool: Pool) {
+  const log = silent()
+  const kafka = createKafka({ ...testKafka(), clientId: 'cache-test-bulk', log })
+  const producer = await createIdempotentProducer(kafka, log)
+  t.teardown(() => producer.disconnect())
+  const apply = createIngestApplier({
+    pool,
+    producer,
+    log,
+    metrics: createMetrics({ service: 'catalog', defaultMetrics: false }),
+  })
+  let offset = 0
+  const load = async (tenant: string, records: { externalId: string; title: string }[]) => {
+    const messages = records.map(
+      ({ externalId, title }) =>
+        ({
+          key: Buffer.from(`${tenant}/bulk/${externalId}`),
+          value: events.recordSubmitted.encode({
+            tenant,
+            source: 'bulk',
+            external_id: externalId,
+            fields: { title, tags: ['bulk'] },
+            job_id: `job-${tenant}`,
+            position: String(++offset),
+          }),
+          offset: String(offset),
+          headers: {},
+          timestamp: String(Date.now()),
+          attributes: 0,
+        }) as KafkaMessage,
+    )
+    await apply(messages, { topic: events.INGESTION_TOPICS.record, partition: 0 })
+  }
+  /** The ids of `externalIds` of the bulk source, in that order. */
+  const ids = async (tenant: string, externalIds: string[]): Promise<string[]> => {
+    const { rows } = await pool.query<{ id: string; external_id: string }>(
+      `SELECT id::text, external_id FROM items WHERE tenant = $1 AND source = 'bulk' AND external_id = ANY($2)`,
+      [tenant, externalIds],
+    )
+    const byExternal = new Map(rows.map((r) => [r.external_id, r.id]))
+    return externalIds.flatMap((e) => byExternal.get(e) ?? [])
+  }
+  return Object.assign(load, { ids })
 }
