@@ -17,7 +17,7 @@ export interface SearchRequest {
   'contains'?: (string);
   /**
    * Regular expression over title and description, at most 256 characters, case-sensitive, in
-   * the syntax every engine runs alike (the README's search section); anything else is refused.
+   * the syntax every engine runs alike (docs/search.md); anything else is refused.
    */
   'pattern'?: (string);
   'published_after'?: (_google_protobuf_Timestamp | null);
@@ -94,7 +94,7 @@ export interface SearchRequest__Output {
   'contains': (string);
   /**
    * Regular expression over title and description, at most 256 characters, case-sensitive, in
-   * the syntax every engine runs alike (the README's search section); anything else is refused.
+   * the syntax every engine runs alike (docs/search.md); anything else is refused.
    */
   'pattern': (string);
   'published_after': (_google_protobuf_Timestamp__Output | null);
