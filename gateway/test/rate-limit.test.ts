@@ -218,6 +218,12 @@ t.test('two gateways sharing Redis share the budget of an IPv6 /64', async (t) =
   const { address } = await catalog
   const env = { REDIS_URL, RATE_LIMIT_IP_PER_MINUTE: '1' }
   const [a, b] = [await startGateway(t, address, env), await startGateway(t, address, env)]
+  // Both connected to Redis: until then a replica limits on its own, as it should without Redis.
+  for (const gw of [a, b]) {
+    const end = Date.now() + 10_000
+    while ((await gw.app.inject({ method: 'GET', url: '/readyz' })).json().checks.redis !== 'ok' && Date.now() < end)
+      await new Promise((r) => setTimeout(r, 50))
+  }
   // A /64 of its own per run: budgets in the shared Redis outlive the test by a minute.
   const net = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`
   const statuses: number[] = []
