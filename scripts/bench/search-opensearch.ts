@@ -8,6 +8,7 @@ import { applyChanges } from '@catalog/search-service/opensearch/apply-changes'
 import { ensureIndex, indexNames } from '@catalog/search-service/opensearch/index-template'
 import { createOpenSearchClient } from '@catalog/search-service/opensearch/opensearch-client'
 import { searchBody } from '@catalog/search-service/opensearch/opensearch-query'
+import { facetsOf } from '@catalog/search-service/opensearch/opensearch-search'
 import { checkRequest } from '@catalog/search-service/query'
 import type { GeneratedItem } from './search-data.ts'
 
@@ -78,16 +79,20 @@ export async function openSearchBench(statementTimeoutMs: number) {
       await client.ok('POST', `/${names.alias}/_refresh`)
     },
 
-    /** The engine's search body for the request, on the engine's alias, with the engine's bounds. */
+    /** The engine's searches for the request (the page, then the first page's facets), with the engine's bounds. */
     async direct(req: search.SearchRequest) {
       const query = checkRequest(req as Partial<search.SearchRequest__Output>)
-      const body = searchBody('bench', query, { countCap: COUNT_CAP, marks: marks() })
-      const reply = await client.call<{ timed_out?: boolean }>('POST', `/${names.alias}/_search`, body, {
-        query: { cancel_after_time_interval: `${statementTimeoutMs}ms`, allow_partial_search_results: false },
-        timeoutMs: statementTimeoutMs + 1_000,
-      })
-      // Refused or cancelled at the bound: counted as the gRPC side counts its 400s.
-      if (reply.status !== 200 || reply.body.timed_out) throw new Error(`opensearch answered ${reply.status}`)
+      const send = async (body: Record<string, unknown>) => {
+        const reply = await client.call<Parameters<typeof facetsOf>[0]>('POST', `/${names.alias}/_search`, body, {
+          query: { cancel_after_time_interval: `${statementTimeoutMs}ms`, allow_partial_search_results: false },
+          timeoutMs: statementTimeoutMs + 1_000,
+        })
+        // Refused or cancelled at the bound: counted as the gRPC side counts its 400s.
+        if (reply.status !== 200 || reply.body.timed_out) throw new Error(`opensearch answered ${reply.status}`)
+        return reply
+      }
+      const page = await send(searchBody('bench', query, { countCap: COUNT_CAP, marks: marks() }))
+      await facetsOf(page.body, 'bench', query, send, COUNT_CAP)
     },
 
     close: () => client.close(),

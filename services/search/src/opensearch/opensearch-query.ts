@@ -147,11 +147,8 @@ const escapeRegex = (s: string) => s.replace(/[^\p{L}\p{N}_]/gu, (c) => `\\${c}`
 /** The prefix of an attribute facet's terms in attribute_values: `"dims"."h"=`. */
 export const facetPrefix = (path: readonly string[]) => `${lookupPath(path)}=`
 
-/**
- * The facets and price histogram a request asks for, over the matches the total counts (the first
- * countCap + 1 on each shard): none when it asks for neither.
- */
-function countedAggs(query: SearchQuery, countCap: number): Clause | undefined {
+/** The facets and price histogram a request asks for: none when it asks for neither. */
+function countedAggs(query: SearchQuery): Clause | undefined {
   const aggs: Clause = {}
   const order = [{ _count: 'desc' }, { _key: 'asc' }]
   query.facets.forEach((f, i) => {
@@ -161,8 +158,7 @@ function countedAggs(query: SearchQuery, countCap: number): Clause | undefined {
   })
   if (query.priceHistogram)
     aggs.prices = { histogram: { field: 'price_amount_minor', interval: Number(query.priceHistogram), min_doc_count: 1 } }
-  if (Object.keys(aggs).length === 0) return undefined
-  return { sampler: { shard_size: countCap + 1 }, aggs }
+  return Object.keys(aggs).length === 0 ? undefined : aggs
 }
 
 export interface SearchBodyOptions {
@@ -175,7 +171,6 @@ export function searchBody(tenant: string, query: SearchQuery, options: SearchBo
   const text = wordsQuery(query)
   const ranked = query.sort === 'relevance'
   const highlight = highlightQuery(query)
-  const counted = first ? countedAggs(query, options.countCap) : undefined
   return {
     size: query.limit + 1,
     query: {
@@ -186,21 +181,9 @@ export function searchBody(tenant: string, query: SearchQuery, options: SearchBo
     },
     sort: SORTS[query.sort],
     ...(query.after_key ? { search_after: searchAfter(query.sort, query.after_key) } : {}),
-    // Totals and facets describe the whole result: the first page computes them, later pages need not.
+    // The first page counts the matches, later pages need not. No aggregation here: one would
+    // collect every match, where the count and the sort may stop early (facetBody).
     track_total_hits: first ? options.countCap : false,
-    ...(first
-      ? {
-          aggs: {
-            sample: {
-              // The facets' tags come from a sample of the matches as PostgreSQL's do (the matches
-              // the count read, up to FACET_SAMPLE): the best per shard when ranked.
-              sampler: { shard_size: Math.min(options.countCap + 1, FACET_SAMPLE) },
-              aggs: { tags: { terms: { field: 'tags', size: 10, order: [{ _count: 'desc' }, { _key: 'asc' }] } } },
-            },
-            ...(counted ? { counted } : {}),
-          },
-        }
-      : {}),
     _source: {
       includes: [
         'id',
@@ -234,5 +217,34 @@ export function searchBody(tenant: string, query: SearchQuery, options: SearchBo
           },
         }
       : {}),
+  }
+}
+
+/**
+ * The first page's facets, a search of its own sent beside the page's: an aggregation collects
+ * every match it sees, and in the page's search that would be every match of the query, each one
+ * checked (a wildcard field's candidates are checked against the stored value, ~50 µs each: seconds
+ * for a common substring at a million items). Here collection stops at the matches the facets
+ * describe, as PostgreSQL's do: the tags among the first FACET_SAMPLE matches on each shard, and
+ * the requested facets and histogram over the first countCap + 1 (every match when the total is
+ * exact). Later pages carry no facets: undefined.
+ */
+export function facetBody(tenant: string, query: SearchQuery, options: Pick<SearchBodyOptions, 'countCap'>): Clause | undefined {
+  if (query.after_key) return undefined
+  const text = wordsQuery(query)
+  const counted = countedAggs(query)
+  const sample = Math.min(options.countCap + 1, FACET_SAMPLE)
+  return {
+    size: 0,
+    track_total_hits: false,
+    terminate_after: counted ? options.countCap + 1 : sample,
+    query: { bool: { filter: text ? [...filters(tenant, query), text] : filters(tenant, query) } },
+    aggs: {
+      sample: {
+        sampler: { shard_size: sample },
+        aggs: { tags: { terms: { field: 'tags', size: 10, order: [{ _count: 'desc' }, { _key: 'asc' }] } } },
+      },
+      ...(counted ? { counted: { filter: { match_all: {} }, aggs: counted } } : {}),
+    },
   }
 }

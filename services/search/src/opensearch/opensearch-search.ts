@@ -8,7 +8,7 @@ import type { SearchQuery } from '../query/query-rules.ts'
 import { snippetHtml, snippetMarks } from '../query/snippet.ts'
 import type { OpenSearchClient, OpenSearchErrorBody } from './opensearch-client.ts'
 import { describe, OpenSearchTimeout, replyError } from './opensearch-client.ts'
-import { facetPrefix, searchBody, sortKey } from './opensearch-query.ts'
+import { facetBody, facetPrefix, searchBody, sortKey } from './opensearch-query.ts'
 
 export interface OpenSearchSearchOptions {
   /** A search ends here: cancelled on the cluster, a 400 naming its filter to the caller. */
@@ -39,7 +39,7 @@ interface Hit {
   highlight?: { description?: string[] }
 }
 
-interface SearchReply extends OpenSearchErrorBody {
+export interface SearchReply extends OpenSearchErrorBody {
   timed_out?: boolean
   hits?: { total?: { value: number; relation: 'eq' | 'gte' }; hits: Hit[] }
   aggregations?: {
@@ -92,24 +92,29 @@ export async function runOpenSearch(
   if (query.patternPlan && !query.q && !query.patternPlan.narrowed)
     await checkScan(client, alias, tenant, options.patternScanMaxItems)
   const marks = snippetMarks()
-  const body = searchBody(tenant, query, { countCap, marks })
-  const reply = await client
-    .call<SearchReply>('POST', `/${alias}/_search`, body, {
-      query: { cancel_after_time_interval: `${ms}ms`, allow_partial_search_results: false },
-      // The cluster cancels at the bound; the request waits a little longer for it to say so.
-      timeoutMs: ms + 1_000,
-    })
-    .catch((err: unknown) => {
-      throw err instanceof OpenSearchTimeout ? tooSlow(field, ms) : err
-    })
-  if (reply.status !== 200) {
-    const reason = describe(reply.body)
-    if (query.pattern && TOO_COMPLEX.test(JSON.stringify(reply.body)))
-      throw invalid([{ field: 'pattern', description: 'is too complex to compile' }])
-    if (CANCELLED.test(reason)) throw tooSlow(field, ms)
-    throw replyError(`POST /${alias}/_search`, reply)
+  /** One search under the bound: cancelled on the cluster past it, a 400 naming the filter. */
+  const send = async (body: Record<string, unknown>) => {
+    const reply = await client
+      .call<SearchReply>('POST', `/${alias}/_search`, body, {
+        query: { cancel_after_time_interval: `${ms}ms`, allow_partial_search_results: false },
+        // The cluster cancels at the bound; the request waits a little longer for it to say so.
+        timeoutMs: ms + 1_000,
+      })
+      .catch((err: unknown) => {
+        throw err instanceof OpenSearchTimeout ? tooSlow(field, ms) : err
+      })
+    if (reply.status !== 200) {
+      const reason = describe(reply.body)
+      if (query.pattern && TOO_COMPLEX.test(JSON.stringify(reply.body)))
+        throw invalid([{ field: 'pattern', description: 'is too complex to compile' }])
+      if (CANCELLED.test(reason)) throw tooSlow(field, ms)
+      throw replyError(`POST /${alias}/_search`, reply)
+    }
+    if (reply.body.timed_out) throw tooSlow(field, ms)
+    return reply
   }
-  if (reply.body.timed_out) throw tooSlow(field, ms)
+  const reply = await send(searchBody(tenant, query, { countCap, marks }))
+  const aggregations = await facetsOf(reply.body, tenant, query, send, countCap)
   const hits = reply.body.hits?.hits ?? []
   const page = hits.slice(0, query.limit)
   const last = page.at(-1)
@@ -140,9 +145,37 @@ export async function runOpenSearch(
     estimated_total: String(first ? Math.min(total?.value ?? 0, countCap) : 0),
     total_is_exact: first && exact,
     total_relation: !first ? 'TOTAL_RELATION_UNSPECIFIED' : exact ? 'TOTAL_RELATION_EQ' : 'TOTAL_RELATION_GTE',
-    tag_facets: (reply.body.aggregations?.sample?.tags?.buckets ?? []).map((b) => ({ tag: b.key, count: String(b.doc_count) })),
-    ...countedOf(query, reply.body.aggregations?.counted, first),
+    tag_facets: (aggregations?.sample?.tags?.buckets ?? []).map((b) => ({ tag: b.key, count: String(b.doc_count) })),
+    ...countedOf(query, aggregations?.counted, first),
   }
+}
+
+/**
+ * The first page's facets, from a search of their own after the page's (facetBody says why). When
+ * the page holds every match and only the tags are asked for, they are counted from its hits: a
+ * rare match costs its checks once, not twice.
+ */
+export async function facetsOf(
+  page: SearchReply,
+  tenant: string,
+  query: SearchQuery,
+  send: (body: Record<string, unknown>) => Promise<{ body: SearchReply }>,
+  countCap: number,
+): Promise<SearchReply['aggregations']> {
+  if (query.after_key) return undefined
+  const hits = page.hits?.hits ?? []
+  const whole = page.hits?.total?.relation === 'eq' && hits.length <= query.limit
+  if (whole && query.facets.length === 0 && !query.priceHistogram) {
+    const counts = new Map<string, number>()
+    for (const hit of hits) for (const tag of new Set(hit._source.tags ?? [])) counts.set(tag, (counts.get(tag) ?? 0) + 1)
+    const buckets = [...counts]
+      .sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
+      .slice(0, 10)
+      .map(([key, doc_count]) => ({ key, doc_count }))
+    return { sample: { tags: { buckets } } }
+  }
+  const body = facetBody(tenant, query, { countCap })
+  return body ? (await send(body)).body.aggregations : undefined
 }
 
 /** Whether the tenant holds more than `maxItems` items, counted no further than one past it on each shard. */
