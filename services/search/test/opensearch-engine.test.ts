@@ -9,6 +9,8 @@ import { EngineUnavailableError } from '../src/errors.ts'
 import { indexNames, indexTemplate } from '../src/opensearch/index-template.ts'
 import { createOpenSearchClient, replyError } from '../src/opensearch/opensearch-client.ts'
 import { createOpenSearchEngine } from '../src/opensearch/opensearch-engine.ts'
+import type { SearchReply } from '../src/opensearch/opensearch-search.ts'
+import { facetsOf } from '../src/opensearch/opensearch-search.ts'
 import { checkRequest } from '../src/query/query-rules.ts'
 
 const OPENSEARCH = process.env.TEST_OPENSEARCH_URL
@@ -204,4 +206,38 @@ t.test('an index of an earlier release gains the fields added since, and then an
     found.hits?.map((h) => h.title),
     ['Lamp 2012'],
   )
+})
+
+t.test("the tags of a page that holds every match are counted from it, in the cluster's order", async (t) => {
+  const hit = (tags: string[]) => ({ _id: randomUUID(), _score: null, _source: { id: randomUUID(), tags } })
+  const page = (relation: 'eq' | 'gte', hits: ReturnType<typeof hit>[]): SearchReply => ({
+    hits: { total: { value: hits.length, relation }, hits },
+  })
+  const sent: unknown[] = []
+  const send = async (body: Record<string, unknown>) => {
+    sent.push(body)
+    return { body: { aggregations: { sample: { tags: { buckets: [] } } } } }
+  }
+  // Equal counts in the order of the keys' UTF-8 bytes, as a terms aggregation gives them: U+FF01
+  // before U+1F600, where UTF-16 code units would put the emoji first. A tag twice in one item counts once.
+  const whole = await facetsOf(
+    page('eq', [hit(['b', 'a', 'a']), hit(['\u{1F600}']), hit(['\uFF01']), hit(['b'])]),
+    'acme',
+    query({}),
+    send,
+    10_000,
+  )
+  t.same(
+    whole?.sample?.tags?.buckets.map((b) => [b.key, b.doc_count]),
+    [
+      ['b', 2],
+      ['a', 1],
+      ['\uFF01', 1],
+      ['\u{1F600}', 1],
+    ],
+  )
+  t.equal(sent.length, 0, 'no second search')
+  await facetsOf(page('gte', [hit(['a'])]), 'acme', query({}), send, 10_000)
+  await facetsOf(page('eq', [hit(['a'])]), 'acme', query({ price_histogram: '100', currency: 'EUR' }), send, 10_000)
+  t.equal(sent.length, 2, 'a search of the facets when the page does not hold every match, or more than tags is asked')
 })

@@ -221,7 +221,7 @@ export function searchBody(tenant: string, query: SearchQuery, options: SearchBo
 }
 
 /**
- * The first page's facets, a search of its own sent beside the page's: an aggregation collects
+ * The first page's facets, a search of its own sent after the page's: an aggregation collects
  * every match it sees, and in the page's search that would be every match of the query, each one
  * checked (a wildcard field's candidates are checked against the stored value, ~50 µs each: seconds
  * for a common substring at a million items). Here collection stops at the matches the facets

@@ -82,6 +82,8 @@ export async function runOpenSearch(
   options: OpenSearchSearchOptions,
 ): Promise<search.SearchResponse> {
   const { statementTimeoutMs: ms, countCap } = options
+  // One bound for the whole search: the facets' search gets what the page's left of it.
+  const deadline = Date.now() + ms
   const field = query.pattern
     ? 'pattern'
     : query.contains
@@ -94,11 +96,13 @@ export async function runOpenSearch(
   const marks = snippetMarks()
   /** One search under the bound: cancelled on the cluster past it, a 400 naming the filter. */
   const send = async (body: Record<string, unknown>) => {
+    const left = deadline - Date.now()
+    if (left <= 0) throw tooSlow(field, ms)
     const reply = await client
       .call<SearchReply>('POST', `/${alias}/_search`, body, {
-        query: { cancel_after_time_interval: `${ms}ms`, allow_partial_search_results: false },
+        query: { cancel_after_time_interval: `${left}ms`, allow_partial_search_results: false },
         // The cluster cancels at the bound; the request waits a little longer for it to say so.
-        timeoutMs: ms + 1_000,
+        timeoutMs: left + 1_000,
       })
       .catch((err: unknown) => {
         throw err instanceof OpenSearchTimeout ? tooSlow(field, ms) : err
@@ -168,8 +172,9 @@ export async function facetsOf(
   if (whole && query.facets.length === 0 && !query.priceHistogram) {
     const counts = new Map<string, number>()
     for (const hit of hits) for (const tag of new Set(hit._source.tags ?? [])) counts.set(tag, (counts.get(tag) ?? 0) + 1)
+    // The cluster's order: most frequent first, then by the key's bytes.
     const buckets = [...counts]
-      .sort(([a, m], [b, n]) => n - m || (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a, m], [b, n]) => n - m || Buffer.compare(Buffer.from(a), Buffer.from(b)))
       .slice(0, 10)
       .map(([key, doc_count]) => ({ key, doc_count }))
     return { sample: { tags: { buckets } } }
