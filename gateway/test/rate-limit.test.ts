@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { once } from 'node:events'
 import { createMetrics } from '@catalog/kit'
-import { freePort, silentLogger } from '@catalog/kit/testing'
+import { freePort, pollUntil, silentLogger } from '@catalog/kit/testing'
 import Fastify from 'fastify'
 import t from 'tap'
 import { codes, isGatewayError } from '../src/errors.ts'
@@ -219,11 +219,12 @@ t.test('two gateways sharing Redis share the budget of an IPv6 /64', async (t) =
   const env = { REDIS_URL, RATE_LIMIT_IP_PER_MINUTE: '1' }
   const [a, b] = [await startGateway(t, address, env), await startGateway(t, address, env)]
   // Both connected to Redis: until then a replica limits on its own, as it should without Redis.
-  for (const gw of [a, b]) {
-    const end = Date.now() + 10_000
-    while ((await gw.app.inject({ method: 'GET', url: '/readyz' })).json().checks.redis !== 'ok' && Date.now() < end)
-      await new Promise((r) => setTimeout(r, 50))
-  }
+  for (const gw of [a, b])
+    await pollUntil(
+      async () => (await gw.app.inject({ method: 'GET', url: '/readyz' })).json().checks.redis,
+      (redis) => redis === 'ok',
+      10_000,
+    )
   // A /64 of its own per run: budgets in the shared Redis outlive the test by a minute.
   const net = `2001:db8:${randomBytes(2).toString('hex')}:${randomBytes(2).toString('hex')}`
   const statuses: number[] = []

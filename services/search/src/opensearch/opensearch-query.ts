@@ -227,10 +227,9 @@ export function searchBody(tenant: string, query: SearchQuery, options: SearchBo
  * for a common substring at a million items). Here collection stops at the matches the facets
  * describe, as PostgreSQL's do: the tags among the first FACET_SAMPLE matches on each shard, and
  * the requested facets and histogram over the first countCap + 1 (every match when the total is
- * exact). Later pages carry no facets: undefined.
+ * exact).
  */
-export function facetBody(tenant: string, query: SearchQuery, options: Pick<SearchBodyOptions, 'countCap'>): Clause | undefined {
-  if (query.after_key) return undefined
+export function facetBody(tenant: string, query: SearchQuery, options: Pick<SearchBodyOptions, 'countCap'>): Clause {
   const text = wordsQuery(query)
   const counted = countedAggs(query)
   const sample = Math.min(options.countCap + 1, FACET_SAMPLE)

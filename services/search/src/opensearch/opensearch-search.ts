@@ -3,7 +3,7 @@ import type { Json, JsonObject, search } from '@catalog/proto'
 import { jsonToStruct, toTimestamp } from '@catalog/proto'
 import { invalid, patternNeedsScan, tooSlow } from '../errors.ts'
 import type { FacetCounts } from '../query/facet-results.ts'
-import { facetsResponse, histogramResponse } from '../query/facet-results.ts'
+import { facetsResponse, histogramResponse, topTags } from '../query/facet-results.ts'
 import type { SearchQuery } from '../query/query-rules.ts'
 import { snippetHtml, snippetMarks } from '../query/snippet.ts'
 import type { OpenSearchClient, OpenSearchErrorBody } from './opensearch-client.ts'
@@ -170,17 +170,14 @@ export async function facetsOf(
   const hits = page.hits?.hits ?? []
   const whole = page.hits?.total?.relation === 'eq' && hits.length <= query.limit
   if (whole && query.facets.length === 0 && !query.priceHistogram) {
-    const counts = new Map<string, number>()
-    for (const hit of hits) for (const tag of new Set(hit._source.tags ?? [])) counts.set(tag, (counts.get(tag) ?? 0) + 1)
-    // The cluster's order: most frequent first, then by the key's bytes.
-    const buckets = [...counts]
-      .sort(([a, m], [b, n]) => n - m || Buffer.compare(Buffer.from(a), Buffer.from(b)))
-      .slice(0, 10)
-      .map(([key, doc_count]) => ({ key, doc_count }))
-    return { sample: { tags: { buckets } } }
+    // The cluster's order of keys: by their bytes.
+    const top = topTags(
+      hits.map((h) => h._source.tags ?? []),
+      (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)),
+    )
+    return { sample: { tags: { buckets: top.map(({ tag, n }) => ({ key: tag, doc_count: n })) } } }
   }
-  const body = facetBody(tenant, query, { countCap })
-  return body ? (await send(body)).body.aggregations : undefined
+  return (await send(facetBody(tenant, query, { countCap }))).body.aggregations
 }
 
 /** Whether the tenant holds more than `maxItems` items, counted no further than one past it on each shard. */

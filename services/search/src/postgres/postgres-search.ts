@@ -4,7 +4,7 @@ import type { JsonObject, search } from '@catalog/proto'
 import { jsonToStruct, toTimestamp } from '@catalog/proto'
 import { invalid, patternNeedsScan, tooSlow } from '../errors.ts'
 import type { FacetCounts } from '../query/facet-results.ts'
-import { facetsResponse, histogramResponse } from '../query/facet-results.ts'
+import { facetsResponse, histogramResponse, topTags } from '../query/facet-results.ts'
 import type { SearchQuery } from '../query/query-rules.ts'
 import { snippetHtml } from '../query/snippet.ts'
 import { searchSql } from './search-sql.ts'
@@ -32,15 +32,12 @@ interface Summary {
   facets: { tag: string; n: number }[]
 }
 
-/** The top tags of a page, counted the way the summary query counts them. */
-function tagCounts(rows: HitRow[]): Summary['facets'] {
-  const counts = new Map<string, number>()
-  for (const r of rows) for (const tag of r.tags) counts.set(tag, (counts.get(tag) ?? 0) + 1)
-  return [...counts]
-    .map(([tag, n]) => ({ tag, n }))
-    .sort((a, b) => b.n - a.n || (a.tag < b.tag ? -1 : a.tag > b.tag ? 1 : 0))
-    .slice(0, 10)
-}
+/** The top tags of a page, counted the way the summary query counts them (`ORDER BY n DESC, tag`). */
+const tagCounts = (rows: HitRow[]): Summary['facets'] =>
+  topTags(
+    rows.map((r) => r.tags),
+    (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+  )
 
 const pgCode = (err: unknown) => (err as { code?: string }).code ?? ''
 

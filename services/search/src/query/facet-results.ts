@@ -23,3 +23,17 @@ export function histogramResponse(
     price_histogram_truncated: buckets.length > ATTRIBUTE_LIMITS.histogramBuckets,
   }
 }
+
+/**
+ * The ten most frequent tags among items' tags, each counted once per item (the catalog's rules
+ * keep an item's tags distinct anyway), ties broken by `order`, each engine's own order of keys. An
+ * engine counts them from a page that holds every match, instead of asking its store again.
+ */
+export function topTags(tagsOfItems: Iterable<readonly string[]>, order: (a: string, b: string) => number) {
+  const counts = new Map<string, number>()
+  for (const tags of tagsOfItems) for (const tag of new Set(tags)) counts.set(tag, (counts.get(tag) ?? 0) + 1)
+  return [...counts]
+    .map(([tag, n]) => ({ tag, n }))
+    .sort((a, b) => b.n - a.n || order(a.tag, b.tag))
+    .slice(0, 10)
+}
