@@ -9,9 +9,11 @@ import { EngineUnavailableError } from '../src/errors.ts'
 import { indexNames, indexTemplate } from '../src/opensearch/index-template.ts'
 import { createOpenSearchClient, replyError } from '../src/opensearch/opensearch-client.ts'
 import { createOpenSearchEngine } from '../src/opensearch/opensearch-engine.ts'
+import { searchBody } from '../src/opensearch/opensearch-query.ts'
 import type { SearchReply } from '../src/opensearch/opensearch-search.ts'
 import { facetsOf } from '../src/opensearch/opensearch-search.ts'
 import { checkRequest } from '../src/query/query-rules.ts'
+import { snippetMarks } from '../src/query/snippet.ts'
 
 const OPENSEARCH = process.env.TEST_OPENSEARCH_URL
 const UNSET = 'TEST_OPENSEARCH_URL is not set'
@@ -155,6 +157,35 @@ t.test('the index, its writes and their metrics', { skip }, async (t) => {
   t.match(await counted(metrics, 'search_opensearch_bulk_requests_total'), { ok: 2, failed: 1 })
   const found = await engine.search('acme', query({ q: 'lamp', limit: 10 }))
   t.same(found.hits?.map((h) => h.title).sort(), ['Lamp one', 'Lamp three', 'Lamp two'], 'the rest of the batch is written')
+
+  // Anchored patterns: narrowed by the start of each field, matched against the whole value.
+  const long = `Brass ${'x'.repeat(120)} lamp`
+  await engine.apply({
+    upserts: [
+      item('acme', { title: long }),
+      item('acme', { title: 'Desk light', description: 'Brass lamp, 1950s' }),
+      item('acme', { title: 'Old Brass lamp' }),
+      item('acme', { title: 'brass lamp' }),
+      item('other', { title: 'Brass lamp' }),
+    ],
+    republished: new Set(),
+    tombstones: [],
+  })
+  const titles = async (pattern: string) =>
+    (await engine.search('acme', query({ pattern, limit: 10 }))).hits?.map((h) => h.title).sort()
+  t.same(await titles('^Brass x+ lamp$'), [long], 'a title past the 100 indexed characters, matched whole')
+  t.same(await titles('^Brass lamp'), ['Desk light'], 'the description’s start; case-sensitive; one tenant')
+  t.same(await titles('^(Brass|Old) '), [long, 'Desk light', 'Old Brass lamp'], 'a group first: no prefix, every value checked')
+})
+
+t.test('an anchored pattern asks for the prefix of each field’s start before its regexp', async (t) => {
+  const body = JSON.stringify(searchBody('acme', query({ pattern: '^Brass lamp' }), { countCap: 10_000, marks: snippetMarks() }))
+  t.match(body, /"prefix":\{"title_start":"Brass lamp"\}/)
+  t.match(body, /"prefix":\{"description_start":"Brass lamp"\}/)
+  const unanchored = JSON.stringify(
+    searchBody('acme', query({ pattern: 'Brass lamp' }), { countCap: 10_000, marks: snippetMarks() }),
+  )
+  t.notMatch(unanchored, /_start/, 'nothing to narrow by without an anchor')
 })
 
 t.test("a reply that is the cluster's or its operator's to fix is waited out, never a document's refusal", async (t) => {
@@ -164,49 +195,75 @@ t.test("a reply that is the cluster's or its operator's to fix is waited out, ne
     t.notOk(replyError('POST /_bulk', { status, body: {} }) instanceof EngineUnavailableError, `${status}: the request's`)
 })
 
-t.test('an index of an earlier release gains the fields added since, and then answers attribute ranges', { skip }, async (t) => {
-  const indexPrefix = `test-${randomBytes(6).toString('hex')}`
-  const url = OPENSEARCH ?? ''
-  const client = createOpenSearchClient({ url })
-  const names = indexNames(indexPrefix)
-  // The first generation as an earlier release made it: without attribute_values and attribute_numbers.
-  const { settings, mappings: current } = indexTemplate(names, { shards: 1, replicas: 0 }).template
-  const { attribute_values: _values, attribute_numbers: _numbers, ...earlier } = current.properties
-  await client.ok('PUT', `/${names.firstIndex}`, {
-    settings,
-    mappings: { dynamic: 'strict', properties: earlier },
-    aliases: { [names.alias]: { is_write_index: true } },
-  })
-  const engine = createOpenSearchEngine(
-    { ...bounds, connection: { url }, indexPrefix, shards: 1, replicas: 0, refresh: true },
-    { log: silentLogger(), metrics: createMetrics({ service: 'search', defaultMetrics: false }) },
-  )
-  t.teardown(async () => {
-    await engine.close()
-    await client.call('DELETE', `/${names.alias}-*`)
-    await client.call('DELETE', `/_index_template/${names.template}`)
-    client.close()
-  })
-  await engine.ready()
-  const mappings = await client.ok<Record<string, { mappings: { properties: Record<string, unknown> } }>>(
-    'GET',
-    `/${names.alias}/_mapping`,
-  )
-  t.match(Object.values(mappings)[0]?.mappings.properties, {
-    attribute_values: { type: 'keyword' },
-    attribute_numbers: { type: 'nested' },
-  })
-  await engine.apply({
-    upserts: [item('acme', { title: 'Lamp 2012', attributes: { year: 2012 } })],
-    republished: new Set(),
-    tombstones: [],
-  })
-  const found = await engine.search('acme', query({ attribute_ranges: [{ path: 'year', min: 2010 }] }))
-  t.same(
-    found.hits?.map((h) => h.title),
-    ['Lamp 2012'],
-  )
-})
+t.test(
+  'an index of an earlier release gains the fields added since, and then answers attribute ranges and anchored patterns',
+  { skip },
+  async (t) => {
+    const indexPrefix = `test-${randomBytes(6).toString('hex')}`
+    const url = OPENSEARCH ?? ''
+    const client = createOpenSearchClient({ url })
+    const names = indexNames(indexPrefix)
+    // The first generation as an earlier release made it: without the fields added since.
+    const { settings, mappings: current } = indexTemplate(names, { shards: 1, replicas: 0 }).template
+    const {
+      attribute_values: _values,
+      attribute_numbers: _numbers,
+      title_start: _title,
+      description_start: _description,
+      ...earlier
+    } = current.properties
+    await client.ok('PUT', `/${names.firstIndex}`, {
+      settings,
+      mappings: { dynamic: 'strict', properties: earlier },
+      aliases: { [names.alias]: { is_write_index: true } },
+    })
+    const engine = createOpenSearchEngine(
+      { ...bounds, connection: { url }, indexPrefix, shards: 1, replicas: 0, refresh: true },
+      { log: silentLogger(), metrics: createMetrics({ service: 'search', defaultMetrics: false }) },
+    )
+    t.teardown(async () => {
+      await engine.close()
+      await client.call('DELETE', `/${names.alias}-*`)
+      await client.call('DELETE', `/_index_template/${names.template}`)
+      client.close()
+    })
+    await engine.ready()
+    const mappings = await client.ok<Record<string, { mappings: { properties: Record<string, unknown> } }>>(
+      'GET',
+      `/${names.alias}/_mapping`,
+    )
+    t.match(Object.values(mappings)[0]?.mappings.properties, {
+      attribute_values: { type: 'keyword' },
+      attribute_numbers: { type: 'nested' },
+      title_start: { type: 'keyword' },
+      description_start: { type: 'keyword' },
+    })
+    // A document as the earlier release wrote it: no starts.
+    const old = item('acme', { title: 'Brass lamp 1998' })
+    await client.ok('PUT', `/${names.alias}/_doc/${old.id}`, { ...old, deleted: false }, { query: { refresh: 'true' } })
+    await engine.apply({
+      upserts: [item('acme', { title: 'Lamp 2012', attributes: { year: 2012 } })],
+      republished: new Set(),
+      tombstones: [],
+    })
+    const found = await engine.search('acme', query({ attribute_ranges: [{ path: 'year', min: 2010 }] }))
+    t.same(
+      found.hits?.map((h) => h.title),
+      ['Lamp 2012'],
+    )
+    await engine.apply({
+      upserts: [item('acme', { title: 'Brass lamp 2001' }), item('acme', { title: 'Old brass lamp 2002' })],
+      republished: new Set(),
+      tombstones: [],
+    })
+    const anchored = await engine.search('acme', query({ pattern: '^Brass lamp [0-9]+$', limit: 10 }))
+    t.same(
+      anchored.hits?.map((h) => h.title).sort(),
+      ['Brass lamp 1998', 'Brass lamp 2001'],
+      'found by its start when written now, the slower way when written before',
+    )
+  },
+)
 
 t.test("the tags of a page that holds every match are counted from it, in the cluster's order", async (t) => {
   const hit = (tags: string[]) => ({ _id: randomUUID(), _score: null, _source: { id: randomUUID(), tags } })

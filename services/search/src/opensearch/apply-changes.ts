@@ -1,5 +1,6 @@
 import type { ItemChanges, ItemDoc, RefusedChange, Tombstone } from '../engine.ts'
 import { EngineUnavailableError, engineRefused } from '../errors.ts'
+import { startOf } from '../query/pattern-plan.ts'
 import { attributeNumbers, attributePaths, attributeValues } from './attribute-paths.ts'
 import type { OpenSearchClient } from './opensearch-client.ts'
 import { notTheDocument } from './opensearch-client.ts'
@@ -48,6 +49,8 @@ const documentOf = (item: ItemDoc) => ({
   attribute_paths: attributePaths(item.attributes),
   attribute_values: attributeValues(item.attributes),
   attribute_numbers: attributeNumbers(item.attributes),
+  title_start: startOf(item.title),
+  description_start: startOf(item.description),
 })
 
 const tombstoneOf = (t: Tombstone) => ({ id: t.id, tenant: t.tenant, version: t.version, deleted: true })

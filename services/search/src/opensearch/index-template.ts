@@ -55,6 +55,12 @@ export const ADDED_FIELDS = {
   attribute_values: { type: 'keyword', ignore_above: 2_048 },
   // Each number with its path, kept together: attribute ranges.
   attribute_numbers: { type: 'nested', properties: { path: { type: 'keyword' }, value: { type: 'double' } } },
+  // The first PREFIX_MAX code points of the title and the description, byte-ordered terms: an
+  // anchored pattern (`^brass`) is a prefix query on them before its regexp. The wildcard field's
+  // regexp narrows by trigrams only, whatever the anchor: `^kam` checked every value holding "kam"
+  // against its stored text. A document without title_start was written by an earlier release.
+  title_start: { type: 'keyword' },
+  description_start: { type: 'keyword', doc_values: false },
 }
 
 export function indexTemplate(names: IndexNames, settings: IndexSettings) {

@@ -1,4 +1,5 @@
 import { invalid } from '../errors.ts'
+import type { Branch } from '../query/pattern-syntax.ts'
 import { toLuceneRegex } from '../query/pattern-syntax.ts'
 import type { SearchQuery, Sort } from '../query/query-rules.ts'
 import type { SnippetMarks } from '../query/snippet.ts'
@@ -73,16 +74,34 @@ function highlightQuery(query: SearchQuery): Clause | undefined {
 /** Backslashes before the wildcard query's own characters: the rest is literal. */
 const escapeWildcard = (s: string) => s.replace(/[\\*?]/g, (c) => `\\${c}`)
 
+/** A query on the title's or the description's subfield `field`. */
+const either = (kind: string, field: string, value: Clause): Clause => ({
+  bool: {
+    should: [{ [kind]: { [`title.${field}`]: value } }, { [kind]: { [`description.${field}`]: value } }],
+    minimum_should_match: 1,
+  },
+})
+
+/**
+ * `pattern` on the wildcard fields. Anchored with a literal start, each field's regexp is checked
+ * only where that field's start (title_start, description_start) has the prefix: the regexp alone
+ * narrows by trigrams and would check every value holding them. A document of an earlier release
+ * has no starts: it is checked the slower way (must_not exists is checked before the regexp).
+ */
+function patternFilter(tree: Branch[], prefix: string | undefined): Clause {
+  const regexp = { value: toLuceneRegex(tree), flags: 'NONE' }
+  if (!prefix) return either('regexp', 'pattern', regexp)
+  const starting = (field: 'title' | 'description') => ({
+    bool: { filter: [{ prefix: { [`${field}_start`]: prefix } }, { regexp: { [`${field}.pattern`]: regexp } }] },
+  })
+  const earlier = { bool: { must_not: [{ exists: { field: 'title_start' } }], filter: [either('regexp', 'pattern', regexp)] } }
+  return { bool: { should: [starting('title'), starting('description'), earlier], minimum_should_match: 1 } }
+}
+
 function filters(tenant: string, query: SearchQuery): Clause[] {
   const filter: Clause[] = [{ term: { tenant } }, { term: { deleted: false } }]
-  const either = (kind: string, field: string, value: Clause) => ({
-    bool: {
-      should: [{ [kind]: { [`title.${field}`]: value } }, { [kind]: { [`description.${field}`]: value } }],
-      minimum_should_match: 1,
-    },
-  })
   if (query.contains) filter.push(either('wildcard', 'contains', { value: `*${escapeWildcard(query.contains.toLowerCase())}*` }))
-  if (query.patternTree) filter.push(either('regexp', 'pattern', { value: toLuceneRegex(query.patternTree), flags: 'NONE' }))
+  if (query.patternTree) filter.push(patternFilter(query.patternTree, query.patternPlan?.prefix))
   if (query.after || query.before)
     filter.push({ range: { published_at: { gte: query.after?.toISOString(), lt: query.before?.toISOString() } } })
   for (const tag of query.tags) filter.push({ term: { tags: tag } })

@@ -4,6 +4,7 @@ import { jsonToStruct, toTimestamp } from '@catalog/proto'
 import { invalid, patternNeedsScan, tooSlow } from '../errors.ts'
 import type { FacetCounts } from '../query/facet-results.ts'
 import { facetsResponse, histogramResponse, topTags } from '../query/facet-results.ts'
+import { startOf } from '../query/pattern-plan.ts'
 import type { SearchQuery } from '../query/query-rules.ts'
 import { snippetHtml, snippetMarks } from '../query/snippet.ts'
 import type { OpenSearchClient, OpenSearchErrorBody } from './opensearch-client.ts'
@@ -71,9 +72,6 @@ const TOO_COMPLEX = /Determinizing|too complex|TooComplexToDeterminize|max_regex
 /** The cluster cancelled the search at cancel_after_time_interval. */
 const CANCELLED = /cancel/i
 
-/** The first code points of a text, as PostgreSQL's left() counts them. */
-const head = (text: string, n: number) => [...text].slice(0, n).join('')
-
 export async function runOpenSearch(
   client: OpenSearchClient,
   alias: string,
@@ -114,7 +112,8 @@ export async function runOpenSearch(
       if (CANCELLED.test(reason)) throw tooSlow(field, ms)
       throw replyError(`POST /${alias}/_search`, reply)
     }
-    if (reply.body.timed_out) throw tooSlow(field, ms)
+    // The cluster checks for cancellation now and then: a search can end past the bound unbroken.
+    if (reply.body.timed_out || Date.now() > deadline) throw tooSlow(field, ms)
     return reply
   }
   const reply = await send(searchBody(tenant, query, { countCap, marks }))
@@ -128,7 +127,7 @@ export async function runOpenSearch(
   return {
     hits: page.map((h) => {
       const s = h._source
-      const raw = query.q ? (h.highlight?.description?.[0] ?? '') : head(s.description ?? '', 200)
+      const raw = query.q ? (h.highlight?.description?.[0] ?? '') : startOf(s.description ?? '', 200)
       return {
         item_id: s.id,
         title: s.title ?? '',

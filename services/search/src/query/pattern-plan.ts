@@ -16,6 +16,9 @@ export interface PatternPlan {
 
 /** The longest prefix the index can use: the description's index holds its first 100 characters. */
 export const PREFIX_MAX = 100
+
+/** The first code points of a text, as PostgreSQL's left() counts them. */
+export const startOf = (text: string, n = PREFIX_MAX) => [...text].slice(0, n).join('')
 /** pg_trgm builds trigrams of words: a run of three letters or digits gives one at least. */
 const TRIGRAM_RUN = 3
 const WORD = /^[\p{L}\p{N}]$/u
