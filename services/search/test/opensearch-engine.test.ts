@@ -6,7 +6,7 @@ import t from 'tap'
 import { loadSearchConfig } from '../src/config.ts'
 import type { ItemDoc } from '../src/engine.ts'
 import { EngineUnavailableError } from '../src/errors.ts'
-import { indexNames, indexTemplate } from '../src/opensearch/index-template.ts'
+import { EXACT_MAX, indexNames, indexTemplate } from '../src/opensearch/index-template.ts'
 import { createOpenSearchClient, replyError } from '../src/opensearch/opensearch-client.ts'
 import { createOpenSearchEngine } from '../src/opensearch/opensearch-engine.ts'
 import { searchBody } from '../src/opensearch/opensearch-query.ts'
@@ -164,6 +164,9 @@ t.test('the index, its writes and their metrics', { skip }, async (t) => {
     upserts: [
       item('acme', { title: long }),
       item('acme', { title: 'Desk light', description: 'Brass lamp, 1950s' }),
+      // Too long to be a term: checked the wildcard way.
+      item('acme', { title: 'Floor light', description: `Brass lamp ${'é'.repeat(EXACT_MAX)}` }),
+      item('acme', { title: 'Wall light', description: `Brass lamp ${'é'.repeat(EXACT_MAX)}!` }),
       item('acme', { title: 'Old Brass lamp' }),
       item('acme', { title: 'brass lamp' }),
       item('other', { title: 'Brass lamp' }),
@@ -174,18 +177,28 @@ t.test('the index, its writes and their metrics', { skip }, async (t) => {
   const titles = async (pattern: string) =>
     (await engine.search('acme', query({ pattern, limit: 10 }))).hits?.map((h) => h.title).sort()
   t.same(await titles('^Brass x+ lamp$'), [long], 'a title past the 100 indexed characters, matched whole')
-  t.same(await titles('^Brass lamp'), ['Desk light'], 'the description’s start; case-sensitive; one tenant')
-  t.same(await titles('^(Brass|Old) '), [long, 'Desk light', 'Old Brass lamp'], 'a group first: no prefix, every value checked')
+  t.same(
+    await titles('^Brass lamp'),
+    ['Desk light', 'Floor light', 'Wall light'],
+    'the description’s start, short or long; case-sensitive; one tenant',
+  )
+  t.same(await titles('^Brass lamp é+$'), ['Floor light'], 'a long description matched whole')
+  t.same(
+    await titles('^(Brass|Old) '),
+    [long, 'Desk light', 'Floor light', 'Old Brass lamp', 'Wall light'],
+    'a group first: no prefix, every value checked',
+  )
 })
 
-t.test('an anchored pattern asks for the prefix of each field’s start before its regexp', async (t) => {
+t.test('an anchored pattern is a regexp on the whole title’s term, and on descriptions that begin with its prefix', async (t) => {
   const body = JSON.stringify(searchBody('acme', query({ pattern: '^Brass lamp' }), { countCap: 10_000, marks: snippetMarks() }))
-  t.match(body, /"prefix":\{"title_start":"Brass lamp"\}/)
+  t.match(body, /"regexp":\{"title_exact":\{"value":"Brass lamp\.\*"/)
+  t.match(body, /"regexp":\{"description_exact":\{"value":"Brass lamp\.\*"/)
   t.match(body, /"prefix":\{"description_start":"Brass lamp"\}/)
   const unanchored = JSON.stringify(
     searchBody('acme', query({ pattern: 'Brass lamp' }), { countCap: 10_000, marks: snippetMarks() }),
   )
-  t.notMatch(unanchored, /_start/, 'nothing to narrow by without an anchor')
+  t.notMatch(unanchored, /_start|_exact/, 'nothing to narrow by without an anchor')
 })
 
 t.test("a reply that is the cluster's or its operator's to fix is waited out, never a document's refusal", async (t) => {
@@ -208,7 +221,8 @@ t.test(
     const {
       attribute_values: _values,
       attribute_numbers: _numbers,
-      title_start: _title,
+      title_exact: _title,
+      description_exact: _exact,
       description_start: _description,
       ...earlier
     } = current.properties
@@ -235,7 +249,8 @@ t.test(
     t.match(Object.values(mappings)[0]?.mappings.properties, {
       attribute_values: { type: 'keyword' },
       attribute_numbers: { type: 'nested' },
-      title_start: { type: 'keyword' },
+      title_exact: { type: 'keyword' },
+      description_exact: { type: 'keyword', ignore_above: EXACT_MAX },
       description_start: { type: 'keyword' },
     })
     // A document as the earlier release wrote it: no starts.

@@ -49,17 +49,24 @@ const searchable = {
   },
 }
 
+/** The longest value kept whole as a term, in characters: four UTF-8 bytes each stay within Lucene's 32,766. */
+export const EXACT_MAX = 8_191
+
 /** The fields added since the first generation: put on the index in use too, as adding fields to a mapping is allowed. */
 export const ADDED_FIELDS = {
   // `path=json` of each scalar (attribute-paths.ts): facets of attribute values count them.
   attribute_values: { type: 'keyword', ignore_above: 2_048 },
   // Each number with its path, kept together: attribute ranges.
   attribute_numbers: { type: 'nested', properties: { path: { type: 'keyword' }, value: { type: 'double' } } },
-  // The first PREFIX_MAX code points of the title and the description, byte-ordered terms: an
-  // anchored pattern (`^brass`) is a prefix query on them before its regexp. The wildcard field's
-  // regexp narrows by trigrams only, whatever the anchor: `^kam` checked every value holding "kam"
-  // against its stored text. A document without title_start was written by an earlier release.
-  title_start: { type: 'keyword' },
+  // Anchored patterns (`^brass`). The wildcard field's regexp narrows by trigrams only, whatever the
+  // anchor: `^kam` checked every value holding "kam" against its stored text (~50 µs each). On a
+  // whole value as a term, a regexp is an automaton walked over the term dictionary from its
+  // prefix: no stored text read. Titles are at most 500 characters; a description past
+  // EXACT_MAX is not a term (Lucene's bound is 32,766 bytes) and is checked the wildcard way, only
+  // where its first PREFIX_MAX code points begin with the prefix. A document without title_exact
+  // was written by an earlier release.
+  title_exact: { type: 'keyword', doc_values: false },
+  description_exact: { type: 'keyword', doc_values: false, ignore_above: EXACT_MAX },
   description_start: { type: 'keyword', doc_values: false },
 }
 

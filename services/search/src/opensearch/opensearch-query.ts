@@ -83,19 +83,29 @@ const either = (kind: string, field: string, value: Clause): Clause => ({
 })
 
 /**
- * `pattern` on the wildcard fields. Anchored with a literal start, each field's regexp is checked
- * only where that field's start (title_start, description_start) has the prefix: the regexp alone
- * narrows by trigrams and would check every value holding them. A document of an earlier release
- * has no starts: it is checked the slower way (must_not exists is checked before the regexp).
+ * `pattern` on the wildcard fields, whose regexp narrows by trigrams only. Anchored with a literal
+ * start, it runs over whole values as terms (title_exact, description_exact: an automaton walked
+ * from the prefix through the term dictionary, no stored value read); a description too long to be
+ * a term is checked the wildcard way where its start has the prefix. A document of an earlier
+ * release has none of these fields and is checked the slower way. (A must_not is looked at before
+ * the regexp's check, which reads the stored value.)
  */
 function patternFilter(tree: Branch[], prefix: string | undefined): Clause {
   const regexp = { value: toLuceneRegex(tree), flags: 'NONE' }
   if (!prefix) return either('regexp', 'pattern', regexp)
-  const starting = (field: 'title' | 'description') => ({
-    bool: { filter: [{ prefix: { [`${field}_start`]: prefix } }, { regexp: { [`${field}.pattern`]: regexp } }] },
-  })
-  const earlier = { bool: { must_not: [{ exists: { field: 'title_start' } }], filter: [either('regexp', 'pattern', regexp)] } }
-  return { bool: { should: [starting('title'), starting('description'), earlier], minimum_should_match: 1 } }
+  const long = {
+    bool: {
+      filter: [{ prefix: { description_start: prefix } }, { regexp: { 'description.pattern': regexp } }],
+      must_not: [{ exists: { field: 'description_exact' } }],
+    },
+  }
+  const earlier = { bool: { must_not: [{ exists: { field: 'title_exact' } }], filter: [either('regexp', 'pattern', regexp)] } }
+  return {
+    bool: {
+      should: [{ regexp: { title_exact: regexp } }, { regexp: { description_exact: regexp } }, long, earlier],
+      minimum_should_match: 1,
+    },
+  }
 }
 
 function filters(tenant: string, query: SearchQuery): Clause[] {
