@@ -253,6 +253,28 @@ eachEngine('totals are counted up to the cap and past it are a lower bound, neve
   t.equal(at.estimated_total, '50')
   t.equal(at.total_is_exact, true)
 
+  // In a sort order: the matches are found once, and sorted into the page when all are there.
+  const sorted = (tags: string[]) => s.client.call('Search', { tags, sort: 'SORT_ORDER_NEWEST', limit: 5 }, acme)
+  const [pastTag, atTag] = [await sorted(['bulk']), await sorted(['exact'])]
+  t.same([pastTag.estimated_total, pastTag.total_relation, pastTag.hits.length], ['50', 'TOTAL_RELATION_GTE', 5])
+  t.same([atTag.estimated_total, atTag.total_relation, atTag.hits.length], ['50', 'TOTAL_RELATION_EQ', 5])
+  const allExact = await s.client.call('Search', { tags: ['exact'], sort: 'SORT_ORDER_NEWEST', limit: 100 }, acme)
+  t.same(
+    atTag.hits.map((h) => h.item_id),
+    allExact.hits.slice(0, 5).map((h) => h.item_id),
+    'the first five of every match in the order',
+  )
+  const rest = await s.client.call(
+    'Search',
+    { tags: ['exact'], sort: 'SORT_ORDER_NEWEST', limit: 100, cursor: atTag.next_cursor },
+    acme,
+  )
+  t.same(
+    rest.hits.map((h) => h.item_id),
+    allExact.hits.slice(5).map((h) => h.item_id),
+    'and the cursor goes on from the fifth',
+  )
+
   const few = await s.client.call('Search', { q: 'widget 7', limit: 5 }, acme)
   t.same([few.estimated_total, few.total_relation], ['1', 'TOTAL_RELATION_EQ'], 'a first page holding every match')
 

@@ -88,19 +88,30 @@ export async function runSearch(
       // Compiling a pattern can cost as much as running it: it gets the same bound.
       if (query.pattern) await checkPattern(c, query.pattern)
       if (plan && !plan.narrowed && !query.q) await checkScan(c, tenant, options.patternScanMaxItems)
-      const { rows } = await c.query<HitRow>(sql.page.text, sql.page.values)
-      const page = rows.slice(0, query.limit)
-      const last = page.at(-1)
       // Totals and facets describe the whole result: the first page computes them, later pages need not.
       const first = !query.after_key
-      // A first page that holds every match has counted them, and has their tags, already.
-      const summary = !first
-        ? { n: 0, facets: [] }
-        : rows.length <= query.limit
-          ? { n: rows.length, facets: tagCounts(rows) }
-          : sql.summaryInPage
-            ? { n: rows[0]?.summary_n ?? 0, facets: rows[0]?.summary_facets ?? [] }
-            : ((await c.query<Summary>(sql.summary.text, sql.summary.values)).rows[0] ?? { n: 0, facets: [] })
+      let rows: HitRow[]
+      let summary: Summary
+      if (sql.pageFromMatches) {
+        const found = (await c.query<HitRow>(sql.pageFromMatches.text, sql.pageFromMatches.values)).rows
+        summary = { n: found[0]?.summary_n ?? 0, facets: found[0]?.summary_facets ?? [] }
+        rows =
+          summary.n <= countCap
+            ? found.filter((r) => r.id !== null)
+            : (await c.query<HitRow>(sql.page.text, sql.page.values)).rows
+      } else {
+        rows = (await c.query<HitRow>(sql.page.text, sql.page.values)).rows
+        // A first page that holds every match has counted them, and has their tags, already.
+        summary = !first
+          ? { n: 0, facets: [] }
+          : rows.length <= query.limit
+            ? { n: rows.length, facets: tagCounts(rows) }
+            : sql.summaryInPage
+              ? { n: rows[0]?.summary_n ?? 0, facets: rows[0]?.summary_facets ?? [] }
+              : ((await c.query<Summary>(sql.summary.text, sql.summary.values)).rows[0] ?? { n: 0, facets: [] })
+      }
+      const page = rows.slice(0, query.limit)
+      const last = page.at(-1)
       // Counting every match of a broad query costs more than the page: the count stops one past
       // the cap, and says the total is at least the cap.
       const counted = sql.counted

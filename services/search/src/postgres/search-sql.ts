@@ -10,6 +10,13 @@ export interface SearchSql {
   summary: { text: string; values: unknown[] }
   /** A first page's rows carry the summary (summary_n, summary_facets): no summary query is needed. */
   summaryInPage: boolean
+  /**
+   * A first page in a sort order whose matches are costly to find (words, a substring, a regex,
+   * tags): they are found once, up to the cap and one past it, counted, sampled for the facets and,
+   * when they are all there (summary_n ≤ cap), sorted into the page in the same statement. Past the
+   * cap the rows hold only the summary (id null) and `page` is run as well.
+   */
+  pageFromMatches?: { text: string; values: unknown[] }
   /** The requested facets (f0, f1…) and price histogram (prices) of the counted matches, on a first page; none when neither is asked for. */
   counted?: { text: string; values: unknown[] }
   /** The sentinels around matches in the page's raw snippets, for snippetHtml. */
@@ -216,8 +223,30 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
       ) page
       ORDER BY page.sort_key ${sort.dir}, page.id ${sort.dir}`
   }
+  let pageFromMatches: SearchSql['pageFromMatches']
+  if (!ranked && !q.after_key && !countableInIndex(q)) {
+    const fromMatches = [...filterValues]
+    const snippet = q.q
+      ? `ts_headline('catalog_text', s.description, ${tsq}, ${`$${fromMatches.push(headlineOptions(marks))}`})`
+      : 'left(s.description, 200)'
+    pageFromMatches = {
+      text: `
+      WITH m AS MATERIALIZED (SELECT id, tags, ${key} AS sort_key FROM search_items WHERE ${filters} LIMIT ${countCap + 1}),
+           c AS (SELECT count(*)::int AS n FROM m)
+      SELECT top.*, c.n AS summary_n, ${facetsOf('m')} AS summary_facets
+        FROM c LEFT JOIN LATERAL (
+          SELECT s.id, s.source, s.external_id, s.title, s.tags, s.attributes, s.price_amount_minor, s.price_currency, s.published_at, s.version,
+                 t.sort_key, t.sort_key::text AS sort_key_text, ${snippet} AS snippet
+            FROM (SELECT id, sort_key FROM m WHERE c.n <= ${countCap} ORDER BY sort_key ${sort.dir}, id ${sort.dir} LIMIT ${q.limit + 1}) t
+            JOIN search_items s ON s.id = t.id AND s.tenant = $1
+        ) top ON true
+       ORDER BY top.sort_key ${sort.dir}, top.id ${sort.dir}`,
+      values: fromMatches,
+    }
+  }
   return {
     page: { text: page, values },
+    pageFromMatches,
     counted: countedSql(q, filters, filterValues, countCap),
     summary: { text: summaryText(q, filters, countCap, facetsOf), values: filterValues },
     summaryInPage: ranked,
