@@ -16,7 +16,7 @@ import { createUnaryClient, migrate, writePrincipal } from '@catalog/kit'
 import { logged, silentLogger, startServiceProcess } from '@catalog/kit/testing'
 import type { search } from '@catalog/proto'
 import { loadCatalog, loadSearch } from '@catalog/proto'
-import { checkRequest, searchSql } from '@catalog/search-service/query'
+import { COUNT_CAP, checkRequest, pageAndSummary, searchSql } from '@catalog/search-service/query'
 import { MIGRATIONS_DIR } from '@catalog/search-service/server'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
@@ -180,10 +180,10 @@ const viaSql = async (req: search.SearchRequest) => {
   const sql = searchSql('bench', query)
   const c = await pool.connect()
   try {
-    await c.query(sql.page.text, sql.page.values)
-    if (!req.cursor) {
-      await c.query(sql.summary.text, sql.summary.values)
-    }
+    // The service's statements, in a transaction as it runs them (some settings are per transaction).
+    await c.query('BEGIN')
+    await pageAndSummary(c, sql, query, COUNT_CAP)
+    await c.query('COMMIT')
   } finally {
     c.release()
   }

@@ -1,4 +1,6 @@
+import type { PoolClient } from '@catalog/kit'
 import t from 'tap'
+import { pageAndSummary } from '../src/postgres/postgres-search.ts'
 import { searchSql } from '../src/postgres/search-sql.ts'
 import { checkRequest } from '../src/query/query-rules.ts'
 import { startSearch } from './helpers/search.ts'
@@ -16,19 +18,20 @@ t.test('a date window or a price range is counted from index entries alone', asy
   const s = await startSearch(t)
   await s.pool.query(
     `INSERT INTO search_items (id, tenant, version, title, tags, price_amount_minor, price_currency, published_at)
-     SELECT gen_random_uuid(), 'acme', 1, 'Lamp ' || i, ARRAY['t' || (i % 7)], i * 100, 'EUR', '2020-01-01'::timestamptz + i * interval '1 hour'
+     SELECT gen_random_uuid(), 'acme', 1, 'Lamp ' || i, ARRAY['t' || (i % 50)], i * 100, 'EUR', '2020-01-01'::timestamptz + i * interval '1 hour'
        FROM generate_series(1, 3000) i`,
   )
   // The visibility map, as autovacuum sets it: without it an index-only scan still reads the heap.
   await s.pool.query('VACUUM (ANALYZE) search_items')
   const plan = async (request: Parameters<typeof checkRequest>[0]) => {
     const sql = searchSql('acme', checkRequest(request))
+    const statement = sql.pageFromMatches ?? sql.summary
+    const settings = ['enable_bitmapscan = off']
     const c = await s.pool.connect()
     try {
       await c.query('BEGIN')
-      await c.query('SET LOCAL enable_seqscan = off')
-      await c.query('SET LOCAL enable_bitmapscan = off')
-      const { rows } = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql.summary.text}`, sql.summary.values)
+      for (const setting of ['enable_seqscan = off', ...settings]) await c.query(`SET LOCAL ${setting}`)
+      const { rows } = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.text}`, statement.values)
       await c.query('ROLLBACK')
       return rows.map((r) => r['QUERY PLAN']).join('\n')
     } finally {
@@ -49,6 +52,33 @@ t.test('a date window or a price range is counted from index entries alone', asy
   )
   t.match(await plan({}), /Index Only Scan/, 'a tenant browsed newest first')
   t.notMatch(await plan({ ...window, tags: ['t1'] }), /Index Only Scan/, 'tags are not in those indexes: read from the rows')
+  // Tags with a price range, in price order: the service finds the matches as a set (bitmap scans,
+  // the tag's GIN entries and the price range's), where the planner would walk the price index and
+  // test each row's tags. Its statements are run here as EXPLAINs, under the settings it applies.
+  const c = await s.pool.connect()
+  let tagged = ''
+  try {
+    await c.query('BEGIN')
+    await c.query('SET LOCAL enable_seqscan = off')
+    const explaining = {
+      query: (text: string, values?: unknown[]) => (text.startsWith('SET') ? c.query(text) : c.query(`EXPLAIN ${text}`, values)),
+    } as unknown as PoolClient
+    const request = {
+      tags: ['t1'],
+      min_price_minor: '1000',
+      max_price_minor: '300000',
+      currency: 'EUR',
+      sort: 'SORT_ORDER_PRICE_ASC' as const,
+    }
+    const query = checkRequest(request)
+    const { rows } = await pageAndSummary(explaining, searchSql('acme', query), query, 10_000)
+    tagged = rows.map((r) => (r as unknown as Record<string, string>)['QUERY PLAN']).join('\n')
+    await c.query('ROLLBACK')
+  } finally {
+    c.release()
+  }
+  t.match(tagged, /CTE m\n.*\n *-> *Bitmap Heap Scan on search_items/, 'the matches found by a bitmap scan')
+  t.notMatch(tagged, /Index Scan using search_items_price/, 'no walk of the price index testing each row')
 
   // And the counts are what the rows say.
   const total = async (request: Parameters<typeof checkRequest>[0]) =>
