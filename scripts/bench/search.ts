@@ -16,7 +16,7 @@ import { createUnaryClient, migrate, writePrincipal } from '@catalog/kit'
 import { logged, silentLogger, startServiceProcess } from '@catalog/kit/testing'
 import type { search } from '@catalog/proto'
 import { loadCatalog, loadSearch } from '@catalog/proto'
-import { COUNT_CAP, checkRequest, pageAndSummary, searchSql } from '@catalog/search-service/query'
+import { checkRequest, pageAndSummary, searchSql } from '@catalog/search-service/query'
 import { MIGRATIONS_DIR } from '@catalog/search-service/server'
 import { Metadata } from '@grpc/grpc-js'
 import pg from 'pg'
@@ -182,8 +182,11 @@ const viaSql = async (req: search.SearchRequest) => {
   try {
     // The service's statements, in a transaction as it runs them (some settings are per transaction).
     await c.query('BEGIN')
-    await pageAndSummary(c, sql, query, COUNT_CAP)
+    await pageAndSummary(c, sql, query)
     await c.query('COMMIT')
+  } catch (err) {
+    await c.query('ROLLBACK')
+    throw err
   } finally {
     c.release()
   }

@@ -39,19 +39,17 @@ t.test('a date window or a price range is counted from index entries alone', asy
     }
   }
   const window = { published_after: day('2020-02-01T00:00:00Z'), published_before: day('2020-03-01T00:00:00Z') }
-  t.match(await plan(window), /Index Only Scan using search_items_newest/, 'a date window')
+  t.match(await plan(window), /Index Only Scan using search_items_newest_covering/, 'a date window')
   t.match(
     await plan({ min_price_minor: '1000', max_price_minor: '20000', currency: 'EUR', sort: 'SORT_ORDER_PRICE_ASC' }),
-    /Index Only Scan using search_items_price_asc/,
+    /Index Only Scan using search_items_price_asc_covering/,
     'a price range in a currency',
   )
   t.match(
     await plan({ max_price_minor: '20000', sort: 'SORT_ORDER_PRICE_DESC' }),
-    /Index Only Scan using search_items_price_desc/,
+    /Index Only Scan using search_items_price_desc_covering/,
     'the descending order',
   )
-  t.match(await plan({}), /Index Only Scan/, 'a tenant browsed newest first')
-  t.notMatch(await plan({ ...window, tags: ['t1'] }), /Index Only Scan/, 'tags are not in those indexes: read from the rows')
   // Tags with a price range, in price order: the service finds the matches as a set (bitmap scans,
   // the tag's GIN entries and the price range's), where the planner would walk the price index and
   // test each row's tags. Its statements are run here as EXPLAINs, under the settings it applies.
@@ -71,7 +69,7 @@ t.test('a date window or a price range is counted from index entries alone', asy
       sort: 'SORT_ORDER_PRICE_ASC' as const,
     }
     const query = checkRequest(request)
-    const { rows } = await pageAndSummary(explaining, searchSql('acme', query), query, 10_000)
+    const { rows } = await pageAndSummary(explaining, searchSql('acme', query), query)
     tagged = rows.map((r) => (r as unknown as Record<string, string>)['QUERY PLAN']).join('\n')
     await c.query('ROLLBACK')
   } finally {

@@ -33,11 +33,11 @@ interface Summary {
   facets: { tag: string; n: number }[]
 }
 
-/** The top tags of a page, counted the way the summary query counts them (`ORDER BY n DESC, tag`). */
+/** The top tags of a page, counted the way the summary query counts them (`ORDER BY n DESC, tag COLLATE "C"`: bytes). */
 const tagCounts = (rows: HitRow[]): Summary['facets'] =>
   topTags(
     rows.map((r) => r.tags),
-    (a, b) => (a < b ? -1 : a > b ? 1 : 0),
+    (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)),
   )
 
 const pgCode = (err: unknown) => (err as { code?: string }).code ?? ''
@@ -82,7 +82,6 @@ export async function pageAndSummary(
   c: PoolClient,
   sql: SearchSql,
   query: SearchQuery,
-  countCap: number,
 ): Promise<{ rows: HitRow[]; summary: Summary }> {
   if (sql.pageFromMatches) {
     // The matches are a set, in no order: bitmap scans, which AND a tag's GIN entries with a price
@@ -91,9 +90,9 @@ export async function pageAndSummary(
     // common tag at a million items).
     await c.query('SET LOCAL enable_indexscan = off')
     const found = (await c.query<HitRow>(sql.pageFromMatches.text, sql.pageFromMatches.values)).rows
-    await c.query('SET LOCAL enable_indexscan = on')
+    await c.query('SET LOCAL enable_indexscan = DEFAULT')
     const summary = { n: found[0]?.summary_n ?? 0, facets: found[0]?.summary_facets ?? [] }
-    if (summary.n <= countCap) return { rows: found.filter((r) => r.id !== null), summary }
+    if (summary.n <= sql.countCap) return { rows: found.filter((r) => r.id !== null), summary }
     return { rows: (await c.query<HitRow>(sql.page.text, sql.page.values)).rows, summary }
   }
   const { rows } = await c.query<HitRow>(sql.page.text, sql.page.values)
@@ -122,7 +121,7 @@ export async function runSearch(
       if (query.pattern) await checkPattern(c, query.pattern)
       if (plan && !plan.narrowed && !query.q) await checkScan(c, tenant, options.patternScanMaxItems)
       const first = !query.after_key
-      const { rows, summary } = await pageAndSummary(c, sql, query, countCap)
+      const { rows, summary } = await pageAndSummary(c, sql, query)
       const page = rows.slice(0, query.limit)
       const last = page.at(-1)
       // Counting every match of a broad query costs more than the page: the count stops one past

@@ -17,6 +17,8 @@ export interface SearchSql {
    * cap the rows hold only the summary (id null) and `page` is run as well.
    */
   pageFromMatches?: { text: string; values: unknown[] }
+  /** The cap the statements count to. */
+  countCap: number
   /** The requested facets (f0, f1…) and price histogram (prices) of the counted matches, on a first page; none when neither is asked for. */
   counted?: { text: string; values: unknown[] }
   /** The sentinels around matches in the page's raw snippets, for snippetHtml. */
@@ -82,8 +84,9 @@ function countedSql(q: SearchQuery, filters: string, filterValues: unknown[], co
 }
 
 /**
- * Filters every one of which a sort index answers from its own entries (a date window, a price
- * range, a currency, a source): their matches can be counted by an index-only scan.
+ * Filters an index answers from its own entries: a date window (the newest index), a price range
+ * and a currency (the price indexes), a source (its own index). Their matches can be counted by an
+ * index-only scan, where the filters share one index.
  */
 const countableInIndex = (q: SearchQuery) =>
   !q.q && !q.contains && !q.pattern && q.tags.length === 0 && !q.attributes && q.attributeRanges.length === 0
@@ -186,7 +189,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   // The tag facets of the first FACET_SAMPLE matches of `m` (one column, computed once per statement).
   const facetsOf = (m: string) => `coalesce((SELECT json_agg(f) FROM (
       SELECT tag, count(*)::int AS n FROM (SELECT tags FROM ${m} LIMIT ${FACET_SAMPLE}) sample, unnest(sample.tags) AS tag
-       GROUP BY tag ORDER BY n DESC, tag LIMIT 10) f), '[]'::json)`
+       GROUP BY tag ORDER BY n DESC, tag COLLATE "C" LIMIT 10) f), '[]'::json)`
   const ranked = q.sort === 'relevance'
   let page: string
   if (ranked) {
@@ -250,6 +253,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     counted: countedSql(q, filters, filterValues, countCap),
     summary: { text: summaryText(q, filters, countCap, facetsOf), values: filterValues },
     summaryInPage: ranked,
+    countCap,
     marks,
   }
 }
