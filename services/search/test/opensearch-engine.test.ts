@@ -183,6 +183,8 @@ t.test('the index, its writes and their metrics', { skip }, async (t) => {
     'the description’s start, short or long; case-sensitive; one tenant',
   )
   t.same(await titles('^Brass lamp é+$'), ['Floor light'], 'a long description matched whole')
+  const stored = await client.ok<{ _source: Record<string, unknown> }>('GET', `/${names.alias}/_doc/${a.id}`)
+  t.notOk('title_exact' in stored._source || 'description_exact' in stored._source, 'copied, not stored twice in _source')
   t.same(
     await titles('^(Brass|Old) '),
     [long, 'Desk light', 'Floor light', 'Old Brass lamp', 'Wall light'],
@@ -226,11 +228,16 @@ t.test(
       description_start: _description,
       ...earlier
     } = current.properties
+    const { copy_to: _copyTitle, ...title } = earlier.title
+    const { copy_to: _copyDescription, ...description } = earlier.description
     await client.ok('PUT', `/${names.firstIndex}`, {
       settings,
-      mappings: { dynamic: 'strict', properties: earlier },
+      mappings: { dynamic: 'strict', properties: { ...earlier, title, description } },
       aliases: { [names.alias]: { is_write_index: true } },
     })
+    // A document as the earlier release wrote it, under its mappings: no whole-value terms, no starts.
+    const old = item('acme', { title: 'Brass lamp 1998' })
+    await client.ok('PUT', `/${names.alias}/_doc/${old.id}`, { ...old, deleted: false }, { query: { refresh: 'true' } })
     const engine = createOpenSearchEngine(
       { ...bounds, connection: { url }, indexPrefix, shards: 1, replicas: 0, refresh: true },
       { log: silentLogger(), metrics: createMetrics({ service: 'search', defaultMetrics: false }) },
@@ -252,10 +259,9 @@ t.test(
       title_exact: { type: 'keyword' },
       description_exact: { type: 'keyword', ignore_above: EXACT_MAX },
       description_start: { type: 'keyword' },
+      title: { copy_to: ['title_exact'] },
+      description: { copy_to: ['description_exact'] },
     })
-    // A document as the earlier release wrote it: no starts.
-    const old = item('acme', { title: 'Brass lamp 1998' })
-    await client.ok('PUT', `/${names.alias}/_doc/${old.id}`, { ...old, deleted: false }, { query: { refresh: 'true' } })
     await engine.apply({
       upserts: [item('acme', { title: 'Lamp 2012', attributes: { year: 2012 } })],
       republished: new Set(),

@@ -49,8 +49,6 @@ const documentOf = (item: ItemDoc) => ({
   attribute_paths: attributePaths(item.attributes),
   attribute_values: attributeValues(item.attributes),
   attribute_numbers: attributeNumbers(item.attributes),
-  title_exact: item.title,
-  description_exact: item.description,
   description_start: startOf(item.description),
 })
 

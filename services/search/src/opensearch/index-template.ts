@@ -38,7 +38,8 @@ const MAX_REGEX_LENGTH = 16_384
 
 /** Wildcard fields match a whole value by `regexp` and `wildcard`; their doc values stay off (queries ran 3–4× slower with them). */
 const wildcard = { type: 'wildcard', doc_values: false }
-const searchable = {
+/** Text searched by words, substring and pattern; its whole value also copied to `exact` (a keyword, not in `_source`). */
+const searchable = (exact: string) => ({
   type: 'text',
   analyzer: 'folded',
   fields: {
@@ -47,6 +48,16 @@ const searchable = {
     /** `contains`: case-insensitive, as ILIKE. */
     contains: { ...wildcard, normalizer: 'lowercase' },
   },
+  copy_to: exact,
+})
+
+/**
+ * Mappings of fields the first generation had, changed since in ways a mapping update allows
+ * (copy_to): put on the index in use with ADDED_FIELDS.
+ */
+export const CHANGED_FIELDS = {
+  title: searchable('title_exact'),
+  description: searchable('description_exact'),
 }
 
 /** The longest value kept whole as a term, in characters: four UTF-8 bytes each stay within Lucene's 32,766. */
@@ -61,10 +72,11 @@ export const ADDED_FIELDS = {
   // Anchored patterns (`^brass`). The wildcard field's regexp narrows by trigrams only, whatever the
   // anchor: `^kam` checked every value holding "kam" against its stored text (~50 µs each). On a
   // whole value as a term, a regexp is an automaton walked over the term dictionary from its
-  // prefix: no stored text read. Titles are at most 500 characters; a description past
-  // EXACT_MAX is not a term (Lucene's bound is 32,766 bytes) and is checked the wildcard way, only
-  // where its first PREFIX_MAX code points begin with the prefix. A document without title_exact
-  // was written by an earlier release.
+  // prefix: no stored text read. Filled by copy_to from title and description, so `_source`, which
+  // every wildcard check parses, does not carry them twice. Titles are at most 500 characters; a
+  // description past EXACT_MAX is not a term (Lucene's bound is 32,766 bytes) and is checked the
+  // wildcard way, only where its first PREFIX_MAX code points (written by the indexer) begin with
+  // the prefix. A document without title_exact was written by an earlier release.
   title_exact: { type: 'keyword', doc_values: false },
   description_exact: { type: 'keyword', doc_values: false, ignore_above: EXACT_MAX },
   description_start: { type: 'keyword', doc_values: false },
@@ -95,8 +107,7 @@ export function indexTemplate(names: IndexNames, settings: IndexSettings) {
           version: { type: 'keyword', index: false, doc_values: false },
           source: { type: 'keyword' },
           external_id: { type: 'keyword' },
-          title: searchable,
-          description: searchable,
+          ...CHANGED_FIELDS,
           tags: { type: 'keyword' },
           price_amount_minor: { type: 'long' },
           price_currency: { type: 'keyword' },
@@ -123,7 +134,7 @@ export async function ensureIndex(client: OpenSearchClient, names: IndexNames, s
   // An index of an earlier release lacks the fields added since: its items gain their values when
   // they change or the catalog republishes them.
   if (alias.status === 200) {
-    await client.ok('PUT', `/${names.alias}/_mapping`, { properties: ADDED_FIELDS })
+    await client.ok('PUT', `/${names.alias}/_mapping`, { properties: { ...ADDED_FIELDS, ...CHANGED_FIELDS } })
     return
   }
   const created = await client.call<OpenSearchErrorBody>('PUT', `/${names.firstIndex}`, {
