@@ -67,11 +67,8 @@ export class GatewayError extends PlatformError {
   readonly headers: Record<string, string>
   readonly reason: string | undefined
 
-  constructor(code: GatewayErrorCode, options: GatewayErrorOptions)
-  /** @deprecated the status and title come from `errors`: pass the code and the options only. */
-  constructor(code: GatewayErrorCode, statusCode: number, title: string, options: GatewayErrorOptions)
-  constructor(code: GatewayErrorCode, ...rest: [GatewayErrorOptions] | [number, string, GatewayErrorOptions]) {
-    const options = rest.length === 1 ? rest[0] : rest[2]
+  /** The status and title come from `errors`: a code means one answer wherever it is thrown. */
+  constructor(code: GatewayErrorCode, options: GatewayErrorOptions) {
     const declared = errors[code]
     super(code, declared.grpc, options.detail, options.violations)
     this.name = 'GatewayError'

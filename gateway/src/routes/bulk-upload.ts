@@ -60,7 +60,7 @@ async function pump(request: FastifyRequest, upload: IngestUpload, answered: Pro
     const chunk = next.value as Buffer
     bytes += chunk.length
     if (bytes > limit) {
-      throw new GatewayError(codes.payloadTooLarge, 413, 'Content Too Large', {
+      throw new GatewayError(codes.payloadTooLarge, {
         detail: `A bulk upload may be at most ${limit} bytes; split it or use POST /v1/ingestions with a file.`,
       })
     }
@@ -72,7 +72,7 @@ async function pump(request: FastifyRequest, upload: IngestUpload, answered: Pro
 
 /** A body that ended other than by its end: the client's connection broke, or its framing. */
 function bodyBroken(err: unknown): GatewayError {
-  return new GatewayError(codes.validation, 400, 'Bad Request', {
+  return new GatewayError(codes.validation, {
     detail: 'The request body broke off before its end; the upload was cancelled, send it again.',
     violations: [{ field: 'body', description: 'broke off before its end' }],
     reason: (err as Error | undefined)?.message ?? String(err),
@@ -86,7 +86,7 @@ function bodyBroken(err: unknown): GatewayError {
  */
 function failure(err: unknown, clientGone: boolean): unknown {
   if ((err as Partial<ServiceError>).code === status.CANCELLED && !clientGone && (err as ServiceError).metadata) {
-    return new GatewayError(codes.upstreamUnavailable, 503, 'Service Unavailable', {
+    return new GatewayError(codes.upstreamUnavailable, {
       detail: 'The ingestion service ended the upload before it was read; send it again.',
       headers: { 'retry-after': '1' },
       reason: (err as ServiceError).details,

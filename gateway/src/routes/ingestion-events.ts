@@ -134,7 +134,7 @@ export function progressRoute(app: FastifyInstance, options: ProgressRouteOption
 }
 
 function tooManyStreams(limit: number): GatewayError {
-  return new GatewayError(codes.rateLimited, 429, 'Too Many Requests', {
+  return new GatewayError(codes.rateLimited, {
     detail: `At most ${limit} progress streams per tenant may be open at once (SSE_STREAMS_PER_TENANT); close one first.`,
     headers: { 'retry-after': '5' },
   })

@@ -51,7 +51,7 @@ export function uploadRoute(app: FastifyInstance, options: UploadRouteOptions): 
         const format = FORMATS[mediaType] as 'ndjson' | 'json'
         const key = request.headers['idempotency-key']
         if (key !== undefined && (typeof key !== 'string' || !KEY.test(key))) {
-          throw new GatewayError(codes.validation, 400, 'Bad Request', {
+          throw new GatewayError(codes.validation, {
             detail: 'The request is not valid.',
             violations: [{ field: 'headers.idempotency-key', description: 'must be 1 to 200 printable ASCII characters' }],
           })

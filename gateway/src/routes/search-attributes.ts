@@ -13,7 +13,7 @@ const NUMBER = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/
 const BOUNDS = { gte: 'min', lte: 'max' } as const
 
 const refuse = (field: string, description: string) =>
-  new GatewayError(codes.validation, 400, 'Bad Request', {
+  new GatewayError(codes.validation, {
     detail: `${field} ${description}.`,
     violations: [{ field, description }],
   })

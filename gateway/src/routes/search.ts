@@ -20,7 +20,7 @@ const SORTS = {
 /** `attributes` is a JSON object in the query string; anything else is the client's 400. */
 function attributesFilter(text: string): JsonObject {
   const refuse = (description: string) =>
-    new GatewayError(codes.validation, 400, 'Bad Request', {
+    new GatewayError(codes.validation, {
       detail: `attributes ${description}.`,
       violations: [{ field: 'query.attributes', description }],
     })
@@ -78,7 +78,7 @@ export function searchRoutes(
     const facets = (q.facets ?? '').split(',').filter(Boolean)
     for (const f of facets) if (f !== 'tags') pathKeys(f.slice('attr.'.length), 'query.facets')
     if (q.price_histogram !== undefined && !q.currency)
-      throw new GatewayError(codes.validation, 400, 'Bad Request', {
+      throw new GatewayError(codes.validation, {
         detail: 'price_histogram needs currency.',
         violations: [{ field: 'query.price_histogram', description: 'needs currency' }],
       })
