@@ -187,7 +187,10 @@ eachEngine(
     )
     t.ok(Date.now() - started < 5_000, 'bounded in time')
     const next = await s.client.call('Search', { q: 'item', limit: 1 }, acme).catch((e) => e)
-    t.ok(next.code === undefined || next.code === status.INVALID_ARGUMENT, 'the service answers the next query')
+    t.ok(next.code === undefined || next.code === status.INVALID_ARGUMENT, 'the service answers the next query', {
+      code: next.code,
+      details: next.details,
+    })
   },
 )
 

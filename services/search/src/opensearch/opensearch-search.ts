@@ -103,13 +103,14 @@ export async function runOpenSearch(
         timeoutMs: left + 1_000,
       })
       .catch((err: unknown) => {
-        throw err instanceof OpenSearchTimeout ? tooSlow(field, ms) : err
+        // Whatever ends a search past its bound (the client's timeout, the connection given up) is the bound's doing.
+        throw err instanceof OpenSearchTimeout || Date.now() > deadline ? tooSlow(field, ms) : err
       })
     if (reply.status !== 200) {
       const reason = describe(reply.body)
       if (query.pattern && TOO_COMPLEX.test(JSON.stringify(reply.body)))
         throw invalid([{ field: 'pattern', description: 'is too complex to compile' }])
-      if (CANCELLED.test(reason)) throw tooSlow(field, ms)
+      if (CANCELLED.test(reason) || Date.now() > deadline) throw tooSlow(field, ms)
       throw replyError(`POST /${alias}/_search`, reply)
     }
     // The cluster checks for cancellation now and then: a search can end past the bound unbroken.
