@@ -9,8 +9,6 @@ import { errors, jobToJson, sendJob } from './ingestion-json.ts'
 import type { UploadRouteOptions } from './ingestion-upload.ts'
 import { uploadRoute } from './ingestion-upload.ts'
 
-export { jobToJson } from './ingestion-json.ts'
-
 export type IngestionRouteOptions = UploadRouteOptions & ProgressRouteOptions
 
 /**

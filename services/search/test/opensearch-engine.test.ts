@@ -102,9 +102,12 @@ const item = (tenant: string, spec: Partial<ItemDoc> = {}): ItemDoc => ({
   ...spec,
 })
 
-t.test('the index, its writes and their metrics', { skip }, async (t) => {
-  const metrics = createMetrics({ service: 'search', defaultMetrics: false })
-  const indexPrefix = `test-${randomBytes(6).toString('hex')}`
+/** An engine on its own index, ready; the index and its template go when the test ends. */
+async function engineOn(
+  test: { teardown(fn: () => unknown): void },
+  indexPrefix: string,
+  metrics = createMetrics({ service: 'search', defaultMetrics: false }),
+) {
   const url = OPENSEARCH ?? ''
   const engine = createOpenSearchEngine(
     { ...bounds, connection: { url }, indexPrefix, shards: 1, replicas: 0, refresh: true },
@@ -112,13 +115,19 @@ t.test('the index, its writes and their metrics', { skip }, async (t) => {
   )
   const client = createOpenSearchClient({ url })
   const names = indexNames(indexPrefix)
-  t.teardown(async () => {
+  test.teardown(async () => {
     await engine.close()
     await client.call('DELETE', `/${names.alias}-*`)
     await client.call('DELETE', `/_index_template/${names.template}`)
     client.close()
   })
   await engine.ready()
+  return { engine, client, names }
+}
+
+t.test('the index, its writes and their metrics', { skip }, async (t) => {
+  const metrics = createMetrics({ service: 'search', defaultMetrics: false })
+  const { engine, client, names } = await engineOn(t, `test-${randomBytes(6).toString('hex')}`, metrics)
   t.equal(await gauge(metrics, 'search_opensearch_up'), 1, 'ready')
 
   const mappings = await client.ok<Record<string, { mappings: { dynamic: string; properties: Record<string, never> } }>>(
@@ -238,17 +247,8 @@ t.test(
     // A document as the earlier release wrote it, under its mappings: no whole-value terms, no starts.
     const old = item('acme', { title: 'Brass lamp 1998' })
     await client.ok('PUT', `/${names.alias}/_doc/${old.id}`, { ...old, deleted: false }, { query: { refresh: 'true' } })
-    const engine = createOpenSearchEngine(
-      { ...bounds, connection: { url }, indexPrefix, shards: 1, replicas: 0, refresh: true },
-      { log: silentLogger(), metrics: createMetrics({ service: 'search', defaultMetrics: false }) },
-    )
-    t.teardown(async () => {
-      await engine.close()
-      await client.call('DELETE', `/${names.alias}-*`)
-      await client.call('DELETE', `/_index_template/${names.template}`)
-      client.close()
-    })
-    await engine.ready()
+    t.teardown(() => client.close())
+    const { engine } = await engineOn(t, indexPrefix)
     const mappings = await client.ok<Record<string, { mappings: { properties: Record<string, unknown> } }>>(
       'GET',
       `/${names.alias}/_mapping`,
