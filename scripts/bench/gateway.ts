@@ -9,7 +9,9 @@
 // then 90% of reads (every tenth read says Cache-Control: no-cache, so goes to the catalog: with 32
 // connections each waiting on its answer, those tenths bound the rate) against bare Fastify, with its latency at
 // half its peak; and a gateway whose cache holds one entry, so that every read misses, against the
-// gateway without a cache: what a miss costs on top. Last, staleness: writes through the gateway
+// gateway without a cache, runs in the order A B B A so that the machine's drift cancels out: what
+// a miss costs on top. Latency at half a peak is measured with requests sent at an even pace
+// (scripts/bench/paced.ts), each counted from when it was due. Last, staleness: writes through the gateway
 // without a cache at 200 a second, each read through the warm one until it answers the new version
 // (the catalog publishes its events to Kafka, as in production).
 //
@@ -29,6 +31,8 @@ import autocannon from 'autocannon'
 import pg from 'pg'
 import { newestProfileTop } from './cpu-profile.ts'
 import { writeResult } from './load.ts'
+import type { PacedResult } from './paced.ts'
+import { paced } from './paced.ts'
 import { withCpu } from './process-cpu.ts'
 import { BENCH_DATABASE_URL as admin, BENCH_KAFKA_ENV, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
@@ -179,8 +183,23 @@ const stubRun = await measured('gateway, stub catalog', stubbed, {
 })
 const peakRun = await measured('gateway', gateway, { url: `http://127.0.0.1:${gatewayPort}`, ...itemRequests })
 const peak = peakRun.result
+/** `rate` reads a second at an even pace, with the CPU `server` spent on each, in microseconds. */
+const pacedRun = async (
+  server: ServiceProcess,
+  url: string,
+  rate: number,
+  request: (n: number) => { path: string; headers: Record<string, string> },
+) => {
+  const { result, cpuSeconds } = await withCpu(server.child, () => paced({ url, rate, seconds, connections, request }))
+  return { result, cpuUsPerRequest: Math.round((cpuSeconds * 1e6) / Math.max(1, result.sent)) }
+}
+const itemRead = (n: number) => ({ path: `/v1/items/${ids[n % ids.length]}`, headers: itemRequests.headers })
 const half = Math.max(1, Math.floor(peak.requests.average / 2))
-const atHalf = await run('gateway at half load', { url: `http://127.0.0.1:${gatewayPort}`, ...itemRequests, overallRate: half })
+// At an even pace, reads seldom arrive in the same turn of the event loop: most are a GetItem of their own.
+/** Bare Fastify at `rate`, evenly paced: the latency this machine and generator give at that rate, the baseline of a paced run. */
+const bareAt = (rate: number) => pacedRun(bare, `http://127.0.0.1:${barePort}`, rate, () => ({ path: '/hello', headers: {} }))
+const bareAtHalf = await bareAt(half)
+const atHalf = await pacedRun(gateway, `http://127.0.0.1:${gatewayPort}`, half, itemRead)
 
 // The warm cache: every item read once, then reads over all of them, every tenth with no-cache.
 for (let from = 0; from < ITEMS; from += 100) {
@@ -219,15 +238,29 @@ const warmRun = await measured('gateway, warm cache', warm.proc, { url: `http://
 const after = await outcomes(warm.ops)
 const warmHits = (after.hit - before.hit) / Math.max(1, after.all - before.all)
 const warmHalf = Math.max(1, Math.floor(warmRun.result.requests.average / 2))
-const warmAtHalf = await run('gateway, warm cache, at half load', {
-  url: `http://127.0.0.1:${warm.port}`,
-  ...warmRequests,
-  overallRate: warmHalf,
-})
-const missRun = await measured('gateway, every read a cache miss', cold.proc, {
-  url: `http://127.0.0.1:${cold.port}`,
-  ...itemRequests,
-})
+const bareAtWarmHalf = await bareAt(warmHalf)
+/** Paced reads of the warm cache; every `everyNth` says no-cache, none when 0. */
+const warmPaced = (everyNth: number) =>
+  pacedRun(warm.proc, `http://127.0.0.1:${warm.port}`, warmHalf, (k) => ({
+    path: `/v1/items/${ids[k % ids.length]}`,
+    headers: { ...itemRequests.headers, ...(everyNth && k % everyNth === 0 ? { 'cache-control': 'no-cache' } : {}) },
+  }))
+const warmAtHalf = await warmPaced(10)
+// The same pace with every read a hit: what the tenth that goes to the catalog adds to the tail.
+const hitsAtHalf = await warmPaced(0)
+// Misses against no cache, in the order A B B A.
+const peakBefore = await measured('gateway', gateway, { url: `http://127.0.0.1:${gatewayPort}`, ...itemRequests })
+const missRuns = [
+  await measured('gateway, every read a cache miss', cold.proc, { url: `http://127.0.0.1:${cold.port}`, ...itemRequests }),
+  await measured('gateway, every read a cache miss', cold.proc, { url: `http://127.0.0.1:${cold.port}`, ...itemRequests }),
+]
+const peakAgain = await measured('gateway', gateway, { url: `http://127.0.0.1:${gatewayPort}`, ...itemRequests })
+const missRun = missRuns[0] as (typeof missRuns)[number]
+const perSecond = (runs: { result: autocannon.Result }[]) =>
+  runs.reduce((sum, r) => sum + r.result.requests.average, 0) / runs.length
+const cpuPer = (runs: { cpuUsPerRequest: number }[]) =>
+  Math.round(runs.reduce((sum, r) => sum + r.cpuUsPerRequest, 0) / runs.length)
+const missRatio = perSecond(missRuns) / perSecond([peakBefore, peakAgain])
 
 // Staleness: a write through the gateway without a cache (A), then reads through the warm one (B),
 // which holds the item, every POLL_MS until it answers the write's version.
@@ -283,16 +316,27 @@ console.log(
 )
 console.log(`${line('gateway GET /v1/items/{id} (JWT+gRPC+mTLS+PG)', peak)}   ${cpu(peakRun.cpuUsPerRequest)} (gateway process)`)
 console.log(`  ratio (gateway vs bare Fastify): ${(peak.requests.average / bareResult.requests.average).toFixed(2)}`)
-console.log(line(`gateway at half its peak (${half} req/s)`, atHalf))
+const pacedLine = (name: string, r: { result: PacedResult; cpuUsPerRequest: number }) =>
+  `  ${name.padEnd(44)} ${String(r.result.rate).padStart(7)} req/s   p50 ${r.result.latency.p50} ms   p99 ${r.result.latency.p99} ms   max ${r.result.latency.max} ms   errors ${r.result.errors}   ${cpu(r.cpuUsPerRequest)}`
+if (profiling)
+  console.log('  (the gateways below run under --cpu-prof, which stops them each millisecond: BENCH_PROFILE=0 for latency)')
+console.log(pacedLine('bare Fastify at that rate, evenly paced', bareAtHalf))
+console.log(pacedLine('gateway at half its peak, evenly paced', atHalf))
 console.log(
   `${line(`gateway, warm cache (${(warmHits * 100).toFixed(0)}% hits, ${ITEMS} items)`, warmRun.result)}   ${cpu(warmRun.cpuUsPerRequest)}`,
 )
 console.log(`  ratio (warm cache vs bare Fastify): ${(warmRun.result.requests.average / bareResult.requests.average).toFixed(2)}`)
 console.log(`${line('gateway, every read a cache hit', hitRun.result)}   ${cpu(hitRun.cpuUsPerRequest)}`)
 console.log(`  ratio (all hits vs bare Fastify): ${(hitRun.result.requests.average / bareResult.requests.average).toFixed(2)}`)
-console.log(line(`gateway, warm cache, at half its peak (${warmHalf} req/s)`, warmAtHalf))
-console.log(`${line('gateway, every read a cache miss', missRun.result)}   ${cpu(missRun.cpuUsPerRequest)}`)
-console.log(`  ratio (100% misses vs no cache): ${(missRun.result.requests.average / peak.requests.average).toFixed(2)}`)
+console.log(pacedLine('bare Fastify at that rate, evenly paced', bareAtWarmHalf))
+console.log(pacedLine('gateway, warm cache, at half its peak, paced', warmAtHalf))
+console.log(pacedLine('gateway, same pace, every read a hit', hitsAtHalf))
+console.log(`${line('gateway, no cache', peakBefore.result)}   ${cpu(peakBefore.cpuUsPerRequest)}`)
+for (const r of missRuns) console.log(`${line('gateway, every read a cache miss', r.result)}   ${cpu(r.cpuUsPerRequest)}`)
+console.log(`${line('gateway, no cache, again', peakAgain.result)}   ${cpu(peakAgain.cpuUsPerRequest)}`)
+console.log(
+  `  ratio (100% misses vs no cache, runs A B B A): ${missRatio.toFixed(2)}   CPU/request ${cpuPer(missRuns)} vs ${cpuPer([peakBefore, peakAgain])} µs`,
+)
 console.log(
   `  staleness, a write through one gateway to a fresh read through another (${writes} writes at ${WRITES_PER_SECOND}/s, read every ${POLL_MS} ms): p50 ${stalePercentile(0.5)} ms   p99 ${stalePercentile(0.99)} ms   max ${stalePercentile(1)} ms`,
 )
@@ -312,6 +356,15 @@ const figures = (name: string, r: autocannon.Result, cpuUsPerOp?: Record<string,
     p99: r.latency.p99,
     max: r.latency.max,
   },
+})
+const pacedFigures = (name: string, r: { result: PacedResult; cpuUsPerRequest: number }, process = 'gateway') => ({
+  name,
+  cpuUsPerOp: { [process]: r.cpuUsPerRequest },
+  opsPerSec: r.result.rate,
+  errors: r.result.errors,
+  p50Ms: r.result.latency.p50,
+  p99Ms: r.result.latency.p99,
+  percentilesMs: r.result.latency,
 })
 // Each profile is written when its process exits.
 await Promise.all([gateway.stop(), stubbed.stop(), bare.stop(), warm.proc.stop(), cold.proc.stop()])
@@ -365,14 +418,23 @@ await writeResult('gateway', {
       ratio: hitRun.result.requests.average / bareResult.requests.average,
     },
     {
-      name: 'GET /v1/items/{id}, every read a cache miss vs no cache',
-      subject: figures('gateway GET /v1/items/{id}, 100% misses', missRun.result, { gateway: missRun.cpuUsPerRequest }),
-      baseline: figures('gateway GET /v1/items/{id}, no cache', peak, { gateway: peakRun.cpuUsPerRequest }),
-      ratio: missRun.result.requests.average / peak.requests.average,
+      name: 'GET /v1/items/{id}, every read a cache miss vs no cache (runs A B B A, means)',
+      subject: {
+        ...figures('gateway GET /v1/items/{id}, 100% misses', missRun.result, { gateway: cpuPer(missRuns) }),
+        opsPerSec: perSecond(missRuns),
+      },
+      baseline: {
+        ...figures('gateway GET /v1/items/{id}, no cache', peak, { gateway: cpuPer([peakBefore, peakAgain]) }),
+        opsPerSec: perSecond([peakBefore, peakAgain]),
+      },
+      ratio: missRatio,
     },
   ],
-  atHalfPeak: figures(`gateway at ${half} req/s`, atHalf),
-  cacheAtHalfPeak: figures(`gateway, warm cache, at ${warmHalf} req/s`, warmAtHalf),
+  atHalfPeak: pacedFigures(`gateway at ${half} req/s, evenly paced`, atHalf),
+  bareAtHalfPeak: pacedFigures(`bare Fastify at ${half} req/s, evenly paced`, bareAtHalf, 'bare fastify'),
+  cacheAtHalfPeak: pacedFigures(`gateway, warm cache, at ${warmHalf} req/s, evenly paced`, warmAtHalf),
+  cacheHitsAtHalfPeak: pacedFigures(`gateway, warm cache, every read a hit, at ${warmHalf} req/s, evenly paced`, hitsAtHalf),
+  bareAtCacheHalfPeak: pacedFigures(`bare Fastify at ${warmHalf} req/s, evenly paced`, bareAtWarmHalf, 'bare fastify'),
   staleness: {
     name: 'write through one gateway to a fresh read through another',
     writes,

@@ -143,7 +143,10 @@ for (const name of ['catalog', 'gateway'] as const) {
     sections.push(
       bars('gateway latency percentiles', 'ms', [
         { label: 'at peak', values: percentiles(comparisons[0]?.subject ?? {}) },
-        { label: 'at half its peak', values: percentiles(r.atHalfPeak) },
+        { label: 'at half its peak, evenly paced', values: percentiles(r.atHalfPeak) },
+        ...(r.cacheAtHalfPeak
+          ? [{ label: 'warm item cache, at half its peak, paced', values: percentiles(r.cacheAtHalfPeak) }]
+          : []),
       ]),
     )
   }
