@@ -22,9 +22,18 @@ export function registerConnectionLimits(app: FastifyInstance, options: { maxCon
   // file descriptor and the memory their buffers need.
   app.server.maxConnections = options.maxConnections
   app.addHook('onRequest', (request, reply, done) => {
-    receiveWithin(request, reply, options.receiveTimeoutMs)
+    // Without a body (most reads) the request has arrived whole with its headers: no timer to arm.
+    if (announcesBody(request)) receiveWithin(request, reply, options.receiveTimeoutMs)
     done()
   })
+}
+
+/** Whether a body follows the headers: only when they announce one (RFC 9112 §6.3). */
+function announcesBody(request: FastifyRequest): boolean {
+  const { headers } = request
+  return (
+    headers['transfer-encoding'] !== undefined || (headers['content-length'] !== undefined && headers['content-length'] !== '0')
+  )
 }
 
 /**
