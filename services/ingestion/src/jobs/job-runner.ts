@@ -7,6 +7,7 @@ import { failedWith, JobFailure, jobCodes, jobError } from '../errors.ts'
 import { isRecordError, mapItem } from '../formats/item-mapper.ts'
 import type { InputShape } from '../formats/read-records.ts'
 import { readRecords } from '../formats/read-records.ts'
+import type { DecodedRecord } from '../formats/record-decoder.ts'
 import { abortable, cancelWatch, unlessAborted } from './job-cancel.ts'
 import type { JobRow, JobStateName, Progress } from './job-store.ts'
 import { finishJob, MAX_KEPT_ERRORS, saveProgress } from './job-store.ts'
@@ -85,6 +86,101 @@ export async function publishJobEvent(producer: Producer, type: string, row: Job
   })
 }
 
+type Message = { key: string; value: Buffer; headers: ReturnType<typeof cloudEventHeaders> }
+type TopicMessages = { topic: string; messages: Message[] }
+
+/**
+ * A job's next batch to Kafka: its accepted records (to ingestion.record.v1) and its rejects (to
+ * the DLQ), sent together once either holds `batchRecords` messages or `batchBytes` bytes.
+ */
+function jobBatch(
+  options: RunnerOptions,
+  send: (batch: TopicMessages[]) => Promise<unknown>,
+  sent: (accepted: number, rejected: number) => void,
+) {
+  let records: Message[] = []
+  let rejects: Message[] = []
+  let bytes = 0
+  const discard = () => {
+    records = []
+    rejects = []
+    bytes = 0
+  }
+  const flush = async () => {
+    const batch = [
+      ...(records.length > 0 ? [{ topic: events.INGESTION_TOPICS.record, messages: records }] : []),
+      ...(rejects.length > 0 ? [{ topic: events.INGESTION_TOPICS.recordDlq, messages: rejects }] : []),
+    ]
+    if (batch.length > 0) await send(batch)
+    sent(records.length, rejects.length)
+    discard()
+  }
+  return {
+    flush,
+    /** Drops what is not sent yet (a cancelled job sends no more). */
+    discard,
+    /** Adds a message, sending the batch first when the message would take it past batchBytes. */
+    async add(to: 'records' | 'rejects', message: Message) {
+      const size = Buffer.byteLength(message.key) + message.value.length
+      if (bytes > 0 && bytes + size > options.batchBytes) await flush()
+      ;(to === 'records' ? records : rejects).push(message)
+      bytes += size
+    },
+    get full() {
+      return records.length + rejects.length >= options.batchRecords || bytes >= options.batchBytes
+    },
+  }
+}
+
+/** A record the job accepted, as ingestion.record.v1 carries it. */
+function submitted(key: string, payload: Buffer, traced: { traceparent?: string }): Message {
+  return {
+    key,
+    value: payload,
+    headers: cloudEventHeaders({
+      id: randomUUID(),
+      type: events.INGESTION_TYPES.recordSubmitted,
+      source: SOURCE,
+      time: new Date(),
+      ...traced,
+    }),
+  }
+}
+
+/** A record the job rejected, as the DLQ keeps it: the reason and position, and the raw record (up to 1 MiB) to replay. */
+function rejected(
+  job: JobRow,
+  position: number,
+  error: { field: string; reason: string },
+  raw: Buffer,
+  traced: { traceparent?: string },
+): Message {
+  const { field, reason } = error
+  return {
+    key: `${job.tenant}/${job.id}/${position}`,
+    value: events.recordRejected.encode({
+      tenant: job.tenant,
+      job_id: job.id,
+      error: { position: String(position), field, reason },
+      raw: raw.subarray(0, 1024 * 1024),
+    }),
+    headers: {
+      ...cloudEventHeaders({
+        id: randomUUID(),
+        type: events.INGESTION_TYPES.recordRejected,
+        source: SOURCE,
+        time: new Date(),
+        ...traced,
+      }),
+      'dlq-reason': reason,
+      'dlq-field': field,
+      'dlq-position': String(position),
+      'dlq-job': job.id,
+      'dlq-uri': job.uri.slice(0, 1000),
+    },
+  }
+}
+
 /**
  * Runs one job to its end: reads the input as a stream (memory stays at one record and one Kafka
  * batch), validates each record, publishes the good ones to ingestion.record.v1 and the bad ones
@@ -100,20 +196,12 @@ export async function runJob(
   shape: InputShape,
   signal?: AbortSignal,
 ): Promise<JobRow> {
-  const { producer, options, metrics, log } = deps
+  const { producer, options, metrics } = deps
   const progress: Progress = { processed: 0, accepted: 0, rejected: 0, bytesRead: 0, newErrors: [] }
   let kept = job.errors.length
-  let records: { key: string; value: Buffer; headers: ReturnType<typeof cloudEventHeaders> }[] = []
-  let rejects: typeof records = []
-  let batchBytes = 0
   let lastSave = Date.now()
   let cancelled = false
-  // Aborted by a cancel of this process (`signal`) or one seen in the job's row: ends every wait.
-  const stop = new AbortController()
-  const onAbort = () => stop.abort()
-  if (signal?.aborted) stop.abort()
-  else signal?.addEventListener('abort', onAbort, { once: true })
-  const unwatch = cancelWatch(deps, job.id, { progressMs: options.progressMs, lastSave: () => lastSave }, stop)
+  const { stop, release } = stopper(deps, job.id, signal, () => lastSave)
   // The trace of the call that started the job (the job outlives it): every record carries it.
   const trace = currentTraceparent()
   const traced = trace ? { traceparent: trace } : {}
@@ -132,43 +220,26 @@ export async function runJob(
     }
   }
   // A batch Kafka is slow to take does not hold a cancel up; if it lands later, it stays.
-  const publishing = <T>(sent: Promise<T>) =>
+  const publishing = <T>(sending: Promise<T>) =>
     unlessAborted(
-      sent.catch((err: unknown) => {
+      sending.catch((err: unknown) => {
         throw new JobFailure(jobCodes.publishFailed, err)
       }),
       stop.signal,
     )
-  const flush = async () => {
-    const batch = [
-      ...(records.length > 0 ? [{ topic: events.INGESTION_TOPICS.record, messages: records }] : []),
-      ...(rejects.length > 0 ? [{ topic: events.INGESTION_TOPICS.recordDlq, messages: rejects }] : []),
-    ]
-    if (batch.length > 0) await publishing(producer.sendBatch({ topicMessages: batch, acks: -1 }))
-    progress.accepted += records.length
-    metrics.records.inc({ outcome: 'accepted' }, records.length)
-    metrics.records.inc({ outcome: 'rejected' }, rejects.length)
-    records = []
-    rejects = []
-    batchBytes = 0
-  }
-  /** Adds a message to its batch, sending the batch first when the message would take it past batchBytes. */
-  const add = async (to: 'records' | 'rejects', message: (typeof records)[number]) => {
-    const size = Buffer.byteLength(message.key) + message.value.length
-    if (batchBytes > 0 && batchBytes + size > options.batchBytes)
-      await flush()
-      // After the flush: it starts new batches.
-    ;(to === 'records' ? records : rejects).push(message)
-    batchBytes += size
-  }
-  /** Saves progress, publishing the batches first unless `publish` is false (a cancelled job sends no more). */
+  const batch = jobBatch(
+    options,
+    (topicMessages) => publishing(producer.sendBatch({ topicMessages, acks: -1 })),
+    (accepted, rejects) => {
+      progress.accepted += accepted
+      metrics.records.inc({ outcome: 'accepted' }, accepted)
+      metrics.records.inc({ outcome: 'rejected' }, rejects)
+    },
+  )
+  /** Saves progress, publishing the batch first unless `publish` is false (a cancelled job sends no more). */
   const save = async (publish = true) => {
-    if (publish) await flush()
-    else {
-      records = []
-      rejects = []
-      batchBytes = 0
-    }
+    if (publish) await batch.flush()
+    else batch.discard()
     const { cancelRequested } = await saveProgress(deps.pool, job.id, progress)
     progress.newErrors = []
     lastSave = Date.now()
@@ -178,116 +249,117 @@ export async function runJob(
     }
   }
   const reject = async (position: number, rawField: string, rawReason: string, raw: Buffer) => {
-    const field = clip(rawField, ERROR_LIMITS.field)
-    const reason = clip(rawReason, ERROR_LIMITS.reason)
+    const error = { field: clip(rawField, ERROR_LIMITS.field), reason: clip(rawReason, ERROR_LIMITS.reason) }
     progress.rejected++
     if (kept < MAX_KEPT_ERRORS) {
-      progress.newErrors.push({ position, field, reason })
+      progress.newErrors.push({ position, ...error })
       kept++
     }
-    await add('rejects', {
-      key: `${job.tenant}/${job.id}/${position}`,
-      value: events.recordRejected.encode({
-        tenant: job.tenant,
-        job_id: job.id,
-        error: { position: String(position), field, reason },
-        raw: raw.subarray(0, 1024 * 1024),
-      }),
-      headers: {
-        ...cloudEventHeaders({
-          id: randomUUID(),
-          type: events.INGESTION_TYPES.recordRejected,
-          source: SOURCE,
-          time: new Date(),
-          ...traced,
-        }),
-        'dlq-reason': reason,
-        'dlq-field': field,
-        'dlq-position': String(position),
-        'dlq-job': job.id,
-        'dlq-uri': job.uri.slice(0, 1000),
-      },
+    await batch.add('rejects', rejected(job, position, error, raw, traced))
+  }
+  /** One record read: into the batch, or rejected with its reason. */
+  const take = async (record: DecodedRecord) => {
+    if (record.error) return reject(record.position, record.error.field, record.error.reason, record.raw)
+    const mapped = mapItem(record.value, {
+      tenant: job.tenant,
+      jobId: job.id,
+      position: record.position,
+      defaultSource: job.default_source,
     })
+    if (isRecordError(mapped)) return reject(record.position, mapped.field, mapped.reason, record.raw)
+    await batch.add('records', submitted(mapped.key, mapped.payload, traced))
   }
 
-  let state: Exclude<JobStateName, 'running'> = 'completed'
-  let error = ''
+  let ending: Ending = { state: 'completed', error: '' }
   try {
     for await (const record of readRecords(counted(), shape, { maxDecompressedBytes: options.maxDecompressedBytes })) {
       progress.processed++
-      if (record.error) await reject(record.position, record.error.field, record.error.reason, record.raw)
-      else {
-        const mapped = mapItem(record.value, {
-          tenant: job.tenant,
-          jobId: job.id,
-          position: record.position,
-          defaultSource: job.default_source,
-        })
-        if (isRecordError(mapped)) await reject(record.position, mapped.field, mapped.reason, record.raw)
-        else {
-          await add('records', {
-            key: mapped.key,
-            value: mapped.payload,
-            headers: cloudEventHeaders({
-              id: randomUUID(),
-              type: events.INGESTION_TYPES.recordSubmitted,
-              source: SOURCE,
-              time: new Date(),
-              ...traced,
-            }),
-          })
-        }
-      }
-      if (records.length + rejects.length >= options.batchRecords || batchBytes >= options.batchBytes) await flush()
+      await take(record)
+      if (batch.full) await batch.flush()
       if (Date.now() - lastSave >= options.progressMs) {
         await save()
         await publishing(publishJobEvent(producer, events.INGESTION_TYPES.jobProgressed, { ...job, ...rowProgress(progress) }))
       }
       if (cancelled || stop.signal.aborted) {
-        state = 'cancelled'
-        error = jobError(jobCodes.cancelled)
+        ending = CANCELLED
         break
       }
       if (progress.processed >= RATIO_MIN_RECORDS && tooManyErrors(progress, options.maxErrorRatio)) break
     }
-    if (state === 'completed' && tooManyErrors(progress, options.maxErrorRatio)) {
-      state = 'failed'
-      error = jobError(
-        jobCodes.tooManyBadRecords,
-        `${progress.rejected} of ${progress.processed} records were bad, past the allowed ratio ${options.maxErrorRatio}`,
-      )
+    if (ending.state === 'completed' && tooManyErrors(progress, options.maxErrorRatio)) {
+      const why = `${progress.rejected} of ${progress.processed} records were bad, past the allowed ratio ${options.maxErrorRatio}`
+      ending = { state: 'failed', error: jobError(jobCodes.tooManyBadRecords, why) }
     }
   } catch (err) {
     // A wait the cancel ended (a read, a send), or what a source the cancel stopped threw.
-    state = stop.signal.aborted ? 'cancelled' : 'failed'
-    if (state === 'cancelled') error = jobError(jobCodes.cancelled)
-    else if ((err as { malformed?: boolean }).malformed) error = jobError(jobCodes.malformedInput, (err as Error).message)
-    else {
-      const failure = failedWith(jobCodes.internal, err)
-      error = jobError(failure.code)
-      log.error({ err: failure.cause ?? failure, code: failure.code, job: job.id, tenant: job.tenant }, 'job failed')
-    }
+    ending = stop.signal.aborted ? CANCELLED : { state: 'failed', error: failedError(deps, job, err) }
   }
+  ending = await saveLast(deps, job, ending, save, stop.signal)
+  release()
+  return conclude(deps, job, ending, progress)
+}
+
+/** Aborted by a cancel of this process (`signal`) or one seen in the job's row: ends every wait of the run. */
+function stopper(deps: RunnerDeps, jobId: string, signal: AbortSignal | undefined, lastSave: () => number) {
+  const stop = new AbortController()
+  const onAbort = () => stop.abort()
+  if (signal?.aborted) stop.abort()
+  else signal?.addEventListener('abort', onAbort, { once: true })
+  const unwatch = cancelWatch(deps, jobId, { progressMs: deps.options.progressMs, lastSave }, stop)
+  return {
+    stop,
+    release() {
+      unwatch()
+      signal?.removeEventListener('abort', onAbort)
+    },
+  }
+}
+
+type Ending = { state: Exclude<JobStateName, 'running'>; error: string }
+const CANCELLED: Ending = { state: 'cancelled', error: jobError(jobCodes.cancelled) }
+
+/** The job's error when its run threw, not cancelled: input that is not what it says, or (logged) anything else. */
+function failedError(deps: RunnerDeps, job: JobRow, err: unknown): string {
+  if ((err as { malformed?: boolean }).malformed) return jobError(jobCodes.malformedInput, (err as Error).message)
+  const failure = failedWith(jobCodes.internal, err)
+  deps.log.error({ err: failure.cause ?? failure, code: failure.code, job: job.id, tenant: job.tenant }, 'job failed')
+  return jobError(failure.code)
+}
+
+/**
+ * The last save: the batch still open (unless cancelled) and the progress. Cancelled while that
+ * batch was on its way, the job ends cancelled with what was sent; unable to save at all, it ends
+ * failed (what was flushed before stays published; the lease marks it failed if we cannot).
+ */
+async function saveLast(
+  deps: RunnerDeps,
+  job: JobRow,
+  ending: Ending,
+  save: (publish: boolean) => Promise<void>,
+  stopped: AbortSignal,
+): Promise<Ending> {
+  let last = ending
   try {
-    await save(state !== 'cancelled').catch(async (err: unknown) => {
-      if (!stop.signal.aborted) throw err
-      // Cancelled while the last batch was on its way: the job ends cancelled, with what was sent.
-      if (state === 'completed') {
-        state = 'cancelled'
-        error = jobError(jobCodes.cancelled)
-      }
+    await save(ending.state !== 'cancelled').catch(async (err: unknown) => {
+      if (!stopped.aborted) throw err
+      if (last.state === 'completed') last = CANCELLED
       await save(false)
     })
+    return last
   } catch (err) {
-    // What was flushed before stays published; the lease will mark the job failed if we cannot.
     const failure = failedWith(jobCodes.internal, err)
-    log.error(
+    deps.log.error(
       { err: failure.cause ?? failure, code: failure.code, job: job.id, tenant: job.tenant },
       'could not save the final progress of a job',
     )
-    state = 'failed'
-    error ||= jobError(failure.code)
+    return { state: 'failed', error: last.error || jobError(failure.code) }
   }
+}
+
+/** Records the job's end, counts it and announces it on ingestion.job.v1. Never throws. */
+async function conclude(deps: RunnerDeps, job: JobRow, ending: Ending, progress: Progress): Promise<JobRow> {
+  const { log, metrics, producer } = deps
+  const { state, error } = ending
   // The database may be away (a restart): the job's lease then runs out and the sweep marks it
   // failed, so its file can be started again. Throwing here would take the whole process down.
   const finished =
@@ -295,8 +367,6 @@ export async function runJob(
       log.error({ err, job: job.id, tenant: job.tenant }, 'could not record the end of a job; its lease will')
       return { ...job, state: 'failed' as const, error: error || jobError(jobCodes.internal) }
     })) ?? job
-  unwatch()
-  signal?.removeEventListener('abort', onAbort)
   metrics.running.dec()
   metrics.finished.inc({ state: finished.state })
   const type = { completed: 'jobCompleted', failed: 'jobFailed', cancelled: 'jobCancelled', running: 'jobProgressed' } as const
