@@ -5,7 +5,7 @@ import type { ingestion } from '@catalog/proto'
 import { loadIngestion } from '@catalog/proto'
 import type { RunnerOptions } from './jobs/job-runner.ts'
 import { runnerMetrics } from './jobs/job-runner.ts'
-import { createJobService } from './jobs/job-service.ts'
+import { createJobService, jobHandlers } from './jobs/job-service.ts'
 import type { Source } from './sources/source.ts'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url))
@@ -57,7 +57,7 @@ export function build(deps: IngestionDeps): { server: PlatformGrpcServer; jobs: 
   })
   server.addService(
     grpc.ingestion.v1.IngestionService.service,
-    implement<ingestion.IngestionServiceHandlers>(deps.log, jobs.handlers),
+    implement<ingestion.IngestionServiceHandlers>(deps.log, jobHandlers(jobs, deps)),
   )
   return { server, jobs }
 }

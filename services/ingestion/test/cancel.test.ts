@@ -8,6 +8,7 @@ import { Metadata } from '@grpc/grpc-js'
 import t from 'tap'
 import { v7 as uuidv7 } from 'uuid'
 import { runJob, runnerMetrics } from '../src/jobs/job-runner.ts'
+import { jobHandlers } from '../src/jobs/job-service.ts'
 import type { JobRow } from '../src/jobs/job-store.ts'
 import { getJob, insertJob } from '../src/jobs/job-store.ts'
 import { createS3Client, s3Source } from '../src/sources/s3-source.ts'
@@ -85,7 +86,7 @@ t.test('an upload whose stream ends as if finished after its call was cancelled 
     principal: () => ({ tenant: who, subject: 'u', scopes: ['ingest:write'] }),
     signal: call.signal,
   }
-  const res = await ing.jobs.handlers.IngestItems(requests(), ctx)
+  const res = await jobHandlers(ing.jobs, ing).IngestItems(requests(), ctx)
   t.equal(res.job?.state, 'JOB_STATE_FAILED', 'what came is not the whole upload')
   t.equal(res.job?.error, UPLOAD_CANCELLED)
 })

@@ -30,8 +30,8 @@ const UPLOAD_FORMATS: readonly Format[] = ['ndjson', 'json']
 const PAGE = { default: 20, max: 100 }
 
 /**
- * The calls of ingestion.v1.IngestionService, and the jobs they run in this process. A file
- * start returns at once with the running job; an upload returns when its stream ends.
+ * The jobs this process runs: a file start returns at once with the running job; an upload's job
+ * settles when its stream ends.
  */
 export function createJobService(deps: JobServiceDeps) {
   const running = new Set<Promise<unknown>>()
@@ -95,125 +95,153 @@ export function createJobService(deps: JobServiceDeps) {
     return result
   }
 
+  /**
+   * Starts a job for an upload, or answers the job its idempotency key already started; `job`
+   * settles when the upload has been read to its end.
+   */
+  async function startUpload(
+    tenant: string,
+    header: ReturnType<typeof uploadHeader>,
+    chunks: AsyncIterable<Buffer>,
+  ): Promise<{ job: Promise<JobRow>; duplicate: boolean }> {
+    const created = await withTransaction(deps.pool, async (c) => {
+      if (header.idempotencyKey) {
+        await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify([tenant, header.idempotencyKey])])
+        const earlier = await findByIdempotencyKey(c, tenant, header.idempotencyKey)
+        if (earlier) return { job: earlier, duplicate: true }
+      }
+      await checkLimit(c, tenant)
+      const job = await insertJob(c, {
+        id: uuidv7(),
+        tenant,
+        uri: `upload:${header.name}`.slice(0, 2048),
+        format: header.format,
+        contentKey: null,
+        idempotencyKey: header.idempotencyKey,
+        defaultSource: header.defaultSource,
+        bytesTotal: null,
+      })
+      return { job, duplicate: false }
+    })
+    if (created.duplicate) return { job: Promise.resolve(created.job), duplicate: true }
+    await start(created.job)
+    const shape: InputShape = { format: header.format, gzip: false }
+    return { job: track(created.job.id, (signal) => runJob(deps, created.job, chunks, shape, signal)), duplicate: false }
+  }
+
   return {
     startFile,
+    startUpload,
+    /** A cancel of a job this process runs: it ends at once (another replica's sees the flag at its next save). */
+    cancelHere: (id: string) => cancels.get(id)?.abort(),
     /** Waits for the jobs of this process (on shutdown, within the drain time). */
     drain: () => Promise.allSettled([...running]),
+  }
+}
 
-    handlers: {
-      async StartIngestion(
-        req: ingestion.StartIngestionRequest__Output,
-        ctx: CallContext,
-      ): Promise<ingestion.StartIngestionResponse> {
-        const { tenant } = ctx.principal()
-        const { job, duplicate } = await startFile(tenant, req.uri, req.default_source)
-        return { job: toJob(job), duplicate }
-      },
+export type JobService = ReturnType<typeof createJobService>
 
-      async IngestItems(
-        requests: AsyncIterable<ingestion.IngestItemsRequest__Output>,
-        ctx: CallContext,
-      ): Promise<ingestion.IngestItemsResponse> {
-        const { tenant } = ctx.principal()
-        const iterator = requests[Symbol.asyncIterator]()
-        const first = await iterator.next()
-        const header = first.done ? undefined : first.value.header
-        if (!header) throw invalid([{ field: 'header', description: 'the first message must be the upload header' }])
-        const format = (header.format || 'ndjson') as Format
-        if (!UPLOAD_FORMATS.includes(format)) throw invalid([{ field: 'header.format', description: 'must be ndjson or json' }])
-        if (header.idempotency_key && !KEY.test(header.idempotency_key))
-          throw invalid([{ field: 'idempotency_key', description: 'must be 1 to 200 printable ASCII characters' }])
-        const defaultSource = header.default_source || 'bulk'
-        if (!SOURCE.test(defaultSource))
-          throw invalid([{ field: 'default_source', description: 'must be 1 to 100 characters without spaces' }])
+/** The calls of ingestion.v1.IngestionService, over the jobs of `jobs`. */
+export function jobHandlers(jobs: JobService, deps: Pick<JobServiceDeps, 'pool'>) {
+  return {
+    async StartIngestion(
+      req: ingestion.StartIngestionRequest__Output,
+      ctx: CallContext,
+    ): Promise<ingestion.StartIngestionResponse> {
+      const { tenant } = ctx.principal()
+      const { job, duplicate } = await jobs.startFile(tenant, req.uri, req.default_source)
+      return { job: toJob(job), duplicate }
+    },
 
-        const created = await withTransaction(deps.pool, async (c) => {
-          if (header.idempotency_key) {
-            await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-              JSON.stringify([tenant, header.idempotency_key]),
-            ])
-            const earlier = await findByIdempotencyKey(c, tenant, header.idempotency_key)
-            if (earlier) return { job: earlier, duplicate: true }
-          }
-          await checkLimit(c, tenant)
-          const job = await insertJob(c, {
-            id: uuidv7(),
-            tenant,
-            uri: `upload:${header.name || 'bulk'}`.slice(0, 2048),
-            format,
-            contentKey: null,
-            idempotencyKey: header.idempotency_key || null,
-            defaultSource,
-            bytesTotal: null,
-          })
-          return { job, duplicate: false }
-        })
-        if (created.duplicate) return { job: toJob(created.job), duplicate: true }
-        await start(created.job)
-        const uploadCancelled = () => new JobFailure(jobCodes.uploadCancelled)
-        // A call cancelled while the job waits for its next part ends the wait at once.
-        const read = () => unlessAborted(iterator.next(), ctx.signal, uploadCancelled)
-        const chunks = async function* () {
-          for (let next = await read(); !next.done; next = await read()) {
-            const chunk = next.value.chunk
-            if (chunk && chunk.length > 0) yield chunk
-          }
-          // A cancelled call may end the stream as a finished upload does: what came is not the whole.
-          // grpc-js hands the handler a reset stream's end as a half-close, and tells of the cancel
-          // only when the HTTP/2 stream closes, later in the same turn of the event loop.
-          await new Promise((resolve) => setImmediate(resolve))
-          if (ctx.signal.aborted) throw uploadCancelled()
-        }
-        const shape: InputShape = { format, gzip: false }
-        const finished = await track(created.job.id, (signal) => runJob(deps, created.job, chunks(), shape, signal))
-        return { job: toJob(finished), duplicate: false }
-      },
+    async IngestItems(
+      requests: AsyncIterable<ingestion.IngestItemsRequest__Output>,
+      ctx: CallContext,
+    ): Promise<ingestion.IngestItemsResponse> {
+      const iterator = requests[Symbol.asyncIterator]()
+      const first = await iterator.next()
+      const header = uploadHeader(first.done ? undefined : first.value.header)
+      const { job, duplicate } = await jobs.startUpload(ctx.principal().tenant, header, uploadChunks(iterator, ctx.signal))
+      return { job: toJob(await job), duplicate }
+    },
 
-      async GetIngestion(req: ingestion.GetIngestionRequest__Output, ctx: CallContext): Promise<ingestion.GetIngestionResponse> {
-        const { tenant } = ctx.principal()
-        if (!UUID.test(req.id)) throw invalid([{ field: 'id', description: 'must be a UUID' }])
-        const row = await getJob(deps.pool, tenant, req.id.toLowerCase())
-        if (!row) throw jobNotFound(req.id)
+    async GetIngestion(req: ingestion.GetIngestionRequest__Output, ctx: CallContext): Promise<ingestion.GetIngestionResponse> {
+      const { tenant } = ctx.principal()
+      if (!UUID.test(req.id)) throw invalid([{ field: 'id', description: 'must be a UUID' }])
+      const row = await getJob(deps.pool, tenant, req.id.toLowerCase())
+      if (!row) throw jobNotFound(req.id)
+      return { job: toJob(row) }
+    },
+
+    async ListIngestions(
+      req: ingestion.ListIngestionsRequest__Output,
+      ctx: CallContext,
+    ): Promise<ingestion.ListIngestionsResponse> {
+      const { tenant } = ctx.principal()
+      const { size, after } = pageOf(req.page)
+      const rows = await listJobs(deps.pool, tenant, after, size + 1)
+      const page = rows.slice(0, size)
+      const last = page.at(-1)
+      return {
+        jobs: page.map((r) => toJob(r)),
+        page: { next_cursor: rows.length > size && last ? encodeCursor({ id: last.id }) : '' },
+      }
+    },
+
+    async CancelIngestion(
+      req: ingestion.CancelIngestionRequest__Output,
+      ctx: CallContext,
+    ): Promise<ingestion.CancelIngestionResponse> {
+      const { tenant } = ctx.principal()
+      if (!UUID.test(req.id)) throw invalid([{ field: 'id', description: 'must be a UUID' }])
+      const row = await requestCancel(deps.pool, tenant, req.id.toLowerCase())
+      if (row) {
+        jobs.cancelHere(row.id)
         return { job: toJob(row) }
-      },
-
-      async ListIngestions(
-        req: ingestion.ListIngestionsRequest__Output,
-        ctx: CallContext,
-      ): Promise<ingestion.ListIngestionsResponse> {
-        const { tenant } = ctx.principal()
-        const size = req.page?.size || PAGE.default
-        if (size < 0 || size > PAGE.max) throw invalid([{ field: 'page.size', description: `must be 1 to ${PAGE.max}` }])
-        const after = req.page?.cursor
-          ? decodeCursor(req.page.cursor, 'page.cursor', (v) => {
-              const id = (v as { id?: unknown } | null)?.id
-              return typeof id === 'string' && UUID.test(id) ? id : undefined
-            })
-          : undefined
-        const rows = await listJobs(deps.pool, tenant, after, size + 1)
-        const page = rows.slice(0, size)
-        const last = page.at(-1)
-        return {
-          jobs: page.map((r) => toJob(r)),
-          page: { next_cursor: rows.length > size && last ? encodeCursor({ id: last.id }) : '' },
-        }
-      },
-
-      async CancelIngestion(
-        req: ingestion.CancelIngestionRequest__Output,
-        ctx: CallContext,
-      ): Promise<ingestion.CancelIngestionResponse> {
-        const { tenant } = ctx.principal()
-        if (!UUID.test(req.id)) throw invalid([{ field: 'id', description: 'must be a UUID' }])
-        const row = await requestCancel(deps.pool, tenant, req.id.toLowerCase())
-        if (row) {
-          cancels.get(row.id)?.abort()
-          return { job: toJob(row) }
-        }
-        const existing = await getJob(deps.pool, tenant, req.id.toLowerCase())
-        if (!existing) throw jobNotFound(req.id)
-        throw jobFinished(req.id, existing.state)
-      },
+      }
+      const existing = await getJob(deps.pool, tenant, req.id.toLowerCase())
+      if (!existing) throw jobNotFound(req.id)
+      throw jobFinished(req.id, existing.state)
     },
   }
+}
+
+/** The upload's first message, checked: its format, default source, idempotency key and name. */
+function uploadHeader(header: ingestion.IngestItemsRequest__Output['header'] | undefined) {
+  if (!header) throw invalid([{ field: 'header', description: 'the first message must be the upload header' }])
+  const format = (header.format || 'ndjson') as Format
+  if (!UPLOAD_FORMATS.includes(format)) throw invalid([{ field: 'header.format', description: 'must be ndjson or json' }])
+  if (header.idempotency_key && !KEY.test(header.idempotency_key))
+    throw invalid([{ field: 'idempotency_key', description: 'must be 1 to 200 printable ASCII characters' }])
+  const defaultSource = header.default_source || 'bulk'
+  if (!SOURCE.test(defaultSource))
+    throw invalid([{ field: 'default_source', description: 'must be 1 to 100 characters without spaces' }])
+  return { format, defaultSource, idempotencyKey: header.idempotency_key || null, name: header.name || 'bulk' }
+}
+
+/** The upload's bytes, after its header; a call cancelled while the job waits for its next part ends the wait at once. */
+async function* uploadChunks(iterator: AsyncIterator<ingestion.IngestItemsRequest__Output>, cancelled: AbortSignal) {
+  const uploadCancelled = () => new JobFailure(jobCodes.uploadCancelled)
+  const read = () => unlessAborted(iterator.next(), cancelled, uploadCancelled)
+  for (let next = await read(); !next.done; next = await read()) {
+    const chunk = next.value.chunk
+    if (chunk && chunk.length > 0) yield chunk
+  }
+  // A cancelled call may end the stream as a finished upload does: what came is not the whole.
+  // grpc-js hands the handler a reset stream's end as a half-close, and tells of the cancel
+  // only when the HTTP/2 stream closes, later in the same turn of the event loop.
+  await new Promise((resolve) => setImmediate(resolve))
+  if (cancelled.aborted) throw uploadCancelled()
+}
+
+/** A list call's page: its size (default 20, at most 100) and the id it continues after. */
+function pageOf(page: ingestion.ListIngestionsRequest__Output['page']) {
+  const size = page?.size || PAGE.default
+  if (size < 0 || size > PAGE.max) throw invalid([{ field: 'page.size', description: `must be 1 to ${PAGE.max}` }])
+  const after = page?.cursor
+    ? decodeCursor(page.cursor, 'page.cursor', (v) => {
+        const id = (v as { id?: unknown } | null)?.id
+        return typeof id === 'string' && UUID.test(id) ? id : undefined
+      })
+    : undefined
+  return { size, after }
 }
