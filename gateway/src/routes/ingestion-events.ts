@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http'
 import type { ingestion } from '@catalog/proto'
 import type { FastifyInstance } from 'fastify'
 import { codes, GatewayError } from '../errors.ts'
@@ -24,19 +25,7 @@ export interface ProgressRouteOptions {
 export function progressRoute(app: FastifyInstance, options: ProgressRouteOptions): void {
   const { backend } = options
   const watch = createJobWatch(options.pollMs ?? 500)
-  /** Progress streams open on this replica, per tenant: each holds a socket and polls the backend. */
-  const openStreams = new Map<string, number>()
-  /** Counts a stream against its tenant's cap (or refuses it); the returned function gives it back. */
-  const admitStream = (tenant: string) => {
-    const open = openStreams.get(tenant) ?? 0
-    if (open >= options.streamsPerTenant) throw tooManyStreams(options.streamsPerTenant)
-    openStreams.set(tenant, open + 1)
-    return () => {
-      const left = (openStreams.get(tenant) ?? 1) - 1
-      if (left > 0) openStreams.set(tenant, left)
-      else openStreams.delete(tenant)
-    }
-  }
+  const admitStream = streamCounter(options.streamsPerTenant)
 
   app.get<{ Params: { id: string } }>(
     '/v1/ingestions/:id/events',
@@ -63,45 +52,8 @@ export function progressRoute(app: FastifyInstance, options: ProgressRouteOption
         throw err
       }
       reply.hijack()
-      const raw = reply.raw
-      raw.writeHead(200, {
-        'content-type': 'text/event-stream; charset=utf-8',
-        'cache-control': 'no-cache',
-        'x-accel-buffering': 'no',
-        // The stream is the whole exchange: when it ends, so does the connection.
-        connection: 'close',
-        'x-request-id': String(request.id),
-      })
-      const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
-      let last = ''
-      let lastWrite = Date.now()
-      await new Promise<void>((resolve) => {
-        const timers: NodeJS.Timeout[] = []
-        let unfollow = () => {}
-        const finish = () => {
-          unfollow()
-          for (const timer of timers) clearTimeout(timer)
-          resolve()
-        }
-        /** Shows a read of the job; answers whether the stream goes on. */
-        const show = (read: ingestion.Job__Output | null): boolean => {
-          const json = jobToJson(read)
-          if (json.state !== 'running') {
-            send('end', json)
-            finish()
-            return false
-          }
-          const fingerprint = `${json.updated_at}/${json.processed}/${json.state}`
-          if (fingerprint !== last) {
-            send('progress', json)
-            last = fingerprint
-            lastWrite = Date.now()
-          }
-          return true
-        }
-        raw.once('close', finish)
-        if (!show(job)) return
-        unfollow = watch.follow(tenant, id, {
+      await progressStream(reply.raw, String(request.id), options.streamMaxMs, job ?? null, (show, failed) =>
+        watch.follow(tenant, id, {
           read: async () => {
             const deadline = new Date(Date.now() + 5_000)
             const { job } = await backend.call('GetIngestion', { id }, { ...callOptions(request, true), deadline })
@@ -110,27 +62,101 @@ export function progressRoute(app: FastifyInstance, options: ProgressRouteOption
           },
           job: show,
           failed: (err) => {
-            send('error', { detail: 'the job could not be read; reconnect to resume' })
             request.log.warn({ err }, 'progress stream ended on an error')
-            finish()
+            failed()
           },
-        })
-        const keepAlive = setInterval(() => {
-          if (Date.now() - lastWrite < KEEP_ALIVE_MS) return
-          raw.write(': keep-alive\n\n')
-          lastWrite = Date.now()
-        }, KEEP_ALIVE_MS / 3)
-        // A stream is no place to park a socket for days: end it; EventSource reconnects by itself.
-        const lifetime = setTimeout(() => {
-          raw.write('retry: 1000\n: this stream has reached its lifetime; reconnect to go on\n\n')
-          finish()
-        }, options.streamMaxMs)
-        timers.push(keepAlive, lifetime)
-      })
+        }),
+      )
       release()
-      raw.end()
+      reply.raw.end()
     },
   )
+}
+
+/** Progress streams open on this replica, per tenant (each holds a socket and polls): admits one under `limit`, or refuses it. */
+function streamCounter(limit: number) {
+  const open = new Map<string, number>()
+  /** Counts a stream against its tenant's cap (or refuses it); the returned function gives it back. */
+  return (tenant: string) => {
+    const now = open.get(tenant) ?? 0
+    if (now >= limit) throw tooManyStreams(limit)
+    open.set(tenant, now + 1)
+    return () => {
+      const left = (open.get(tenant) ?? 1) - 1
+      if (left > 0) open.set(tenant, left)
+      else open.delete(tenant)
+    }
+  }
+}
+
+type Follow = (show: (job: ingestion.Job__Output | null) => boolean, failed: () => void) => () => void
+
+/**
+ * One stream, from its headers to its end: `first`, then each changed read that `follow` delivers,
+ * as `progress` events, until the job ends (`end`), a read fails (`error`), the client goes, or
+ * `maxMs` passes (a `retry` hint: EventSource reconnects by itself). A comment every
+ * KEEP_ALIVE_MS of quiet keeps proxies from taking it for dead.
+ */
+function progressStream(
+  raw: ServerResponse,
+  requestId: string,
+  maxMs: number,
+  first: ingestion.Job__Output | null,
+  follow: Follow,
+): Promise<void> {
+  raw.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-cache',
+    'x-accel-buffering': 'no',
+    // The stream is the whole exchange: when it ends, so does the connection.
+    connection: 'close',
+    'x-request-id': requestId,
+  })
+  const send = (event: string, data: unknown) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`)
+  let last = ''
+  let lastWrite = Date.now()
+  return new Promise<void>((resolve) => {
+    const timers: NodeJS.Timeout[] = []
+    let unfollow = () => {}
+    const finish = () => {
+      unfollow()
+      for (const timer of timers) clearTimeout(timer)
+      resolve()
+    }
+    /** Shows a read of the job; answers whether the stream goes on. */
+    const show = (read: ingestion.Job__Output | null): boolean => {
+      const json = jobToJson(read)
+      if (json.state !== 'running') {
+        send('end', json)
+        finish()
+        return false
+      }
+      const fingerprint = `${json.updated_at}/${json.processed}/${json.state}`
+      if (fingerprint !== last) {
+        send('progress', json)
+        last = fingerprint
+        lastWrite = Date.now()
+      }
+      return true
+    }
+    raw.once('close', finish)
+    if (!show(first)) return
+    unfollow = follow(show, () => {
+      send('error', { detail: 'the job could not be read; reconnect to resume' })
+      finish()
+    })
+    const keepAlive = setInterval(() => {
+      if (Date.now() - lastWrite < KEEP_ALIVE_MS) return
+      raw.write(': keep-alive\n\n')
+      lastWrite = Date.now()
+    }, KEEP_ALIVE_MS / 3)
+    // A stream is no place to park a socket for days: end it.
+    const lifetime = setTimeout(() => {
+      raw.write('retry: 1000\n: this stream has reached its lifetime; reconnect to go on\n\n')
+      finish()
+    }, maxMs)
+    timers.push(keepAlive, lifetime)
+  })
 }
 
 function tooManyStreams(limit: number): GatewayError {
