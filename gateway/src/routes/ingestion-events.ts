@@ -3,9 +3,10 @@ import type { ingestion } from '@catalog/proto'
 import type { FastifyInstance } from 'fastify'
 import { codes, GatewayError } from '../errors.ts'
 import { JobParams } from '../schemas/ingestion.ts'
+import { jobToJson } from '../schemas/ingestion-mapping.ts'
 import { callOptions } from '../upstream/call-options.ts'
 import type { Ingestion } from './ingestion-json.ts'
-import { errors, jobToJson } from './ingestion-json.ts'
+import { errors } from './ingestion-json.ts'
 import { createJobWatch } from './job-watch.ts'
 
 /** A progress stream quiet this long gets a comment, so proxies do not take it for dead. */

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
 import { Job, JobPage, JobParams, ListQuery, StartBody } from '../schemas/ingestion.ts'
+import { jobToJson } from '../schemas/ingestion-mapping.ts'
 import { Problem } from '../schemas/item.ts'
 import { callOptions } from '../upstream/call-options.ts'
 import type { ProgressRouteOptions } from './ingestion-events.ts'
 import { progressRoute } from './ingestion-events.ts'
-import { errors, jobToJson, sendJob } from './ingestion-json.ts'
+import { errors, sendJob } from './ingestion-json.ts'
 import type { UploadRouteOptions } from './ingestion-upload.ts'
 import { uploadRoute } from './ingestion-upload.ts'
 

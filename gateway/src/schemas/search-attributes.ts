@@ -1,6 +1,6 @@
 import type { JsonObject, search } from '@catalog/proto'
 import { codes, GatewayError } from '../errors.ts'
-import { ATTR_LIMITS } from '../schemas/search.ts'
+import { ATTR_LIMITS } from './search.ts'
 
 /*
  * The `attr.*` query parameters: `attr.color=red` (equality, merged into the attributes filter as
