@@ -1,16 +1,11 @@
 import { startTestCatalog } from '@catalog/catalog-service/testing'
 import type { Logger, Pool } from '@catalog/kit'
-import { createLogger, createMetrics, grpcHealthCheck } from '@catalog/kit'
+import { createLogger, createMetrics } from '@catalog/kit'
 import { testCerts } from '@catalog/kit/testing'
 import type { FastifyInstance } from 'fastify'
-import { createAuthenticator } from '../../src/auth/authenticator.ts'
 import type { Caching } from '../../src/cache/caching.ts'
-import { caching } from '../../src/cache/caching.ts'
-import { authOptions, loadGatewayConfig } from '../../src/config.ts'
-import { rateLimiting } from '../../src/rate-limit/rate-limiting.ts'
-import { build } from '../../src/server.ts'
-import { catalogBackend, ingestionBackend, searchBackend, upstreamLatency } from '../../src/upstream/backends.ts'
-import { createIngestStreams } from '../../src/upstream/ingest-stream.ts'
+import { composeGateway } from '../../src/compose.ts'
+import { loadGatewayConfig } from '../../src/config.ts'
 import type { TestIdentity } from './identity.ts'
 import { AUDIENCE, ISSUER, testIdentity } from './identity.ts'
 
@@ -66,43 +61,13 @@ export async function startGateway(
   const config = loadGatewayConfig({ ...gatewayEnv(identity.jwksPath, catalogAddress), ...env })
   const log = options.log ?? createLogger({ name: 'gateway', level: process.env.TEST_LOG_LEVEL ?? 'silent' })
   const metrics = createMetrics({ service: 'gateway', defaultMetrics: false })
-  const tls = testCerts().of('gateway')
-  const authenticator = createAuthenticator(authOptions(config), log)
-  const latency = upstreamLatency(metrics)
-  const catalog = catalogBackend(config, { tls, log, latency })
-  const search = config.SEARCH_ADDR ? searchBackend(config, config.SEARCH_ADDR, { tls, log, latency }) : undefined
-  const health = grpcHealthCheck({ address: catalogAddress, tls })
-  const ingestion = config.INGESTION_ADDR
-    ? {
-        backend: ingestionBackend(config, config.INGESTION_ADDR, { tls, log, latency }),
-        streams: createIngestStreams(config.INGESTION_ADDR, tls),
-        pollMs: 50,
-      }
-    : undefined
-  const limits = rateLimiting(config, { log, metrics })
-  const cache = caching(config, { log, metrics })
-  const app = await build({
+  const { app, cache, stop } = await composeGateway(
     config,
-    log,
-    metrics,
-    verifier: authenticator,
-    catalog,
-    search,
-    ...(ingestion ? { ingestion } : {}),
-    checks: { ...(options.catalogCheck === false ? {} : { catalog: health.check }), ...limits.checks, ...cache.checks },
-    rateLimit: limits.install,
-    cache,
-  })
+    { log, metrics, tls: testCerts().of('gateway') },
+    { catalogCheck: options.catalogCheck, otherChecks: false, ingestionPollMs: 50 },
+  )
   t.teardown(async () => {
-    await app.close()
-    await limits.close()
-    await cache.close()
-    catalog.shutdown()
-    search?.shutdown()
-    ingestion?.backend.shutdown()
-    ingestion?.streams.close()
-    health.close()
-    authenticator.close()
+    for (const step of stop) await step.run()
   })
   return {
     app,

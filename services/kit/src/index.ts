@@ -69,7 +69,17 @@ export { createPool, migrate, type Pool, type PoolClient, withTransaction } from
 export { isTenantId, PRINCIPAL_HEADERS, type Principal, readPrincipal, writePrincipal } from './principal.ts'
 export { errorCodeOf, fieldViolationsOf, isServiceError, toStatus } from './rpc-status.ts'
 export { certificateMetrics, poolMetrics } from './runtime-metrics.ts'
-export { type GrpcServiceConfig, runGrpcService, runMigrations, runTask, type ServiceContext } from './service-main.ts'
+export {
+  type GrpcServiceConfig,
+  type RuntimeContext,
+  runGrpcService,
+  runMigrations,
+  runService,
+  runTask,
+  type ServiceConfig,
+  type ServiceContext,
+  type Started,
+} from './service-main.ts'
 export { identityOf, readTlsFiles, type TlsFiles, type TlsPaths } from './tls.ts'
 export { channelCredentials, onTlsReloadRejected, type RejectedListener, serverCredentials } from './tls-credentials.ts'
 export {

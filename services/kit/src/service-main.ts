@@ -17,46 +17,46 @@ import { certificateMetrics, poolMetrics } from './runtime-metrics.ts'
 import type { TlsFiles } from './tls.ts'
 import { readTlsFiles } from './tls.ts'
 
-/** The variables every gRPC service with a database reads (commonEnv, grpcServerEnv, postgresEnv). */
-export interface GrpcServiceConfig {
+/** What every process that serves reads: its name, logs, ops port (none when undefined), shutdown bound and workload certificate. */
+export interface ServiceConfig {
   SERVICE_NAME: string
   LOG_LEVEL: string
-  METRICS_PORT: number
+  METRICS_PORT?: number
   SHUTDOWN_TIMEOUT_MS: number
-  GRPC_HOST: string
-  GRPC_PORT: number
-  HEALTH_PORT: number
   TLS_CA_FILE: string
   TLS_CERT_FILE: string
   TLS_KEY_FILE: string
   TLS_REFRESH_MS: number
-  DATABASE_URL: string
-  DATABASE_POOL_MAX: number
-  DATABASE_STATEMENT_TIMEOUT_MS: number
-  DATABASE_MIGRATE: boolean
 }
 
-export interface ServiceContext<C> {
+export interface RuntimeContext<C> {
   config: C
   log: Logger
   metrics: Metrics
   tls: TlsFiles
-  pool: Pool
+}
+
+/** What a service built: how it takes traffic, what readiness checks, and how it stops. */
+export interface Started {
+  /** Starts taking traffic; what it returns goes into the `<name> ready` line (the port, say). */
+  listen(): Promise<Record<string, unknown>>
+  checks: Record<string, Check>
+  /** Run in order on SIGTERM, after readiness turns false and before the ops port closes. */
+  stop: ShutdownStep[]
+  /** The interface the ops port binds (default: every interface). */
+  opsHost?: string
 }
 
 /**
- * What every service's main.ts does, once: load and check the config, migrate, open the pool, let
- * the service build its server and start its workers, serve health and metrics, listen, log
- * `<name> ready`, and on SIGTERM stop taking work, drain calls, stop the workers, close the pool.
- * A wrong configuration stops the process with one line naming the problem.
+ * What every process's main.ts does, once: load and check the config, open its logs, metrics and
+ * certificates, let the service build itself, serve health and metrics, take traffic, log
+ * `<name> ready`, and on SIGTERM turn unready, stop in the service's order, close the ops port. A
+ * wrong configuration stops the process with one line naming the problem.
  */
-export async function runGrpcService<C extends GrpcServiceConfig>(options: {
+export async function runService<C extends ServiceConfig>(options: {
   name: string
   loadConfig: () => C
-  migrationsDir: string
-  start: (
-    ctx: ServiceContext<C>,
-  ) => Promise<{ server: PlatformGrpcServer; workers?: ShutdownStep[]; checks?: Record<string, Check> }>
+  start: (ctx: RuntimeContext<C>) => Promise<Started>
 }): Promise<void> {
   try {
     const config = options.loadConfig()
@@ -66,29 +66,21 @@ export async function runGrpcService<C extends GrpcServiceConfig>(options: {
       config.TLS_REFRESH_MS,
     )
     const metrics = createMetrics({ service: config.SERVICE_NAME })
-    if (config.DATABASE_MIGRATE) await migrate(config.DATABASE_URL, options.migrationsDir, log)
-    const pool = createPool(
-      {
-        url: config.DATABASE_URL,
-        max: config.DATABASE_POOL_MAX,
-        statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
-        applicationName: config.SERVICE_NAME,
-      },
-      log,
-    )
-    poolMetrics(pool, metrics)
     certificateMetrics(tls, metrics, log)
-    const { server, workers = [], checks = {} } = await options.start({ config, log, metrics, tls, pool })
+    const started = await options.start({ config, log, metrics, tls })
     let stopping = false
-    const ops = await startOpsServer({
-      port: config.METRICS_PORT,
-      registry: metrics.registry,
-      checks: { postgres: async () => void (await pool.query('SELECT 1')), ...checks },
-      isShuttingDown: () => stopping,
-    })
-    await server.listen({ host: config.GRPC_HOST, port: config.GRPC_PORT, healthPort: config.HEALTH_PORT })
-    server.setServing(true)
-    log.info({ metricsPort: ops.port }, `${options.name} ready`)
+    const ops =
+      config.METRICS_PORT === undefined
+        ? undefined
+        : await startOpsServer({
+            ...(started.opsHost ? { host: started.opsHost } : {}),
+            port: config.METRICS_PORT,
+            registry: metrics.registry,
+            checks: started.checks,
+            isShuttingDown: () => stopping,
+          })
+    const listening = await started.listen()
+    log.info({ ...listening, metricsPort: ops?.port }, `${options.name} ready`)
 
     handleShutdown({
       log,
@@ -100,15 +92,76 @@ export async function runGrpcService<C extends GrpcServiceConfig>(options: {
             stopping = true
           },
         },
-        { name: 'grpc', run: () => server.shutdown(config.SHUTDOWN_TIMEOUT_MS) },
-        ...workers,
-        { name: 'postgres', run: () => pool.end() },
-        { name: 'ops', run: () => ops.close() },
+        ...started.stop,
+        { name: 'ops', run: async () => ops?.close() },
       ],
     })
   } catch (err) {
     failedToStart(options.name, err)
   }
+}
+
+/** The variables every gRPC service with a database reads (commonEnv, grpcServerEnv, postgresEnv). */
+export interface GrpcServiceConfig extends ServiceConfig {
+  METRICS_PORT: number
+  GRPC_HOST: string
+  GRPC_PORT: number
+  HEALTH_PORT: number
+  DATABASE_URL: string
+  DATABASE_POOL_MAX: number
+  DATABASE_STATEMENT_TIMEOUT_MS: number
+  DATABASE_MIGRATE: boolean
+}
+
+export interface ServiceContext<C> extends RuntimeContext<C> {
+  pool: Pool
+}
+
+/**
+ * runService for a gRPC service with a database: migrate, open the pool (checked by readiness),
+ * let the service build its server and start its workers, listen; on SIGTERM drain calls, stop
+ * the workers, close the pool.
+ */
+export async function runGrpcService<C extends GrpcServiceConfig>(options: {
+  name: string
+  loadConfig: () => C
+  migrationsDir: string
+  start: (
+    ctx: ServiceContext<C>,
+  ) => Promise<{ server: PlatformGrpcServer; workers?: ShutdownStep[]; checks?: Record<string, Check> }>
+}): Promise<void> {
+  await runService({
+    name: options.name,
+    loadConfig: options.loadConfig,
+    start: async (ctx) => {
+      const { config, log, metrics } = ctx
+      if (config.DATABASE_MIGRATE) await migrate(config.DATABASE_URL, options.migrationsDir, log)
+      const pool = createPool(
+        {
+          url: config.DATABASE_URL,
+          max: config.DATABASE_POOL_MAX,
+          statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+          applicationName: config.SERVICE_NAME,
+        },
+        log,
+      )
+      poolMetrics(pool, metrics)
+      const { server, workers = [], checks = {} } = await options.start({ ...ctx, pool })
+      return {
+        checks: { postgres: async () => void (await pool.query('SELECT 1')), ...checks },
+        async listen() {
+          await server.listen({ host: config.GRPC_HOST, port: config.GRPC_PORT, healthPort: config.HEALTH_PORT })
+          server.setServing(true)
+          return {}
+        },
+        stop: [
+          { name: 'grpc', run: () => server.shutdown(config.SHUTDOWN_TIMEOUT_MS) },
+          ...workers,
+          { name: 'postgres', run: () => pool.end() },
+        ],
+      }
+    },
+  })
 }
 
 /**
