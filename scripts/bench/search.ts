@@ -8,7 +8,8 @@
 //   bash scripts/bench/run.sh search
 //   BENCH_ENGINE=opensearch bash scripts/bench/run.sh search   (run.sh starts the OpenSearch node)
 //   env: BENCH_ITEMS (1000000), BENCH_QUERIES (200 per kind), BENCH_WRITE_RATE (500/s), BENCH_WRITE_SECONDS (10),
-//        BENCH_ENGINE (postgres | opensearch), BENCH_OPENSEARCH_SHARDS (1)
+//        BENCH_ENGINE (postgres | opensearch), BENCH_OPENSEARCH_SHARDS (1), BENCH_IN_FLIGHT (4 queries at once),
+//        BENCH_SEARCH_NODE_ARGS (the search service's node flags, e.g. --cpu-prof)
 import { randomBytes, randomUUID } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -27,6 +28,7 @@ import { BENCH_DATABASE_URL as admin, BENCH_KAFKA_ENV, callerTls, ROOT, tlsEnv }
 
 const N = Number(process.env.BENCH_ITEMS ?? 1_000_000)
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
+const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4)
 const WRITE_RATE = Number(process.env.BENCH_WRITE_RATE ?? 500)
 const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 10)
 const ENGINE = process.env.BENCH_ENGINE ?? 'postgres'
@@ -107,7 +109,12 @@ const searchProcess = await startServiceProcess(
     ...openSearch?.serviceEnv,
     ...tlsEnv('search'),
   },
-  { readyMessage: 'search ready', timeoutMs: 60_000 },
+  {
+    readyMessage: 'search ready',
+    timeoutMs: 60_000,
+    // BENCH_SEARCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=…" profiles the service, say.
+    nodeArgs: (process.env.BENCH_SEARCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  },
 )
 const searchPort = logged<number>(searchProcess.lines, 'port')
 const metricsPort = logged<number>(searchProcess.lines, 'metricsPort')
@@ -150,7 +157,7 @@ async function measure(run: (req: search.SearchRequest) => Promise<unknown>, req
   let pastTimeout = 0
   let next = 0
   await Promise.all(
-    Array.from({ length: 4 }, async () => {
+    Array.from({ length: IN_FLIGHT }, async () => {
       while (next < requests.length) {
         const req = requests[next++] as search.SearchRequest
         const t0 = performance.now()
@@ -264,7 +271,7 @@ console.log(
   `\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
 )
 console.log(
-  `index: ${N.toLocaleString()} items (5% another tenant)${openSearch ? ` in ${openSearch.about}` : ''}; ${QUERIES} queries per kind, 4 in flight`,
+  `index: ${N.toLocaleString()} items (5% another tenant)${openSearch ? ` in ${openSearch.about}` : ''}; ${QUERIES} queries per kind, ${IN_FLIGHT} in flight`,
 )
 for (const row of rows) console.log(row)
 console.log(
@@ -282,7 +289,7 @@ await writeResult(openSearch ? 'search-opensearch' : 'search', {
   load: {
     items: N,
     queriesPerKind: QUERIES,
-    inFlight: 4,
+    inFlight: IN_FLIGHT,
     ...(openSearch ? { docsPerSec: N / loadSeconds, shards: openSearch.settings.shards } : { itemsPerSec: N / loadSeconds }),
   },
   queries,
