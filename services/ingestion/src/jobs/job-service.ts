@@ -65,8 +65,7 @@ export function createJobService(deps: JobServiceDeps) {
   /** Starts a job for the file at `uri`, or answers the job that already did (a duplicate). */
   async function startFile(tenant: string, uri: string, defaultSource: string): Promise<{ job: JobRow; duplicate: boolean }> {
     const { source, url } = pickSource(uri, deps.sources)
-    if (defaultSource && !SOURCE.test(defaultSource))
-      throw invalid([{ field: 'default_source', description: 'must be 1 to 100 characters without spaces' }])
+    if (defaultSource) checkSource(defaultSource)
     const found = await source.find(url, deps.areaOf(tenant))
     const result = await withTransaction(deps.pool, async (c) => {
       // One start per file at a time: the lock makes "find, else insert" atomic across replicas.
@@ -157,10 +156,11 @@ export function jobHandlers(jobs: JobService, deps: Pick<JobServiceDeps, 'pool'>
       requests: AsyncIterable<ingestion.IngestItemsRequest__Output>,
       ctx: CallContext,
     ): Promise<ingestion.IngestItemsResponse> {
+      const { tenant } = ctx.principal()
       const iterator = requests[Symbol.asyncIterator]()
       const first = await iterator.next()
       const header = uploadHeader(first.done ? undefined : first.value.header)
-      const { job, duplicate } = await jobs.startUpload(ctx.principal().tenant, header, uploadChunks(iterator, ctx.signal))
+      const { job, duplicate } = await jobs.startUpload(tenant, header, uploadChunks(iterator, ctx.signal))
       return { job: toJob(await job), duplicate }
     },
 
@@ -205,6 +205,12 @@ export function jobHandlers(jobs: JobService, deps: Pick<JobServiceDeps, 'pool'>
   }
 }
 
+/** A job's default source: 1 to 100 characters without spaces. */
+function checkSource(defaultSource: string): void {
+  if (!SOURCE.test(defaultSource))
+    throw invalid([{ field: 'default_source', description: 'must be 1 to 100 characters without spaces' }])
+}
+
 /** The upload's first message, checked: its format, default source, idempotency key and name. */
 function uploadHeader(header: ingestion.IngestItemsRequest__Output['header'] | undefined) {
   if (!header) throw invalid([{ field: 'header', description: 'the first message must be the upload header' }])
@@ -213,8 +219,7 @@ function uploadHeader(header: ingestion.IngestItemsRequest__Output['header'] | u
   if (header.idempotency_key && !KEY.test(header.idempotency_key))
     throw invalid([{ field: 'idempotency_key', description: 'must be 1 to 200 printable ASCII characters' }])
   const defaultSource = header.default_source || 'bulk'
-  if (!SOURCE.test(defaultSource))
-    throw invalid([{ field: 'default_source', description: 'must be 1 to 100 characters without spaces' }])
+  checkSource(defaultSource)
   return { format, defaultSource, idempotencyKey: header.idempotency_key || null, name: header.name || 'bulk' }
 }
 
