@@ -48,28 +48,33 @@ export function progressRoute(app: FastifyInstance, options: ProgressRouteOption
       let job: ingestion.Job__Output | null | undefined = watch.latest(tenant, id)
       try {
         job ??= (await backend.call('GetIngestion', { id }, callOptions(request, true))).job
+        if (!job) throw new Error('the ingestion service answered without a job')
       } catch (err) {
         release()
         throw err
       }
       reply.hijack()
-      await progressStream(reply.raw, String(request.id), options.streamMaxMs, job ?? null, (show, failed) =>
-        watch.follow(tenant, id, {
-          read: async () => {
-            const deadline = new Date(Date.now() + 5_000)
-            const { job } = await backend.call('GetIngestion', { id }, { ...callOptions(request, true), deadline })
-            if (!job) throw new Error('the ingestion service answered without a job')
-            return job
-          },
-          job: show,
-          failed: (err) => {
-            request.log.warn({ err }, 'progress stream ended on an error')
-            failed()
-          },
-        }),
-      )
-      release()
-      reply.raw.end()
+      try {
+        await progressStream(reply.raw, String(request.id), options.streamMaxMs, job, (show, failed) =>
+          watch.follow(tenant, id, {
+            read: async () => {
+              const deadline = new Date(Date.now() + 5_000)
+              const { job } = await backend.call('GetIngestion', { id }, { ...callOptions(request, true), deadline })
+              if (!job) throw new Error('the ingestion service answered without a job')
+              return job
+            },
+            job: show,
+            failed: (err) => {
+              request.log.warn({ err }, 'progress stream ended on an error')
+              failed()
+            },
+          }),
+        )
+      } finally {
+        // Whatever ended the stream, the tenant gets its slot back and the connection closes.
+        release()
+        reply.raw.end()
+      }
     },
   )
 }
@@ -102,7 +107,7 @@ function progressStream(
   raw: ServerResponse,
   requestId: string,
   maxMs: number,
-  first: ingestion.Job__Output | null,
+  first: ingestion.Job__Output,
   follow: Follow,
 ): Promise<void> {
   raw.writeHead(200, {
