@@ -41,21 +41,24 @@ export async function composeGateway(
   const authenticator = createAuthenticator(authOptions(config), log)
   const latency = upstreamLatency(metrics)
   const catalog = catalogBackend(config, { tls, log, latency })
-  const catalogHealth = grpcHealthCheck({ address: config.CATALOG_ADDR, tls })
+  /** A health client of `address`, only where readiness will ask it. */
+  const healthOf = (address: string | undefined, used: boolean) =>
+    address && used ? grpcHealthCheck({ address, tls }) : undefined
+  const catalogHealth = healthOf(config.CATALOG_ADDR, options.catalogCheck !== false)
   const search = config.SEARCH_ADDR ? searchBackend(config, config.SEARCH_ADDR, { tls, log, latency }) : undefined
-  const searchHealth = config.SEARCH_ADDR ? grpcHealthCheck({ address: config.SEARCH_ADDR, tls }) : undefined
+  const searchHealth = healthOf(config.SEARCH_ADDR, options.otherChecks !== false)
+  const ingestionHealth = healthOf(config.INGESTION_ADDR, options.otherChecks !== false)
   const ingestion = config.INGESTION_ADDR
     ? {
         backend: ingestionBackend(config, config.INGESTION_ADDR, { tls, log, latency }),
         streams: createIngestStreams(config.INGESTION_ADDR, tls),
-        health: grpcHealthCheck({ address: config.INGESTION_ADDR, tls }),
       }
     : undefined
   const limits = rateLimiting(config, { log, metrics })
   const cache = caching(config, { log, metrics })
   const others: Record<string, Check> = {
     ...(searchHealth ? { search: searchHealth.check } : {}),
-    ...(ingestion ? { ingestion: ingestion.health.check } : {}),
+    ...(ingestionHealth ? { ingestion: ingestionHealth.check } : {}),
     // Without any key no request can pass: not ready until the JWKS has loaded once.
     jwks: async () => {
       if (authenticator.status().keys === 0) await authenticator.warmUp()
@@ -90,7 +93,7 @@ export async function composeGateway(
         }
       : {}),
     checks: {
-      ...(options.catalogCheck === false ? {} : { catalog: catalogHealth.check }),
+      ...(catalogHealth ? { catalog: catalogHealth.check } : {}),
       ...(options.otherChecks === false ? {} : others),
       ...limits.checks,
       ...cache.checks,
@@ -107,12 +110,12 @@ export async function composeGateway(
         name: 'backends',
         run: async () => {
           catalog.shutdown()
-          catalogHealth.close()
+          catalogHealth?.close()
           search?.shutdown()
           searchHealth?.close()
           ingestion?.backend.shutdown()
           ingestion?.streams.close()
-          ingestion?.health.close()
+          ingestionHealth?.close()
         },
       },
       { name: 'rate limit store', run: () => limits.close() },

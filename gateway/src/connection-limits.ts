@@ -48,7 +48,7 @@ export function receiveWithin(request: FastifyRequest, reply: FastifyReply, ms: 
     request.raw.once('end', stop).once('close', stop)
   }
   timed[kTimer] = setTimeout(() => {
-    // Arrived, if not yet read (a GET, or a progress stream that answers for minutes): nothing to
+    // Arrived, if not yet read (a body already in, or a progress stream that answers for minutes): nothing to
     // cut. An injected request (app.inject) has no such flag, and always arrives whole.
     if (request.raw.complete !== false) return
     const socket = request.raw.socket

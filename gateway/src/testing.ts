@@ -1,6 +1,6 @@
 /*
  * The gateway's parts for harnesses outside this package (scripts/bench/gateway-stub.ts): the app
- * and what src/service.ts composes it from, so a bench can put stand-ins behind the real pipeline.
+ * and the parts src/compose.ts builds it from, so a bench can put stand-ins behind the real pipeline.
  */
 export { createAuthenticator } from './auth/authenticator.ts'
 export { authOptions, loadGatewayConfig, rateLimitDefaults } from './config.ts'
