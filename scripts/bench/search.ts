@@ -28,7 +28,7 @@ import { BENCH_DATABASE_URL as admin, BENCH_KAFKA_ENV, callerTls, ROOT, tlsEnv }
 
 const N = Number(process.env.BENCH_ITEMS ?? 1_000_000)
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
-const IN_FLIGHT = Number(process.env.BENCH_IN_FLIGHT ?? 4)
+const IN_FLIGHT = Math.max(1, Number(process.env.BENCH_IN_FLIGHT) || 4)
 const WRITE_RATE = Number(process.env.BENCH_WRITE_RATE ?? 500)
 const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 10)
 const ENGINE = process.env.BENCH_ENGINE ?? 'postgres'
