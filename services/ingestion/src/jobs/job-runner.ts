@@ -200,7 +200,6 @@ export async function runJob(
   const progress: Progress = { processed: 0, accepted: 0, rejected: 0, bytesRead: 0, newErrors: [] }
   let kept = job.errors.length
   let lastSave = Date.now()
-  let cancelled = false
   const { stop, release } = stopper(deps, job.id, signal, () => lastSave)
   // The trace of the call that started the job (the job outlives it): every record carries it.
   const trace = currentTraceparent()
@@ -243,10 +242,8 @@ export async function runJob(
     const { cancelRequested } = await saveProgress(deps.pool, job.id, progress)
     progress.newErrors = []
     lastSave = Date.now()
-    if (cancelRequested) {
-      cancelled = true
-      stop.abort()
-    }
+    // A cancel seen in the row ends every wait of the run, as one of this process does.
+    if (cancelRequested) stop.abort()
   }
   const reject = async (position: number, rawField: string, rawReason: string, raw: Buffer) => {
     const error = { field: clip(rawField, ERROR_LIMITS.field), reason: clip(rawReason, ERROR_LIMITS.reason) }
@@ -280,7 +277,7 @@ export async function runJob(
         await save()
         await publishing(publishJobEvent(producer, events.INGESTION_TYPES.jobProgressed, { ...job, ...rowProgress(progress) }))
       }
-      if (cancelled || stop.signal.aborted) {
+      if (stop.signal.aborted) {
         ending = CANCELLED
         break
       }

@@ -10,7 +10,7 @@ import { pickSource } from '../sources/source.ts'
 import { unlessAborted } from './job-cancel.ts'
 import type { RunnerDeps } from './job-runner.ts'
 import { publishJobEvent, runJob } from './job-runner.ts'
-import type { JobRow } from './job-store.ts'
+import type { JobRow, NewJob } from './job-store.ts'
 import { countLiveJobs, findByIdempotencyKey, findLiveOrDone, getJob, insertJob, listJobs, requestCancel } from './job-store.ts'
 import { toJob } from './job-view.ts'
 
@@ -53,13 +53,29 @@ export function createJobService(deps: JobServiceDeps) {
    * per tenant, so concurrent starts on any replica count one after the other.
    */
   const checkLimit = async (c: PoolClient, tenant: string) => {
-    await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify(['running-jobs', tenant])])
+    await lock(c, ['running-jobs', tenant])
     if ((await countLiveJobs(c, tenant, deps.leaseMs)) >= deps.maxRunningJobs) throw tooManyJobs(deps.maxRunningJobs)
   }
 
-  const start = async (row: JobRow) => {
-    await publishJobEvent(deps.producer, events.INGESTION_TYPES.jobStarted, row)
-    return row
+  /**
+   * Records a new job (within the tenant's limit) and announces it, unless `same` finds the one a
+   * start under the same key made already: its lock makes "find, else insert" atomic across replicas.
+   */
+  const create = async (
+    job: Omit<NewJob, 'id'>,
+    same?: { key: unknown[]; find: (c: PoolClient) => Promise<JobRow | undefined> },
+  ): Promise<{ job: JobRow; duplicate: boolean }> => {
+    const created = await withTransaction(deps.pool, async (c) => {
+      if (same) {
+        await lock(c, same.key)
+        const earlier = await same.find(c)
+        if (earlier) return { job: earlier, duplicate: true }
+      }
+      await checkLimit(c, job.tenant)
+      return { job: await insertJob(c, { id: uuidv7(), ...job }), duplicate: false }
+    })
+    if (!created.duplicate) await publishJobEvent(deps.producer, events.INGESTION_TYPES.jobStarted, created.job)
+    return created
   }
 
   /** Starts a job for the file at `uri`, or answers the job that already did (a duplicate). */
@@ -67,16 +83,9 @@ export function createJobService(deps: JobServiceDeps) {
     const { source, url } = pickSource(uri, deps.sources)
     if (defaultSource) checkSource(defaultSource)
     const found = await source.find(url, deps.areaOf(tenant))
-    const result = await withTransaction(deps.pool, async (c) => {
-      // One start per file at a time: the lock makes "find, else insert" atomic across replicas.
-      await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [
-        JSON.stringify([tenant, found.uri, found.contentKey]),
-      ])
-      const earlier = await findLiveOrDone(c, tenant, found.uri, found.contentKey, deps.leaseMs)
-      if (earlier) return { job: earlier, duplicate: true }
-      await checkLimit(c, tenant)
-      const job = await insertJob(c, {
-        id: uuidv7(),
+    // One start per file at a time.
+    const result = await create(
+      {
         tenant,
         uri: found.uri,
         format: found.shape.gzip ? `${found.shape.format}+gzip` : found.shape.format,
@@ -84,13 +93,14 @@ export function createJobService(deps: JobServiceDeps) {
         idempotencyKey: null,
         defaultSource: defaultSource || found.name.replace(/\..*$/, '').replace(/\s+/g, '-').slice(0, 100) || 'file',
         bytesTotal: found.size,
-      })
-      return { job, duplicate: false }
-    })
-    if (!result.duplicate) {
-      await start(result.job)
+      },
+      {
+        key: [tenant, found.uri, found.contentKey],
+        find: (c) => findLiveOrDone(c, tenant, found.uri, found.contentKey, deps.leaseMs),
+      },
+    )
+    if (!result.duplicate)
       void track(result.job.id, (signal) => runJob(deps, result.job, found.open(signal), found.shape, signal))
-    }
     return result
   }
 
@@ -103,27 +113,20 @@ export function createJobService(deps: JobServiceDeps) {
     header: ReturnType<typeof uploadHeader>,
     chunks: AsyncIterable<Buffer>,
   ): Promise<{ job: Promise<JobRow>; duplicate: boolean }> {
-    const created = await withTransaction(deps.pool, async (c) => {
-      if (header.idempotencyKey) {
-        await c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify([tenant, header.idempotencyKey])])
-        const earlier = await findByIdempotencyKey(c, tenant, header.idempotencyKey)
-        if (earlier) return { job: earlier, duplicate: true }
-      }
-      await checkLimit(c, tenant)
-      const job = await insertJob(c, {
-        id: uuidv7(),
+    const key = header.idempotencyKey
+    const created = await create(
+      {
         tenant,
         uri: `upload:${header.name}`.slice(0, 2048),
         format: header.format,
         contentKey: null,
-        idempotencyKey: header.idempotencyKey,
+        idempotencyKey: key,
         defaultSource: header.defaultSource,
         bytesTotal: null,
-      })
-      return { job, duplicate: false }
-    })
+      },
+      key ? { key: [tenant, key], find: (c) => findByIdempotencyKey(c, tenant, key) } : undefined,
+    )
     if (created.duplicate) return { job: Promise.resolve(created.job), duplicate: true }
-    await start(created.job)
     const shape: InputShape = { format: header.format, gzip: false }
     return { job: track(created.job.id, (signal) => runJob(deps, created.job, chunks, shape, signal)), duplicate: false }
   }
@@ -203,6 +206,11 @@ export function jobHandlers(jobs: JobService, deps: Pick<JobServiceDeps, 'pool'>
       throw jobFinished(req.id, existing.state)
     },
   }
+}
+
+/** Serialises, across replicas, the transactions that name the same `key`: an advisory lock held until commit. */
+function lock(c: PoolClient, key: unknown[]) {
+  return c.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [JSON.stringify(key)])
 }
 
 /** A job's default source: 1 to 100 characters without spaces. */
