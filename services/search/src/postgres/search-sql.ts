@@ -51,10 +51,10 @@ const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 const laxPath = (keys: readonly string[]) => `lax $${keys.map((k) => `.${JSON.stringify(k)}`).join('')}[*]`
 
 /**
- * The facets and price histogram of the matches the count reads (the first countCap + 1), in one
- * statement. Values order by count, then by their JSON text in byte order (OpenSearch's term order).
+ * The facets and price histogram of the matches the count reads (`matches`: the first countCap + 1
+ * with their tags, attributes and price), in one statement. Values order by count, then by their JSON text in byte order (OpenSearch's term order).
  */
-function countedSql(q: SearchQuery, filters: string, filterValues: unknown[], countCap: number) {
+function countedSql(q: SearchQuery, matches: string, filterValues: unknown[]) {
   if (q.after_key || (q.facets.length === 0 && !q.priceHistogram)) return undefined
   const values = [...filterValues]
   const p = (v: unknown) => {
@@ -77,7 +77,7 @@ function countedSql(q: SearchQuery, filters: string, filterValues: unknown[], co
           FROM m WHERE price_amount_minor IS NOT NULL GROUP BY 1 ORDER BY min(price_amount_minor) LIMIT ${ATTRIBUTE_LIMITS.histogramBuckets + 1}) b), '[]'::json) AS prices`)
   }
   return {
-    text: `WITH m AS MATERIALIZED (SELECT tags, attributes, price_amount_minor FROM search_items WHERE ${filters} LIMIT ${countCap + 1})
+    text: `WITH m AS MATERIALIZED (${matches})
            SELECT ${columns.join(', ')}`,
     values,
   }
@@ -107,6 +107,74 @@ function summaryText(q: SearchQuery, filters: string, countCap: number, facetsOf
           SELECT (SELECT count(*)::int FROM m) AS n, ${facetsOf('m')} AS facets`
 }
 
+/**
+ * A search the tag rows (search_item_tags) answer alone: one tag, with only the filters their
+ * entries hold (a date window, a price range, a currency), in date order or, within a currency,
+ * price order. Its page walks a tag's btree in the sort's order and stops at the page; its count
+ * is an index-only scan. Other searches with tags find the tag's items in its GIN entries.
+ */
+const answeredByTagRows = (q: SearchQuery) =>
+  q.tags.length === 1 &&
+  !q.q &&
+  !q.contains &&
+  !q.pattern &&
+  !q.source &&
+  !q.attributes &&
+  q.attributeRanges.length === 0 &&
+  (q.sort === 'newest' || ((q.sort === 'price_asc' || q.sort === 'price_desc') && q.currency !== undefined))
+
+function tagRowsSql(tenant: string, q: SearchQuery, countCap: number, marks: SnippetMarks): SearchSql {
+  const values: unknown[] = [tenant]
+  const p = (v: unknown) => {
+    values.push(v)
+    return `$${values.length}`
+  }
+  const where = ['t.tenant = $1', `t.tag = ${p(q.tags[0])}`]
+  const published = `coalesce(t.published_at, '-infinity'::timestamptz)`
+  // In a currency every price is there, so the ascending key walked backwards is the descending order.
+  const price = 'coalesce(t.price_amount_minor, 9223372036854775807)'
+  if (q.after || q.before) where.push('t.published_at IS NOT NULL')
+  if (q.after) where.push(`${published} >= ${p(q.after)}`)
+  if (q.before) where.push(`${published} < ${p(q.before)}`)
+  if (q.minPrice !== undefined || q.maxPrice !== undefined) where.push('t.price_amount_minor IS NOT NULL')
+  if (q.minPrice !== undefined) where.push(`${price} >= ${p(q.minPrice)}::bigint`)
+  if (q.maxPrice !== undefined) where.push(`${price} <= ${p(q.maxPrice)}::bigint`)
+  if (q.currency) where.push(`t.price_currency = ${p(q.currency)}`)
+  const filters = where.join(' AND ')
+  const filterValues = [...values]
+
+  const key = q.sort === 'newest' ? published : price
+  const { dir, cast } = SORTS[q.sort]
+  const keyset = q.after_key
+    ? ` AND (${key}, t.id) ${dir === 'DESC' ? '<' : '>'} (${p(q.after_key.k)}::${cast}, ${p(q.after_key.i)}::uuid)`
+    : ''
+  const page = `
+    SELECT s.id, s.source, s.external_id, s.title, s.tags, s.attributes, s.price_amount_minor, s.price_currency, s.published_at, s.version,
+           t.sort_key, t.sort_key::text AS sort_key_text, left(s.description, 200) AS snippet
+      FROM (SELECT t.id, ${key} AS sort_key FROM search_item_tags t
+             WHERE ${filters}${keyset} ORDER BY ${key} ${dir}, t.id ${dir} LIMIT ${q.limit + 1}) t
+      JOIN search_items s ON s.id = t.id AND s.tenant = $1
+     ORDER BY t.sort_key ${dir}, t.id ${dir}`
+  // The facets count the tags of a sample of the matches from the tag rows themselves (one per tag of an item).
+  const summary = `
+    WITH m AS MATERIALIZED (SELECT t.id FROM search_item_tags t WHERE ${filters} LIMIT ${FACET_SAMPLE})
+    SELECT (SELECT count(*)::int FROM (SELECT FROM search_item_tags t WHERE ${filters} LIMIT ${countCap + 1}) c) AS n,
+           coalesce((SELECT json_agg(f) FROM (
+             SELECT x.tag, count(*)::int AS n FROM m JOIN search_item_tags x ON x.id = m.id
+              GROUP BY x.tag ORDER BY n DESC, x.tag COLLATE "C" LIMIT 10) f), '[]'::json) AS facets`
+  const matches = `SELECT s.tags, s.attributes, s.price_amount_minor
+                     FROM (SELECT t.id FROM search_item_tags t WHERE ${filters} LIMIT ${countCap + 1}) t
+                     JOIN search_items s ON s.id = t.id AND s.tenant = $1`
+  return {
+    page: { text: page, values },
+    summary: { text: summary, values: filterValues },
+    summaryInPage: false,
+    counted: countedSql(q, matches, filterValues),
+    countCap,
+    marks,
+  }
+}
+
 export interface SearchSqlOptions {
   countCap?: number
   marks?: SnippetMarks
@@ -114,6 +182,7 @@ export interface SearchSqlOptions {
 
 export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOptions = {}): SearchSql {
   const { countCap = COUNT_CAP, marks = snippetMarks() } = options
+  if (answeredByTagRows(q)) return tagRowsSql(tenant, q, countCap, marks)
   const patternPrefix = q.patternPlan?.prefix
   const values: unknown[] = [tenant]
   const p = (v: unknown) => {
@@ -250,7 +319,11 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   return {
     page: { text: page, values },
     pageFromMatches,
-    counted: countedSql(q, filters, filterValues, countCap),
+    counted: countedSql(
+      q,
+      `SELECT tags, attributes, price_amount_minor FROM search_items WHERE ${filters} LIMIT ${countCap + 1}`,
+      filterValues,
+    ),
     summary: { text: summaryText(q, filters, countCap, facetsOf), values: filterValues },
     summaryInPage: ranked,
     countCap,
