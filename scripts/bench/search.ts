@@ -80,7 +80,7 @@ async function loadPostgres() {
     if (from % 100_000 === 0) process.stdout.write(`\rloaded ${from.toLocaleString()} of ${N.toLocaleString()}`)
   }
   // What autovacuum does after a bulk insert: statistics, and the visibility map that lets a count read only index entries.
-  await pool.query('VACUUM (ANALYZE) search_items')
+  await pool.query('VACUUM (ANALYZE) search_items, search_item_tags')
 }
 if (openSearch) await openSearch.load(N, BATCH, (i) => ({ item: generate(i), tenant: tenantOf(i) }))
 else await loadPostgres()
