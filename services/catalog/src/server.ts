@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
-import type { CallerPolicy, Logger, Metrics, PlatformGrpcServer, Pool, TlsFiles } from '@catalog/kit'
-import { createGrpcServer, implement } from '@catalog/kit'
+import type { PlatformGrpcServer, Pool, ServiceServerDeps } from '@catalog/kit'
+import { createServiceServer, implement } from '@catalog/kit'
 import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import { itemHandlers } from './items/item-service.ts'
@@ -8,18 +8,8 @@ import { priceHandlers } from './prices/price-service.ts'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url))
 
-export interface CatalogDeps {
+export interface CatalogDeps extends ServiceServerDeps {
   pool: Pool
-  log: Logger
-  metrics: Metrics
-  tls: TlsFiles
-  trustDomain: string
-  /** Identities that may call the catalog. */
-  callers: readonly string[]
-  /** Of those, the ones whose forwarded user principal is trusted; unset: the gateway alone. */
-  forwarders?: readonly string[]
-  /** Identities that may use server reflection; unset: nobody. */
-  reflection?: readonly string[]
   /** Runs after a write commits (the service wakes its outbox relay). */
   onChange?: () => void
 }
@@ -27,19 +17,7 @@ export interface CatalogDeps {
 /** The catalog's gRPC server, built around the given dependencies, not yet listening. */
 export function build(deps: CatalogDeps): PlatformGrpcServer {
   const { definition, grpc } = loadCatalog()
-  const policy: CallerPolicy = {
-    allow: { 'catalog.v1.CatalogService': deps.callers },
-    forwarders: deps.forwarders ?? ['gateway'],
-    reflection: deps.reflection ?? [],
-  }
-  const server = createGrpcServer({
-    tls: deps.tls,
-    trustDomain: deps.trustDomain,
-    policy,
-    log: deps.log,
-    metrics: deps.metrics,
-    definitions: [definition],
-  })
+  const server = createServiceServer('catalog.v1.CatalogService', definition, deps)
   server.addService(
     grpc.catalog.v1.CatalogService.service,
     implement<catalog.CatalogServiceHandlers>(deps.log, {

@@ -5,9 +5,9 @@ import {
   ensureTopics,
   kafkaCheck,
   kafkaConnection,
-  list,
   PLATFORM_TOPICS,
   runGrpcService,
+  serverDeps,
 } from '@catalog/kit'
 import type { CatalogConfig } from './config.ts'
 import { loadCatalogConfig } from './config.ts'
@@ -20,19 +20,13 @@ await runGrpcService({
   loadConfig: loadCatalogConfig,
   migrationsDir: MIGRATIONS_DIR,
   async start(ctx) {
-    const { config, log, metrics, tls, pool } = ctx
+    const { config, pool } = ctx
     // The relay starts after the server is built: writes reach it through this late binding.
     let wake: () => void = () => undefined
     const onChange = () => wake()
     const server = build({
+      ...serverDeps(ctx, { callers: config.CATALOG_ALLOWED_CALLERS, forwarders: config.CATALOG_FORWARDERS }),
       pool,
-      log,
-      metrics,
-      tls,
-      trustDomain: config.TLS_TRUST_DOMAIN,
-      callers: list(config.CATALOG_ALLOWED_CALLERS),
-      forwarders: list(config.CATALOG_FORWARDERS),
-      reflection: list(config.GRPC_REFLECTION_CALLERS),
       onChange,
     })
     const kafkaWorkers = await startKafkaWorkers(ctx, onChange)

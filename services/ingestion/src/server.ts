@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url'
-import type { Logger, Metrics, PlatformGrpcServer, Pool, Producer, TlsFiles } from '@catalog/kit'
-import { createGrpcServer, implement } from '@catalog/kit'
+import type { PlatformGrpcServer, Pool, Producer, ServiceServerDeps } from '@catalog/kit'
+import { createServiceServer, implement } from '@catalog/kit'
 import type { ingestion } from '@catalog/proto'
 import { loadIngestion } from '@catalog/proto'
 import type { RunnerOptions } from './jobs/job-runner.ts'
@@ -10,19 +10,9 @@ import type { Source } from './sources/source.ts'
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta.url))
 
-export interface IngestionDeps {
+export interface IngestionDeps extends ServiceServerDeps {
   pool: Pool
   producer: Producer
-  log: Logger
-  metrics: Metrics
-  tls: TlsFiles
-  trustDomain: string
-  /** Identities that may call ingestion. */
-  callers: readonly string[]
-  /** Of those, the ones whose forwarded user principal is trusted; unset: the gateway alone. */
-  forwarders?: readonly string[]
-  /** Identities that may use server reflection; unset: nobody. */
-  reflection?: readonly string[]
   sources: { file: Source; s3?: Source }
   /** The key prefix or folder a tenant may read (`tenants/acme/`). */
   areaOf: (tenant: string) => string
@@ -32,18 +22,7 @@ export interface IngestionDeps {
 /** The ingestion gRPC server and its job service, built around the given dependencies, not yet listening. */
 export function build(deps: IngestionDeps): { server: PlatformGrpcServer; jobs: ReturnType<typeof createJobService> } {
   const { definition, grpc } = loadIngestion()
-  const server = createGrpcServer({
-    tls: deps.tls,
-    trustDomain: deps.trustDomain,
-    policy: {
-      allow: { 'ingestion.v1.IngestionService': deps.callers },
-      forwarders: deps.forwarders ?? ['gateway'],
-      reflection: deps.reflection ?? [],
-    },
-    log: deps.log,
-    metrics: deps.metrics,
-    definitions: [definition],
-  })
+  const server = createServiceServer('ingestion.v1.IngestionService', definition, deps)
   const jobs = createJobService({
     pool: deps.pool,
     producer: deps.producer,

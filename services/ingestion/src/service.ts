@@ -5,9 +5,9 @@ import {
   ensureTopics,
   kafkaCheck,
   kafkaConnection,
-  list,
   PLATFORM_TOPICS,
   runGrpcService,
+  serverDeps,
 } from '@catalog/kit'
 import type { IngestionConfig } from './config.ts'
 import { loadIngestionConfig } from './config.ts'
@@ -21,21 +21,15 @@ await runGrpcService({
   loadConfig: loadIngestionConfig,
   migrationsDir: MIGRATIONS_DIR,
   async start(ctx: ServiceContext<IngestionConfig>) {
-    const { config, log, metrics, tls, pool } = ctx
+    const { config, log, pool } = ctx
     const kafka = createKafka({ ...kafkaConnection(config), clientId: config.SERVICE_NAME, log })
     if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, PLATFORM_TOPICS)
     const producer = await createIdempotentProducer(kafka, log)
     const sources = ingestSources(config)
     const { server, jobs } = build({
+      ...serverDeps(ctx, { callers: config.INGESTION_ALLOWED_CALLERS, forwarders: config.INGESTION_FORWARDERS }),
       pool,
       producer,
-      log,
-      metrics,
-      tls,
-      trustDomain: config.TLS_TRUST_DOMAIN,
-      callers: list(config.INGESTION_ALLOWED_CALLERS),
-      forwarders: list(config.INGESTION_FORWARDERS),
-      reflection: list(config.GRPC_REFLECTION_CALLERS),
       sources,
       areaOf: areaOf(config),
       options: runnerOptions(config),

@@ -60,6 +60,42 @@ function reflectionService(definitions: readonly PackageDefinition[]): Reflectio
   )
 }
 
+/** What a platform service's server is built around, whatever else the service needs. */
+export interface ServiceServerDeps {
+  log: Logger
+  metrics: Metrics
+  tls: TlsFiles
+  trustDomain: string
+  /** Identities that may call the service. */
+  callers: readonly string[]
+  /** Of those, the ones whose forwarded user principal is trusted; unset: the gateway alone. */
+  forwarders?: readonly string[]
+  /** Identities that may use server reflection; unset: nobody. */
+  reflection?: readonly string[]
+}
+
+/** The server of one platform service (`catalog.v1.CatalogService`), open to its callers alone. */
+export function createServiceServer(
+  service: string,
+  definition: PackageDefinition,
+  deps: ServiceServerDeps,
+  maxConnectionAgeMs?: number,
+): PlatformGrpcServer {
+  return createGrpcServer({
+    ...(maxConnectionAgeMs ? { maxConnectionAgeMs } : {}),
+    tls: deps.tls,
+    trustDomain: deps.trustDomain,
+    policy: {
+      allow: { [service]: deps.callers },
+      forwarders: deps.forwarders ?? ['gateway'],
+      reflection: deps.reflection ?? [],
+    },
+    log: deps.log,
+    metrics: deps.metrics,
+    definitions: [definition],
+  })
+}
+
 export function createGrpcServer(options: GrpcServerOptions): PlatformGrpcServer {
   const maxBytes = options.maxMessageBytes ?? 4 * 1024 * 1024
   const server = new grpc.Server({

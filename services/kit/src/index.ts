@@ -30,7 +30,13 @@ export {
   type UnaryClient,
   type UnaryKeys,
 } from './grpc-client.ts'
-export { createGrpcServer, type GrpcServerOptions, type PlatformGrpcServer } from './grpc-server.ts'
+export {
+  createGrpcServer,
+  createServiceServer,
+  type GrpcServerOptions,
+  type PlatformGrpcServer,
+  type ServiceServerDeps,
+} from './grpc-server.ts'
 export { type AsyncHandlers, type CallContext, implement } from './handlers.ts'
 export { grpcHealthCheck } from './health-client.ts'
 export { type AclGrant, aclsOf, ensureAcls, type PlatformPrincipals, platformAcls } from './kafka/acls.ts'
@@ -79,6 +85,7 @@ export {
   type ServiceConfig,
   type ServiceContext,
   type Started,
+  serverDeps,
 } from './service-main.ts'
 export { identityOf, readTlsFiles, type TlsFiles, type TlsPaths } from './tls.ts'
 export { channelCredentials, onTlsReloadRejected, type RejectedListener, serverCredentials } from './tls-credentials.ts'

@@ -1,7 +1,7 @@
 import { Type } from 'typebox'
-import { commonEnv, loadConfig, postgresEnv } from './config.ts'
+import { commonEnv, list, loadConfig, postgresEnv } from './config.ts'
 import { isPlatformError } from './errors.ts'
-import type { PlatformGrpcServer } from './grpc-server.ts'
+import type { PlatformGrpcServer, ServiceServerDeps } from './grpc-server.ts'
 import { kafkaAccessProblem } from './kafka/kafka-client.ts'
 import type { ShutdownStep } from './lifecycle.ts'
 import { handleShutdown } from './lifecycle.ts'
@@ -103,6 +103,8 @@ export async function runService<C extends ServiceConfig>(options: {
 
 /** The variables every gRPC service with a database reads (commonEnv, grpcServerEnv, postgresEnv). */
 export interface GrpcServiceConfig extends ServiceConfig {
+  TLS_TRUST_DOMAIN: string
+  GRPC_REFLECTION_CALLERS: string
   METRICS_PORT: number
   GRPC_HOST: string
   GRPC_PORT: number
@@ -115,6 +117,26 @@ export interface GrpcServiceConfig extends ServiceConfig {
 
 export interface ServiceContext<C> extends RuntimeContext<C> {
   pool: Pool
+}
+
+/**
+ * What a service's server is built around, from its context: the callers and forwarders its own
+ * variables list (`CATALOG_ALLOWED_CALLERS`, `CATALOG_FORWARDERS`), the reflection callers, the
+ * trust domain, its certificates, logger and metrics.
+ */
+export function serverDeps(
+  ctx: RuntimeContext<GrpcServiceConfig>,
+  access: { callers: string; forwarders: string },
+): ServiceServerDeps {
+  return {
+    log: ctx.log,
+    metrics: ctx.metrics,
+    tls: ctx.tls,
+    trustDomain: ctx.config.TLS_TRUST_DOMAIN,
+    callers: list(access.callers),
+    forwarders: list(access.forwarders),
+    reflection: list(ctx.config.GRPC_REFLECTION_CALLERS),
+  }
 }
 
 /**

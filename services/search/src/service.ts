@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { Logger, Metrics, Pool } from '@catalog/kit'
-import { ConfigError, createKafka, kafkaCheck, kafkaConnection, list, runGrpcService } from '@catalog/kit'
+import { ConfigError, createKafka, kafkaCheck, kafkaConnection, runGrpcService, serverDeps } from '@catalog/kit'
 import type { SearchConfig } from './config.ts'
 import { loadSearchConfig } from './config.ts'
 import type { SearchEngine } from './engine.ts'
@@ -48,18 +48,12 @@ await runGrpcService({
   name: 'search',
   loadConfig: loadSearchConfig,
   migrationsDir: MIGRATIONS_DIR,
-  async start({ config, log, metrics, tls, pool }) {
-    const callers = list(config.SEARCH_ALLOWED_CALLERS)
+  async start(ctx) {
+    const { config, log, metrics, pool } = ctx
     const engine = engineOf(config, { pool, log, metrics })
     const server = build({
+      ...serverDeps(ctx, { callers: config.SEARCH_ALLOWED_CALLERS, forwarders: config.SEARCH_FORWARDERS }),
       engine,
-      log,
-      metrics,
-      tls,
-      trustDomain: config.TLS_TRUST_DOMAIN,
-      callers,
-      forwarders: list(config.SEARCH_FORWARDERS),
-      reflection: list(config.GRPC_REFLECTION_CALLERS),
       expensiveLimits: { perTenant: config.SEARCH_EXPENSIVE_PER_TENANT, total: config.SEARCH_EXPENSIVE_TOTAL },
     })
     const kafka = createKafka({ ...kafkaConnection(config), clientId: config.SERVICE_NAME, log })
