@@ -18,6 +18,7 @@ export {
   ItemRulesError,
   type ItemRuleViolation,
   type ItemValues,
+  itemContentToJson,
   LIMITS as ITEM_LIMITS,
   type Price,
 } from './item-rules.ts'

@@ -190,3 +190,20 @@ function checkPrice(money: Money__Output | null, bad: (path: string, description
   if (!CURRENCIES.has(money.currency)) bad('price.currency', 'must be an ISO 4217 code such as EUR or USD')
   return { amount_minor: amount.toString(), currency: money.currency }
 }
+
+/**
+ * What an item says as JSON, as every reader shows it (the REST answer, the search index): its
+ * natural key, its text, tags and attributes, and its date as an ISO 8601 instant. Its price and
+ * bookkeeping each reader shapes its own way.
+ */
+export function itemContentToJson(item: catalog.Item__Output) {
+  return {
+    source: item.source,
+    external_id: item.external_id,
+    title: item.title,
+    description: item.description,
+    tags: item.tags,
+    attributes: structToJson(item.attributes),
+    published_at: item.published_at ? fromTimestamp(item.published_at).toISOString() : null,
+  }
+}

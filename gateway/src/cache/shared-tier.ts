@@ -1,5 +1,5 @@
 import type { Logger } from '@catalog/kit'
-import { Redis } from 'ioredis'
+import { failFastRedis } from '../upstream/redis.ts'
 import type { CachedItem } from './item-store.ts'
 
 /*
@@ -45,14 +45,7 @@ const MAX_PENDING = 10_000
 export function createSharedTier(url: string, options: SharedTierOptions) {
   const { log, ttlMs } = options
   const backoffMs = options.backoffMs ?? 1_000
-  const redis = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs ?? 100,
-    connectTimeout: 1_000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    keyPrefix: options.prefix ?? 'cache:item:',
-  })
+  const redis = failFastRedis(url, { commandTimeoutMs: options.commandTimeoutMs ?? 100, prefix: options.prefix ?? 'cache:item:' })
   redis.defineCommand('storeIfNewer', { numberOfKeys: 1, lua: STORE_IF_NEWER })
   const storeIfNewer = (redis as unknown as { storeIfNewer: StoreIfNewer }).storeIfNewer.bind(redis)
   let up = true

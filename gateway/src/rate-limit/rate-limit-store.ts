@@ -1,5 +1,5 @@
 import type { Logger } from '@catalog/kit'
-import { Redis } from 'ioredis'
+import { failFastRedis } from '../upstream/redis.ts'
 import type { Decision, RateLimitPolicy } from './gcra.ts'
 import { gcra } from './gcra.ts'
 
@@ -81,14 +81,7 @@ export function redisStore(
   log: Logger,
   options: { commandTimeoutMs?: number; prefix?: string } = {},
 ): RateLimitStore {
-  const redis = new Redis(url, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs ?? 200,
-    connectTimeout: 1_000,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2_000),
-    keyPrefix: options.prefix ?? 'rl:',
-  })
+  const redis = failFastRedis(url, { commandTimeoutMs: options.commandTimeoutMs ?? 200, prefix: options.prefix ?? 'rl:' })
   redis.on('error', () => undefined) // reported through the decisions that fail; reconnects on its own
   redis.on('ready', () => log.info('rate limit store (redis) ready'))
   redis.defineCommand('gcra', { numberOfKeys: 1, lua: GCRA_SCRIPT })

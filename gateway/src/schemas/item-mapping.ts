@@ -1,5 +1,5 @@
 import type { catalog, JsonObject } from '@catalog/proto'
-import { FIELD_PATHS, fromTimestamp, jsonToStruct, structToJson, toTimestamp } from '@catalog/proto'
+import { FIELD_PATHS, fromTimestamp, itemContentToJson, jsonToStruct, toTimestamp } from '@catalog/proto'
 import type { Static } from 'typebox'
 import { codes, GatewayError } from '../errors.ts'
 import type { Item, PatchItemBody } from './item.ts'
@@ -32,14 +32,8 @@ export function itemToJson(item: catalog.Item__Output | null): ItemJson {
   if (!item) throw new Error('the catalog answered without an item')
   return {
     id: item.id,
-    source: item.source,
-    external_id: item.external_id,
-    title: item.title,
-    description: item.description,
-    tags: item.tags,
-    attributes: structToJson(item.attributes),
+    ...itemContentToJson(item),
     price: moneyToJson(item.price),
-    published_at: item.published_at ? fromTimestamp(item.published_at).toISOString() : null,
     created_at: timestampToJson(item.created_at),
     updated_at: timestampToJson(item.updated_at),
     version: Number(item.version),

@@ -55,6 +55,19 @@ const point = (r: PriceRow): catalog.PricePoint => ({
   changed_at: toTimestamp(r.changed_at),
 })
 
+/** Who reads which item's prices, in which window (either end open); an end before its start is a 400. */
+function itemWindow(
+  req: catalog.ListPriceHistoryRequest__Output | catalog.SummarizePriceHistoryRequest__Output,
+  ctx: CallContext,
+) {
+  const { tenant } = ctx.principal()
+  const id = checkId(req.item_id, 'item_id')
+  const from = instant(req.from, 'from')
+  const to = instant(req.to, 'to')
+  ordered(from, to, ['from', 'to'])
+  return { tenant, id, from, to }
+}
+
 export function priceHandlers(pool: Pool) {
   /** The tenant's live item, or NOT_FOUND: another tenant's id answers exactly as an unknown one. */
   async function liveItem(tenant: string, id: string) {
@@ -68,12 +81,8 @@ export function priceHandlers(pool: Pool) {
       req: catalog.ListPriceHistoryRequest__Output,
       ctx: CallContext,
     ): Promise<catalog.ListPriceHistoryResponse> {
-      const { tenant } = ctx.principal()
-      const id = checkId(req.item_id, 'item_id')
+      const { tenant, id, from, to } = itemWindow(req, ctx)
       const limit = pageSize(req.page)
-      const from = instant(req.from, 'from')
-      const to = instant(req.to, 'to')
-      ordered(from, to, ['from', 'to'])
       if (!from && !to && req.order === 'PRICE_ORDER_UNSPECIFIED') return byVersion(tenant, id, req.page?.cursor, limit)
 
       const order = req.order === 'PRICE_ORDER_OLDEST_FIRST' ? 'a' : 'd'
@@ -101,11 +110,10 @@ export function priceHandlers(pool: Pool) {
       req: catalog.SummarizePriceHistoryRequest__Output,
       ctx: CallContext,
     ): Promise<catalog.SummarizePriceHistoryResponse> {
-      const { tenant } = ctx.principal()
-      const id = checkId(req.item_id, 'item_id')
-      const from = instant(req.from, 'from')
+      const { tenant, id, from, to: until } = itemWindow(req, ctx)
       if (!from) throw invalid([{ field: 'from', description: 'is required' }])
-      const to = instant(req.to, 'to') ?? new Date()
+      // Open-ended: up to now, which a window starting in the future is not after.
+      const to = until ?? new Date()
       ordered(from, to, ['from', 'to'])
       const interval = INTERVALS[req.interval]
       checkBuckets(from, to, interval)

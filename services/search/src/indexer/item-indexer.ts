@@ -1,7 +1,7 @@
 import type { KafkaMessage, Logger, Metrics } from '@catalog/kit'
 import { PoisonMessageError, readCloudEvent } from '@catalog/kit'
 import type { Codec } from '@catalog/proto'
-import { events, fromTimestamp, structToJson } from '@catalog/proto'
+import { events, itemContentToJson } from '@catalog/proto'
 import { Counter, Histogram } from 'prom-client'
 import type { ItemDoc, RefusedChange, SearchEngine, Tombstone } from '../engine.ts'
 
@@ -46,15 +46,9 @@ export function createItemIndexer(engine: SearchEngine, metrics: Metrics, log: L
           id: item.id,
           tenant: item.tenant,
           version: item.version,
-          source: item.source,
-          external_id: item.external_id,
-          title: item.title,
-          description: item.description,
-          tags: item.tags,
-          attributes: structToJson(item.attributes),
+          ...itemContentToJson(item),
           price_amount_minor: item.price?.amount_minor ?? null,
           price_currency: item.price?.currency ?? null,
-          published_at: item.published_at ? fromTimestamp(item.published_at).toISOString() : null,
         },
       }
     }
