@@ -10,9 +10,9 @@ import t from 'tap'
 const exporter = new InMemorySpanExporter()
 await startTelemetry({ service: 'platform-test', exporter })
 // Imported only now, so the instrumented modules (http, fastify, grpc, pg) load patched.
-const { SpanKind, createIdempotentProducer, createKafka, createMetrics } = await import('@catalog/kit')
-const { pollUntil, silentLogger, startAtEnd, testKafka } = await import('@catalog/kit/testing')
-const { createOutboxRelay } = await import('@catalog/catalog-service/outbox-relay')
+const { SpanKind, createMetrics } = await import('@catalog/kit')
+const { pollUntil, silentLogger, startAtEnd } = await import('@catalog/kit/testing')
+const { testRelays } = await import('@catalog/catalog-service/testing')
 const { startTestSearch } = await import('@catalog/search-service/testing')
 const { startIndexer } = await import('@catalog/search-service/indexer')
 const { startCatalog, startGateway } = await import('./helpers/gateway.ts')
@@ -21,17 +21,8 @@ t.test('POST /v1/items is one trace from the gateway through the catalog and Kaf
   const log = silentLogger()
   const cat = await startCatalog(t)
   const srch = await startTestSearch(t)
-  const kafka = createKafka({ ...testKafka(), clientId: 'trace-test', log })
-  const producer = await createIdempotentProducer(kafka, log)
-  const relay = createOutboxRelay({
-    pool: cat.pool,
-    producer,
-    log,
-    metrics: createMetrics({ service: 'catalog', defaultMetrics: false }),
-    source: '/catalog',
-    pollMs: 50,
-  })
-  relay.start()
+  const { kafka, relay } = await testRelays(t, cat.pool, { clientId: 'trace-test' })
+  relay().start()
   // The shared broker holds earlier tests' events, some made to fail on purpose: start at its end.
   const groupId = `trace-test-${Date.now()}`
   await startAtEnd(kafka, groupId, 'catalog.item.v1')
@@ -46,8 +37,6 @@ t.test('POST /v1/items is one trace from the gateway through the catalog and Kaf
   await gw.app.listen({ host: '127.0.0.1', port: 0 })
   t.teardown(async () => {
     await indexer.stop()
-    await relay.stop()
-    await producer.disconnect()
   })
 
   const address = gw.app.server.address() as { port: number }

@@ -10,17 +10,8 @@
 import { fork } from 'node:child_process'
 import { once } from 'node:events'
 import type { TlsFiles } from '@catalog/kit'
-import {
-  createGrpcServer,
-  createLogger,
-  createMetrics,
-  createUnaryClient,
-  implement,
-  readTlsFiles,
-  serverCredentials,
-  writePrincipal,
-} from '@catalog/kit'
-import { testCerts } from '@catalog/kit/testing'
+import { createLogger, createUnaryClient, readTlsFiles, serverCredentials, writePrincipal } from '@catalog/kit'
+import { startStubService, testCerts } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import * as grpc from '@grpc/grpc-js'
@@ -45,35 +36,15 @@ async function serve(kind: Kind, tls: TlsFiles): Promise<number> {
   }
   // Logs go to stdout, a pipe the parent drains, as a container's do.
   const log = createLogger({ name: 'bench', level: process.env.LOG_LEVEL ?? 'info' })
-  const server = createGrpcServer({
-    tls,
-    trustDomain: 'catalog.platform',
-    policy: { allow: { 'catalog.v1.CatalogService': ['gateway'] }, forwarders: ['gateway'] },
-    log,
-    metrics: createMetrics({ service: 'bench', defaultMetrics: false }),
-    definitions: [definition],
-  })
-  const unused = async () => ({})
-  server.addService(
-    service,
-    implement<catalog.CatalogServiceHandlers>(log, {
+  const { port } = await startStubService<catalog.CatalogServiceHandlers>(
+    { identity: 'catalog', name: 'catalog.v1.CatalogService', definition, service, tls, log },
+    {
       GetItem: (req, ctx) => {
         ctx.principal()
         return getItem(req.id)
       },
-      BatchGetItems: unused,
-      CreateItem: unused,
-      UpsertItem: unused,
-      UpdateItem: unused,
-      DeleteItem: unused,
-      ListPriceHistory: unused,
-      SummarizePriceHistory: unused,
-      ListPriceChanges: unused,
-      RepublishItems: unused,
-    }),
+    },
   )
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
-  server.setServing(true)
   return port
 }
 

@@ -1,6 +1,4 @@
-import { createIngestApplier } from '@catalog/catalog-service/ingest-consumer'
-import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
-import { startTestCatalog } from '@catalog/catalog-service/testing'
+import { createIngestApplier, startTestCatalog, testRelays } from '@catalog/catalog-service/testing'
 import type { KafkaMessage, Logger, Pool } from '@catalog/kit'
 import {
   createIdempotentProducer,
@@ -56,22 +54,7 @@ export async function gatewayKafkaEnv(): Promise<Record<string, string>> {
 /** A real catalog (own database, real mTLS) whose outbox relay publishes to the test broker, as the catalog does. */
 export async function startPublishingCatalog(t: Tap): Promise<{ address: string; pool: Pool }> {
   const catalog = await startTestCatalog(t)
-  const log = silent()
-  const kafka = createKafka({ ...testKafka(), clientId: 'cache-test-catalog', log })
-  const producer = await createIdempotentProducer(kafka, log)
-  const relay = createOutboxRelay({
-    pool: catalog.pool,
-    producer,
-    log,
-    metrics: createMetrics({ service: 'catalog', defaultMetrics: false }),
-    source: '/catalog',
-    pollMs: 20,
-  })
-  relay.start()
-  t.teardown(async () => {
-    await relay.stop()
-    await producer.disconnect()
-  })
+  ;(await testRelays(t, catalog.pool, { clientId: 'cache-test-catalog', pollMs: 20 })).relay().start()
   return { address: catalog.address, pool: catalog.pool }
 }
 

@@ -1,5 +1,5 @@
-import { createGrpcServer, createMetrics, implement, PlatformError } from '@catalog/kit'
-import { silentLogger, testCerts } from '@catalog/kit/testing'
+import { PlatformError } from '@catalog/kit'
+import { startStubService } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import { status } from '@grpc/grpc-js'
@@ -22,22 +22,13 @@ export const SECRET = 'db password is hunter2'
  */
 export async function startFakeCatalog(t: Tap) {
   const calls = { GetItem: 0, BatchGetItems: 0, CreateItem: 0 }
-  const { definition, grpc } = loadCatalog()
-  const server = createGrpcServer({
-    tls: testCerts().of('catalog'),
-    trustDomain: 'catalog.platform',
-    policy: { allow: { 'catalog.v1.CatalogService': ['gateway'] }, forwarders: ['gateway'] },
-    log: silentLogger(),
-    metrics: createMetrics({ service: 'fake', defaultMetrics: false }),
-    definitions: [definition],
-  })
   const fail = (code: number) => {
     throw new PlatformError('FAKE_ERR', code, code >= 1 && code !== status.INTERNAL ? `fake ${status[code]}` : SECRET)
   }
-  const unused = async () => fail(status.UNIMPLEMENTED)
-  server.addService(
-    grpc.catalog.v1.CatalogService.service,
-    implement<catalog.CatalogServiceHandlers>(silentLogger(), {
+  const { definition, grpc } = loadCatalog()
+  const { server, port } = await startStubService<catalog.CatalogServiceHandlers>(
+    { identity: 'catalog', name: 'catalog.v1.CatalogService', definition, service: grpc.catalog.v1.CatalogService.service },
+    {
       async GetItem(req, ctx) {
         calls.GetItem++
         if (req.id === SLOW_ID) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
@@ -59,17 +50,8 @@ export async function startFakeCatalog(t: Tap) {
         if (failing !== undefined) fail(failing)
         return { items: [], missing_ids: req.ids }
       },
-      UpsertItem: unused,
-      UpdateItem: unused,
-      DeleteItem: unused,
-      ListPriceHistory: unused,
-      SummarizePriceHistory: unused,
-      ListPriceChanges: unused,
-      RepublishItems: unused,
-    }),
+    },
   )
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
-  server.setServing(true)
   t.teardown(() => server.shutdown(500))
   return { address: `localhost:${port}`, calls }
 }

@@ -1,6 +1,6 @@
 import type { CallContext } from '@catalog/kit'
-import { createGrpcServer, createMetrics, implement, PlatformError } from '@catalog/kit'
-import { silentLogger, testCerts } from '@catalog/kit/testing'
+import { PlatformError } from '@catalog/kit'
+import { startStubService } from '@catalog/kit/testing'
 import type { ingestion } from '@catalog/proto'
 import { loadIngestion, toTimestamp } from '@catalog/proto'
 import { status } from '@grpc/grpc-js'
@@ -29,20 +29,14 @@ export async function startFakeIngestion(t: Tap) {
   /** `advance`: each read of the job finds it one record further on, so no two reads look alike. */
   const state = { upload: { after: 0, fail: status.INTERNAL } as UploadBehaviour, job: running(), advance: false }
   const { definition, grpc } = loadIngestion()
-  const server = createGrpcServer({
-    tls: testCerts().of('ingestion'),
-    trustDomain: 'catalog.platform',
-    policy: { allow: { 'ingestion.v1.IngestionService': ['gateway'] }, forwarders: ['gateway'] },
-    log: silentLogger(),
-    metrics: createMetrics({ service: 'fake-ingestion', defaultMetrics: false }),
-    definitions: [definition],
-  })
-  const unused = async () => {
-    throw new PlatformError('FAKE_ERR', status.UNIMPLEMENTED, 'not in the fake')
-  }
-  server.addService(
-    grpc.ingestion.v1.IngestionService.service,
-    implement<ingestion.IngestionServiceHandlers>(silentLogger(), {
+  const { server, port } = await startStubService<ingestion.IngestionServiceHandlers>(
+    {
+      identity: 'ingestion',
+      name: 'ingestion.v1.IngestionService',
+      definition,
+      service: grpc.ingestion.v1.IngestionService.service,
+    },
+    {
       async IngestItems(requests: AsyncIterable<ingestion.IngestItemsRequest__Output>, ctx: CallContext) {
         calls.IngestItems++
         const behaviour = state.upload
@@ -68,13 +62,8 @@ export async function startFakeIngestion(t: Tap) {
         if (state.advance) state.job = running(Number(job.processed) + 1)
         return { job }
       },
-      StartIngestion: unused,
-      ListIngestions: unused,
-      CancelIngestion: unused,
-    }),
+    },
   )
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
-  server.setServing(true)
   let stopped = false
   const stop = (ms: number) => {
     if (stopped) return Promise.resolve()

@@ -1,12 +1,12 @@
 import type { Kafka } from '@catalog/kit'
-import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS, readCloudEvent } from '@catalog/kit'
-import { silentLogger, testKafka, pollUntil as until } from '@catalog/kit/testing'
+import { createMetrics, readCloudEvent } from '@catalog/kit'
+import { silentLogger, pollUntil as until } from '@catalog/kit/testing'
 import { events } from '@catalog/proto'
 import t from 'tap'
-import { createOutboxRelay } from '../src/outbox/outbox-relay.ts'
+import { testRelays } from '../src/testing.ts'
 import { fields, startCatalog } from './helpers/catalog.ts'
 
-const log = silentLogger()
+const _log = silentLogger()
 
 interface Seen {
   ceId: string
@@ -43,22 +43,8 @@ async function readItemEvents(kafka: Kafka, tenant: string, done: (seen: Seen[])
 
 t.test('many concurrent writers: every event reaches Kafka, in order per item, none skipped', async (t) => {
   const cat = await startCatalog(t)
-  const kafka = createKafka({ ...testKafka(), clientId: 'relay-test', log })
-  await ensureTopics(kafka, PLATFORM_TOPICS)
-  const producer = await createIdempotentProducer(kafka, log)
-  const relay = createOutboxRelay({
-    pool: cat.pool,
-    producer,
-    log,
-    metrics: createMetrics({ service: 't', defaultMetrics: false }),
-    source: '/catalog',
-    pollMs: 200,
-  })
-  t.teardown(async () => {
-    await relay.stop()
-    await producer.disconnect()
-  })
-  relay.start()
+  const { kafka, relay } = await testRelays(t, cat.pool, { clientId: 'relay-test', pollMs: 200 })
+  relay().start()
 
   const tenant = `relay-${Date.now()}`
   const as = cat.as(tenant)
@@ -101,9 +87,8 @@ t.test('many concurrent writers: every event reaches Kafka, in order per item, n
 
 t.test('a relay that dies after the broker acked, before marking, publishes again: twice, never zero times', async (t) => {
   const cat = await startCatalog(t)
-  const kafka = createKafka({ ...testKafka(), clientId: 'relay-crash-test', log })
-  await ensureTopics(kafka, PLATFORM_TOPICS)
-  const real = await createIdempotentProducer(kafka, log)
+  const relays = await testRelays(t, cat.pool, { clientId: 'relay-crash-test', pollMs: 100 })
+  const real = relays.producer
   let crashes = 1
   const dying = {
     ...real,
@@ -117,45 +102,18 @@ t.test('a relay that dies after the broker acked, before marking, publishes agai
   for (let i = 0; i < 5; i++) {
     await cat.client.call('CreateItem', { source: 's', external_id: `x${i}`, fields: fields() }, cat.as(tenant))
   }
-  const relay = createOutboxRelay({
-    pool: cat.pool,
-    producer: dying,
-    log,
-    metrics: createMetrics({ service: 't', defaultMetrics: false }),
-    source: '/catalog',
-    pollMs: 100,
-  })
-  t.teardown(async () => {
-    await relay.stop()
-    await real.disconnect()
-  })
-  relay.start()
+  relays.relay({ producer: dying }).start()
   await until(async () => (await cat.pool.query('SELECT 1 FROM outbox_events LIMIT 1')).rowCount === 0)
-  const seen = await readItemEvents(kafka, tenant, (s) => s.length >= 10)
+  const seen = await readItemEvents(relays.kafka, tenant, (s) => s.length >= 10)
   t.equal(new Set(seen.map((e) => e.ceId)).size, 5, 'every event arrived')
   t.equal(seen.length, 10, 'each twice: the crash made duplicates, which consumers drop by ce_id')
 })
 
 t.test('only one relay publishes at a time; another takes over when it stops', async (t) => {
   const cat = await startCatalog(t)
-  const kafka = createKafka({ ...testKafka(), clientId: 'relay-leader-test', log })
-  const producer = await createIdempotentProducer(kafka, log)
-  const make = () =>
-    createOutboxRelay({
-      pool: cat.pool,
-      producer,
-      log,
-      metrics: createMetrics({ service: 't', defaultMetrics: false }),
-      source: '/catalog',
-      pollMs: 50,
-    })
-  const a = make()
-  const b = make()
-  t.teardown(async () => {
-    await a.stop()
-    await b.stop()
-    await producer.disconnect()
-  })
+  const { relay } = await testRelays(t, cat.pool, { clientId: 'relay-leader-test' })
+  const a = relay()
+  const b = relay()
   a.start()
   await until(async () => a.leader)
   b.start()
@@ -170,26 +128,10 @@ t.test('a write wakes the relay at once: no NOTIFY in the writing transaction, n
   const cat = await startCatalog(t)
   const triggers = await cat.pool.query("SELECT 1 FROM pg_trigger WHERE tgname = 'outbox_notify'")
   t.equal(triggers.rowCount, 0, 'commits take no notification lock')
-  const kafka = createKafka({ ...testKafka(), clientId: 'relay-wake-test', log })
-  await ensureTopics(kafka, PLATFORM_TOPICS)
-  const producer = await createIdempotentProducer(kafka, log)
   // Polls once a minute: only a wake can publish within the test's deadline.
-  const make = () =>
-    createOutboxRelay({
-      pool: cat.pool,
-      producer,
-      log,
-      metrics: createMetrics({ service: 't', defaultMetrics: false }),
-      source: '/catalog',
-      pollMs: 60_000,
-    })
-  const leader = make()
-  const standby = make()
-  t.teardown(async () => {
-    await standby.stop()
-    await leader.stop()
-    await producer.disconnect()
-  })
+  const { kafka, relay } = await testRelays(t, cat.pool, { clientId: 'relay-wake-test', pollMs: 60_000 })
+  const leader = relay()
+  const standby = relay()
   leader.start()
   await until(async () => leader.leader)
   standby.start()
@@ -226,22 +168,8 @@ t.test('events a previous release wrote to the old outbox are published first, t
     `INSERT INTO outbox (event_id, topic, key, type, tenant, payload) VALUES (gen_random_uuid(), $1, $2, $3, $4, $5)`,
     [events.TOPICS.item, id, events.TYPES.itemUpserted, tenant, payload],
   )
-  const kafka = createKafka({ ...testKafka(), clientId: 'relay-legacy-test', log })
-  await ensureTopics(kafka, PLATFORM_TOPICS)
-  const producer = await createIdempotentProducer(kafka, log)
-  const relay = createOutboxRelay({
-    pool: cat.pool,
-    producer,
-    log,
-    metrics: createMetrics({ service: 't', defaultMetrics: false }),
-    source: '/catalog',
-    pollMs: 100,
-  })
-  t.teardown(async () => {
-    await relay.stop()
-    await producer.disconnect()
-  })
-  relay.start()
+  const { kafka, relay } = await testRelays(t, cat.pool, { clientId: 'relay-legacy-test', pollMs: 100 })
+  relay().start()
   const seen = await readItemEvents(kafka, tenant, (s) => s.length >= 2)
   t.same(
     seen.map((e) => e.version),
@@ -255,11 +183,8 @@ t.test('events a previous release wrote to the old outbox are published first, t
 t.test('the backlog gauge counts waiting events by index lookups, and their age', async (t) => {
   const cat = await startCatalog(t)
   const metrics = createMetrics({ service: 't', defaultMetrics: false })
-  const kafka = createKafka({ ...testKafka(), clientId: 'relay-gauge-test', log })
-  const producer = await createIdempotentProducer(kafka, log)
   // Never started: the gauge reads the outbox as a standby would.
-  createOutboxRelay({ pool: cat.pool, producer, log, metrics, source: '/catalog' })
-  t.teardown(() => producer.disconnect())
+  ;(await testRelays(t, cat.pool, { clientId: 'relay-gauge-test' })).relay({ metrics })
   const backlog = async () => {
     const gauge = (await metrics.registry.getSingleMetric('outbox_backlog')?.get())?.values ?? []
     return Object.fromEntries(gauge.map((v) => [v.labels.measure, v.value]))

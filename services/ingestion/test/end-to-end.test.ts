@@ -4,20 +4,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3'
-import { startIngestConsumer } from '@catalog/catalog-service/ingest-consumer'
-import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
-import { startTestCatalog } from '@catalog/catalog-service/testing'
+import { startIngestConsumer, startTestCatalog, testRelays } from '@catalog/catalog-service/testing'
 import type { Pool } from '@catalog/kit'
-import {
-  createIdempotentProducer,
-  createKafka,
-  createMetrics,
-  createUnaryClient,
-  ensureTopics,
-  PLATFORM_TOPICS,
-  readCloudEvent,
-  writePrincipal,
-} from '@catalog/kit'
+import { createMetrics, createUnaryClient, readCloudEvent, writePrincipal } from '@catalog/kit'
 import {
   logged,
   pollUntil,
@@ -26,7 +15,6 @@ import {
   startServiceProcess,
   testCerts,
   testDatabase,
-  testKafka,
   testKafkaEnv,
 } from '@catalog/kit/testing'
 import { events, loadSearch } from '@catalog/proto'
@@ -50,9 +38,8 @@ interface Tap {
 async function platform(t: Tap, name: string) {
   const cat = await startTestCatalog(t)
   const srch = await startTestSearch(t)
-  const kafka = createKafka({ ...testKafka(), clientId: name, log })
-  await ensureTopics(kafka, PLATFORM_TOPICS)
-  const producer = await createIdempotentProducer(kafka, log)
+  const relays = await testRelays(t, cat.pool, { clientId: name })
+  const { kafka, producer } = relays
   const metrics = () => createMetrics({ service: name, defaultMetrics: false })
   // The catalog's events as its relay publishes them (the outbox keeps only what waits).
   const published: ReturnType<typeof readCloudEvent>[] = []
@@ -64,14 +51,7 @@ async function platform(t: Tap, name: string) {
       return result
     },
   } as typeof producer
-  const relay = createOutboxRelay({
-    pool: cat.pool,
-    producer: recording,
-    log,
-    metrics: metrics(),
-    source: '/catalog',
-    pollMs: 50,
-  })
+  const relay = relays.relay({ producer: recording })
   relay.start()
   const group = `${name}-${Date.now()}`
   // The shared test broker holds earlier tests' records: these groups start at the end of it.
@@ -100,8 +80,6 @@ async function platform(t: Tap, name: string) {
     search.close()
     await indexer.stop()
     await ingest.stop()
-    await relay.stop()
-    await producer.disconnect()
   })
   const searchTag = (tenant: string, tag: string) =>
     search.call(

@@ -10,16 +10,8 @@ import type { catalog } from '@catalog/proto'
 import { loadCatalog } from '@catalog/proto'
 import * as grpc from '@grpc/grpc-js'
 import t from 'tap'
-import {
-  certificateMetrics,
-  createGrpcServer,
-  createLogger,
-  createMetrics,
-  createUnaryClient,
-  implement,
-  readTlsFiles,
-} from '../src/index.ts'
-import { pollUntil, silentLogger, testCerts } from '../src/testing/index.ts'
+import { certificateMetrics, createLogger, createMetrics, createUnaryClient, readTlsFiles } from '../src/index.ts'
+import { pollUntil, startStubService, testCerts } from '../src/testing/index.ts'
 
 const CERTS_SCRIPT = fileURLToPath(new URL('../../../scripts/certs.sh', import.meta.url))
 const { definition, grpc: proto } = loadCatalog()
@@ -67,34 +59,10 @@ function servedFingerprint(port: number, client: { ca: Buffer; cert: Buffer; key
 }
 
 async function startServer(tls: ReturnType<typeof readTlsFiles>, maxConnectionAgeMs?: number) {
-  const server = createGrpcServer({
-    tls,
-    ...(maxConnectionAgeMs ? { maxConnectionAgeMs } : {}),
-    trustDomain: 'catalog.platform',
-    policy: { allow: { 'catalog.v1.CatalogService': ['gateway'] }, forwarders: ['gateway'] },
-    log: silentLogger(),
-    metrics: createMetrics({ service: 'test', defaultMetrics: false }),
-    definitions: [definition],
-  })
-  const unused = async () => ({})
-  server.addService(
-    service,
-    implement<catalog.CatalogServiceHandlers>(silentLogger(), {
-      GetItem: async (req) => ({ item: { id: req.id, version: '1' } }),
-      BatchGetItems: unused,
-      CreateItem: unused,
-      UpsertItem: unused,
-      UpdateItem: unused,
-      DeleteItem: unused,
-      ListPriceHistory: unused,
-      SummarizePriceHistory: unused,
-      ListPriceChanges: unused,
-      RepublishItems: unused,
-    }),
+  return startStubService<catalog.CatalogServiceHandlers>(
+    { identity: 'catalog', name: 'catalog.v1.CatalogService', definition, service, tls, maxConnectionAgeMs },
+    { GetItem: async (req) => ({ item: { id: req.id, version: '1' } }) },
   )
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
-  server.setServing(true)
-  return { server, port }
 }
 
 t.test('a renewed server certificate is served to new connections without a restart', async (t) => {

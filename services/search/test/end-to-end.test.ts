@@ -1,15 +1,6 @@
-import { createOutboxRelay } from '@catalog/catalog-service/outbox-relay'
-import { startTestCatalog } from '@catalog/catalog-service/testing'
-import {
-  createIdempotentProducer,
-  createKafka,
-  createMetrics,
-  createUnaryClient,
-  ensureTopics,
-  PLATFORM_TOPICS,
-  writePrincipal,
-} from '@catalog/kit'
-import { silentLogger, testCerts, testKafka, pollUntil as until } from '@catalog/kit/testing'
+import { startTestCatalog, testRelays } from '@catalog/catalog-service/testing'
+import { createMetrics, createUnaryClient, writePrincipal } from '@catalog/kit'
+import { silentLogger, testCerts, pollUntil as until } from '@catalog/kit/testing'
 import { events, loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import t from 'tap'
@@ -26,19 +17,9 @@ interface Tap {
 async function pipeline(t: Tap, name: string) {
   const cat = await startTestCatalog(t)
   const srch = await startSearch(t)
-  const kafka = createKafka({ ...testKafka(), clientId: name, log })
-  const producer = await createIdempotentProducer(kafka, log)
-  const relay = createOutboxRelay({
-    pool: cat.pool,
-    producer,
-    log,
-    metrics: createMetrics({ service: 'c', defaultMetrics: false }),
-    source: '/catalog',
-    pollMs: 50,
-  })
-  relay.start()
+  const { kafka, relay } = await testRelays(t, cat.pool, { clientId: name })
+  relay().start()
   const groupId = `${name}-${Date.now()}`
-  await ensureTopics(kafka, PLATFORM_TOPICS)
   await startAtEnd(kafka, groupId, events.TOPICS.item)
   const indexerDeps = () => ({
     engine: srch.engine,
@@ -56,8 +37,6 @@ async function pipeline(t: Tap, name: string) {
   t.teardown(async () => {
     catalogClient.close()
     await state.indexer.stop()
-    await relay.stop()
-    await producer.disconnect()
   })
   const tenant = `${name}-${Date.now()}`
   return {

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { closeSync, openSync, writeSync } from 'node:fs'
 import { createInterface } from 'node:readline'
+import { testCerts } from './certs.ts'
 
 export interface ServiceProcess {
   child: ChildProcess
@@ -94,4 +95,35 @@ export async function startServiceProcess(
 /** The first value of `key` in the logged lines (a port, say). */
 export function logged<T>(lines: Record<string, unknown>[], key: string): T | undefined {
   return lines.find((l) => l[key] !== undefined)?.[key] as T | undefined
+}
+
+export interface ServiceMain extends ServiceProcess {
+  /** Its mTLS gRPC address (`localhost:<port>`). */
+  address: string
+  /** Its ops server (`/metrics`, `/readyz`). */
+  opsUrl: string
+}
+
+/**
+ * A platform service's main.ts as its own process, as `startServiceProcess` runs it, on free
+ * ports with the service's test certificate (`env` adds to or overrides them), ready once it logs
+ * `<service> ready`, killed when the test ends.
+ */
+export async function startServiceMain(
+  t: { teardown(fn: () => unknown): void },
+  entry: string,
+  service: string,
+  env: Record<string, string>,
+  options: { timeoutMs?: number; logFile?: string } = {},
+): Promise<ServiceMain> {
+  const proc = await startServiceProcess(
+    entry,
+    { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', ...testCerts().env(service), ...env },
+    { readyMessage: `${service} ready`, timeoutMs: options.timeoutMs ?? 60_000, logFile: options.logFile },
+  )
+  t.teardown(() => proc.child.kill('SIGKILL'))
+  return Object.assign(proc, {
+    address: `localhost:${logged<number>(proc.lines, 'port') ?? 0}`,
+    opsUrl: `http://127.0.0.1:${logged<number>(proc.lines, 'metricsPort') ?? 0}`,
+  })
 }

@@ -1,0 +1,51 @@
+import type * as grpc from '@grpc/grpc-js'
+import type { PackageDefinition } from '@grpc/proto-loader'
+import type { PlatformGrpcServer } from '../grpc-server.ts'
+import { createServiceServer } from '../grpc-server.ts'
+import type { AsyncHandlers } from '../handlers.ts'
+import { implement } from '../handlers.ts'
+import type { Logger } from '../log.ts'
+import { createMetrics } from '../metrics.ts'
+import type { TlsFiles } from '../tls.ts'
+import { testCerts } from './certs.ts'
+import { silentLogger } from './logger.ts'
+
+/**
+ * A stand-in for a platform service, for what the real one cannot be made to do on demand (fail,
+ * stall, count calls): the same mTLS and caller policy as the real one (`identity`'s certificate,
+ * the gateway its caller and forwarder unless `callers` says), only the methods a test or bench
+ * calls implemented, every other answered UNIMPLEMENTED by grpc-js. Serving once it listens.
+ */
+export async function startStubService<H extends grpc.UntypedServiceImplementation>(
+  stub: {
+    identity: string
+    name: string
+    definition: PackageDefinition
+    service: grpc.ServiceDefinition<H>
+    callers?: readonly string[]
+    /** Its certificates, if not the test certificate of `identity`. */
+    tls?: TlsFiles
+    /** Its logger, if not a silent one. */
+    log?: Logger
+    maxConnectionAgeMs?: number
+  },
+  handlers: Partial<AsyncHandlers<H>>,
+): Promise<{ server: PlatformGrpcServer; port: number; address: string }> {
+  const log = stub.log ?? silentLogger(stub.identity)
+  const server = createServiceServer(
+    stub.name,
+    stub.definition,
+    {
+      tls: stub.tls ?? testCerts().of(stub.identity),
+      trustDomain: 'catalog.platform',
+      callers: stub.callers ?? ['gateway'],
+      log,
+      metrics: createMetrics({ service: stub.identity, defaultMetrics: false }),
+    },
+    stub.maxConnectionAgeMs,
+  )
+  server.addService(stub.service, implement<H>(log, handlers as AsyncHandlers<H>))
+  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
+  server.setServing(true)
+  return { server, port, address: `localhost:${port}` }
+}
