@@ -60,44 +60,35 @@ node -e "
   c.connect().then(() => ensure('catalog')).then(() => ensure('search')).then(() => ensure('ingestion')).then(() => c.end());
 "
 
-DATABASE_URL="${CATALOG_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/catalog}" \
-  KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
-  KAFKA_SASL_MECHANISM="$KAFKA_SASL_MECHANISM" KAFKA_SASL_USERNAME=catalog KAFKA_SASL_PASSWORD_FILE="$KAFKA_DIR/credentials/catalog" \
-  KAFKA_CREATE_TOPICS=false \
-  GRPC_PORT="$CATALOG_GRPC_PORT" HEALTH_PORT="$CATALOG_HEALTH_PORT" METRICS_PORT="$CATALOG_METRICS_PORT" \
-  TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/catalog.crt TLS_KEY_FILE=.certs/catalog.key \
-  node services/catalog/src/main.ts >"$logs/catalog.log" 2>&1 &
-pids+=($!)
+# start_service <name> <grpc port> <health port> <metrics port> [VAR=value ...]: a service on its own
+# database, its Kafka user and its certificate, logging to $logs/<name>.log; waits until it is ready.
+start_service() {
+  local name=$1 grpc=$2 health=$3 metrics=$4 database_var
+  shift 4
+  database_var="${name^^}_DATABASE_URL"
+  env DATABASE_URL="${!database_var:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/$name}" \
+    KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
+    KAFKA_SASL_MECHANISM="$KAFKA_SASL_MECHANISM" KAFKA_SASL_USERNAME="$name" KAFKA_SASL_PASSWORD_FILE="$KAFKA_DIR/credentials/$name" \
+    KAFKA_CREATE_TOPICS=false \
+    GRPC_PORT="$grpc" HEALTH_PORT="$health" METRICS_PORT="$metrics" \
+    TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=".certs/$name.crt" TLS_KEY_FILE=".certs/$name.key" \
+    "$@" node "services/$name/src/main.ts" >"$logs/$name.log" 2>&1 &
+  pids+=($!)
+  wait_until "$name" "$!" "$logs/$name.log" 60 http_ok "http://127.0.0.1:$metrics/readyz"
+}
 
-wait_until catalog "${pids[0]}" "$logs/catalog.log" 60 http_ok "http://127.0.0.1:$CATALOG_METRICS_PORT/readyz"
-
-DATABASE_URL="${SEARCH_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/search}" \
-  KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
-  KAFKA_SASL_MECHANISM="$KAFKA_SASL_MECHANISM" KAFKA_SASL_USERNAME=search KAFKA_SASL_PASSWORD_FILE="$KAFKA_DIR/credentials/search" \
-  KAFKA_CREATE_TOPICS=false \
-  GRPC_PORT="$SEARCH_GRPC_PORT" HEALTH_PORT="$SEARCH_HEALTH_PORT" METRICS_PORT="$SEARCH_METRICS_PORT" \
-  TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/search.crt TLS_KEY_FILE=.certs/search.key \
-  node services/search/src/main.ts >"$logs/search.log" 2>&1 &
-pids+=($!)
-wait_until search "${pids[1]}" "$logs/search.log" 60 http_ok "http://127.0.0.1:$SEARCH_METRICS_PORT/readyz"
+start_service catalog "$CATALOG_GRPC_PORT" "$CATALOG_HEALTH_PORT" "$CATALOG_METRICS_PORT"
+start_service search "$SEARCH_GRPC_PORT" "$SEARCH_HEALTH_PORT" "$SEARCH_METRICS_PORT"
 
 # file:// URIs read under data/, each tenant in its own folder data/tenants/<tenant>/ (demo's
 # samples/ has a sample catalog); files dropped in data/tenants/demo/drops/ are ingested for tenant
 # "demo" every minute, once each.
 DROP_TENANT="${DROP_TENANT:-demo}"
 mkdir -p "$ROOT/data/tenants/$DROP_TENANT/drops"
-DATABASE_URL="${INGESTION_DATABASE_URL:-postgres://postgres:postgres@127.0.0.1:$PG_PORT/ingestion}" \
-  KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" \
-  KAFKA_SASL_MECHANISM="$KAFKA_SASL_MECHANISM" KAFKA_SASL_USERNAME=ingestion KAFKA_SASL_PASSWORD_FILE="$KAFKA_DIR/credentials/ingestion" \
-  KAFKA_CREATE_TOPICS=false \
-  GRPC_PORT="$INGESTION_GRPC_PORT" HEALTH_PORT="$INGESTION_HEALTH_PORT" METRICS_PORT="$INGESTION_METRICS_PORT" \
-  TLS_CA_FILE=.certs/ca.crt TLS_CERT_FILE=.certs/ingestion.crt TLS_KEY_FILE=.certs/ingestion.key \
+start_service ingestion "$INGESTION_GRPC_PORT" "$INGESTION_HEALTH_PORT" "$INGESTION_METRICS_PORT" \
   INGEST_FILE_ROOT="${INGEST_FILE_ROOT:-$ROOT/data}" DROP_URI="${DROP_URI:-file:///tenants/$DROP_TENANT/drops/}" \
   DROP_CRON="${DROP_CRON:-* * * * *}" DROP_TENANT="$DROP_TENANT" \
-  NODE_OPTIONS="${INGESTION_NODE_OPTIONS:---max-old-space-size=160 --max-semi-space-size=16}" \
-  node services/ingestion/src/main.ts >"$logs/ingestion.log" 2>&1 &
-pids+=($!)
-wait_until ingestion "${pids[2]}" "$logs/ingestion.log" 60 http_ok "http://127.0.0.1:$INGESTION_METRICS_PORT/readyz"
+  NODE_OPTIONS="${INGESTION_NODE_OPTIONS:---max-old-space-size=160 --max-semi-space-size=16}"
 
 node scripts/dev-identity.ts --dir .data/dev-identity >/dev/null
 AUTH_JWKS_URL="${AUTH_JWKS_URL:-$ROOT/.data/dev-identity/jwks.json}" AUTH_ISSUER="${AUTH_ISSUER:-$DEV_ISSUER}" \

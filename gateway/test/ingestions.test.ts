@@ -1,5 +1,6 @@
 import { startTestIngestion } from '@catalog/ingestion-service/testing'
 import t from 'tap'
+import type { RunningGateway } from './helpers/gateway.ts'
 import { startCatalog, startGateway } from './helpers/gateway.ts'
 
 const ndjson = (n: number, from = 0) =>
@@ -15,6 +16,10 @@ async function setup(
   const gw = await startGateway(t, cat.address, { INGESTION_ADDR: ing.address, ...env })
   return { gw, ing }
 }
+
+/** POST /v1/ingestions: a file job for `payload.uri`. */
+const startJob = (gw: RunningGateway, headers: Record<string, string>, payload: { uri: string; source?: string }) =>
+  gw.app.inject({ method: 'POST', url: '/v1/ingestions', headers, payload })
 
 t.test('POST /v1/items:bulk streams NDJSON to a job; the same Idempotency-Key answers the same job', async (t) => {
   const { gw } = await setup(t)
@@ -134,65 +139,33 @@ t.test('POST /v1/ingestions starts a file job; refused URIs and bad pages name t
   const { mkdir, writeFile } = await import('node:fs/promises')
   await mkdir(`${ing.fileRoot}/tenants/acme`, { recursive: true })
   await writeFile(`${ing.fileRoot}/tenants/acme/drop.ndjson`, ndjson(30))
-  const started = await gw.app.inject({
-    method: 'POST',
-    url: '/v1/ingestions',
-    headers: auth,
-    payload: { uri: 'file:///tenants/acme/drop.ndjson', source: 'drop' },
-  })
+  const started = await startJob(gw, auth, { uri: 'file:///tenants/acme/drop.ndjson', source: 'drop' })
   t.equal(started.statusCode, 202)
-  const duplicate = await gw.app.inject({
-    method: 'POST',
-    url: '/v1/ingestions',
-    headers: auth,
-    payload: { uri: 'file:///tenants/acme/drop.ndjson' },
-  })
+  const duplicate = await startJob(gw, auth, { uri: 'file:///tenants/acme/drop.ndjson' })
   t.equal(duplicate.statusCode, 200)
   t.equal(duplicate.json().duplicate, true)
 
   // Another tenant learns nothing of acme's files: one that exists and one that does not answer alike.
   const globex = await gw.auth('globex')
   const [theirs, absent] = await Promise.all(
-    ['drop', 'nothing'].map((name) =>
-      gw.app.inject({
-        method: 'POST',
-        url: '/v1/ingestions',
-        headers: globex,
-        payload: { uri: `file:///tenants/acme/${name}.ndjson` },
-      }),
-    ),
+    ['drop', 'nothing'].map((name) => startJob(gw, globex, { uri: `file:///tenants/acme/${name}.ndjson` })),
   )
   t.equal(theirs?.statusCode, 403)
   t.equal(theirs?.headers['content-type'], 'application/problem+json; charset=utf-8')
   t.match(theirs?.json(), { code: 'ING_ERR_SOURCE_FORBIDDEN', errors: [{ field: 'body.uri' }] })
   t.same({ ...absent?.json(), request_id: '' }, { ...theirs?.json(), request_id: '' }, "whether acme's file exists or not")
-  const notThere = await gw.app.inject({
-    method: 'POST',
-    url: '/v1/ingestions',
-    headers: auth,
-    payload: { uri: 'file:///tenants/acme/nothing.ndjson' },
-  })
+  const notThere = await startJob(gw, auth, { uri: 'file:///tenants/acme/nothing.ndjson' })
   t.equal(notThere.statusCode, 404, 'a missing file in its own area is a 404')
   t.equal(notThere.json().errors[0].field, 'body.uri')
 
-  const ssrf = await gw.app.inject({
-    method: 'POST',
-    url: '/v1/ingestions',
-    headers: auth,
-    payload: { uri: 'http://169.254.169.254/latest' },
-  })
+  const ssrf = await startJob(gw, auth, { uri: 'http://169.254.169.254/latest' })
   t.equal(ssrf.statusCode, 400)
   t.equal(ssrf.json().errors[0].field, 'body.uri')
   const page = await gw.app.inject({ url: '/v1/ingestions?limit=101', headers: auth })
   t.equal(page.statusCode, 400)
   t.match(page.body, /limit/)
   await writeFile(`${ing.fileRoot}/tenants/acme/second.ndjson`, ndjson(3))
-  await gw.app.inject({
-    method: 'POST',
-    url: '/v1/ingestions',
-    headers: auth,
-    payload: { uri: 'file:///tenants/acme/second.ndjson' },
-  })
+  await startJob(gw, auth, { uri: 'file:///tenants/acme/second.ndjson' })
   const list = await gw.app.inject({ url: '/v1/ingestions?limit=1', headers: auth })
   t.equal(list.json().items.length, 1)
   t.type(list.json().next_cursor, 'string', 'two jobs, one per page')
@@ -212,12 +185,7 @@ t.test('a tenant at its limit of running jobs gets a 429 naming it, and the circ
   await writeFile(`${ing.fileRoot}/tenants/acme/more.ndjson`, ndjson(3))
   const auth = await gw.auth('acme')
   for (let i = 0; i < 10; i++) {
-    const res = await gw.app.inject({
-      method: 'POST',
-      url: '/v1/ingestions',
-      headers: auth,
-      payload: { uri: 'file:///tenants/acme/more.ndjson' },
-    })
+    const res = await startJob(gw, auth, { uri: 'file:///tenants/acme/more.ndjson' })
     t.equal(res.statusCode, 429)
     t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
     t.match(res.json(), {

@@ -1,9 +1,3 @@
-// Measures the catalog's GetItem and UpsertItem over real mTLS against a direct SQL baseline run
-// in the same process against the same database, and prints both with their ratio.
-//
-//   bash scripts/bench/run.sh catalog      (starts PostgreSQL itself)
-//   env: BENCH_DATABASE_URL (admin URL), BENCH_SECONDS (10), BENCH_CONCURRENCY (32), BENCH_ITEMS (20000)
-import { randomBytes } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { createUnaryClient, writePrincipal } from '@catalog/kit'
@@ -15,18 +9,15 @@ import pg from 'pg'
 import type { LoadResult } from './load.ts'
 import { load, printComparison, writeResult } from './load.ts'
 import { cpuSeconds, postgresCpuSeconds } from './process-cpu.ts'
-import { BENCH_DATABASE_URL as admin, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
+import { benchDatabases, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 32)
 const itemCount = Number(process.env.BENCH_ITEMS ?? 20_000)
 const poolMax = 16
 
-const dbName = `bench_${randomBytes(4).toString('hex')}`
-const adminClient = new pg.Client({ connectionString: admin })
-await adminClient.connect()
-await adminClient.query(`CREATE DATABASE ${dbName}`)
-const url = Object.assign(new URL(admin), { pathname: `/${dbName}` }).toString()
+const databases = await benchDatabases()
+const url = await databases.create('bench_catalog')
 
 const catalogProcess = await startServiceProcess(
   join(ROOT, 'services/catalog/src/main.ts'),
@@ -149,5 +140,4 @@ await writeResult('catalog', {
 client.close()
 await pool.end()
 await catalogProcess.stop()
-await adminClient.query(`DROP DATABASE ${dbName} WITH (FORCE)`)
-await adminClient.end()
+await databases.drop()

@@ -1,24 +1,3 @@
-// Measures the gateway's authenticated GET /v1/items/{id} end to end (JWT verification, gRPC over
-// mTLS to the catalog, PostgreSQL) against bare Fastify answering "hello", both in their own
-// processes, from one run; then the gateway's latency at half its peak rate. Beside it, the
-// gateway's own pipeline alone (scripts/bench/gateway-stub.ts: the same hooks, auth, rate limits
-// and logs in front of a catalog stub), and the CPU each process spends per request. The catalog,
-// the gateway and the stubbed gateway run under --cpu-prof (sampling, a few per cent of their CPU);
-// the report names each one's top five frames by self time. Then the item cache (CACHE_ITEMS): a
-// gateway whose cache is warm, over 10,000 items, answering every read from it (what a hit costs),
-// then 90% of reads (every tenth read says Cache-Control: no-cache, so goes to the catalog: with 32
-// connections each waiting on its answer, those tenths bound the rate) against bare Fastify, with its latency at
-// half its peak; and a gateway whose cache holds one entry, so that every read misses, against the
-// gateway without a cache, runs in the order A B B A so that the machine's drift cancels out: what
-// a miss costs on top. Latency at half a peak is measured with requests sent at an even pace
-// (scripts/bench/paced.ts), each counted from when it went out, the generator's own lateness beside. Last, staleness: writes through the gateway
-// without a cache at 200 a second, each read through the warm one until it answers the new version
-// (the catalog publishes its events to Kafka, as in production).
-//
-//   bash scripts/bench/run.sh gateway      env: BENCH_SECONDS (10), BENCH_CONNECTIONS (32),
-//                                               BENCH_PROFILE (1; 0 runs without profiles),
-//                                               BENCH_ITEMS (10000)
-import { randomBytes } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { ensureDevIdentity, mintDevToken } from '@catalog/gateway/dev-identity'
@@ -28,13 +7,12 @@ import { logged, startServiceProcess } from '@catalog/kit/testing'
 import { loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
 import autocannon from 'autocannon'
-import pg from 'pg'
 import { newestProfileTop } from './cpu-profile.ts'
 import { writeResult } from './load.ts'
 import type { PacedResult } from './paced.ts'
 import { paced } from './paced.ts'
 import { withCpu } from './process-cpu.ts'
-import { BENCH_DATABASE_URL as admin, BENCH_KAFKA_ENV, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
+import { BENCH_KAFKA_ENV, benchDatabases, callerTls, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 10)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32)
@@ -46,11 +24,8 @@ const nodeArgsFor = (name: string) => [
   ...(profiling ? ['--cpu-prof', `--cpu-prof-dir=${profileDir(name)}`] : []),
 ]
 
-const dbName = `bench_${randomBytes(4).toString('hex')}`
-const adminClient = new pg.Client({ connectionString: admin })
-await adminClient.connect()
-await adminClient.query(`CREATE DATABASE ${dbName}`)
-const url = Object.assign(new URL(admin), { pathname: `/${dbName}` }).toString()
+const databases = await benchDatabases()
+const url = await databases.create('bench_gateway')
 
 const catalog = await startServiceProcess(
   join(ROOT, 'services/catalog/src/main.ts'),
@@ -64,7 +39,7 @@ const catalog = await startServiceProcess(
     ...operatorEnv(),
     // Its outbox relay publishes the item events the caches are invalidated by.
     ...BENCH_KAFKA_ENV,
-    CATALOG_INGEST_GROUP: `bench-ingest-${dbName}`,
+    CATALOG_INGEST_GROUP: `bench-ingest-${new URL(url).pathname.slice(1)}`,
   },
   { readyMessage: 'catalog ready', nodeArgs: nodeArgsFor('catalog') },
 )
@@ -449,5 +424,4 @@ await writeResult('gateway', {
   ...(profiling ? { profiles } : {}),
 })
 
-await adminClient.query(`DROP DATABASE ${dbName} WITH (FORCE)`)
-await adminClient.end()
+await databases.drop()

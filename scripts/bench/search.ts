@@ -10,7 +10,7 @@
 //   env: BENCH_ITEMS (1000000), BENCH_QUERIES (200 per kind), BENCH_WRITE_RATE (500/s), BENCH_WRITE_SECONDS (10),
 //        BENCH_ENGINE (postgres | opensearch), BENCH_OPENSEARCH_SHARDS (1), BENCH_IN_FLIGHT (4 queries at once),
 //        BENCH_SEARCH_NODE_ARGS (the search service's node flags, e.g. --cpu-prof)
-import { randomBytes, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { createUnaryClient, migrate, writePrincipal } from '@catalog/kit'
@@ -24,7 +24,7 @@ import pg from 'pg'
 import { writeResult } from './load.ts'
 import { itemGenerator, mulberry32, TAG_LIST, VOCABULARY } from './search-data.ts'
 import { openSearchBench } from './search-opensearch.ts'
-import { BENCH_DATABASE_URL as admin, BENCH_KAFKA_ENV, callerTls, ROOT, tlsEnv } from './setup.ts'
+import { BENCH_KAFKA_ENV, benchDatabases, callerTls, ROOT, tlsEnv } from './setup.ts'
 
 const N = Number(process.env.BENCH_ITEMS ?? 1_000_000)
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
@@ -36,15 +36,9 @@ if (ENGINE !== 'postgres' && ENGINE !== 'opensearch') throw new Error(`BENCH_ENG
 const STATEMENT_TIMEOUT_MS = process.env.BENCH_STATEMENT_TIMEOUT_MS ?? '2000'
 const openSearch = ENGINE === 'opensearch' ? await openSearchBench(Number(STATEMENT_TIMEOUT_MS)) : undefined
 
-const adminClient = new pg.Client({ connectionString: admin })
-await adminClient.connect()
-const dbUrl = async (name: string) => {
-  await adminClient.query(`CREATE DATABASE ${name}`)
-  return Object.assign(new URL(admin), { pathname: `/${name}` }).toString()
-}
-const suffix = randomBytes(3).toString('hex')
-const searchUrl = await dbUrl(`bench_search_${suffix}`)
-const catalogUrl = await dbUrl(`bench_catalog_${suffix}`)
+const databases = await benchDatabases()
+const searchUrl = await databases.create('bench_search')
+const catalogUrl = await databases.create('bench_catalog')
 await migrate(searchUrl, MIGRATIONS_DIR, silentLogger())
 
 // 1. Load.
@@ -310,6 +304,4 @@ catalog.close()
 openSearch?.close()
 await pool.end()
 await Promise.all([searchProcess.stop(), catalogProcess.stop()])
-await adminClient.query(`DROP DATABASE bench_search_${suffix} WITH (FORCE)`)
-await adminClient.query(`DROP DATABASE bench_catalog_${suffix} WITH (FORCE)`)
-await adminClient.end()
+await databases.drop()

@@ -6,13 +6,11 @@ import {
   createLogger,
   createMetrics,
   createUnaryClient,
-  ensureAcls,
   ensureTopics,
   PLATFORM_TOPICS,
-  platformAcls,
   writePrincipal,
 } from '@catalog/kit'
-import { pollUntil, testCerts, testKafka, testKafkaEnv } from '@catalog/kit/testing'
+import { grantPlatformAcls, pollUntil, testCerts, testKafka, testKafkaEnv } from '@catalog/kit/testing'
 import type { catalog } from '@catalog/proto'
 import { events, loadCatalog } from '@catalog/proto'
 import { Metadata } from '@grpc/grpc-js'
@@ -36,18 +34,7 @@ export async function gatewayKafkaEnv(): Promise<Record<string, string>> {
   const kafka = createKafka({ ...testKafka(), clientId: 'cache-test-setup', log: silent() })
   await ensureTopics(kafka, PLATFORM_TOPICS)
   if (!password || !admin.KAFKA_SASL_MECHANISM) return admin
-  await ensureAcls(
-    kafka,
-    platformAcls({
-      catalog: 'catalog',
-      search: 'search',
-      ingestion: 'ingestion',
-      catalogIngestGroup: 'catalog-ingest',
-      searchGroup: 'search-indexer',
-      gateway: 'gateway',
-      gatewayGroupPrefix: 'gateway-cache',
-    }),
-  )
+  await grantPlatformAcls(kafka, { gateway: 'gateway', gatewayGroupPrefix: 'gateway-cache' })
   return { ...admin, KAFKA_SASL_USERNAME: 'gateway', KAFKA_SASL_PASSWORD: password }
 }
 

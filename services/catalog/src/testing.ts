@@ -1,14 +1,6 @@
 import type { PlatformGrpcServer, Pool } from '@catalog/kit'
-import {
-  createIdempotentProducer,
-  createKafka,
-  createMetrics,
-  createPool,
-  ensureTopics,
-  migrate,
-  PLATFORM_TOPICS,
-} from '@catalog/kit'
-import { silentLogger, testCerts, testDatabase, testKafka } from '@catalog/kit/testing'
+import { createIdempotentProducer, createKafka, createMetrics, ensureTopics, PLATFORM_TOPICS } from '@catalog/kit'
+import { listenForTest, silentLogger, testKafka, testServiceBase } from '@catalog/kit/testing'
 import type { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay.ts'
 import { createOutboxRelay } from './outbox/outbox-relay.ts'
 
@@ -25,25 +17,10 @@ interface Tap {
 export async function startTestCatalog(
   t: Tap,
 ): Promise<{ address: string; port: number; pool: Pool; url: string; server: PlatformGrpcServer }> {
-  const log = silentLogger('catalog')
-  const url = await testDatabase(t)
-  await migrate(url, MIGRATIONS_DIR, log)
-  const pool = createPool({ url, max: 8, statementTimeoutMs: 5_000, applicationName: 'catalog-test' }, log)
-  const server = build({
-    pool,
-    log,
-    metrics: createMetrics({ service: 'catalog', defaultMetrics: false }),
-    tls: testCerts().of('catalog'),
-    trustDomain: 'catalog.platform',
-    callers: ['gateway'],
-  })
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
-  server.setServing(true)
-  t.teardown(async () => {
-    await server.shutdown(2_000)
-    await pool.end()
-  })
-  return { address: `localhost:${port}`, port, pool, url, server }
+  const base = await testServiceBase(t, 'catalog', { migrationsDir: MIGRATIONS_DIR, poolMax: 8, statementTimeoutMs: 5_000 })
+  const server = build({ ...base.serverDeps, pool: base.pool })
+  const { port, address } = await listenForTest(t, server)
+  return { address, port, pool: base.pool, url: base.url, server }
 }
 
 /**

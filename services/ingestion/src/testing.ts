@@ -2,16 +2,8 @@ import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { PlatformGrpcServer, Pool, Producer } from '@catalog/kit'
-import {
-  createIdempotentProducer,
-  createKafka,
-  createMetrics,
-  createPool,
-  ensureTopics,
-  migrate,
-  PLATFORM_TOPICS,
-} from '@catalog/kit'
-import { silentLogger, testCerts, testDatabase, testKafka } from '@catalog/kit/testing'
+import { createIdempotentProducer, createKafka, ensureTopics, PLATFORM_TOPICS } from '@catalog/kit'
+import { listenForTest, testKafka, testServiceBase } from '@catalog/kit/testing'
 import type { RunnerOptions } from './jobs/job-runner.ts'
 import type { createJobService } from './jobs/job-service.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
@@ -46,24 +38,22 @@ export async function startTestIngestion(
   t: Tap,
   options: Partial<RunnerOptions & { leaseMs: number; maxRunningJobs: number }> = {},
 ): Promise<TestIngestion> {
-  const log = silentLogger('ingestion')
-  const url = await testDatabase(t)
-  await migrate(url, MIGRATIONS_DIR, log)
-  const pool = createPool({ url, max: 8, statementTimeoutMs: 10_000, applicationName: 'ingestion-test' }, log)
+  const base = await testServiceBase(t, 'ingestion', { migrationsDir: MIGRATIONS_DIR, poolMax: 8, statementTimeoutMs: 10_000 })
+  const { pool, log } = base
   const kafka = createKafka({ ...testKafka(), clientId: 'ingestion-test', log })
   await ensureTopics(kafka, PLATFORM_TOPICS)
   const producer = await createIdempotentProducer(kafka, log)
   const fileRoot = await mkdtemp(join(tmpdir(), 'ingest-root-'))
   const s3 = testS3Env()
   const areaOf = (tenant: string) => tenantArea(DEFAULT_TENANT_PREFIX, tenant)
+  t.teardown(async () => {
+    await jobs.drain()
+    await producer.disconnect()
+  })
   const { server, jobs } = build({
+    ...base.serverDeps,
     pool,
     producer,
-    log,
-    metrics: createMetrics({ service: 'ingestion', defaultMetrics: false }),
-    tls: testCerts().of('ingestion'),
-    trustDomain: 'catalog.platform',
-    callers: ['gateway'],
     sources: {
       file: fileSource(fileRoot),
       ...(s3 ? { s3: s3Source({ buckets: ['ingest-test', 'ingest-drops'], ...s3 }, createS3Client(s3)) } : {}),
@@ -80,15 +70,9 @@ export async function startTestIngestion(
       ...options,
     },
   })
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
-  server.setServing(true)
-  t.teardown(async () => {
-    await server.shutdown(2_000)
-    await jobs.drain()
-    await producer.disconnect()
-    await pool.end()
-  })
-  return { address: `localhost:${port}`, port, pool, producer, fileRoot, areaOf, server, jobs }
+  // Torn down in reverse: the server drains, then running jobs finish and the producer closes, then the pool.
+  const { port, address } = await listenForTest(t, server)
+  return { address, port, pool, producer, fileRoot, areaOf, server, jobs }
 }
 
 /** The test S3 server's endpoint, when the test setup started one (credentials go through the AWS SDK's env). */

@@ -26,7 +26,21 @@ async function freshTopics(t: { teardown(fn: () => unknown): void }) {
   ])
   const producer = await createIdempotentProducer(kafka, log)
   t.teardown(() => producer.disconnect())
-  return { suffix, topic, dlqTopic, kafka, producer }
+  /** A batch consumer of `topic` in the group of these topics, its dead letters to `dlqTopic`. */
+  const consume = (
+    handle: (messages: KafkaMessage[]) => Promise<void>,
+    options: Partial<Parameters<typeof startBatchConsumer>[1]> = {},
+  ) =>
+    startBatchConsumer(kafka, {
+      groupId: `g-${suffix}`,
+      topics: [topic],
+      handle,
+      dlq: { topic: dlqTopic, producer },
+      log,
+      metrics: createMetrics({ service: 't', defaultMetrics: false }),
+      ...options,
+    })
+  return { suffix, topic, dlqTopic, kafka, producer, consume }
 }
 
 /** Every message `topic` holds now, in order (one partition). */
@@ -46,7 +60,7 @@ async function readAll(kafka: Kafka, topic: string): Promise<KafkaMessage[]> {
 }
 
 t.test('batches commit after their effects; transient failures retry; poison goes to the DLQ', async (t) => {
-  const { suffix, topic, dlqTopic, kafka, producer } = await freshTopics(t)
+  const { topic, dlqTopic, kafka, producer, consume } = await freshTopics(t)
   const values = ['a', 'b', 'flaky', 'c', 'poison', 'd']
   await producer.send({ topic, messages: values.map((v) => ({ key: 'k', value: v })) })
 
@@ -61,14 +75,7 @@ t.test('batches commit after their effects; transient failures retry; poison goe
     }
   }
   const metrics = createMetrics({ service: 't', defaultMetrics: false })
-  const consumer = await startBatchConsumer(kafka, {
-    groupId: `g-${suffix}`,
-    topics: [topic],
-    handle,
-    dlq: { topic: dlqTopic, producer },
-    log,
-    metrics,
-  })
+  const consumer = await consume(handle, { metrics })
   await until(() => applied.includes('d'))
   await consumer.disconnect()
 
@@ -88,14 +95,7 @@ t.test('batches commit after their effects; transient failures retry; poison goe
 
   // The same group, started again, finds every offset committed: nothing is applied twice more.
   const before = applied.length
-  const again = await startBatchConsumer(kafka, {
-    groupId: `g-${suffix}`,
-    topics: [topic],
-    handle,
-    dlq: { topic: dlqTopic, producer },
-    log,
-    metrics: createMetrics({ service: 't2', defaultMetrics: false }),
-  })
+  const again = await consume(handle, { metrics: createMetrics({ service: 't2', defaultMetrics: false }) })
   await producer.send({ topic, messages: [{ key: 'k', value: 'e' }] })
   await until(() => applied.includes('e'))
   await again.disconnect()
@@ -103,7 +103,7 @@ t.test('batches commit after their effects; transient failures retry; poison goe
 })
 
 t.test('a message that fails the same way maxAttempts times goes to the DLQ; a server away is waited out', async (t) => {
-  const { suffix, topic, dlqTopic, kafka, producer } = await freshTopics(t)
+  const { topic, dlqTopic, kafka, producer, consume } = await freshTopics(t)
   await producer.send({ topic, messages: ['a', 'bad', 'away', 'readonly', 'b'].map((v) => ({ key: 'k', value: v })) })
 
   const applied: string[] = []
@@ -123,15 +123,7 @@ t.test('a message that fails the same way maxAttempts times goes to the DLQ; a s
       throw Object.assign(new Error('cannot execute INSERT in a read-only transaction'), { code: '25006' })
     applied.push(...values)
   }
-  const consumer = await startBatchConsumer(kafka, {
-    groupId: `g-${suffix}`,
-    topics: [topic],
-    handle,
-    dlq: { topic: dlqTopic, producer },
-    log,
-    metrics: createMetrics({ service: 't', defaultMetrics: false }),
-    maxAttempts: 3,
-  })
+  const consumer = await consume(handle, { maxAttempts: 3 })
   t.teardown(() => consumer.disconnect())
   await until(() => applied.includes('b'), Boolean, 60_000)
   t.same(applied, ['a', 'away', 'readonly', 'b'], 'the partition moves past the message, in order')
@@ -149,7 +141,7 @@ t.test('a message that fails the same way maxAttempts times goes to the DLQ; a s
 })
 
 t.test('a batch delivered again sets none of its messages aside twice; one set aside again keeps its id', async (t) => {
-  const { suffix, topic, dlqTopic, kafka, producer } = await freshTopics(t)
+  const { suffix, topic, dlqTopic, kafka, producer, consume } = await freshTopics(t)
   await producer.send({
     topic,
     messages: ['a', 'poison-1', 'poison-2', 'b'].map((v) => ({ key: 'k', value: v, headers: { ce_id: `event-${v}` } })),
@@ -171,15 +163,7 @@ t.test('a batch delivered again sets none of its messages aside twice; one set a
     },
   } as unknown as Producer
   const start = (dlqProducer: Producer) =>
-    startBatchConsumer(kafka, {
-      groupId: `g-${suffix}`,
-      topics: [topic],
-      handle,
-      dlq: { topic: dlqTopic, producer: dlqProducer },
-      log,
-      metrics: createMetrics({ service: 't', defaultMetrics: false }),
-      relaunchDelayMs: 100,
-    })
+    consume(handle, { dlq: { topic: dlqTopic, producer: dlqProducer }, relaunchDelayMs: 100 })
   const consumer = await start(flakyDlq)
   await until(() => applied.includes('b'), Boolean, 60_000)
   await consumer.disconnect()

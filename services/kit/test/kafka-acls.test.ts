@@ -1,17 +1,9 @@
 import { randomUUID } from 'node:crypto'
 import t from 'tap'
 import type { Kafka } from '../src/index.ts'
-import {
-  createIdempotentProducer,
-  createKafka,
-  ensureAcls,
-  ensureTopics,
-  kafkaAccessProblem,
-  PLATFORM_TOPICS,
-  platformAcls,
-} from '../src/index.ts'
+import { createIdempotentProducer, createKafka, ensureTopics, kafkaAccessProblem, PLATFORM_TOPICS } from '../src/index.ts'
 import type { TestKafkaPrincipal } from '../src/testing/index.ts'
-import { pollUntil, silentLogger, testKafka, testKafkaCredentials } from '../src/testing/index.ts'
+import { grantPlatformAcls, pollUntil, silentLogger, testKafka, testKafkaCredentials } from '../src/testing/index.ts'
 
 // The test broker (scripts/lib/kafka.sh) authenticates every client and authorizes every request.
 const log = silentLogger()
@@ -34,17 +26,7 @@ function errorType(err: unknown): string | undefined {
 t.before(async () => {
   const admin = createKafka({ ...testKafka(), clientId: 'acl-test-setup', log })
   await ensureTopics(admin, PLATFORM_TOPICS)
-  // The grants the topics Job makes (services/catalog/src/topics.ts), for the services' default groups.
-  await ensureAcls(
-    admin,
-    platformAcls({
-      catalog: 'catalog',
-      search: 'search',
-      ingestion: 'ingestion',
-      catalogIngestGroup: 'catalog-ingest',
-      searchGroup: 'search-indexer',
-    }),
-  )
+  await grantPlatformAcls(admin)
 })
 
 t.test('a client without credentials gets nothing from the brokers', async (t) => {

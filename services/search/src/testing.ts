@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto'
 import type { KafkaMessage, Logger, Metrics, Pool } from '@catalog/kit'
-import { createMetrics, createPool, migrate } from '@catalog/kit'
-import { pollUntil, silentLogger, testCerts, testDatabase } from '@catalog/kit/testing'
+import { listenForTest, pollUntil, testServiceBase } from '@catalog/kit/testing'
 import type { catalog, JsonObject } from '@catalog/proto'
 import { events, jsonToStruct, toTimestamp } from '@catalog/proto'
 import type { EngineName, SearchEngine } from './engine.ts'
@@ -49,11 +48,8 @@ export interface TestSearchOptions {
 
 /** A real search service for tests: its own database on the test PostgreSQL, real mTLS, a free port. */
 export async function startTestSearch(t: Tap, options: TestSearchOptions = {}): Promise<TestSearch> {
-  const log = silentLogger('search')
-  const url = await testDatabase(t)
-  await migrate(url, MIGRATIONS_DIR, log)
-  const pool = createPool({ url, max: 6, statementTimeoutMs: 5_000, applicationName: 'search-test' }, log)
-  const metrics = createMetrics({ service: 'search', defaultMetrics: false })
+  const base = await testServiceBase(t, 'search', { migrationsDir: MIGRATIONS_DIR, poolMax: 6, statementTimeoutMs: 5_000 })
+  const { pool, log, metrics } = base
   const bounds = {
     statementTimeoutMs: options.statementTimeoutMs ?? 2_000,
     countCap: options.countCap ?? COUNT_CAP,
@@ -65,24 +61,15 @@ export async function startTestSearch(t: Tap, options: TestSearchOptions = {}): 
       : { engine: createPostgresEngine(pool, bounds), snapshot: () => postgresSnapshot(pool) }
   const { engine } = store
   const server = build({
+    ...base.serverDeps,
     engine,
-    log,
-    metrics,
-    tls: testCerts().of('search'),
-    trustDomain: 'catalog.platform',
-    callers: ['gateway'],
     // Below the pool of 6, as the service's config requires.
     expensiveLimits: options.expensiveLimits ?? { perTenant: 2, total: 4 },
   })
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
-  server.setServing(true)
-  t.teardown(async () => {
-    await server.shutdown(2_000)
-    await pool.end()
-  })
+  const { address } = await listenForTest(t, server)
   const indexer = createItemIndexer(engine, metrics, log)
   return {
-    address: `localhost:${port}`,
+    address,
     pool,
     engine,
     metrics,

@@ -6,7 +6,7 @@ import { status } from '@grpc/grpc-js'
 import t from 'tap'
 import { loadSearchConfig, searchEnv } from '../src/config.ts'
 import { createExpensiveLimit } from '../src/query/expensive-limit.ts'
-import { startSearch, upserted } from './helpers/search.ts'
+import { configEnv, startSearch, upserted } from './helpers/search.ts'
 
 /** A search the test ends when it wants, so what runs at a given moment is never a matter of timing. */
 function heldSearch() {
@@ -102,31 +102,25 @@ t.test('searches with contains or pattern over the limit get RESOURCE_EXHAUSTED;
   t.same(await refusedBy(s.metrics), { tenant: 1, total: 1 })
 })
 
-const env = (extra: Record<string, string> = {}) => ({
-  DATABASE_URL: 'postgres://search@db/search',
-  KAFKA_BROKERS: 'kafka:9092',
-  TLS_CA_FILE: 'ca.pem',
-  TLS_CERT_FILE: 'tls.crt',
-  TLS_KEY_FILE: 'tls.key',
-  ...extra,
-})
-
 t.test('the limits are settings, checked at start against each other and the pool', async (t) => {
-  const config = loadSearchConfig(env())
+  const config = loadSearchConfig(configEnv())
   t.equal(config.SEARCH_EXPENSIVE_PER_TENANT, 2)
   t.equal(config.SEARCH_EXPENSIVE_TOTAL, 8, 'below the default pool of 10')
   t.throws(
-    () => loadSearchConfig(env({ SEARCH_EXPENSIVE_PER_TENANT: '0' })),
+    () => loadSearchConfig(configEnv({ SEARCH_EXPENSIVE_PER_TENANT: '0' })),
     /invalid configuration: .*SEARCH_EXPENSIVE_PER_TENANT/,
   )
-  t.throws(() => loadSearchConfig(env({ SEARCH_EXPENSIVE_TOTAL: 'many' })), /invalid configuration: .*SEARCH_EXPENSIVE_TOTAL/)
   t.throws(
-    () => loadSearchConfig(env({ DATABASE_POOL_MAX: '8' })),
+    () => loadSearchConfig(configEnv({ SEARCH_EXPENSIVE_TOTAL: 'many' })),
+    /invalid configuration: .*SEARCH_EXPENSIVE_TOTAL/,
+  )
+  t.throws(
+    () => loadSearchConfig(configEnv({ DATABASE_POOL_MAX: '8' })),
     /SEARCH_EXPENSIVE_TOTAL \(8\) must be below DATABASE_POOL_MAX \(8\)/,
     'a total that could take the whole pool',
   )
   t.throws(
-    () => loadSearchConfig(env({ SEARCH_EXPENSIVE_PER_TENANT: '5', SEARCH_EXPENSIVE_TOTAL: '4' })),
+    () => loadSearchConfig(configEnv({ SEARCH_EXPENSIVE_PER_TENANT: '5', SEARCH_EXPENSIVE_TOTAL: '4' })),
     /SEARCH_EXPENSIVE_PER_TENANT \(5\) must not exceed SEARCH_EXPENSIVE_TOTAL \(4\)/,
   )
 })

@@ -14,25 +14,17 @@ import type { SearchReply } from '../src/opensearch/opensearch-search.ts'
 import { facetsOf } from '../src/opensearch/opensearch-search.ts'
 import { checkRequest } from '../src/query/query-rules.ts'
 import { snippetMarks } from '../src/query/snippet.ts'
+import { configEnv } from './helpers/search.ts'
 
 const OPENSEARCH = process.env.TEST_OPENSEARCH_URL
 const UNSET = 'TEST_OPENSEARCH_URL is not set'
 if (!OPENSEARCH && process.env.CI) throw new Error(`${UNSET}: scripts/test.sh starts OpenSearch and sets it`)
 const skip = OPENSEARCH ? false : `${UNSET}: start the test servers with bash scripts/test.sh --servers-only`
 
-const env = (extra: Record<string, string> = {}) => ({
-  DATABASE_URL: 'postgres://search@db/search',
-  KAFKA_BROKERS: 'kafka:9092',
-  TLS_CA_FILE: 'ca.pem',
-  TLS_CERT_FILE: 'tls.crt',
-  TLS_KEY_FILE: 'tls.key',
-  ...extra,
-})
-
 t.test('the engine is a setting, and OpenSearch’s connection is checked at start', async (t) => {
-  t.equal(loadSearchConfig(env()).SEARCH_ENGINE, 'postgres', 'PostgreSQL by default')
-  t.throws(() => loadSearchConfig(env({ SEARCH_ENGINE: 'elastic' })), /invalid configuration: .*SEARCH_ENGINE/)
-  const os = (extra: Record<string, string>) => loadSearchConfig(env({ SEARCH_ENGINE: 'opensearch', ...extra }))
+  t.equal(loadSearchConfig(configEnv()).SEARCH_ENGINE, 'postgres', 'PostgreSQL by default')
+  t.throws(() => loadSearchConfig(configEnv({ SEARCH_ENGINE: 'elastic' })), /invalid configuration: .*SEARCH_ENGINE/)
+  const os = (extra: Record<string, string>) => loadSearchConfig(configEnv({ SEARCH_ENGINE: 'opensearch', ...extra }))
   t.throws(() => os({}), /SEARCH_ENGINE=opensearch needs OPENSEARCH_URL/)
   t.throws(() => os({ OPENSEARCH_URL: 'opensearch:9200' }), /invalid configuration: .*OPENSEARCH_URL/, 'a URL with its scheme')
   t.throws(

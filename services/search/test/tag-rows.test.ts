@@ -65,11 +65,15 @@ t.test('the tag rows follow every write of the items they describe', async (t) =
     'the tag newest first, undated last',
   )
   t.equal(page.estimated_total, '2')
-  const usd = await s.client.call(
-    'Search',
-    { tags: ['t1'], currency: 'USD', min_price_minor: '10', max_price_minor: '20', sort: 'SORT_ORDER_PRICE_DESC', limit: 2 },
-    acme,
-  )
+  const dearest = {
+    tags: ['t1'],
+    currency: 'USD',
+    min_price_minor: '10',
+    max_price_minor: '20',
+    sort: 'SORT_ORDER_PRICE_DESC' as const,
+    limit: 2,
+  }
+  const usd = await s.client.call('Search', dearest, acme)
   t.same(
     usd.hits.map((h) => h.price?.amount_minor),
     ['19', '16'],
@@ -83,19 +87,7 @@ t.test('the tag rows follow every write of the items they describe', async (t) =
       ['t1', '4'],
     ],
   )
-  const next = await s.client.call(
-    'Search',
-    {
-      tags: ['t1'],
-      currency: 'USD',
-      min_price_minor: '10',
-      max_price_minor: '20',
-      sort: 'SORT_ORDER_PRICE_DESC',
-      limit: 2,
-      cursor: usd.next_cursor,
-    },
-    acme,
-  )
+  const next = await s.client.call('Search', { ...dearest, cursor: usd.next_cursor }, acme)
   t.same(
     next.hits.map((h) => h.price?.amount_minor),
     ['13', '10'],

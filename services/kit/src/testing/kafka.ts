@@ -1,4 +1,6 @@
 import type { Kafka, KafkaConfig, KafkaMessage } from 'kafkajs'
+import type { PlatformPrincipals } from '../kafka/acls.ts'
+import { ensureAcls, platformAcls } from '../kafka/acls.ts'
 import { pollUntil } from './poll.ts'
 
 /** The principals of the test broker (scripts/lib/kafka.sh makes one per service, and admin). */
@@ -94,4 +96,22 @@ export async function readDeadLetters(
     30_000,
   )
   return dead
+}
+
+/**
+ * The grants the topics Job makes (services/catalog/src/topics.ts) for the services' users and
+ * default groups, on the test broker; `extra` adds the gateway's (or names other groups).
+ */
+export async function grantPlatformAcls(kafka: Kafka, extra: Partial<PlatformPrincipals> = {}): Promise<void> {
+  await ensureAcls(
+    kafka,
+    platformAcls({
+      catalog: 'catalog',
+      search: 'search',
+      ingestion: 'ingestion',
+      catalogIngestGroup: 'catalog-ingest',
+      searchGroup: 'search-indexer',
+      ...extra,
+    }),
+  )
 }

@@ -44,3 +44,13 @@ export async function startSearch(t: Tap, options: TestSearchOptions = {}): Prom
 }
 
 export { startAtEnd } from '@catalog/kit/testing'
+
+/** The variables a search process needs to load its config, for tests of the config's checks (nothing is reached). */
+export const configEnv = (extra: Record<string, string> = {}) => ({
+  DATABASE_URL: 'postgres://search@db/search',
+  KAFKA_BROKERS: 'kafka:9092',
+  TLS_CA_FILE: 'ca.pem',
+  TLS_CERT_FILE: 'tls.crt',
+  TLS_KEY_FILE: 'tls.key',
+  ...extra,
+})
