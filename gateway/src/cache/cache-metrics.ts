@@ -53,18 +53,8 @@ export function cacheMetrics(metrics: Metrics) {
     registers,
   })
   // Registered on first use: a replica without the item cache (or without Redis) exports no 0 to alert on.
-  const upGauge = (name: string, help: string) => {
-    let gauge: Gauge | undefined
-    return (up: boolean) => {
-      gauge ??= new Gauge({ name, help, registers })
-      gauge.set(up ? 1 : 0)
-    }
-  }
-  const streamUp = upGauge(
-    'cache_invalidation_stream_up',
-    '1 while this replica reads catalog.item.v1 and serves from its item cache, 0 while the cache is bypassed.',
-  )
-  const sharedUp = upGauge('cache_shared_up', '1 while the shared item cache (Redis) answers, 0 while reads skip it.')
+  let streamUp: Gauge | undefined
+  let sharedUp: Gauge | undefined
   return {
     track(cache: CacheName, store: Sized): void {
       sized.set(cache, store)
@@ -78,8 +68,22 @@ export function cacheMetrics(metrics: Metrics) {
     delay(seconds: number): void {
       if (Number.isFinite(seconds)) delay.observe(Math.max(0, seconds))
     },
-    streamUp,
-    sharedUp,
+    streamUp(up: boolean): void {
+      streamUp ??= new Gauge({
+        name: 'cache_invalidation_stream_up',
+        help: '1 while this replica reads catalog.item.v1 and serves from its item cache, 0 while the cache is bypassed.',
+        registers,
+      })
+      streamUp.set(up ? 1 : 0)
+    },
+    sharedUp(up: boolean): void {
+      sharedUp ??= new Gauge({
+        name: 'cache_shared_up',
+        help: '1 while the shared item cache (Redis) answers, 0 while reads skip it.',
+        registers,
+      })
+      sharedUp.set(up ? 1 : 0)
+    },
   }
 }
 
