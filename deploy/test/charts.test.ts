@@ -20,7 +20,7 @@ type Component = keyof typeof SERVICES
 const GRPC: Component[] = ['catalog', 'search', 'ingestion']
 /** What each service's NetworkPolicy and mTLS policy admit: the platform's call graph (DESIGN.md). */
 const CALLERS: Record<string, string[]> = { catalog: ['gateway'], search: ['gateway'], ingestion: ['gateway'] }
-/** Variables read by Node, the AWS SDK or the tracing start (services/kit/src/telemetry.ts), not the services' config. */
+/** Variables read by Node, the AWS SDK or the tracing start (services/kit/src/telemetry/telemetry.ts), not the services' config. */
 const RUNTIME_ENV = new Set([
   'NODE_OPTIONS',
   'AWS_ACCESS_KEY_ID',
@@ -36,7 +36,7 @@ const helm = tool('helm')
 /** The variables a component's config declares: its config.ts and the kit's shared fragments. */
 function declaredEnv(component: Component): Set<string> {
   const names = new Set<string>()
-  for (const file of [`${SERVICES[component]}/src/config.ts`, 'services/kit/src/config.ts']) {
+  for (const file of [`${SERVICES[component]}/src/config.ts`, 'services/kit/src/runtime/config.ts']) {
     for (const m of readFileSync(join(REPO, file), 'utf8').matchAll(/^\s+([A-Z][A-Z0-9_]+):/gm)) names.add(m[1] as string)
   }
   return names

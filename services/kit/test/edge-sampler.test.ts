@@ -2,7 +2,7 @@ import type { SpanContext } from '@opentelemetry/api'
 import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api'
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base'
 import t from 'tap'
-import { edgeSampler } from '../src/edge-sampler.ts'
+import { edgeSampler } from '../src/telemetry/edge-sampler.ts'
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
 /** A context whose parent came over the wire, as a client's traceparent does. */

@@ -1,5 +1,11 @@
 import t from 'tap'
-import { childTraceparent, currentTraceparent, parseTraceparent, traceIdOf, withTraceparent } from '../src/trace-context.ts'
+import {
+  childTraceparent,
+  currentTraceparent,
+  parseTraceparent,
+  traceIdOf,
+  withTraceparent,
+} from '../src/telemetry/trace-context.ts'
 
 const GIVEN = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
 

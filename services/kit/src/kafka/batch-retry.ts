@@ -1,6 +1,6 @@
 import type { EachBatchPayload, KafkaMessage } from 'kafkajs'
-import { isUnavailable } from '../errors.ts'
-import type { Logger } from '../log.ts'
+import { isUnavailable } from '../runtime/errors.ts'
+import type { Logger } from '../telemetry/log.ts'
 import type { BatchOrigin } from './set-aside.ts'
 
 /** Thrown by a handler for a message that can never succeed (it cannot be decoded, say): it goes to the DLQ. */

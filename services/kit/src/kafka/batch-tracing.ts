@@ -1,7 +1,7 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { KafkaMessage } from 'kafkajs'
-import { tracingStarted } from '../telemetry-state.ts'
-import { inSpan, linkTo, startSpan } from '../trace-context.ts'
+import { tracingStarted } from '../telemetry/telemetry-state.ts'
+import { inSpan, linkTo, startSpan } from '../telemetry/trace-context.ts'
 
 const MESSAGING = { 'messaging.system': 'kafka' } as const
 

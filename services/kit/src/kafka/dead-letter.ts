@@ -1,5 +1,5 @@
 import type { IHeaders, KafkaMessage, Producer } from 'kafkajs'
-import type { Logger } from '../log.ts'
+import type { Logger } from '../telemetry/log.ts'
 import { isPoison } from './batch-retry.ts'
 import { deadLetterId } from './cloud-events.ts'
 import type { BatchOrigin } from './set-aside.ts'

@@ -4,7 +4,7 @@
  */
 import type { KafkaConfig } from 'kafkajs'
 import { Kafka, logLevel } from 'kafkajs'
-import type { Logger } from '../log.ts'
+import type { Logger } from '../telemetry/log.ts'
 
 export type { Admin, Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from 'kafkajs'
 

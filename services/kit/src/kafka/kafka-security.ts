@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import type { KafkaConfig, SASLOptions } from 'kafkajs'
-import { ConfigError } from '../errors.ts'
+import { ConfigError } from '../runtime/errors.ts'
 
 /** The variables of kafkaSecurityEnv, as loadConfig returns them. */
 export interface KafkaSecurityConfig {

@@ -1,6 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs'
 import { Partitioners } from 'kafkajs'
-import type { Logger } from '../log.ts'
+import type { Logger } from '../telemetry/log.ts'
 
 /**
  * An idempotent producer: acks from every in-sync replica, and the broker drops the duplicates a

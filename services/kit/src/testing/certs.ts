@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { TlsFiles } from '../tls.ts'
-import { readTlsFiles } from '../tls.ts'
+import type { TlsFiles } from '../tls/tls.ts'
+import { readTlsFiles } from '../tls/tls.ts'
 
 const SCRIPT = fileURLToPath(new URL('../../../../scripts/certs.sh', import.meta.url))
 

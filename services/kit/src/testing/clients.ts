@@ -1,8 +1,8 @@
 import type * as grpc from '@grpc/grpc-js'
 import { Metadata, status } from '@grpc/grpc-js'
-import type { UnaryClient } from '../grpc-client.ts'
-import { createUnaryClient } from '../grpc-client.ts'
-import { writePrincipal } from '../principal.ts'
+import type { UnaryClient } from '../grpc/grpc-client.ts'
+import { createUnaryClient } from '../grpc/grpc-client.ts'
+import { writePrincipal } from '../grpc/principal.ts'
 import { testCerts } from './certs.ts'
 import { reflectionStatus } from './reflection.ts'
 

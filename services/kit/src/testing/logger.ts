@@ -1,5 +1,5 @@
-import type { Logger } from '../log.ts'
-import { createLogger } from '../log.ts'
+import type { Logger } from '../telemetry/log.ts'
+import { createLogger } from '../telemetry/log.ts'
 
 /** Logs only when TEST_LOG_LEVEL asks for them, so test output stays readable. */
 export function silentLogger(name = 'test'): Logger {

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js'
-import type { TlsFiles } from '../tls.ts'
+import type { TlsFiles } from '../tls/tls.ts'
 
 /**
  * The status a server-reflection call (v1, asking to list the services) ends with for a client of

@@ -1,8 +1,8 @@
 import envSchema from 'env-schema'
 import type { Static, TObject, TProperties } from 'typebox'
 import { Type } from 'typebox'
+import { checkKafkaSecurity } from '../kafka/kafka-security.ts'
 import { ConfigError } from './errors.ts'
-import { checkKafkaSecurity } from './kafka/kafka-security.ts'
 
 /**
  * Loads configuration from environment variables: validated once against the schema (with

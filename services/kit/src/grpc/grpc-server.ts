@@ -4,12 +4,12 @@ import type { PackageDefinition } from '@grpc/proto-loader'
 import { ReflectionService } from '@grpc/reflection'
 import type { ServingStatus } from 'grpc-health-check'
 import { HealthImplementation } from 'grpc-health-check'
+import type { Logger } from '../telemetry/log.ts'
+import type { Metrics } from '../telemetry/metrics.ts'
+import type { TlsFiles } from '../tls/tls.ts'
+import { serverCredentials } from '../tls/tls-credentials.ts'
 import type { CallerPolicy } from './caller-policy.ts'
 import { createPolicyInterceptor } from './caller-policy.ts'
-import type { Logger } from './log.ts'
-import type { Metrics } from './metrics.ts'
-import type { TlsFiles } from './tls.ts'
-import { serverCredentials } from './tls-credentials.ts'
 
 export interface GrpcServerOptions {
   tls: TlsFiles

@@ -1,10 +1,10 @@
 import { X509Certificate } from 'node:crypto'
 import { Counter, Gauge } from 'prom-client'
+import type { Pool } from '../postgres/postgres.ts'
+import type { TlsFiles } from '../tls/tls.ts'
+import { certificateInUse, onTlsReloadRejected } from '../tls/tls-credentials.ts'
 import type { Logger } from './log.ts'
 import type { Metrics } from './metrics.ts'
-import type { Pool } from './postgres.ts'
-import type { TlsFiles } from './tls.ts'
-import { certificateInUse, onTlsReloadRejected } from './tls-credentials.ts'
 
 /** Connections of the pool by state, and callers waiting for one: a pool too small shows as waiting > 0. */
 export function poolMetrics(pool: Pool, metrics: Metrics): void {

@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
-import { codes, PlatformError } from './errors.ts'
-import type { TlsFiles } from './tls.ts'
-import { channelCredentials } from './tls-credentials.ts'
+import { codes, PlatformError } from '../runtime/errors.ts'
+import type { TlsFiles } from '../tls/tls.ts'
+import { channelCredentials } from '../tls/tls-credentials.ts'
 
 // biome-ignore lint/suspicious/noExplicitAny: matches any request and response types
 type AnyMethod = MethodDefinition<any, any, any, any>

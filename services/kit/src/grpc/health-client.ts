@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js'
 import * as protoLoader from '@grpc/proto-loader'
 import { protoPath } from 'grpc-health-check'
-import type { TlsFiles } from './tls.ts'
-import { channelCredentials } from './tls-credentials.ts'
+import type { TlsFiles } from '../tls/tls.ts'
+import { channelCredentials } from '../tls/tls-credentials.ts'
 
 type Check = (
   request: { service: string },

@@ -1,6 +1,6 @@
 import type { Metadata } from '@grpc/grpc-js'
 import { status } from '@grpc/grpc-js'
-import { codes, PlatformError } from './errors.ts'
+import { codes, PlatformError } from '../runtime/errors.ts'
 
 /**
  * The end user on whose behalf a call runs, as the gateway verified it from the JWT. It travels

@@ -1,4 +1,4 @@
-import { invalidArgument } from './errors.ts'
+import { invalidArgument } from '../runtime/errors.ts'
 
 /**
  * Opaque page cursors: the keyset of the last row, base64url-encoded JSON. Callers treat them as

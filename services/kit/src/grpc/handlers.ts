@@ -1,12 +1,12 @@
 import type * as grpc from '@grpc/grpc-js'
 import { status } from '@grpc/grpc-js'
+import { isPlatformError, isQueryCanceled, isUnavailable } from '../runtime/errors.ts'
+import type { Logger } from '../telemetry/log.ts'
+import { parseTraceparent, withTraceparent } from '../telemetry/trace-context.ts'
 import { CALLER_HEADER } from './caller-policy.ts'
-import { isPlatformError, isQueryCanceled, isUnavailable } from './errors.ts'
-import type { Logger } from './log.ts'
 import type { Principal } from './principal.ts'
 import { readPrincipal } from './principal.ts'
 import { toStatus } from './rpc-status.ts'
-import { parseTraceparent, withTraceparent } from './trace-context.ts'
 
 export interface CallContext {
   readonly metadata: grpc.Metadata

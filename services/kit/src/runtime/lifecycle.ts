@@ -1,5 +1,5 @@
-import type { Logger } from './log.ts'
-import { flushTelemetry } from './telemetry-state.ts'
+import type { Logger } from '../telemetry/log.ts'
+import { flushTelemetry } from '../telemetry/telemetry-state.ts'
 
 export interface ShutdownStep {
   name: string

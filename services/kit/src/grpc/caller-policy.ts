@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js'
-import type { Logger } from './log.ts'
-import type { Metrics } from './metrics.ts'
+import type { Logger } from '../telemetry/log.ts'
+import type { Metrics } from '../telemetry/metrics.ts'
+import { identityOf } from '../tls/tls.ts'
 import { hasPrincipal } from './principal.ts'
-import { identityOf } from './tls.ts'
 
 /**
  * Who may call what. Keys are a full method path (`/catalog.v1.CatalogService/GetItem`) or a

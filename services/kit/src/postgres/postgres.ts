@@ -1,7 +1,7 @@
 import { runner } from 'node-pg-migrate'
 import pg from 'pg'
-import { isUnavailable } from './errors.ts'
-import type { Logger } from './log.ts'
+import { isUnavailable } from '../runtime/errors.ts'
+import type { Logger } from '../telemetry/log.ts'
 
 export type { Pool, PoolClient } from 'pg'
 

@@ -1,7 +1,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import type { PeerCertificate } from 'node:tls'
-import { ConfigError } from './errors.ts'
+import { ConfigError } from '../runtime/errors.ts'
 
 export interface TlsPaths {
   caFile: string

@@ -1,8 +1,8 @@
 import { rpcStatus } from '@catalog/proto'
 import type { ServiceError, StatusObject } from '@grpc/grpc-js'
 import { Metadata, status } from '@grpc/grpc-js'
-import type { FieldViolation } from './errors.ts'
-import { codes, isPlatformError, isQueryCanceled, isUnavailable, PlatformError } from './errors.ts'
+import type { FieldViolation } from '../runtime/errors.ts'
+import { codes, isPlatformError, isQueryCanceled, isUnavailable, PlatformError } from '../runtime/errors.ts'
 
 const DETAILS_KEY = 'grpc-status-details-bin'
 
