@@ -285,3 +285,57 @@ t.test('an upload refused at its start (too many jobs) is answered at once, and 
   t.match(answer, /connection: close/i, 'saying the connection closes')
   t.ok(closed, 'and it closes, instead of holding the socket for the upload hour')
 })
+
+t.test('POST /v1/ingestions/{id}/retry starts a failed file again as a new job; anything else is a problem', async (t) => {
+  const { gw, ing } = await setup(t)
+  const auth = await gw.auth('acme')
+  const { mkdir, writeFile } = await import('node:fs/promises')
+  await mkdir(`${ing.fileRoot}/tenants/acme`, { recursive: true })
+  await writeFile(`${ing.fileRoot}/tenants/acme/broken.ndjson.gz`, 'not gzip at all')
+  const started = await startJob(gw, auth, { uri: 'file:///tenants/acme/broken.ndjson.gz' })
+  t.equal(started.statusCode, 202)
+  t.match(started.json(), { origin: 'request', attempt: 1, retry_at: null, quarantined_at: null, released_at: null })
+  const jobOf = async (id: string) => (await gw.app.inject({ url: `/v1/ingestions/${id}`, headers: auth })).json()
+  const { pollUntil } = await import('@catalog/kit/testing')
+  const failed = await pollUntil(
+    () => jobOf(started.json().id),
+    (j) => j.state === 'failed',
+  )
+  t.match(failed.error, /^ING_ERR_MALFORMED_INPUT: /)
+  t.equal(failed.quarantined_at, null, 'only drops are quarantined')
+
+  const retried = await gw.app.inject({ method: 'POST', url: `/v1/ingestions/${failed.id}/retry`, headers: auth })
+  t.equal(retried.statusCode, 202, retried.body)
+  t.match(retried.json(), { origin: 'request', attempt: 1, uri: 'file:///tenants/acme/broken.ndjson.gz' })
+  t.not(retried.json().id, failed.id, 'a new job')
+  t.equal(retried.headers.location, `/v1/ingestions/${retried.json().id}`)
+  t.type((await jobOf(failed.id)).released_at, 'string', 'the failed one says it was started again')
+
+  const problem = async (url: string, headers = auth) => {
+    const res = await gw.app.inject({ method: 'POST', url, headers })
+    t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8', url)
+    return { status: res.statusCode, code: res.json().code }
+  }
+  const running = await pollUntil(
+    () => jobOf(retried.json().id),
+    (j) => j.state !== 'running',
+  )
+  await writeFile(`${ing.fileRoot}/tenants/acme/good.ndjson`, ndjson(2))
+  const good = (await startJob(gw, auth, { uri: 'file:///tenants/acme/good.ndjson' })).json()
+  await pollUntil(
+    () => jobOf(good.id),
+    (j) => j.state === 'completed',
+  )
+  t.same(await problem(`/v1/ingestions/${good.id}/retry`), { status: 400, code: 'ING_ERR_NOT_RETRYABLE' }, 'a completed job')
+  t.same(
+    await problem(`/v1/ingestions/${running.id}/retry`, await gw.auth('globex')),
+    { status: 404, code: 'ING_ERR_NOT_FOUND' },
+    "another tenant's",
+  )
+  t.same(await problem('/v1/ingestions/nope/retry'), { status: 400, code: 'GW_ERR_VALIDATION' }, 'not an id')
+  t.same(
+    await problem(`/v1/ingestions/${running.id}/retry`, await gw.auth('acme', 'items:read')),
+    { status: 403, code: 'GW_ERR_FORBIDDEN' },
+    'without ingest:write',
+  )
+})

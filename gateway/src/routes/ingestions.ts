@@ -91,5 +91,24 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
       jobToJson((await backend.call('CancelIngestion', { id: request.params.id }, callOptions(request, false))).job),
   )
 
+  app.post<{ Params: { id: string } }>(
+    '/v1/ingestions/:id/retry',
+    {
+      config: { scope: 'ingest:write' },
+      schema: {
+        tags: ['ingestion'],
+        summary: "Start a failed file job's file again, as a new job (releases a quarantined drop)",
+        description:
+          'The file is read as it is now, from its first attempt. 202 with the new job; 200 with the live or completed job of the same file when there is one; 400 (ING_ERR_NOT_RETRYABLE) for a job that did not fail, or an upload (not kept: upload it again).',
+        params: JobParams,
+        response: { 200: Job, 202: Job, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const res = await backend.call('RetryIngestion', { id: request.params.id }, callOptions(request, false))
+      return sendJob(reply, res.job, res.duplicate)
+    },
+  )
+
   progressRoute(app, options)
 }

@@ -10,6 +10,9 @@ const STATES = {
   JOB_STATE_CANCELLED: 'cancelled',
 } as const
 
+const ORIGINS = ['request', 'upload', 'drop'] as const
+type Origin = (typeof ORIGINS)[number]
+
 /** A job as the REST API shows it, from ingestion.v1.Job (with `duplicate` when a start found it running or done). */
 export function jobToJson(job: ingestion.Job__Output | null, duplicate?: boolean): Static<typeof Job> {
   if (!job) throw new Error('the ingestion service answered without a job')
@@ -32,6 +35,11 @@ export function jobToJson(job: ingestion.Job__Output | null, duplicate?: boolean
     created_at: time(job.created_at) ?? '',
     updated_at: time(job.updated_at) ?? '',
     finished_at: time(job.finished_at),
+    origin: ORIGINS.includes(job.origin as Origin) ? (job.origin as Origin) : 'request',
+    attempt: Math.max(1, job.attempt),
+    retry_at: time(job.retry_at),
+    quarantined_at: time(job.quarantined_at),
+    released_at: time(job.released_at),
     ...(duplicate === undefined ? {} : { duplicate }),
   }
 }

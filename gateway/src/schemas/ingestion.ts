@@ -23,6 +23,21 @@ export const Job = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
   finished_at: Nullable(Type.String({ format: 'date-time' })),
+  origin: Type.Union([Type.Literal('request'), Type.Literal('upload'), Type.Literal('drop')], {
+    description: 'request: a file started by POST /v1/ingestions; upload; drop: a file of the drop folder, found by a scan',
+  }),
+  attempt: Type.Integer({ minimum: 1, description: "a dropped file's attempt this job is; 1 for every other job" }),
+  retry_at: Nullable(
+    Type.String({ format: 'date-time', description: "a failed drop's next attempt starts after this (a transient cause)" }),
+  ),
+  quarantined_at: Nullable(
+    Type.String({
+      format: 'date-time',
+      description:
+        'a failed drop no scan starts again (a permanent cause or its last attempt; error says which) until POST /v1/ingestions/{id}/retry',
+    }),
+  ),
+  released_at: Nullable(Type.String({ format: 'date-time', description: 'when its file was started again by a retry' })),
   duplicate: Type.Optional(Type.Boolean({ description: 'true when this answered an earlier job of the same file or key' })),
 })
 

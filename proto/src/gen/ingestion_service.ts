@@ -15,6 +15,8 @@ import type { Job as _ingestion_v1_Job, Job__Output as _ingestion_v1_Job__Output
 import type { ListIngestionsRequest as _ingestion_v1_ListIngestionsRequest, ListIngestionsRequest__Output as _ingestion_v1_ListIngestionsRequest__Output } from './ingestion/v1/ListIngestionsRequest.ts';
 import type { ListIngestionsResponse as _ingestion_v1_ListIngestionsResponse, ListIngestionsResponse__Output as _ingestion_v1_ListIngestionsResponse__Output } from './ingestion/v1/ListIngestionsResponse.ts';
 import type { RecordError as _ingestion_v1_RecordError, RecordError__Output as _ingestion_v1_RecordError__Output } from './ingestion/v1/RecordError.ts';
+import type { RetryIngestionRequest as _ingestion_v1_RetryIngestionRequest, RetryIngestionRequest__Output as _ingestion_v1_RetryIngestionRequest__Output } from './ingestion/v1/RetryIngestionRequest.ts';
+import type { RetryIngestionResponse as _ingestion_v1_RetryIngestionResponse, RetryIngestionResponse__Output as _ingestion_v1_RetryIngestionResponse__Output } from './ingestion/v1/RetryIngestionResponse.ts';
 import type { StartIngestionRequest as _ingestion_v1_StartIngestionRequest, StartIngestionRequest__Output as _ingestion_v1_StartIngestionRequest__Output } from './ingestion/v1/StartIngestionRequest.ts';
 import type { StartIngestionResponse as _ingestion_v1_StartIngestionResponse, StartIngestionResponse__Output as _ingestion_v1_StartIngestionResponse__Output } from './ingestion/v1/StartIngestionResponse.ts';
 import type { UploadHeader as _ingestion_v1_UploadHeader, UploadHeader__Output as _ingestion_v1_UploadHeader__Output } from './ingestion/v1/UploadHeader.ts';
@@ -54,6 +56,8 @@ export interface ProtoGrpcType {
       ListIngestionsRequest: MessageTypeDefinition<_ingestion_v1_ListIngestionsRequest, _ingestion_v1_ListIngestionsRequest__Output>
       ListIngestionsResponse: MessageTypeDefinition<_ingestion_v1_ListIngestionsResponse, _ingestion_v1_ListIngestionsResponse__Output>
       RecordError: MessageTypeDefinition<_ingestion_v1_RecordError, _ingestion_v1_RecordError__Output>
+      RetryIngestionRequest: MessageTypeDefinition<_ingestion_v1_RetryIngestionRequest, _ingestion_v1_RetryIngestionRequest__Output>
+      RetryIngestionResponse: MessageTypeDefinition<_ingestion_v1_RetryIngestionResponse, _ingestion_v1_RetryIngestionResponse__Output>
       StartIngestionRequest: MessageTypeDefinition<_ingestion_v1_StartIngestionRequest, _ingestion_v1_StartIngestionRequest__Output>
       StartIngestionResponse: MessageTypeDefinition<_ingestion_v1_StartIngestionResponse, _ingestion_v1_StartIngestionResponse__Output>
       UploadHeader: MessageTypeDefinition<_ingestion_v1_UploadHeader, _ingestion_v1_UploadHeader__Output>

@@ -45,6 +45,12 @@ const ingestSettings = {
   DROP_CRON: Type.String({ default: '0 3 * * *' }),
   /** The tenant that owns the files dropped there: its jobs run as this tenant, in its area only. */
   DROP_TENANT: Type.String({ pattern: TENANT_PATTERN, default: 'default' }),
+  /** Attempts of a dropped file that fails on a transient cause before it is quarantined. */
+  DROP_MAX_ATTEMPTS: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
+  /** The wait before a failed drop's second attempt; each next wait doubles, drawn between half and all of it. */
+  DROP_RETRY_BASE_MS: Type.Integer({ minimum: 0, default: 60_000 }),
+  /** The longest wait between two attempts of a dropped file. */
+  DROP_RETRY_MAX_MS: Type.Integer({ minimum: 0, default: 6 * 3_600_000 }),
 } satisfies TProperties
 
 export const ingestionEnv = Type.Object({

@@ -9,6 +9,7 @@ export const codes = {
   sourceNotFound: 'ING_ERR_SOURCE_NOT_FOUND',
   sourceForbidden: 'ING_ERR_SOURCE_FORBIDDEN',
   finished: 'ING_ERR_JOB_FINISHED',
+  notRetryable: 'ING_ERR_NOT_RETRYABLE',
   tooManyJobs: 'ING_ERR_TOO_MANY_JOBS',
 } as const
 
@@ -37,6 +38,10 @@ export const tooManyJobs = (limit: number) =>
 
 export const jobFinished = (id: string, state: string) =>
   new PlatformError(codes.finished, status.FAILED_PRECONDITION, `ingestion ${id} is already ${state}`)
+
+/** A job that cannot be started again: it did not fail, or its input was an upload, which is not kept. */
+export const jobNotRetryable = (id: string, why: string) =>
+  new PlatformError(codes.notRetryable, status.FAILED_PRECONDITION, `ingestion ${id} cannot be started again: ${why}`)
 
 /**
  * Why a job ended other than completed, as `Job.error` shows it: a stable code, then a sentence.

@@ -10,6 +10,7 @@ import {
   withTraceparent,
 } from '@catalog/kit'
 import { loadDropScanConfig } from './config.ts'
+import { recordedScan } from './drops/daily-drops.ts'
 import { runnerMetrics } from './jobs/job-runner.ts'
 import { createJobService } from './jobs/job-service.ts'
 import { getJob } from './jobs/job-store.ts'
@@ -43,7 +44,7 @@ await runTask('drop scan', async () => {
       producer,
       log,
       options,
-      metrics: runnerMetrics(createMetrics({ service: config.SERVICE_NAME, defaultMetrics: false })),
+      metrics: runnerMetrics(createMetrics({ service: config.SERVICE_NAME, defaultMetrics: false }), pool),
       sources,
       areaOf: areaOf(config),
       leaseMs: options.leaseMs,
@@ -53,19 +54,28 @@ await runTask('drop scan', async () => {
     const scan = dropScan(config, sources, {
       log,
       start: async (tenant, uri) => {
-        const { job, duplicate } = await jobs.startFile(tenant, uri, '')
-        if (!duplicate) started.push(job.id)
-        return { duplicate }
+        const { job, step } = await jobs.startDrop(tenant, uri)
+        if (step === 'started') started.push(job.id)
+        return { step }
       },
     })
-    const counts = await withTraceparent(childTraceparent(), () => scan!())
-    await jobs.drain()
+    // The scan and the jobs it started, to their end: it failed if a file could not be started or a job did not complete.
     const states: Record<string, number> = {}
-    for (const id of started) {
-      const state = (await getJob(pool, config.DROP_TENANT, id))?.state ?? 'missing'
-      states[state] = (states[state] ?? 0) + 1
-    }
-    const ok = counts.failed === 0 && (states.completed ?? 0) === started.length
+    let ok = false
+    const counts = await recordedScan(
+      { pool, log },
+      config.DROP_URI,
+      () => withTraceparent(childTraceparent(), () => scan!()),
+      async (counts) => {
+        await jobs.drain()
+        for (const id of started) {
+          const state = (await getJob(pool, config.DROP_TENANT, id))?.state ?? 'missing'
+          states[state] = (states[state] ?? 0) + 1
+        }
+        ok = counts.failed === 0 && (states.completed ?? 0) === started.length
+        return ok
+      },
+    )
     log[ok ? 'info' : 'error']({ ...counts, jobs: states }, 'drop scan finished')
     if (!ok) process.exitCode = 1
   } finally {

@@ -28,7 +28,7 @@ export function build(deps: IngestionDeps): { server: PlatformGrpcServer; jobs: 
     producer: deps.producer,
     log: deps.log,
     options: deps.options,
-    metrics: runnerMetrics(deps.metrics),
+    metrics: runnerMetrics(deps.metrics, deps.pool),
     sources: deps.sources,
     areaOf: deps.areaOf,
     leaseMs: deps.options.leaseMs,

@@ -11,7 +11,7 @@ import {
 } from '@catalog/kit'
 import type { IngestionConfig } from './config.ts'
 import { loadIngestionConfig } from './config.ts'
-import { scheduleDrops } from './drops/daily-drops.ts'
+import { recordedScan, scheduleDrops } from './drops/daily-drops.ts'
 import { failAbandoned } from './jobs/job-store.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 import { areaOf, dropScan, ingestSources, runnerOptions } from './wiring.ts'
@@ -34,7 +34,7 @@ await runGrpcService({
       areaOf: areaOf(config),
       options: runnerOptions(config),
     })
-    const scan = dropScan(config, sources, { start: (tenant, uri) => jobs.startFile(tenant, uri, ''), log })
+    const scan = dropScan(config, sources, { start: (tenant, uri) => jobs.startDrop(tenant, uri), log })
     // Jobs whose process died: failed, so their files can be started again.
     const sweep = async () => {
       for (const job of await failAbandoned(pool, config.INGEST_JOB_LEASE_MS)) log.warn({ job: job.id }, 'job interrupted')
@@ -45,7 +45,15 @@ await runGrpcService({
       config.INGEST_JOB_LEASE_MS,
     )
     sweeper.unref()
-    const drops = scan && config.DROP_CRON ? scheduleDrops(config.DROP_CRON, scan, log) : undefined
+    // Jobs run on in the background: a scheduled scan fails when a file could not be started.
+    const drops =
+      scan && config.DROP_CRON && config.DROP_URI
+        ? scheduleDrops(
+            config.DROP_CRON,
+            () => recordedScan({ pool, log }, config.DROP_URI ?? '', scan, (c) => c.failed === 0),
+            log,
+          )
+        : undefined
     return {
       server,
       // Job reads and cancels still work while Kafka is away; running jobs wait for it.

@@ -1,7 +1,7 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { PlatformGrpcServer, Pool, Producer } from '@catalog/kit'
+import type { Metrics, PlatformGrpcServer, Pool, Producer } from '@catalog/kit'
 import { createIdempotentProducer, createKafka, ensureTopics, PLATFORM_TOPICS } from '@catalog/kit'
 import { listenForTest, testKafka, testServiceBase } from '@catalog/kit/testing'
 import type { RunnerOptions } from './jobs/job-runner.ts'
@@ -27,6 +27,7 @@ export interface TestIngestion {
   areaOf: (tenant: string) => string
   server: PlatformGrpcServer
   jobs: ReturnType<typeof createJobService>
+  metrics: Metrics
 }
 
 /**
@@ -67,12 +68,14 @@ export async function startTestIngestion(
       maxErrorRatio: 0.5,
       maxDecompressedBytes: 64 * 1024 * 1024,
       leaseMs: 30_000,
+      // A failed drop may start again at once, three attempts in all.
+      dropRetry: { maxAttempts: 3, baseMs: 0, maxMs: 0 },
       ...options,
     },
   })
   // Torn down in reverse: the server drains, then running jobs finish and the producer closes, then the pool.
   const { port, address } = await listenForTest(t, server)
-  return { address, port, pool, producer, fileRoot, areaOf, server, jobs }
+  return { address, port, pool, producer, fileRoot, areaOf, server, jobs, metrics: base.metrics }
 }
 
 /** The test S3 server's endpoint, when the test setup started one (credentials go through the AWS SDK's env). */

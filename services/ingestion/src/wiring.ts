@@ -2,6 +2,7 @@ import type { Logger } from '@catalog/kit'
 import { list } from '@catalog/kit'
 import type { DropScanConfig } from './config.ts'
 import { scanDrops } from './drops/daily-drops.ts'
+import type { DropSkip } from './drops/drop-retries.ts'
 import type { RunnerOptions } from './jobs/job-runner.ts'
 import { fileSource } from './sources/file-source.ts'
 import { s3Source } from './sources/s3-source.ts'
@@ -39,6 +40,7 @@ export const areaOf =
 
 export function runnerOptions(config: IngestSettings): RunnerOptions & { leaseMs: number; maxRunningJobs: number } {
   return {
+    dropRetry: { maxAttempts: config.DROP_MAX_ATTEMPTS, baseMs: config.DROP_RETRY_BASE_MS, maxMs: config.DROP_RETRY_MAX_MS },
     batchRecords: config.INGEST_BATCH_RECORDS,
     batchBytes: config.INGEST_BATCH_BYTES,
     maxRunningJobs: config.INGEST_MAX_RUNNING_JOBS,
@@ -59,7 +61,7 @@ export type DropScan = () => ReturnType<typeof scanDrops>
 export function dropScan(
   config: IngestSettings,
   sources: Sources,
-  deps: { start: (tenant: string, uri: string) => Promise<{ duplicate: boolean }>; log: Logger },
+  deps: { start: (tenant: string, uri: string) => Promise<{ step: 'started' | DropSkip }>; log: Logger },
 ): DropScan | undefined {
   if (!config.DROP_URI) return undefined
   const prefix = config.DROP_URI

@@ -40,6 +40,7 @@ async function run(ing: TestIngestion, who: string, input: AsyncIterable<Buffer>
     idempotencyKey: null,
     defaultSource: 'cancel',
     bytesTotal: null,
+    origin: 'upload',
   })
   // No progress saves (each sends the batch so far): batches are sent at 100 records exactly.
   const options = {
@@ -48,6 +49,7 @@ async function run(ing: TestIngestion, who: string, input: AsyncIterable<Buffer>
     progressMs: 60_000,
     maxErrorRatio: 0.5,
     maxDecompressedBytes: 1e9,
+    dropRetry: { maxAttempts: 1, baseMs: 0, maxMs: 0 },
   }
   const metrics = runnerMetrics(createMetrics({ service: 'cancel', defaultMetrics: false }))
   const deps = { pool: ing.pool, producer: producer ?? ing.producer, log: silentLogger(), metrics, options }

@@ -1,9 +1,14 @@
 import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { silentLogger } from '@catalog/kit/testing'
+import { pollUntil, silentLogger } from '@catalog/kit/testing'
+import { fromTimestamp } from '@catalog/proto'
+import { status } from '@grpc/grpc-js'
 import t from 'tap'
+import { v7 as uuidv7 } from 'uuid'
 import { scanDrops } from '../src/drops/daily-drops.ts'
+import { verdictOf } from '../src/drops/drop-retries.ts'
+import { failAbandoned, insertJob } from '../src/jobs/job-store.ts'
 import { contentKeyOf, fileSource } from '../src/sources/file-source.ts'
 import { startTestIngestion } from '../src/testing.ts'
 import { as, finished, ingestionClient, item, ndjson, writeInput } from './helpers.ts'
@@ -18,15 +23,18 @@ t.test('a drop folder scan starts each file once, however often it runs', async 
   const files = fileSource(ing.fileRoot)
   const deps = {
     list: (prefix: string) => files.list(new URL(prefix), ing.areaOf(tenant)),
-    start: (uri: string) => ing.jobs.startFile(tenant, uri, ''),
+    start: (uri: string) => ing.jobs.startDrop(tenant, uri),
     log: silentLogger(),
   }
   const daily = `file:///tenants/${tenant}/daily/`
-  t.same(await scanDrops(deps, daily), { started: 2, skipped: 0, failed: 0 })
-  t.same(await scanDrops(deps, daily), { started: 0, skipped: 2, failed: 0 }, 'a second scan starts nothing')
+  const none = { started: 0, failed: 0, running: 0, completed: 0, cancelled: 0, quarantined: 0, waiting: 0 }
+  t.same(await scanDrops(deps, daily), { ...none, started: 2 })
+  const second = await scanDrops(deps, daily)
+  t.equal(second.started, 0, 'a second scan starts nothing')
+  t.equal(second.running + second.completed, 2, 'both are running or done')
 
   await writeInput(ing.fileRoot, tenant, 'daily/2026-11-22.ndjson', ndjson([item(4)]))
-  t.same(await scanDrops(deps, daily), { started: 1, skipped: 2, failed: 0 }, 'the new drop, only')
+  t.equal((await scanDrops(deps, daily)).started, 1, 'the new drop, only')
   const { jobs } = await client.call('ListIngestions', { page: { size: 10, cursor: '' } }, as(tenant))
   t.same(jobs.map((j) => j.uri).sort(), [`${daily}2026-11-20.ndjson`, `${daily}2026-11-21.ndjson`, `${daily}2026-11-22.ndjson`])
   for (const j of jobs) t.equal((await finished(client, tenant, j.id)).state, 'JOB_STATE_COMPLETED')
@@ -65,3 +73,127 @@ t.test('an unchanged file keeps its content key; a rewritten or replaced one get
   await rename(`${path}.tmp`, path)
   t.not((await keys())[0], second, 'a file put in its place gets a new key')
 })
+
+t.test(
+  'the wait before a drop is tried again doubles from its base, drawn between half and all of it, up to its cap',
+  async (t) => {
+    const policy = { maxAttempts: 5, baseMs: 1_000, maxMs: 5_000 }
+    const now = new Date('2026-12-01T00:00:00Z')
+    const waitOf = (attempt: number, random: number) => {
+      const verdict = verdictOf({ error: 'ING_ERR_SOURCE_UNAVAILABLE: x', attempt }, policy, now, () => random)
+      return 'retryAt' in verdict ? verdict.retryAt.getTime() - now.getTime() : -1
+    }
+    t.same(
+      [1, 2, 3, 4].map((a) => waitOf(a, 0)),
+      [500, 1_000, 2_000, 2_500],
+      'half of 1, 2, 4 and (capped) 5 s at the least',
+    )
+    t.same(
+      [1, 2, 3, 4].map((a) => waitOf(a, 1)),
+      [1_000, 2_000, 4_000, 5_000],
+      'all of it at the most (random() stays below 1)',
+    )
+    t.same(verdictOf({ error: 'ING_ERR_SOURCE_UNAVAILABLE: x', attempt: 5 }, policy, now), {
+      quarantined: 'it failed 5 attempts in a row',
+    })
+    for (const error of ['ING_ERR_MALFORMED_INPUT: the gzip input is cut short', 'ING_ERR_TOO_MANY_BAD_RECORDS: 9 of 10'])
+      t.same(verdictOf({ error, attempt: 1 }, policy, now), { quarantined: 'its input cannot be ingested as it is' }, error)
+    for (const error of ['ING_ERR_PUBLISH_FAILED: x', 'ING_ERR_INTERRUPTED: x', 'ING_ERR_JOB_INTERNAL: x'])
+      t.ok('retryAt' in verdictOf({ error, attempt: 1 }, policy, now), `${error}: retried`)
+  },
+)
+
+t.test(
+  'a failed drop is retried after its wait, quarantined on a permanent cause or its last attempt, and released by a retry',
+  async (t) => {
+    const ing = await startTestIngestion(t, { dropRetry: { maxAttempts: 3, baseMs: 60_000, maxMs: 600_000 } })
+    const client = ingestionClient(t, ing.address)
+    const tenant = `retries-${Date.now()}`
+    const files = fileSource(ing.fileRoot)
+    const daily = `file:///tenants/${tenant}/daily/`
+    const scan = () =>
+      scanDrops(
+        {
+          list: (prefix: string) => files.list(new URL(prefix), ing.areaOf(tenant)),
+          start: (uri: string) => ing.jobs.startDrop(tenant, uri),
+          log: silentLogger(),
+        },
+        daily,
+      )
+    const quarantinedGauge = async () =>
+      (await ing.metrics.registry.getSingleMetric('ingestion_drops_quarantined')?.get())?.values[0]?.value
+    /** A failed attempt of the file, as the sweep leaves a job whose process died: failed, not yet judged. */
+    const crashedAttempt = async (uri: string, attempt: number) => {
+      const found = await files.find(new URL(uri), ing.areaOf(tenant))
+      const job = await insertJob(ing.pool, {
+        id: uuidv7(),
+        tenant,
+        uri: found.uri,
+        format: 'ndjson',
+        contentKey: found.contentKey,
+        idempotencyKey: null,
+        defaultSource: 'daily',
+        bytesTotal: found.size,
+        origin: 'drop',
+        attempt,
+      })
+      await ing.pool.query("UPDATE jobs SET heartbeat_at = now() - interval '1 hour' WHERE id = $1", [job.id])
+      await failAbandoned(ing.pool, 30_000)
+      return job.id
+    }
+
+    // A permanent cause: the file is no gzip. Its one attempt fails, and it is quarantined at once.
+    await writeInput(ing.fileRoot, tenant, 'daily/broken.ndjson.gz', 'not gzip at all')
+    t.equal((await scan()).started, 1)
+    const [broken] = (await client.call('ListIngestions', { page: { size: 10, cursor: '' } }, as(tenant))).jobs
+    const failed = await pollUntil(
+      async () => (await client.call('GetIngestion', { id: broken?.id ?? '' }, as(tenant))).job,
+      (j) => Boolean(j?.quarantined_at),
+    )
+    t.match(failed, { state: 'JOB_STATE_FAILED', origin: 'drop', attempt: 1, retry_at: null })
+    t.match(failed?.error, /^ING_ERR_MALFORMED_INPUT: .* Quarantined: its input cannot be ingested as it is\.$/)
+    t.match(await scan(), { started: 0, quarantined: 1 }, 'no scan starts it again')
+    t.equal(await quarantinedGauge(), 1, 'the gauge counts it')
+
+    // Released by an operator: a new job of the file, its first attempt; still broken, it is quarantined again.
+    const released = await client.call('RetryIngestion', { id: broken?.id ?? '' }, as(tenant))
+    t.match(released, { duplicate: false, job: { origin: 'drop', attempt: 1 } })
+    t.not(released.job?.id, broken?.id)
+    t.ok((await client.call('GetIngestion', { id: broken?.id ?? '' }, as(tenant))).job?.released_at, 'the old job says when')
+    // Still broken, the new attempt fails at once and is quarantined in turn: counted instead of the old one.
+    t.match(await finished(client, tenant, released.job?.id ?? ''), { state: 'JOB_STATE_FAILED' })
+    await pollUntil(
+      async () => (await client.call('GetIngestion', { id: released.job?.id ?? '' }, as(tenant))).job?.quarantined_at,
+      Boolean,
+    )
+    t.equal(await quarantinedGauge(), 1, 'one quarantined file, not two')
+    t.match(await scan(), { started: 0, quarantined: 1 })
+
+    // A transient cause: the first attempt's process died. The scan judges it and waits out the backoff.
+    const flaky = await writeInput(ing.fileRoot, tenant, 'daily/flaky.ndjson', ndjson([item(1), item(2)]))
+    const first = await crashedAttempt(flaky, 1)
+    t.match(await scan(), { started: 0, waiting: 1 }, 'not before its wait is over')
+    const judged = (await client.call('GetIngestion', { id: first }, as(tenant))).job
+    const wait = (judged?.retry_at ? fromTimestamp(judged.retry_at).getTime() : 0) - Date.now()
+    t.ok(wait > 25_000 && wait <= 60_000, `the first wait is half to all of the base (${wait} ms)`)
+    await ing.pool.query("UPDATE jobs SET retry_at = now() - interval '1 second' WHERE id = $1", [first])
+    t.match(await scan(), { started: 1 }, 'then its next attempt starts')
+    const [second] = (await client.call('ListIngestions', { page: { size: 1, cursor: '' } }, as(tenant))).jobs
+    t.match(await finished(client, tenant, second?.id ?? ''), { state: 'JOB_STATE_COMPLETED', attempt: 2, accepted: '2' })
+    t.match(await scan(), { started: 0, completed: 1 }, 'and once it is in, nothing more')
+
+    // The last attempt failed: quarantined, whatever the cause.
+    const last = await writeInput(ing.fileRoot, tenant, 'daily/unlucky.ndjson', ndjson([item(3)]))
+    await crashedAttempt(last, 3)
+    t.match(await scan(), { started: 0, quarantined: 2 })
+
+    // What cannot be retried.
+    const refused = (id: string, who = tenant) => client.call('RetryIngestion', { id }, as(who))
+    await t.rejects(refused(second?.id ?? ''), {
+      code: status.FAILED_PRECONDITION,
+      message: /completed, and only a failed job is/,
+    })
+    await t.rejects(refused(first, 'someone-else'), { code: status.NOT_FOUND }, "another tenant's job is not found")
+    await t.rejects(refused('not-a-uuid'), { code: status.INVALID_ARGUMENT })
+  },
+)

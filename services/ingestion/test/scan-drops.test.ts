@@ -65,7 +65,7 @@ t.test('a drop scan runs each new file to its end, skips what was ingested, and 
 
   const first = await scan(env)
   t.equal(first.code, 0, first.stderr)
-  t.match(finished(first), { started: 2, skipped: 0, failed: 0, jobs: { completed: 2 } })
+  t.match(finished(first), { started: 2, failed: 0, quarantined: 0, jobs: { completed: 2 } })
   t.same(await jobs(), [
     { uri: 'file:///tenants/drops-tenant/daily/2026-11-30.ndjson', state: 'completed' },
     { uri: 'file:///tenants/drops-tenant/daily/2026-12-01.ndjson', state: 'completed' },
@@ -73,14 +73,37 @@ t.test('a drop scan runs each new file to its end, skips what was ingested, and 
 
   const again = await scan(env)
   t.equal(again.code, 0, again.stderr)
-  t.match(finished(again), { started: 0, skipped: 2, failed: 0 }, 'a second run ingests nothing twice')
+  t.match(finished(again), { started: 0, completed: 2, failed: 0 }, 'a second run ingests nothing twice')
 
   // Every record of this file is bad: its job fails on the error ratio, and so does the run.
   await writeInput(root, 'drops-tenant', 'daily/2026-12-02.ndjson', ndjson([{ nope: 1 }, { nope: 2 }]))
   const bad = await scan(env)
   t.equal(bad.code, 1, 'a failed job fails the run')
-  t.match(finished(bad), { started: 1, skipped: 2, jobs: { failed: 1 } })
+  t.match(finished(bad), { started: 1, completed: 2, jobs: { failed: 1 } })
   t.equal((await jobs()).find((j) => j.uri.endsWith('2026-12-02.ndjson'))?.state, 'failed')
+  const again2 = await scan(env)
+  t.match(finished(again2), { started: 0, quarantined: 1 }, 'too many bad records: quarantined, not started again')
+  t.equal(again2.code, 0, 'a run that starts nothing new succeeds')
+
+  // Each run's outcome is kept for the gauges every replica exports.
+  const { rows } = await db.query<{ ok: boolean }>('SELECT ok FROM drop_scans ORDER BY id')
+  t.same(
+    rows.map((r) => r.ok),
+    [true, true, false, true],
+  )
+  const { runnerMetrics } = await import('../src/jobs/job-runner.ts')
+  const { createMetrics, createPool } = await import('@catalog/kit')
+  const pool = createPool({ url, max: 1, statementTimeoutMs: 5_000, applicationName: 'scan-test' }, silentLogger())
+  t.teardown(() => pool.end())
+  const metrics = createMetrics({ service: 'ingestion', defaultMetrics: false })
+  runnerMetrics(metrics, pool)
+  const text = await metrics.registry.metrics()
+  t.match(text, /^ingestion_drop_scan_last_ok\{uri="file:\/\/\/tenants\/drops-tenant\/daily\/",app="ingestion"\} 1$/m)
+  t.match(
+    text,
+    /^ingestion_drop_scan_last_success_timestamp_seconds\{uri="file:\/\/\/tenants\/drops-tenant\/daily\/",app="ingestion"\} \d{10}/m,
+  )
+  t.match(text, /^ingestion_drops_quarantined\{app="ingestion"\} 1$/m)
 })
 
 t.test('without a drop folder the scan stops at once, naming the setting', async (t) => {

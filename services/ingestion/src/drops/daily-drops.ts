@@ -1,21 +1,28 @@
-import type { Logger } from '@catalog/kit'
+import type { Logger, Pool } from '@catalog/kit'
 import { childTraceparent, withTraceparent } from '@catalog/kit'
 import { Cron } from 'croner'
+import type { DropSkip } from './drop-retries.ts'
+
+export type DropCounts = Record<'started' | 'failed' | DropSkip, number>
 
 /**
- * Daily drops: on a cron schedule, lists the files under a folder or bucket prefix and starts a
- * job for each; a file already ingested (same URI and content) answers as a duplicate and is
- * skipped, so each drop is picked up once whatever the number of scans or replicas.
+ * Daily drops: on a cron schedule, lists the files under a folder or bucket prefix and takes each
+ * a step (drop-retries.ts): a new file (URI and content) is started, a failed one is started again
+ * once its backoff passed, and one that is done, running, cancelled, quarantined or waiting is left
+ * alone, so each drop is ingested once whatever the number of scans or replicas.
  */
 export async function scanDrops(
-  deps: { list: (prefix: string) => Promise<string[]>; start: (uri: string) => Promise<{ duplicate: boolean }>; log: Logger },
+  deps: {
+    list: (prefix: string) => Promise<string[]>
+    start: (uri: string) => Promise<{ step: 'started' | DropSkip }>
+    log: Logger
+  },
   prefix: string,
-): Promise<{ started: number; skipped: number; failed: number }> {
-  const counts = { started: 0, skipped: 0, failed: 0 }
+): Promise<DropCounts> {
+  const counts: DropCounts = { started: 0, failed: 0, running: 0, completed: 0, cancelled: 0, quarantined: 0, waiting: 0 }
   for (const uri of await deps.list(prefix)) {
     try {
-      const { duplicate } = await deps.start(uri)
-      counts[duplicate ? 'skipped' : 'started']++
+      counts[(await deps.start(uri)).step]++
     } catch (err) {
       counts.failed++
       deps.log.warn({ err, uri }, 'could not start a dropped file')
@@ -31,4 +38,54 @@ export function scheduleDrops(cron: string, scan: () => Promise<unknown>, log: L
     await withTraceparent(childTraceparent(), scan)
   })
   return { stop: () => job.stop() }
+}
+
+/**
+ * Records a scan's outcome (a failed scan: a file it could not start, or, for the CronJob, a job
+ * that did not complete) for the gauges, and forgets those past 30 days.
+ */
+export async function recordScan(
+  pool: Pool,
+  scan: { uri: string; startedAt: Date; ok: boolean; counts: Record<string, unknown> },
+): Promise<void> {
+  await pool.query(
+    `WITH pruned AS (DELETE FROM drop_scans WHERE finished_at < now() - interval '30 days')
+     INSERT INTO drop_scans (uri, started_at, ok, counts) VALUES ($1, $2, $3, $4)`,
+    [scan.uri, scan.startedAt, scan.ok, JSON.stringify(scan.counts)],
+  )
+}
+
+/** Per drop folder: when its last scan succeeded, and whether its last scan did. */
+export async function lastScans(pool: Pool): Promise<{ uri: string; last_success: number | null; last_ok: boolean }[]> {
+  const { rows } = await pool.query<{ uri: string; last_success: number | null; last_ok: boolean }>(
+    `SELECT uri, extract(epoch FROM max(finished_at) FILTER (WHERE ok))::float8 AS last_success,
+            (array_agg(ok ORDER BY finished_at DESC))[1] AS last_ok
+       FROM drop_scans GROUP BY uri`,
+  )
+  return rows
+}
+
+/**
+ * Runs a scan and records its outcome, `ok` judging its counts (a scan that threw, its listing
+ * failing, say, failed). A scan that cannot be recorded is logged, never thrown: it did run.
+ */
+export async function recordedScan<T extends DropCounts>(
+  deps: { pool: Pool; log: Logger },
+  uri: string,
+  scan: () => Promise<T>,
+  ok: (counts: T) => boolean | Promise<boolean>,
+): Promise<T> {
+  const startedAt = new Date()
+  const record = (passed: boolean, counts: Record<string, unknown>) =>
+    recordScan(deps.pool, { uri, startedAt, ok: passed, counts }).catch((err: unknown) =>
+      deps.log.warn({ err, uri }, 'could not record a drop scan'),
+    )
+  try {
+    const counts = await scan()
+    await record(await ok(counts), counts)
+    return counts
+  } catch (err) {
+    await record(false, { error: String((err as Error).message ?? err).slice(0, 500) })
+    throw err
+  }
 }

@@ -3,6 +3,9 @@ import type { Logger, Metrics, Pool, Producer } from '@catalog/kit'
 import { cloudEventHeaders, currentTraceparent } from '@catalog/kit'
 import { events } from '@catalog/proto'
 import { Counter, Gauge } from 'prom-client'
+import { lastScans } from '../drops/daily-drops.ts'
+import type { RetryPolicy } from '../drops/drop-retries.ts'
+import { DROP_RETRY, recordVerdict, verdictOf } from '../drops/drop-retries.ts'
 import { failedWith, JobFailure, jobCodes, jobError } from '../errors.ts'
 import { isRecordError, mapItem } from '../formats/item-mapper.ts'
 import type { InputShape } from '../formats/read-records.ts'
@@ -10,10 +13,12 @@ import { readRecords } from '../formats/read-records.ts'
 import type { DecodedRecord } from '../formats/record-decoder.ts'
 import { abortable, cancelWatch, unlessAborted } from './job-cancel.ts'
 import type { JobRow, JobStateName, Progress } from './job-store.ts'
-import { finishJob, MAX_KEPT_ERRORS, saveProgress } from './job-store.ts'
+import { countQuarantined, finishJob, MAX_KEPT_ERRORS, saveProgress } from './job-store.ts'
 import { toJob } from './job-view.ts'
 
 export interface RunnerOptions {
+  /** What follows a failed attempt of a dropped file (drops/drop-retries.ts); default DROP_RETRY. */
+  dropRetry?: RetryPolicy
   batchRecords: number
   /** A batch is sent once it holds this many bytes of keys and values, or batchRecords records. */
   batchBytes: number
@@ -45,8 +50,70 @@ export function clip(text: string, max: number): string {
   return clean.length <= max ? clean : `${clean.slice(0, max - 1).toWellFormed()}…`
 }
 
-export function runnerMetrics(metrics: Metrics) {
+export function runnerMetrics(metrics: Metrics, pool?: Pool) {
+  const registers = [metrics.registry]
+  // A scrape while the database is away keeps the last count (readiness says the database is away).
+  let quarantined = 0
+  // The two scan gauges of one scrape share one read (kept from the last scrape if it fails).
+  let scans: Awaited<ReturnType<typeof lastScans>> = []
+  let reading: Promise<void> | undefined
+  const scansRead = () => {
+    reading ??= lastScans(pool as Pool)
+      .then(
+        (rows) => {
+          scans = rows
+        },
+        () => undefined,
+      )
+      .finally(() => {
+        reading = undefined
+      })
+    return reading
+  }
+  if (pool) {
+    new Gauge({
+      name: 'ingestion_drops_quarantined',
+      help: 'Dropped files quarantined and not released: no scan starts them until an operator does (POST /v1/ingestions/{id}/retry).',
+      registers,
+      async collect() {
+        quarantined = await countQuarantined(pool).catch(() => quarantined)
+        this.set(quarantined)
+      },
+    })
+    new Gauge({
+      name: 'ingestion_drop_scan_last_ok',
+      help: "1 when the drop folder's last scan succeeded, 0 when it failed (a file it could not start; for the CronJob, a job that did not complete).",
+      labelNames: ['uri'],
+      registers,
+      async collect() {
+        await scansRead()
+        this.reset()
+        for (const s of scans) this.set({ uri: s.uri }, s.last_ok ? 1 : 0)
+      },
+    })
+    new Gauge({
+      name: 'ingestion_drop_scan_last_success_timestamp_seconds',
+      help: "When the drop folder's last successful scan ended (none until one did).",
+      labelNames: ['uri'],
+      registers,
+      async collect() {
+        await scansRead()
+        this.reset()
+        for (const s of scans) if (s.last_success !== null) this.set({ uri: s.uri }, s.last_success)
+      },
+    })
+  }
   return {
+    dropRetries: new Counter({
+      name: 'ingestion_drop_retries_total',
+      help: 'Attempts of dropped files started again after a transient failure.',
+      registers,
+    }),
+    dropsQuarantined: new Counter({
+      name: 'ingestion_drops_quarantined_total',
+      help: 'Dropped files quarantined: failed on a permanent cause or on their last attempt.',
+      registers,
+    }),
     records: new Counter({
       name: 'ingestion_records_total',
       help: 'Records read by ingestion jobs, by outcome (accepted, rejected).',
@@ -366,12 +433,33 @@ async function conclude(deps: RunnerDeps, job: JobRow, ending: Ending, progress:
     })) ?? job
   metrics.running.dec()
   metrics.finished.inc({ state: finished.state })
+  if (finished.origin === 'drop' && finished.state === 'failed') await judgeDrop(deps, finished)
   const type = { completed: 'jobCompleted', failed: 'jobFailed', cancelled: 'jobCancelled', running: 'jobProgressed' } as const
   await publishJobEvent(producer, events.INGESTION_TYPES[type[finished.state]], finished).catch((err: unknown) =>
     log.warn({ err, job: job.id }, 'could not publish the end of a job'),
   )
   log.info({ job: job.id, state: finished.state, processed: progress.processed, rejected: progress.rejected }, 'job finished')
   return finished
+}
+
+/** A failed attempt of a dropped file: its retry, or its quarantine, recorded at once (the scan would otherwise). */
+async function judgeDrop(deps: RunnerDeps, job: JobRow): Promise<void> {
+  try {
+    const judged = await recordVerdict(deps.pool, job, verdictOf(job, deps.options.dropRetry ?? DROP_RETRY, new Date()))
+    if (judged.quarantined_at) {
+      deps.metrics.dropsQuarantined.inc()
+      deps.log.error(
+        { job: job.id, tenant: job.tenant, uri: job.uri, attempt: job.attempt, error: judged.error },
+        'dropped file quarantined',
+      )
+    } else
+      deps.log.warn(
+        { job: job.id, uri: job.uri, attempt: job.attempt, retry_at: judged.retry_at },
+        'dropped file will be retried',
+      )
+  } catch (err) {
+    deps.log.warn({ err, job: job.id }, 'could not judge a failed drop; the next scan will')
+  }
 }
 
 const tooManyErrors = (p: Progress, ratio: number) => p.processed > 0 && p.rejected / p.processed > ratio

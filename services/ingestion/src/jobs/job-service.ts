@@ -3,7 +3,9 @@ import { decodeCursor, encodeCursor, withTransaction } from '@catalog/kit'
 import type { ingestion } from '@catalog/proto'
 import { events } from '@catalog/proto'
 import { v7 as uuidv7 } from 'uuid'
-import { invalid, JobFailure, jobCodes, jobFinished, jobNotFound, tooManyJobs } from '../errors.ts'
+import type { DropSkip } from '../drops/drop-retries.ts'
+import { DROP_RETRY, dropStep } from '../drops/drop-retries.ts'
+import { invalid, JobFailure, jobCodes, jobFinished, jobNotFound, jobNotRetryable, tooManyJobs } from '../errors.ts'
 import type { Format, InputShape } from '../formats/read-records.ts'
 import type { Source } from '../sources/source.ts'
 import { pickSource } from '../sources/source.ts'
@@ -11,7 +13,17 @@ import { unlessAborted } from './job-cancel.ts'
 import type { RunnerDeps } from './job-runner.ts'
 import { publishJobEvent, runJob } from './job-runner.ts'
 import type { JobRow, NewJob } from './job-store.ts'
-import { countLiveJobs, findByIdempotencyKey, findLiveOrDone, getJob, insertJob, listJobs, requestCancel } from './job-store.ts'
+import {
+  countLiveJobs,
+  findByIdempotencyKey,
+  findLatest,
+  findLiveOrDone,
+  getJob,
+  insertJob,
+  listJobs,
+  markReleased,
+  requestCancel,
+} from './job-store.ts'
 import { toJob } from './job-view.ts'
 
 export interface JobServiceDeps extends RunnerDeps {
@@ -78,30 +90,82 @@ export function createJobService(deps: JobServiceDeps) {
     return created
   }
 
-  /** Starts a job for the file at `uri`, or answers the job that already did (a duplicate). */
-  async function startFile(tenant: string, uri: string, defaultSource: string): Promise<{ job: JobRow; duplicate: boolean }> {
+  /** The file at `uri` in the tenant's area, and the job that would read it. */
+  const fileAt = async (tenant: string, uri: string, defaultSource: string) => {
     const { source, url } = pickSource(uri, deps.sources)
     if (defaultSource) checkSource(defaultSource)
     const found = await source.find(url, deps.areaOf(tenant))
-    // One start per file at a time.
+    const job = {
+      tenant,
+      uri: found.uri,
+      format: found.shape.gzip ? `${found.shape.format}+gzip` : found.shape.format,
+      contentKey: found.contentKey,
+      idempotencyKey: null,
+      defaultSource: defaultSource || found.name.replace(/\..*$/, '').replace(/\s+/g, '-').slice(0, 100) || 'file',
+      bytesTotal: found.size,
+    }
+    return { found, job, key: [tenant, found.uri, found.contentKey] }
+  }
+
+  /**
+   * Records and runs a job for a file, one start per file at a time: a completed or live job of
+   * the same file answers instead (a duplicate). `before` runs in the same transaction, first.
+   */
+  const runFile = async (
+    { found, job, key }: Awaited<ReturnType<typeof fileAt>>,
+    how: Pick<NewJob, 'origin' | 'attempt'>,
+    before?: (c: PoolClient) => Promise<void>,
+  ) => {
     const result = await create(
+      { ...job, ...how },
       {
-        tenant,
-        uri: found.uri,
-        format: found.shape.gzip ? `${found.shape.format}+gzip` : found.shape.format,
-        contentKey: found.contentKey,
-        idempotencyKey: null,
-        defaultSource: defaultSource || found.name.replace(/\..*$/, '').replace(/\s+/g, '-').slice(0, 100) || 'file',
-        bytesTotal: found.size,
-      },
-      {
-        key: [tenant, found.uri, found.contentKey],
-        find: (c) => findLiveOrDone(c, tenant, found.uri, found.contentKey, deps.leaseMs),
+        key,
+        find: async (c) => {
+          await before?.(c)
+          return findLiveOrDone(c, job.tenant, found.uri, found.contentKey, deps.leaseMs)
+        },
       },
     )
     if (!result.duplicate)
       void track(result.job.id, (signal) => runJob(deps, result.job, found.open(signal), found.shape, signal))
     return result
+  }
+
+  /** Starts a job for the file at `uri`, or answers the job that already did (a duplicate). */
+  async function startFile(tenant: string, uri: string, defaultSource: string): Promise<{ job: JobRow; duplicate: boolean }> {
+    return runFile(await fileAt(tenant, uri, defaultSource), { origin: 'request' })
+  }
+
+  /**
+   * A file of the drop folder, as a scan finds it: its first attempt; its next one once the last
+   * failed on a transient cause and waited out its backoff; else nothing (it is done, running,
+   * cancelled, quarantined or still waiting), and the step says which.
+   */
+  async function startDrop(tenant: string, uri: string): Promise<{ step: 'started' | DropSkip; job: JobRow }> {
+    const file = await fileAt(tenant, uri, '')
+    const { found } = file
+    const step = await withTransaction(deps.pool, async (c) => {
+      await lock(c, file.key)
+      const last = await findLatest(c, tenant, found.uri, found.contentKey)
+      return dropStep(c, last, deps.options.dropRetry ?? DROP_RETRY, new Date())
+    })
+    if ('skip' in step) return { step: step.skip, job: step.job }
+    const { job, duplicate } = await runFile(file, { origin: 'drop', attempt: step.start })
+    if (!duplicate && step.start > 1) deps.metrics.dropRetries.inc()
+    return { step: duplicate ? 'running' : 'started', job }
+  }
+
+  /**
+   * Starts a failed file job's file again, as its first attempt: what an operator does once the
+   * cause is fixed, and how a quarantined drop is released. The file is read as it is now.
+   */
+  async function retry(tenant: string, id: string): Promise<{ job: JobRow; duplicate: boolean }> {
+    const failed = await getJob(deps.pool, tenant, id)
+    if (!failed) throw jobNotFound(id)
+    if (failed.state !== 'failed') throw jobNotRetryable(id, `it is ${failed.state}, and only a failed job is`)
+    if (failed.origin === 'upload') throw jobNotRetryable(id, 'an upload is not kept: upload it again')
+    const file = await fileAt(tenant, failed.uri, failed.default_source)
+    return runFile(file, { origin: failed.origin, attempt: 1 }, (c) => markReleased(c, failed.id))
   }
 
   /**
@@ -123,6 +187,7 @@ export function createJobService(deps: JobServiceDeps) {
         idempotencyKey: key,
         defaultSource: header.defaultSource,
         bytesTotal: null,
+        origin: 'upload',
       },
       key ? { key: [tenant, key], find: (c) => findByIdempotencyKey(c, tenant, key) } : undefined,
     )
@@ -133,6 +198,8 @@ export function createJobService(deps: JobServiceDeps) {
 
   return {
     startFile,
+    startDrop,
+    retry,
     startUpload,
     /** A cancel of a job this process runs: it ends at once (another replica's sees the flag at its next save). */
     cancelHere: (id: string) => cancels.get(id)?.abort(),
@@ -188,6 +255,16 @@ export function jobHandlers(jobs: JobService, deps: Pick<JobServiceDeps, 'pool'>
         jobs: page.map((r) => toJob(r)),
         page: { next_cursor: rows.length > size && last ? encodeCursor({ id: last.id }) : '' },
       }
+    },
+
+    async RetryIngestion(
+      req: ingestion.RetryIngestionRequest__Output,
+      ctx: CallContext,
+    ): Promise<ingestion.RetryIngestionResponse> {
+      const { tenant } = ctx.principal()
+      if (!UUID.test(req.id)) throw invalid([{ field: 'id', description: 'must be a UUID' }])
+      const { job, duplicate } = await jobs.retry(tenant, req.id.toLowerCase())
+      return { job: toJob(job), duplicate }
     },
 
     async CancelIngestion(

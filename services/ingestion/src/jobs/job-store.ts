@@ -26,7 +26,16 @@ export interface JobRow {
   updated_at: Date
   heartbeat_at: Date
   finished_at: Date | null
+  /** How the job was started: a file by request, an upload, or a file of the drop folder. */
+  origin: JobOrigin
+  /** A dropped file's attempt this job is (1 for every other job). */
+  attempt: number
+  retry_at: Date | null
+  quarantined_at: Date | null
+  released_at: Date | null
 }
+
+export type JobOrigin = 'request' | 'upload' | 'drop'
 
 export interface NewJob {
   id: string
@@ -37,6 +46,9 @@ export interface NewJob {
   idempotencyKey: string | null
   defaultSource: string
   bytesTotal: number | null
+  /** Default: request. */
+  origin?: JobOrigin
+  attempt?: number
 }
 
 export interface Progress {
@@ -52,9 +64,20 @@ export const MAX_KEPT_ERRORS = 100
 
 export async function insertJob(db: Pick<PoolClient, 'query'>, job: NewJob): Promise<JobRow> {
   const { rows } = await db.query<JobRow>(
-    `INSERT INTO jobs (id, tenant, uri, format, content_key, idempotency_key, default_source, bytes_total)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *`,
-    [job.id, job.tenant, job.uri, job.format, job.contentKey, job.idempotencyKey, job.defaultSource, job.bytesTotal],
+    `INSERT INTO jobs (id, tenant, uri, format, content_key, idempotency_key, default_source, bytes_total, origin, attempt)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+    [
+      job.id,
+      job.tenant,
+      job.uri,
+      job.format,
+      job.contentKey,
+      job.idempotencyKey,
+      job.defaultSource,
+      job.bytesTotal,
+      job.origin ?? 'request',
+      job.attempt ?? 1,
+    ],
   )
   return rows[0] as JobRow
 }
@@ -80,6 +103,28 @@ export async function findLiveOrDone(
     [tenant, uri, contentKey, leaseMs],
   )
   return rows[0]
+}
+
+/** The latest job of this file, whatever its state: a drop scan's next step starts from it. */
+export async function findLatest(c: PoolClient, tenant: string, uri: string, contentKey: string): Promise<JobRow | undefined> {
+  const { rows } = await c.query<JobRow>(
+    'SELECT * FROM jobs WHERE tenant = $1 AND uri = $2 AND content_key = $3 ORDER BY created_at DESC, id DESC LIMIT 1',
+    [tenant, uri, contentKey],
+  )
+  return rows[0]
+}
+
+/** Marks a failed job's file as started again by an operator: it is no longer quarantined. */
+export async function markReleased(c: PoolClient, id: string): Promise<void> {
+  await c.query('UPDATE jobs SET released_at = now(), updated_at = now() WHERE id = $1', [id])
+}
+
+/** Dropped files quarantined and not released, for the gauge. */
+export async function countQuarantined(pool: Pool): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM jobs WHERE quarantined_at IS NOT NULL AND released_at IS NULL',
+  )
+  return rows[0]?.n ?? 0
 }
 
 export async function findByIdempotencyKey(c: PoolClient, tenant: string, key: string): Promise<JobRow | undefined> {
@@ -170,7 +215,7 @@ export async function listJobs(pool: Pool, tenant: string, after: string | undef
   const { rows } = await pool.query<JobRow>(
     `SELECT id, tenant, uri, format, content_key, idempotency_key, default_source, state, total, processed, accepted,
             rejected, bytes_read, bytes_total, '[]'::jsonb AS errors, error, cancel_requested, created_at, updated_at,
-            heartbeat_at, finished_at
+            heartbeat_at, finished_at, origin, attempt, retry_at, quarantined_at, released_at
        FROM jobs WHERE tenant = $1 AND ($2::uuid IS NULL OR id < $2::uuid) ORDER BY id DESC LIMIT $3`,
     [tenant, after ?? null, limit],
   )

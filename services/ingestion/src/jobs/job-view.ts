@@ -36,5 +36,10 @@ export function toJob(row: JobRow, now = new Date()): ingestion.Job {
     created_at: toTimestamp(row.created_at),
     updated_at: toTimestamp(row.updated_at),
     finished_at: row.finished_at ? toTimestamp(row.finished_at) : null,
+    origin: row.origin,
+    attempt: row.attempt,
+    retry_at: row.retry_at ? toTimestamp(row.retry_at) : null,
+    quarantined_at: row.quarantined_at ? toTimestamp(row.quarantined_at) : null,
+    released_at: row.released_at ? toTimestamp(row.released_at) : null,
   }
 }

@@ -10,6 +10,8 @@ import type { IngestItemsRequest as _ingestion_v1_IngestItemsRequest, IngestItem
 import type { IngestItemsResponse as _ingestion_v1_IngestItemsResponse, IngestItemsResponse__Output as _ingestion_v1_IngestItemsResponse__Output } from '../../ingestion/v1/IngestItemsResponse.ts';
 import type { ListIngestionsRequest as _ingestion_v1_ListIngestionsRequest, ListIngestionsRequest__Output as _ingestion_v1_ListIngestionsRequest__Output } from '../../ingestion/v1/ListIngestionsRequest.ts';
 import type { ListIngestionsResponse as _ingestion_v1_ListIngestionsResponse, ListIngestionsResponse__Output as _ingestion_v1_ListIngestionsResponse__Output } from '../../ingestion/v1/ListIngestionsResponse.ts';
+import type { RetryIngestionRequest as _ingestion_v1_RetryIngestionRequest, RetryIngestionRequest__Output as _ingestion_v1_RetryIngestionRequest__Output } from '../../ingestion/v1/RetryIngestionRequest.ts';
+import type { RetryIngestionResponse as _ingestion_v1_RetryIngestionResponse, RetryIngestionResponse__Output as _ingestion_v1_RetryIngestionResponse__Output } from '../../ingestion/v1/RetryIngestionResponse.ts';
 import type { StartIngestionRequest as _ingestion_v1_StartIngestionRequest, StartIngestionRequest__Output as _ingestion_v1_StartIngestionRequest__Output } from '../../ingestion/v1/StartIngestionRequest.ts';
 import type { StartIngestionResponse as _ingestion_v1_StartIngestionResponse, StartIngestionResponse__Output as _ingestion_v1_StartIngestionResponse__Output } from '../../ingestion/v1/StartIngestionResponse.ts';
 
@@ -78,6 +80,25 @@ export interface IngestionServiceClient extends grpc.Client {
   listIngestions(argument: _ingestion_v1_ListIngestionsRequest, callback: grpc.requestCallback<_ingestion_v1_ListIngestionsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Starts a failed file job's file again, as a new job (its first attempt), reading the file as
+   * it is now; a quarantined drop is released by it. FAILED_PRECONDITION for a job that did not
+   * fail, or an upload (not kept: upload it again).
+   */
+  RetryIngestion(argument: _ingestion_v1_RetryIngestionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ingestion_v1_RetryIngestionResponse__Output>): grpc.ClientUnaryCall;
+  RetryIngestion(argument: _ingestion_v1_RetryIngestionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ingestion_v1_RetryIngestionResponse__Output>): grpc.ClientUnaryCall;
+  RetryIngestion(argument: _ingestion_v1_RetryIngestionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ingestion_v1_RetryIngestionResponse__Output>): grpc.ClientUnaryCall;
+  RetryIngestion(argument: _ingestion_v1_RetryIngestionRequest, callback: grpc.requestCallback<_ingestion_v1_RetryIngestionResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Starts a failed file job's file again, as a new job (its first attempt), reading the file as
+   * it is now; a quarantined drop is released by it. FAILED_PRECONDITION for a job that did not
+   * fail, or an upload (not kept: upload it again).
+   */
+  retryIngestion(argument: _ingestion_v1_RetryIngestionRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ingestion_v1_RetryIngestionResponse__Output>): grpc.ClientUnaryCall;
+  retryIngestion(argument: _ingestion_v1_RetryIngestionRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ingestion_v1_RetryIngestionResponse__Output>): grpc.ClientUnaryCall;
+  retryIngestion(argument: _ingestion_v1_RetryIngestionRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ingestion_v1_RetryIngestionResponse__Output>): grpc.ClientUnaryCall;
+  retryIngestion(argument: _ingestion_v1_RetryIngestionRequest, callback: grpc.requestCallback<_ingestion_v1_RetryIngestionResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Starts a job from a file:// or s3:// URI; a file already ingested returns the earlier job,
    * marked as a duplicate.
    */
@@ -122,6 +143,13 @@ export interface IngestionServiceHandlers extends grpc.UntypedServiceImplementat
   ListIngestions: grpc.handleUnaryCall<_ingestion_v1_ListIngestionsRequest__Output, _ingestion_v1_ListIngestionsResponse>;
   
   /**
+   * Starts a failed file job's file again, as a new job (its first attempt), reading the file as
+   * it is now; a quarantined drop is released by it. FAILED_PRECONDITION for a job that did not
+   * fail, or an upload (not kept: upload it again).
+   */
+  RetryIngestion: grpc.handleUnaryCall<_ingestion_v1_RetryIngestionRequest__Output, _ingestion_v1_RetryIngestionResponse>;
+  
+  /**
    * Starts a job from a file:// or s3:// URI; a file already ingested returns the earlier job,
    * marked as a duplicate.
    */
@@ -134,5 +162,6 @@ export interface IngestionServiceDefinition extends grpc.ServiceDefinition {
   GetIngestion: MethodDefinition<_ingestion_v1_GetIngestionRequest, _ingestion_v1_GetIngestionResponse, _ingestion_v1_GetIngestionRequest__Output, _ingestion_v1_GetIngestionResponse__Output>
   IngestItems: MethodDefinition<_ingestion_v1_IngestItemsRequest, _ingestion_v1_IngestItemsResponse, _ingestion_v1_IngestItemsRequest__Output, _ingestion_v1_IngestItemsResponse__Output>
   ListIngestions: MethodDefinition<_ingestion_v1_ListIngestionsRequest, _ingestion_v1_ListIngestionsResponse, _ingestion_v1_ListIngestionsRequest__Output, _ingestion_v1_ListIngestionsResponse__Output>
+  RetryIngestion: MethodDefinition<_ingestion_v1_RetryIngestionRequest, _ingestion_v1_RetryIngestionResponse, _ingestion_v1_RetryIngestionRequest__Output, _ingestion_v1_RetryIngestionResponse__Output>
   StartIngestion: MethodDefinition<_ingestion_v1_StartIngestionRequest, _ingestion_v1_StartIngestionResponse, _ingestion_v1_StartIngestionRequest__Output, _ingestion_v1_StartIngestionResponse__Output>
 }

@@ -51,6 +51,22 @@ export interface Job {
   'created_at'?: (_google_protobuf_Timestamp | null);
   'updated_at'?: (_google_protobuf_Timestamp | null);
   'finished_at'?: (_google_protobuf_Timestamp | null);
+  /**
+   * How it was started: "request" (a file by StartIngestion), "upload" or "drop" (the drop scan).
+   */
+  'origin'?: (string);
+  /**
+   * A dropped file's attempt this job is; 1 for every other job.
+   */
+  'attempt'?: (number);
+  /**
+   * A failed drop: when its next attempt may start (a transient cause), or when it was
+   * quarantined (a permanent cause or its last attempt; `error` says which), and when an operator
+   * started it again (RetryIngestion).
+   */
+  'retry_at'?: (_google_protobuf_Timestamp | null);
+  'quarantined_at'?: (_google_protobuf_Timestamp | null);
+  'released_at'?: (_google_protobuf_Timestamp | null);
 }
 
 /**
@@ -99,4 +115,20 @@ export interface Job__Output {
   'created_at': (_google_protobuf_Timestamp__Output | null);
   'updated_at': (_google_protobuf_Timestamp__Output | null);
   'finished_at': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * How it was started: "request" (a file by StartIngestion), "upload" or "drop" (the drop scan).
+   */
+  'origin': (string);
+  /**
+   * A dropped file's attempt this job is; 1 for every other job.
+   */
+  'attempt': (number);
+  /**
+   * A failed drop: when its next attempt may start (a transient cause), or when it was
+   * quarantined (a permanent cause or its last attempt; `error` says which), and when an operator
+   * started it again (RetryIngestion).
+   */
+  'retry_at': (_google_protobuf_Timestamp__Output | null);
+  'quarantined_at': (_google_protobuf_Timestamp__Output | null);
+  'released_at': (_google_protobuf_Timestamp__Output | null);
 }
