@@ -14,8 +14,11 @@ ALTER TABLE jobs
   -- When an operator started the file again (POST /v1/ingestions/{id}/retry).
   ADD COLUMN released_at    timestamptz;
 
--- The quarantined files not yet released: the gauge reads them at each scrape.
-CREATE INDEX jobs_quarantined ON jobs (tenant) WHERE quarantined_at IS NOT NULL AND released_at IS NULL;
+-- Uploads before this release: an upload is not kept, so it cannot be started again.
+UPDATE jobs SET origin = 'upload' WHERE uri LIKE 'upload:%';
+
+-- The quarantined attempts not yet released: the gauge and a retry's release read them.
+CREATE INDEX jobs_quarantined ON jobs (tenant, uri) WHERE quarantined_at IS NOT NULL AND released_at IS NULL;
 
 -- Each drop scan's outcome, whichever process ran it: the CronJob exits, its result stays here for
 -- the gauges every replica exports (a failed scan, no successful scan for too long). Kept 30 days.
@@ -27,7 +30,7 @@ CREATE TABLE drop_scans (
   ok          boolean     NOT NULL,
   counts      jsonb       NOT NULL
 );
-CREATE INDEX drop_scans_recent ON drop_scans (finished_at);
+CREATE INDEX drop_scans_latest ON drop_scans (uri, finished_at DESC);
 
 -- Down Migration
 DROP TABLE drop_scans;

@@ -1,3 +1,4 @@
+import { setTimeout } from 'node:timers/promises'
 import {
   childTraceparent,
   createIdempotentProducer,
@@ -13,14 +14,20 @@ import { loadDropScanConfig } from './config.ts'
 import { recordedScan } from './drops/daily-drops.ts'
 import { runnerMetrics } from './jobs/job-runner.ts'
 import { createJobService } from './jobs/job-service.ts'
-import { getJob } from './jobs/job-store.ts'
+import { failAbandoned, getJob } from './jobs/job-store.ts'
 import { areaOf, dropScan, ingestSources, runnerOptions } from './wiring.ts'
 
+/** How long a run waits for a dropped file's next attempt: retries due later are the next run's. */
+const WAIT_IN_RUN_MS = 15 * 60_000
+
 /**
- * The drops CronJob (`node src/scan-drops.ts`): scans DROP_URI once, runs each new file's job to
- * its end in this process, and exits. Files already ingested are skipped, so a rerun, a retry of
- * the Job or a replica that also scans never ingests a file twice. The exit code is 1 when a file
- * could not be started or its job failed, so the CronJob's failure shows where operators look.
+ * The drops CronJob (`node src/scan-drops.ts`): scans DROP_URI, runs each new file's job to its
+ * end in this process, and exits. Files already ingested are skipped, so a rerun, a retry of the
+ * Job or a replica that also scans never ingests a file twice. A file that failed on a transient
+ * cause waits for its next attempt (drops/drop-retries.ts): while one is due within
+ * WAIT_IN_RUN_MS, the run sleeps until then and scans again. The exit code is 1 unless every file
+ * it started ended in a completed job and none waits or could not be started (a quarantined file
+ * has its own alert), so the CronJob's failure shows where operators look.
  */
 await runTask('drop scan', async () => {
   const config = loadDropScanConfig()
@@ -44,35 +51,49 @@ await runTask('drop scan', async () => {
       producer,
       log,
       options,
-      metrics: runnerMetrics(createMetrics({ service: config.SERVICE_NAME, defaultMetrics: false }), pool),
+      // Never scraped (the process exits): the gauges every replica exports read what it records.
+      metrics: runnerMetrics(createMetrics({ service: config.SERVICE_NAME, defaultMetrics: false })),
       sources,
       areaOf: areaOf(config),
       leaseMs: options.leaseMs,
       maxRunningJobs: options.maxRunningJobs,
     })
-    const started: string[] = []
+    // The last attempt of each file this run started, by URI.
+    const started = new Map<string, string>()
+    const waiting: Date[] = []
     const scan = dropScan(config, sources, {
       log,
       start: async (tenant, uri) => {
         const { job, step } = await jobs.startDrop(tenant, uri)
-        if (step === 'started') started.push(job.id)
+        if (step === 'started') started.set(job.uri, job.id)
+        if (step === 'waiting' && job.retry_at) waiting.push(job.retry_at)
         return { step }
       },
     })
-    // The scan and the jobs it started, to their end: it failed if a file could not be started or a job did not complete.
     const states: Record<string, number> = {}
     let ok = false
     const counts = await recordedScan(
       { pool, log },
       config.DROP_URI,
-      () => withTraceparent(childTraceparent(), () => scan!()),
+      async () => {
+        // A previous run killed mid-job (its pod OOM-killed, say) left running rows: failed, so they are judged.
+        await failAbandoned(pool, options.leaseMs)
+        for (let round = 1; ; round++) {
+          waiting.length = 0
+          const counts = await withTraceparent(childTraceparent(), () => scan!())
+          await jobs.drain()
+          const next = Math.min(...waiting.map((d) => d.getTime()))
+          if (waiting.length === 0 || next - Date.now() > WAIT_IN_RUN_MS) return counts
+          log.info({ round, waiting: waiting.length, next: new Date(next) }, 'drop scan waits for retries')
+          await setTimeout(Math.max(0, next - Date.now()))
+        }
+      },
       async (counts) => {
-        await jobs.drain()
-        for (const id of started) {
+        for (const id of started.values()) {
           const state = (await getJob(pool, config.DROP_TENANT, id))?.state ?? 'missing'
           states[state] = (states[state] ?? 0) + 1
         }
-        ok = counts.failed === 0 && (states.completed ?? 0) === started.length
+        ok = counts.failed + counts.waiting === 0 && (states.completed ?? 0) === started.size
         return ok
       },
     )

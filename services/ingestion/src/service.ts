@@ -50,7 +50,7 @@ await runGrpcService({
       scan && config.DROP_CRON && config.DROP_URI
         ? scheduleDrops(
             config.DROP_CRON,
-            () => recordedScan({ pool, log }, config.DROP_URI ?? '', scan, (c) => c.failed === 0),
+            () => recordedScan({ pool, log }, config.DROP_URI ?? '', scan, (c) => c.failed + c.waiting === 0),
             log,
           )
         : undefined

@@ -195,5 +195,74 @@ t.test(
     })
     await t.rejects(refused(first, 'someone-else'), { code: status.NOT_FOUND }, "another tenant's job is not found")
     await t.rejects(refused('not-a-uuid'), { code: status.INVALID_ARGUMENT })
+    const upload = await insertJob(ing.pool, {
+      id: uuidv7(),
+      tenant,
+      uri: 'upload:nightly',
+      format: 'ndjson',
+      contentKey: null,
+      idempotencyKey: null,
+      defaultSource: 'bulk',
+      bytesTotal: null,
+      origin: 'upload',
+    })
+    await ing.pool.query("UPDATE jobs SET state = 'failed', finished_at = now() WHERE id = $1", [upload.id])
+    await t.rejects(refused(upload.id), { code: status.FAILED_PRECONDITION, message: /an upload is not kept/ })
+    // A failed attempt of a file that is in by now: the retry answers the job that holds it.
+    t.match(await refused(first), { duplicate: true, job: { id: second?.id, state: 'JOB_STATE_COMPLETED' } })
+  },
+)
+
+t.test(
+  'scans agree on each file: concurrent scans start it once, a cancelled drop stays cancelled, a file in by request is done',
+  async (t) => {
+    const ing = await startTestIngestion(t)
+    const client = ingestionClient(t, ing.address)
+    const tenant = `agree-${Date.now()}`
+    const files = fileSource(ing.fileRoot)
+    const daily = `file:///tenants/${tenant}/daily/`
+    const scan = () =>
+      scanDrops(
+        {
+          list: (prefix: string) => files.list(new URL(prefix), ing.areaOf(tenant)),
+          start: (uri: string) => ing.jobs.startDrop(tenant, uri),
+          log: silentLogger(),
+        },
+        daily,
+      )
+    await writeInput(ing.fileRoot, tenant, 'daily/a.ndjson', ndjson([item(1)]))
+    await writeInput(ing.fileRoot, tenant, 'daily/b.ndjson', ndjson([item(2)]))
+    const both = await Promise.all([scan(), scan(), scan()])
+    t.equal(
+      both.reduce((n, c) => n + c.started, 0),
+      2,
+      'three scans at once start each file once',
+    )
+    const { jobs } = await client.call('ListIngestions', { page: { size: 10, cursor: '' } }, as(tenant))
+    t.equal(jobs.length, 2)
+    for (const j of jobs) await finished(client, tenant, j.id)
+
+    // A cancelled drop stays cancelled: no scan starts it again.
+    const c = await writeInput(ing.fileRoot, tenant, 'daily/c.ndjson', ndjson([item(3)]))
+    const found = await files.find(new URL(c), ing.areaOf(tenant))
+    const cancelled = await insertJob(ing.pool, {
+      id: uuidv7(),
+      tenant,
+      uri: found.uri,
+      format: 'ndjson',
+      contentKey: found.contentKey,
+      idempotencyKey: null,
+      defaultSource: 'daily',
+      bytesTotal: found.size,
+      origin: 'drop',
+    })
+    await ing.pool.query("UPDATE jobs SET state = 'cancelled', finished_at = now() WHERE id = $1", [cancelled.id])
+    t.match(await scan(), { started: 0, cancelled: 1, completed: 2 })
+
+    // A file of the folder ingested by request first: done for the scan too.
+    const d = await writeInput(ing.fileRoot, tenant, 'daily/d.ndjson', ndjson([item(4)]))
+    const byRequest = await client.call('StartIngestion', { uri: d }, as(tenant))
+    await finished(client, tenant, byRequest.job?.id ?? '')
+    t.match(await scan(), { started: 0, cancelled: 1, completed: 3 })
   },
 )

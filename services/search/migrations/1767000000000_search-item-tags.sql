@@ -21,18 +21,6 @@ CREATE TABLE search_item_tags (
   PRIMARY KEY (id, tag)
 );
 
--- A tag in a currency, in price order either way (a price in a currency is never missing, so the
--- ascending index walked backwards is the descending order); a price range is a range of it.
-CREATE INDEX search_item_tags_price ON search_item_tags
-  (tenant, tag, price_currency, (coalesce(price_amount_minor, 9223372036854775807)), id)
-  INCLUDE (price_amount_minor, published_at);
--- A tag newest first; a date window is a range of it. Each index also holds the raw columns the
--- filters name (the planner reads an index alone only where it holds every column a query names,
--- not just the expressions of them), so any filter of a tag's search is checked from its entries.
-CREATE INDEX search_item_tags_newest ON search_item_tags
-  (tenant, tag, (coalesce(published_at, '-infinity')) DESC, id DESC)
-  INCLUDE (published_at, price_amount_minor, price_currency);
-
 CREATE FUNCTION search_item_tags_inserted() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO search_item_tags (id, tag, tenant, price_amount_minor, price_currency, published_at)
@@ -78,7 +66,39 @@ SELECT DISTINCT s.id, t.tag, s.tenant, s.price_amount_minor, s.price_currency, s
   FROM search_items s, unnest(s.tags) AS t(tag)
  WHERE NOT s.deleted;
 
+-- Built after the backfill, in one pass each, rather than entry by entry during it.
+-- A tag in a currency, in price order either way (a price in a currency is never missing, so the
+-- ascending index walked backwards is the descending order); a price range is a range of it.
+CREATE INDEX search_item_tags_price ON search_item_tags
+  (tenant, tag, price_currency, (coalesce(price_amount_minor, 9223372036854775807)), id)
+  INCLUDE (price_amount_minor, published_at);
+-- A tag newest first; a date window is a range of it. Each index also holds the raw columns the
+-- filters name (the planner reads an index alone only where it holds every column a query names,
+-- not just the expressions of them), so any filter of a tag's search is checked from its entries.
+CREATE INDEX search_item_tags_newest ON search_item_tags
+  (tenant, tag, (coalesce(published_at, '-infinity')) DESC, id DESC)
+  INCLUDE (published_at, price_amount_minor, price_currency);
+
+-- A TRUNCATE of the items (a rebuild from the catalog) empties the tag rows with them.
+CREATE FUNCTION search_item_tags_truncated() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  TRUNCATE search_item_tags;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER search_item_tags_truncated AFTER TRUNCATE ON search_items
+  FOR EACH STATEMENT EXECUTE FUNCTION search_item_tags_truncated();
+
+-- A price is an amount and a currency, or neither: the tag rows' price order in a currency rests
+-- on it (walked backwards, the ascending order is the descending one only if no priced row in a
+-- currency lacks its amount), as the indexer has always written them.
+ALTER TABLE search_items ADD CONSTRAINT search_items_price_whole
+  CHECK ((price_currency IS NULL) = (price_amount_minor IS NULL)) NOT VALID;
+ALTER TABLE search_items VALIDATE CONSTRAINT search_items_price_whole;
+
 -- Down Migration
+ALTER TABLE search_items DROP CONSTRAINT search_items_price_whole;
+DROP TRIGGER search_item_tags_truncated ON search_items;
+DROP FUNCTION search_item_tags_truncated();
 DROP TRIGGER search_item_tags_deleted ON search_items;
 DROP TRIGGER search_item_tags_updated ON search_items;
 DROP TRIGGER search_item_tags_inserted ON search_items;

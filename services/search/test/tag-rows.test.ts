@@ -1,4 +1,8 @@
+import { encodeCursor } from '@catalog/kit'
 import t from 'tap'
+import { pageAndSummary } from '../src/postgres/postgres-search.ts'
+import { searchSql } from '../src/postgres/search-sql.ts'
+import { checkRequest } from '../src/query/query-rules.ts'
 import { deleted, startSearch, upserted } from './helpers/search.ts'
 
 /*
@@ -94,4 +98,56 @@ t.test('the tag rows follow every write of the items they describe', async (t) =
     'the next page goes on from the cursor',
   )
   t.equal(next.next_cursor, '', 'and is the last')
+})
+
+t.test("a tag's search answers from the tag rows exactly what the items' own indexes answer", async (t) => {
+  const s = await startSearch(t)
+  // Ties on the date and on the price across page boundaries, undated and unpriced items, two
+  // currencies, and another tenant with the same tags.
+  const specs = Array.from({ length: 90 }, (_, i) => ({
+    tenant: i % 10 === 9 ? 'other' : 'acme',
+    title: `Item ${i}`,
+    tags: [i % 3 ? 'lamp' : 'desk', ...(i % 4 ? ['sale'] : [])],
+    price: i % 7 === 0 ? null : { amount_minor: (i % 5) * 100, currency: i % 2 ? 'EUR' : 'USD' },
+    ...(i % 6 === 0 ? {} : { published_at: `2024-0${1 + (i % 3)}-01T00:00:00Z` }),
+  }))
+  await s.index(...specs.map((spec) => upserted(spec)))
+  const day = (iso: string) => ({ seconds: String(Date.parse(iso) / 1000), nanos: 0 })
+  const requests: Parameters<typeof checkRequest>[0][] = [
+    { tags: ['lamp'], sort: 'SORT_ORDER_NEWEST' },
+    { tags: ['lamp'], published_after: day('2024-02-01T00:00:00Z'), sort: 'SORT_ORDER_NEWEST' },
+    { tags: ['sale'], min_price_minor: '100', max_price_minor: '300', sort: 'SORT_ORDER_NEWEST' },
+    { tags: ['lamp'], currency: 'EUR', sort: 'SORT_ORDER_PRICE_ASC' },
+    { tags: ['sale'], currency: 'USD', sort: 'SORT_ORDER_PRICE_DESC' },
+    { tags: ['lamp'], currency: 'EUR', min_price_minor: '100', max_price_minor: '300', sort: 'SORT_ORDER_PRICE_DESC' },
+    { tags: ['desk'], currency: 'USD', sort: 'SORT_ORDER_PRICE_ASC' },
+    { tags: ['lamp'], currency: 'EUR', published_before: day('2024-03-01T00:00:00Z'), sort: 'SORT_ORDER_PRICE_ASC' },
+  ]
+  const walk = async (request: Parameters<typeof checkRequest>[0], tagRows: boolean) => {
+    const pages: unknown[] = []
+    let cursor = ''
+    do {
+      const query = checkRequest({ ...request, limit: 4, cursor })
+      const sql = searchSql('acme', query, { tagRows })
+      const c = await s.pool.connect()
+      try {
+        await c.query('BEGIN')
+        const { rows, summary } = await pageAndSummary(c, sql, query)
+        await c.query('COMMIT')
+        const page = rows.slice(0, query.limit)
+        pages.push({ ids: page.map((r) => [r.id, r.sort_key_text]), summary: cursor ? undefined : summary })
+        const last = page.at(-1)
+        cursor = rows.length > query.limit && last ? encodeCursor({ s: query.sort, k: last.sort_key_text, i: last.id }) : ''
+      } finally {
+        c.release()
+      }
+    } while (cursor)
+    return pages
+  }
+  for (const request of requests) {
+    t.ok(searchSql('acme', checkRequest(request)).summary.text.includes('search_item_tags'), 'answered from the tag rows')
+    const fast = await walk(request, true)
+    t.ok(fast.length > 1, `several pages: ${JSON.stringify(request)}`)
+    t.same(fast, await walk(request, false), JSON.stringify(request))
+  }
 })

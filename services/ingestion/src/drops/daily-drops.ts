@@ -41,26 +41,34 @@ export function scheduleDrops(cron: string, scan: () => Promise<unknown>, log: L
 }
 
 /**
- * Records a scan's outcome (a failed scan: a file it could not start, or, for the CronJob, a job
- * that did not complete) for the gauges, and forgets those past 30 days.
+ * Records a scan's outcome (a failed scan: a file it could not start or that waits for its next
+ * attempt, or, for the CronJob, a job that did not complete) for the gauges, and forgets those past
+ * 30 days but each folder's last success.
  */
 export async function recordScan(
   pool: Pool,
   scan: { uri: string; startedAt: Date; ok: boolean; counts: Record<string, unknown> },
 ): Promise<void> {
   await pool.query(
-    `WITH pruned AS (DELETE FROM drop_scans WHERE finished_at < now() - interval '30 days')
+    `WITH pruned AS (
+       DELETE FROM drop_scans d WHERE finished_at < now() - interval '30 days'
+          AND id IS DISTINCT FROM (SELECT id FROM drop_scans s WHERE s.uri = d.uri AND s.ok ORDER BY finished_at DESC LIMIT 1))
      INSERT INTO drop_scans (uri, started_at, ok, counts) VALUES ($1, $2, $3, $4)`,
     [scan.uri, scan.startedAt, scan.ok, JSON.stringify(scan.counts)],
   )
 }
 
-/** Per drop folder: when its last scan succeeded, and whether its last scan did. */
-export async function lastScans(pool: Pool): Promise<{ uri: string; last_success: number | null; last_ok: boolean }[]> {
-  const { rows } = await pool.query<{ uri: string; last_success: number | null; last_ok: boolean }>(
-    `SELECT uri, extract(epoch FROM max(finished_at) FILTER (WHERE ok))::float8 AS last_success,
-            (array_agg(ok ORDER BY finished_at DESC))[1] AS last_ok
-       FROM drop_scans GROUP BY uri`,
+/**
+ * Per drop folder scanned in the last 7 days (a folder no longer configured drops out): when its
+ * last successful scan ended (0: none yet), and whether its last scan succeeded.
+ */
+export async function lastScans(pool: Pool): Promise<{ uri: string; last_success: number; last_ok: boolean }[]> {
+  const { rows } = await pool.query<{ uri: string; last_success: number; last_ok: boolean }>(
+    `SELECT l.uri, l.ok AS last_ok,
+            coalesce((SELECT extract(epoch FROM s.finished_at)::float8 FROM drop_scans s
+                       WHERE s.uri = l.uri AND s.ok ORDER BY s.finished_at DESC LIMIT 1), 0) AS last_success
+       FROM (SELECT DISTINCT ON (uri) uri, ok, finished_at FROM drop_scans ORDER BY uri, finished_at DESC) l
+      WHERE l.finished_at > now() - interval '7 days'`,
   )
   return rows
 }

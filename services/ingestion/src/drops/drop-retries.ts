@@ -1,4 +1,4 @@
-import type { Pool, PoolClient } from '@catalog/kit'
+import type { Logger, Pool, PoolClient } from '@catalog/kit'
 import { jobCodes } from '../errors.ts'
 import type { JobRow } from '../jobs/job-store.ts'
 
@@ -8,7 +8,7 @@ import type { JobRow } from '../jobs/job-store.ts'
  * `maxMs`), drawn between half and all of it so that files failed together do not retry together;
  * a permanent cause (the input is unreadable or has too many bad records: the same file fails the
  * same way) or the last of `maxAttempts` quarantines the file. No scan starts a quarantined file
- * again; an operator releases it (POST /v1/ingestions/{id}/retry, or `ingestion-cli retry`).
+ * again; an operator releases it (POST /v1/ingestions/{id}/retry).
  */
 
 export interface RetryPolicy {
@@ -27,24 +27,28 @@ const PERMANENT: readonly string[] = [jobCodes.malformedInput, jobCodes.tooManyB
 
 export const isPermanent = (error: string) => PERMANENT.some((code) => error.startsWith(`${code}:`))
 
-/** The verdict on a failed attempt of a dropped file. */
+/** The verdict on a failed attempt of a dropped file that ended at `ended`. */
 export function verdictOf(
   job: Pick<JobRow, 'error' | 'attempt'>,
   policy: RetryPolicy,
-  now: Date,
+  ended: Date,
   random = Math.random,
 ): DropVerdict {
   if (isPermanent(job.error)) return { quarantined: 'its input cannot be ingested as it is' }
   if (job.attempt >= policy.maxAttempts) return { quarantined: `it failed ${job.attempt} attempts in a row` }
   const ceiling = Math.min(policy.maxMs, policy.baseMs * 2 ** (job.attempt - 1))
-  return { retryAt: new Date(now.getTime() + ceiling * (0.5 + random() / 2)) }
+  return { retryAt: new Date(ended.getTime() + ceiling * (0.5 + random() / 2)) }
 }
 
 /**
  * Records the verdict on a failed drop job that has none yet (conclude and the scan may both
- * judge it: the first one stands), and answers the job as it now is.
+ * judge it: the first one stands), and answers the job as it now is, and whether this call judged it.
  */
-export async function recordVerdict(db: Pick<Pool | PoolClient, 'query'>, job: JobRow, verdict: DropVerdict): Promise<JobRow> {
+export async function recordVerdict(
+  db: Pick<Pool | PoolClient, 'query'>,
+  job: JobRow,
+  verdict: DropVerdict,
+): Promise<{ job: JobRow; judged: boolean }> {
   const { rows } = await db.query<JobRow>(
     `UPDATE jobs
         SET retry_at = $2, quarantined_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END,
@@ -54,20 +58,21 @@ export async function recordVerdict(db: Pick<Pool | PoolClient, 'query'>, job: J
       RETURNING *`,
     [job.id, 'retryAt' in verdict ? verdict.retryAt : null, 'quarantined' in verdict ? verdict.quarantined : null],
   )
-  if (rows[0]) return rows[0]
+  if (rows[0]) return { job: rows[0], judged: true }
   const { rows: now } = await db.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [job.id])
-  return now[0] ?? job
+  return { job: now[0] ?? job, judged: false }
 }
 
 /** Why a scan leaves a dropped file alone. */
 export type DropSkip = 'running' | 'completed' | 'cancelled' | 'quarantined' | 'waiting'
 
-/** What a scan does with a dropped file, from its latest attempt: start attempt n, or leave it. */
-export type DropStep = { start: number } | { skip: DropSkip; job: JobRow }
+/** What a scan does with a dropped file, from its latest attempt: start attempt n, or leave it (`judged`: quarantined by this step). */
+export type DropStep = { start: number } | { skip: DropSkip; job: JobRow; judged?: boolean }
 
 /**
- * The scan's step for a file whose latest job is `last` (none: its first attempt). A failed one
- * without a verdict (the sweep failed it when its process died) is judged here.
+ * The scan's step for a file whose latest attempt is `last` (none: its first attempt), once no
+ * completed or live job of the file answered. A failed one without a verdict (the sweep failed it
+ * when its process died) is judged here, from when it failed; a released one starts afresh.
  */
 export async function dropStep(
   db: Pick<Pool | PoolClient, 'query'>,
@@ -75,10 +80,20 @@ export async function dropStep(
   policy: RetryPolicy,
   now: Date,
 ): Promise<DropStep> {
-  if (!last) return { start: 1 }
+  if (!last || last.released_at) return { start: 1 }
   if (last.state !== 'failed') return { skip: last.state, job: last }
-  const judged = last.retry_at || last.quarantined_at ? last : await recordVerdict(db, last, verdictOf(last, policy, now))
-  if (judged.quarantined_at) return { skip: 'quarantined', job: judged }
-  if (judged.retry_at && judged.retry_at.getTime() > now.getTime()) return { skip: 'waiting', job: judged }
-  return { start: judged.attempt + 1 }
+  const { job, judged } =
+    last.retry_at || last.quarantined_at
+      ? { job: last, judged: false }
+      : await recordVerdict(db, last, verdictOf(last, policy, last.finished_at ?? now))
+  if (job.quarantined_at) return { skip: 'quarantined', job, judged }
+  if (job.retry_at && job.retry_at.getTime() > now.getTime()) return { skip: 'waiting', job }
+  return { start: job.attempt + 1 }
+}
+
+/** The log line of a verdict: an error for a quarantine (an operator must act), a warning for a retry. */
+export function logVerdict(log: Logger, job: JobRow): void {
+  const fields = { job: job.id, tenant: job.tenant, uri: job.uri, attempt: job.attempt }
+  if (job.quarantined_at) log.error({ ...fields, error: job.error }, 'dropped file quarantined')
+  else if (job.retry_at) log.warn({ ...fields, retry_at: job.retry_at }, 'dropped file will be retried')
 }

@@ -5,7 +5,7 @@ import { events } from '@catalog/proto'
 import { Counter, Gauge } from 'prom-client'
 import { lastScans } from '../drops/daily-drops.ts'
 import type { RetryPolicy } from '../drops/drop-retries.ts'
-import { DROP_RETRY, recordVerdict, verdictOf } from '../drops/drop-retries.ts'
+import { DROP_RETRY, logVerdict, recordVerdict, verdictOf } from '../drops/drop-retries.ts'
 import { failedWith, JobFailure, jobCodes, jobError } from '../errors.ts'
 import { isRecordError, mapItem } from '../formats/item-mapper.ts'
 import type { InputShape } from '../formats/read-records.ts'
@@ -93,27 +93,17 @@ export function runnerMetrics(metrics: Metrics, pool?: Pool) {
     })
     new Gauge({
       name: 'ingestion_drop_scan_last_success_timestamp_seconds',
-      help: "When the drop folder's last successful scan ended (none until one did).",
+      help: "When the drop folder's last successful scan ended; 0 while none has.",
       labelNames: ['uri'],
       registers,
       async collect() {
         await scansRead()
         this.reset()
-        for (const s of scans) if (s.last_success !== null) this.set({ uri: s.uri }, s.last_success)
+        for (const s of scans) this.set({ uri: s.uri }, s.last_success)
       },
     })
   }
   return {
-    dropRetries: new Counter({
-      name: 'ingestion_drop_retries_total',
-      help: 'Attempts of dropped files started again after a transient failure.',
-      registers,
-    }),
-    dropsQuarantined: new Counter({
-      name: 'ingestion_drops_quarantined_total',
-      help: 'Dropped files quarantined: failed on a permanent cause or on their last attempt.',
-      registers,
-    }),
     records: new Counter({
       name: 'ingestion_records_total',
       help: 'Records read by ingestion jobs, by outcome (accepted, rejected).',
@@ -433,7 +423,8 @@ async function conclude(deps: RunnerDeps, job: JobRow, ending: Ending, progress:
     })) ?? job
   metrics.running.dec()
   metrics.finished.inc({ state: finished.state })
-  if (finished.origin === 'drop' && finished.state === 'failed') await judgeDrop(deps, finished)
+  // (Not when the end could not be recorded: the row is still running, and the sweep and the next scan judge it.)
+  if (finished.origin === 'drop' && finished.state === 'failed' && finished.finished_at) await judgeDrop(deps, finished)
   const type = { completed: 'jobCompleted', failed: 'jobFailed', cancelled: 'jobCancelled', running: 'jobProgressed' } as const
   await publishJobEvent(producer, events.INGESTION_TYPES[type[finished.state]], finished).catch((err: unknown) =>
     log.warn({ err, job: job.id }, 'could not publish the end of a job'),
@@ -445,18 +436,8 @@ async function conclude(deps: RunnerDeps, job: JobRow, ending: Ending, progress:
 /** A failed attempt of a dropped file: its retry, or its quarantine, recorded at once (the scan would otherwise). */
 async function judgeDrop(deps: RunnerDeps, job: JobRow): Promise<void> {
   try {
-    const judged = await recordVerdict(deps.pool, job, verdictOf(job, deps.options.dropRetry ?? DROP_RETRY, new Date()))
-    if (judged.quarantined_at) {
-      deps.metrics.dropsQuarantined.inc()
-      deps.log.error(
-        { job: job.id, tenant: job.tenant, uri: job.uri, attempt: job.attempt, error: judged.error },
-        'dropped file quarantined',
-      )
-    } else
-      deps.log.warn(
-        { job: job.id, uri: job.uri, attempt: job.attempt, retry_at: judged.retry_at },
-        'dropped file will be retried',
-      )
+    const { job: judged } = await recordVerdict(deps.pool, job, verdictOf(job, deps.options.dropRetry ?? DROP_RETRY, new Date()))
+    logVerdict(deps.log, judged)
   } catch (err) {
     deps.log.warn({ err, job: job.id }, 'could not judge a failed drop; the next scan will')
   }

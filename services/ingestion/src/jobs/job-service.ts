@@ -4,7 +4,7 @@ import type { ingestion } from '@catalog/proto'
 import { events } from '@catalog/proto'
 import { v7 as uuidv7 } from 'uuid'
 import type { DropSkip } from '../drops/drop-retries.ts'
-import { DROP_RETRY, dropStep } from '../drops/drop-retries.ts'
+import { DROP_RETRY, dropStep, logVerdict } from '../drops/drop-retries.ts'
 import { invalid, JobFailure, jobCodes, jobFinished, jobNotFound, jobNotRetryable, tooManyJobs } from '../errors.ts'
 import type { Format, InputShape } from '../formats/read-records.ts'
 import type { Source } from '../sources/source.ts'
@@ -12,16 +12,16 @@ import { pickSource } from '../sources/source.ts'
 import { unlessAborted } from './job-cancel.ts'
 import type { RunnerDeps } from './job-runner.ts'
 import { publishJobEvent, runJob } from './job-runner.ts'
-import type { JobRow, NewJob } from './job-store.ts'
+import type { JobOrigin, JobRow, NewJob } from './job-store.ts'
 import {
   countLiveJobs,
   findByIdempotencyKey,
-  findLatest,
+  findLatestDrop,
   findLiveOrDone,
   getJob,
   insertJob,
   listJobs,
-  markReleased,
+  releaseFile,
   requestCancel,
 } from './job-store.ts'
 import { toJob } from './job-view.ts'
@@ -70,21 +70,20 @@ export function createJobService(deps: JobServiceDeps) {
   }
 
   /**
-   * Records a new job (within the tenant's limit) and announces it, unless `same` finds the one a
-   * start under the same key made already: its lock makes "find, else insert" atomic across replicas.
+   * Records a new job (within the tenant's limit) and announces it, unless `same` finds the job
+   * that answers the start instead (one a start under the same key made already): its lock makes
+   * "find, else insert" atomic across replicas. `find` may also say which attempt the new job is.
    */
   const create = async (
     job: Omit<NewJob, 'id'>,
-    same?: { key: unknown[]; find: (c: PoolClient) => Promise<JobRow | undefined> },
+    same?: { key: unknown[]; find: (c: PoolClient) => Promise<JobRow | { attempt: number } | undefined> },
   ): Promise<{ job: JobRow; duplicate: boolean }> => {
     const created = await withTransaction(deps.pool, async (c) => {
-      if (same) {
-        await lock(c, same.key)
-        const earlier = await same.find(c)
-        if (earlier) return { job: earlier, duplicate: true }
-      }
+      if (same) await lock(c, same.key)
+      const found = await same?.find(c)
+      if (found && isJob(found)) return { job: found, duplicate: true }
       await checkLimit(c, job.tenant)
-      return { job: await insertJob(c, { id: uuidv7(), ...job }), duplicate: false }
+      return { job: await insertJob(c, { id: uuidv7(), ...job, ...found }), duplicate: false }
     })
     if (!created.duplicate) await publishJobEvent(deps.producer, events.INGESTION_TYPES.jobStarted, created.job)
     return created
@@ -109,21 +108,18 @@ export function createJobService(deps: JobServiceDeps) {
 
   /**
    * Records and runs a job for a file, one start per file at a time: a completed or live job of
-   * the same file answers instead (a duplicate). `before` runs in the same transaction, first.
+   * the same file answers instead (a duplicate), or what `then` finds in the same transaction.
    */
   const runFile = async (
     { found, job, key }: Awaited<ReturnType<typeof fileAt>>,
-    how: Pick<NewJob, 'origin' | 'attempt'>,
-    before?: (c: PoolClient) => Promise<void>,
+    origin: JobOrigin,
+    then?: (c: PoolClient) => Promise<JobRow | { attempt: number } | undefined>,
   ) => {
     const result = await create(
-      { ...job, ...how },
+      { ...job, origin },
       {
         key,
-        find: async (c) => {
-          await before?.(c)
-          return findLiveOrDone(c, job.tenant, found.uri, found.contentKey, deps.leaseMs)
-        },
+        find: async (c) => (await findLiveOrDone(c, job.tenant, found.uri, found.contentKey, deps.leaseMs)) ?? then?.(c),
       },
     )
     if (!result.duplicate)
@@ -133,39 +129,50 @@ export function createJobService(deps: JobServiceDeps) {
 
   /** Starts a job for the file at `uri`, or answers the job that already did (a duplicate). */
   async function startFile(tenant: string, uri: string, defaultSource: string): Promise<{ job: JobRow; duplicate: boolean }> {
-    return runFile(await fileAt(tenant, uri, defaultSource), { origin: 'request' })
+    return runFile(await fileAt(tenant, uri, defaultSource), 'request')
   }
 
   /**
    * A file of the drop folder, as a scan finds it: its first attempt; its next one once the last
-   * failed on a transient cause and waited out its backoff; else nothing (it is done, running,
-   * cancelled, quarantined or still waiting), and the step says which.
+   * failed on a transient cause and waited out its backoff; else nothing (it is done or running,
+   * whatever started it; its drop was cancelled, is quarantined or still waits), and the step says
+   * which. The step is taken under the file's lock, in the transaction that starts the job, so
+   * scans on every replica and the CronJob agree.
    */
   async function startDrop(tenant: string, uri: string): Promise<{ step: 'started' | DropSkip; job: JobRow }> {
     const file = await fileAt(tenant, uri, '')
     const { found } = file
-    const step = await withTransaction(deps.pool, async (c) => {
-      await lock(c, file.key)
-      const last = await findLatest(c, tenant, found.uri, found.contentKey)
-      return dropStep(c, last, deps.options.dropRetry ?? DROP_RETRY, new Date())
+    let skip: DropSkip | undefined
+    const { job, duplicate } = await runFile(file, 'drop', async (c) => {
+      const last = await findLatestDrop(c, tenant, found.uri, found.contentKey)
+      const step = await dropStep(c, last, deps.options.dropRetry ?? DROP_RETRY, new Date())
+      if ('start' in step) return { attempt: step.start }
+      if (step.judged) logVerdict(deps.log, step.job)
+      skip = step.skip
+      return step.job
     })
-    if ('skip' in step) return { step: step.skip, job: step.job }
-    const { job, duplicate } = await runFile(file, { origin: 'drop', attempt: step.start })
-    if (!duplicate && step.start > 1) deps.metrics.dropRetries.inc()
-    return { step: duplicate ? 'running' : 'started', job }
+    if (duplicate) return { step: skip ?? (job.state === 'completed' ? 'completed' : 'running'), job }
+    return { step: 'started', job }
   }
 
   /**
    * Starts a failed file job's file again, as its first attempt: what an operator does once the
-   * cause is fixed, and how a quarantined drop is released. The file is read as it is now.
+   * cause is fixed, and how a quarantined drop is released (every quarantined attempt of the file).
+   * The file is read as it is now; one that is gone is released all the same, and answers 404.
    */
   async function retry(tenant: string, id: string): Promise<{ job: JobRow; duplicate: boolean }> {
     const failed = await getJob(deps.pool, tenant, id)
     if (!failed) throw jobNotFound(id)
     if (failed.state !== 'failed') throw jobNotRetryable(id, `it is ${failed.state}, and only a failed job is`)
     if (failed.origin === 'upload') throw jobNotRetryable(id, 'an upload is not kept: upload it again')
-    const file = await fileAt(tenant, failed.uri, failed.default_source)
-    return runFile(file, { origin: failed.origin, attempt: 1 }, (c) => markReleased(c, failed.id))
+    const file = await fileAt(tenant, failed.uri, failed.default_source).catch(async (err: unknown) => {
+      await releaseFile(deps.pool, tenant, failed.uri)
+      throw err
+    })
+    return runFile(file, failed.origin, async (c) => {
+      await releaseFile(c, tenant, failed.uri)
+      return undefined
+    })
   }
 
   /**
@@ -284,6 +291,8 @@ export function jobHandlers(jobs: JobService, deps: Pick<JobServiceDeps, 'pool'>
     },
   }
 }
+
+const isJob = (found: JobRow | { attempt: number }): found is JobRow => 'id' in found
 
 /** Serialises, across replicas, the transactions that name the same `key`: an advisory lock held until commit. */
 function lock(c: PoolClient, key: unknown[]) {

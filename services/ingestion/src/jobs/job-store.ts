@@ -105,24 +105,43 @@ export async function findLiveOrDone(
   return rows[0]
 }
 
-/** The latest job of this file, whatever its state: a drop scan's next step starts from it. */
-export async function findLatest(c: PoolClient, tenant: string, uri: string, contentKey: string): Promise<JobRow | undefined> {
+/**
+ * The latest attempt of this dropped file: a scan's next step starts from it. Jobs of the file
+ * started by request answer a scan only when completed or live (findLiveOrDone), never as attempts.
+ * Ids are UUIDv7, made under the file's lock: the greatest is the latest.
+ */
+export async function findLatestDrop(
+  c: PoolClient,
+  tenant: string,
+  uri: string,
+  contentKey: string,
+): Promise<JobRow | undefined> {
   const { rows } = await c.query<JobRow>(
-    'SELECT * FROM jobs WHERE tenant = $1 AND uri = $2 AND content_key = $3 ORDER BY created_at DESC, id DESC LIMIT 1',
+    `SELECT * FROM jobs WHERE tenant = $1 AND uri = $2 AND content_key = $3 AND origin = 'drop' ORDER BY id DESC LIMIT 1`,
     [tenant, uri, contentKey],
   )
   return rows[0]
 }
 
-/** Marks a failed job's file as started again by an operator: it is no longer quarantined. */
-export async function markReleased(c: PoolClient, id: string): Promise<void> {
-  await c.query('UPDATE jobs SET released_at = now(), updated_at = now() WHERE id = $1', [id])
+/** Releases every quarantined attempt of the file at `uri` (whatever its content then): an operator started it again. */
+export async function releaseFile(db: Pick<PoolClient, 'query'>, tenant: string, uri: string): Promise<void> {
+  await db.query(
+    `UPDATE jobs SET released_at = now(), updated_at = now()
+      WHERE tenant = $1 AND uri = $2 AND quarantined_at IS NOT NULL AND released_at IS NULL`,
+    [tenant, uri],
+  )
 }
 
-/** Dropped files quarantined and not released, for the gauge. */
+/**
+ * Dropped files quarantined: their latest quarantined attempt, not released, and no job of the
+ * same file (by any origin, of any content) started after it. A file replaced since, or ingested
+ * by request, no longer counts.
+ */
 export async function countQuarantined(pool: Pool): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
-    'SELECT count(*)::int AS n FROM jobs WHERE quarantined_at IS NOT NULL AND released_at IS NULL',
+    `SELECT count(DISTINCT (j.tenant, j.uri))::int AS n FROM jobs j
+      WHERE j.quarantined_at IS NOT NULL AND j.released_at IS NULL
+        AND NOT EXISTS (SELECT 1 FROM jobs n WHERE n.tenant = j.tenant AND n.uri = j.uri AND n.id > j.id)`,
   )
   return rows[0]?.n ?? 0
 }
