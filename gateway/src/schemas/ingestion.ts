@@ -37,7 +37,9 @@ export const Job = Type.Object({
         'a failed drop no scan starts again (a permanent cause or its last attempt; error says which) until POST /v1/ingestions/{id}/retry',
     }),
   ),
-  released_at: Nullable(Type.String({ format: 'date-time', description: 'when its file was started again by a retry' })),
+  released_at: Nullable(
+    Type.String({ format: 'date-time', description: 'a quarantined drop: when a retry of its file released it' }),
+  ),
   duplicate: Type.Optional(Type.Boolean({ description: 'true when this answered an earlier job of the same file or key' })),
 })
 

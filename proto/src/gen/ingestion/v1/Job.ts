@@ -61,8 +61,8 @@ export interface Job {
   'attempt'?: (number);
   /**
    * A failed drop: when its next attempt may start (a transient cause), or when it was
-   * quarantined (a permanent cause or its last attempt; `error` says which), and when an operator
-   * started it again (RetryIngestion).
+   * quarantined (a permanent cause or its last attempt; `error` says which), and when a retry of
+   * its file (RetryIngestion) released that quarantine.
    */
   'retry_at'?: (_google_protobuf_Timestamp | null);
   'quarantined_at'?: (_google_protobuf_Timestamp | null);
@@ -125,8 +125,8 @@ export interface Job__Output {
   'attempt': (number);
   /**
    * A failed drop: when its next attempt may start (a transient cause), or when it was
-   * quarantined (a permanent cause or its last attempt; `error` says which), and when an operator
-   * started it again (RetryIngestion).
+   * quarantined (a permanent cause or its last attempt; `error` says which), and when a retry of
+   * its file (RetryIngestion) released that quarantine.
    */
   'retry_at': (_google_protobuf_Timestamp__Output | null);
   'quarantined_at': (_google_protobuf_Timestamp__Output | null);
