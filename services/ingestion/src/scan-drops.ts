@@ -12,6 +12,7 @@ import {
 } from '@catalog/kit'
 import { loadDropScanConfig } from './config.ts'
 import { recordedScan } from './drops/daily-drops.ts'
+import { codes } from './errors.ts'
 import { runnerMetrics } from './jobs/job-runner.ts'
 import { createJobService } from './jobs/job-service.ts'
 import { failAbandoned, getJob } from './jobs/job-store.ts'
@@ -22,7 +23,7 @@ const WAIT_IN_RUN_MS = 15 * 60_000
 
 /**
  * The drops CronJob (`node src/scan-drops.ts`): scans DROP_URI, runs each new file's job to its
- * end in this process, and exits. Files already ingested are skipped, so a rerun, a retry of the
+ * end in this process (past INGEST_MAX_RUNNING_JOBS at once, the rest in the next rounds), and exits. Files already ingested are skipped, so a rerun, a retry of the
  * Job or a replica that also scans never ingests a file twice. A file that failed on a transient
  * cause waits for its next attempt (drops/drop-retries.ts): while one is due within
  * WAIT_IN_RUN_MS, the run sleeps until then and scans again. The exit code is 1 unless every file
@@ -61,10 +62,18 @@ await runTask('drop scan', async () => {
     // The last attempt of each file this run started, by URI.
     const started = new Map<string, string>()
     const waiting: Date[] = []
+    // Files the tenant's limit of running jobs held back this round: started in the next, once these end.
+    let held = 0
     const scan = dropScan(config, sources, {
       log,
       start: async (tenant, uri) => {
-        const { job, step } = await jobs.startDrop(tenant, uri)
+        const drop = await jobs.startDrop(tenant, uri).catch((err: unknown) => {
+          if ((err as { code?: string }).code !== codes.tooManyJobs) throw err
+          held++
+          return undefined
+        })
+        if (!drop) return { step: 'waiting' }
+        const { job, step } = drop
         if (step === 'started') started.set(job.uri, job.id)
         if (step === 'waiting' && job.retry_at) waiting.push(job.retry_at)
         return { step }
@@ -80,8 +89,10 @@ await runTask('drop scan', async () => {
         await failAbandoned(pool, options.leaseMs)
         for (let round = 1; ; round++) {
           waiting.length = 0
+          held = 0
           const counts = await withTraceparent(childTraceparent(), () => scan!())
           await jobs.drain()
+          if (held > 0 && counts.started > 0) continue
           const next = Math.min(...waiting.map((d) => d.getTime()))
           if (waiting.length === 0 || next - Date.now() > WAIT_IN_RUN_MS) return counts
           log.info({ round, waiting: waiting.length, next: new Date(next) }, 'drop scan waits for retries')

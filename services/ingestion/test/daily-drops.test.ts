@@ -74,6 +74,18 @@ t.test('an unchanged file keeps its content key; a rewritten or replaced one get
   t.not((await keys())[0], second, 'a file put in its place gets a new key')
 })
 
+/** The tenant's drop folder `daily/` on the test service, and one scan of it as the service runs it. */
+function dropFolder(ing: Awaited<ReturnType<typeof startTestIngestion>>, tenant: string) {
+  const files = fileSource(ing.fileRoot)
+  const daily = `file:///tenants/${tenant}/daily/`
+  const deps = {
+    list: (prefix: string) => files.list(new URL(prefix), ing.areaOf(tenant)),
+    start: (uri: string) => ing.jobs.startDrop(tenant, uri),
+    log: silentLogger(),
+  }
+  return { files, scan: () => scanDrops(deps, daily) }
+}
+
 t.test(
   'the wait before a drop is tried again doubles from its base, drawn between half and all of it, up to its cap',
   async (t) => {
@@ -109,17 +121,7 @@ t.test(
     const ing = await startTestIngestion(t, { dropRetry: { maxAttempts: 3, baseMs: 60_000, maxMs: 600_000 } })
     const client = ingestionClient(t, ing.address)
     const tenant = `retries-${Date.now()}`
-    const files = fileSource(ing.fileRoot)
-    const daily = `file:///tenants/${tenant}/daily/`
-    const scan = () =>
-      scanDrops(
-        {
-          list: (prefix: string) => files.list(new URL(prefix), ing.areaOf(tenant)),
-          start: (uri: string) => ing.jobs.startDrop(tenant, uri),
-          log: silentLogger(),
-        },
-        daily,
-      )
+    const { files, scan } = dropFolder(ing, tenant)
     const quarantinedGauge = async () =>
       (await ing.metrics.registry.getSingleMetric('ingestion_drops_quarantined')?.get())?.values[0]?.value
     /** A failed attempt of the file, as the sweep leaves a job whose process died: failed, not yet judged. */
@@ -219,17 +221,7 @@ t.test(
     const ing = await startTestIngestion(t)
     const client = ingestionClient(t, ing.address)
     const tenant = `agree-${Date.now()}`
-    const files = fileSource(ing.fileRoot)
-    const daily = `file:///tenants/${tenant}/daily/`
-    const scan = () =>
-      scanDrops(
-        {
-          list: (prefix: string) => files.list(new URL(prefix), ing.areaOf(tenant)),
-          start: (uri: string) => ing.jobs.startDrop(tenant, uri),
-          log: silentLogger(),
-        },
-        daily,
-      )
+    const { files, scan } = dropFolder(ing, tenant)
     await writeInput(ing.fileRoot, tenant, 'daily/a.ndjson', ndjson([item(1)]))
     await writeInput(ing.fileRoot, tenant, 'daily/b.ndjson', ndjson([item(2)]))
     const both = await Promise.all([scan(), scan(), scan()])
