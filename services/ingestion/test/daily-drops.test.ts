@@ -74,7 +74,7 @@ t.test('an unchanged file keeps its content key; a rewritten or replaced one get
   t.not((await keys())[0], second, 'a file put in its place gets a new key')
 })
 
-/** The tenant's drop folder `daily/` on the test service, and one scan of it as the service runs it. */
+/** The tenant's drop folder `daily/` on the test service: one scan of it as the service runs it, and attempts recorded by hand. */
 function dropFolder(ing: Awaited<ReturnType<typeof startTestIngestion>>, tenant: string) {
   const files = fileSource(ing.fileRoot)
   const daily = `file:///tenants/${tenant}/daily/`
@@ -83,7 +83,23 @@ function dropFolder(ing: Awaited<ReturnType<typeof startTestIngestion>>, tenant:
     start: (uri: string) => ing.jobs.startDrop(tenant, uri),
     log: silentLogger(),
   }
-  return { files, scan: () => scanDrops(deps, daily) }
+  /** A running attempt of the file at `uri`, recorded as a scan would start it (its state for the test to set). */
+  const dropAttempt = async (uri: string, attempt: number) => {
+    const found = await files.find(new URL(uri), ing.areaOf(tenant))
+    return insertJob(ing.pool, {
+      id: uuidv7(),
+      tenant,
+      uri: found.uri,
+      format: 'ndjson',
+      contentKey: found.contentKey,
+      idempotencyKey: null,
+      defaultSource: 'daily',
+      bytesTotal: found.size,
+      origin: 'drop',
+      attempt,
+    })
+  }
+  return { scan: () => scanDrops(deps, daily), dropAttempt }
 }
 
 t.test(
@@ -121,24 +137,12 @@ t.test(
     const ing = await startTestIngestion(t, { dropRetry: { maxAttempts: 3, baseMs: 60_000, maxMs: 600_000 } })
     const client = ingestionClient(t, ing.address)
     const tenant = `retries-${Date.now()}`
-    const { files, scan } = dropFolder(ing, tenant)
+    const { scan, dropAttempt } = dropFolder(ing, tenant)
     const quarantinedGauge = async () =>
       (await ing.metrics.registry.getSingleMetric('ingestion_drops_quarantined')?.get())?.values[0]?.value
     /** A failed attempt of the file, as the sweep leaves a job whose process died: failed, not yet judged. */
     const crashedAttempt = async (uri: string, attempt: number) => {
-      const found = await files.find(new URL(uri), ing.areaOf(tenant))
-      const job = await insertJob(ing.pool, {
-        id: uuidv7(),
-        tenant,
-        uri: found.uri,
-        format: 'ndjson',
-        contentKey: found.contentKey,
-        idempotencyKey: null,
-        defaultSource: 'daily',
-        bytesTotal: found.size,
-        origin: 'drop',
-        attempt,
-      })
+      const job = await dropAttempt(uri, attempt)
       await ing.pool.query("UPDATE jobs SET heartbeat_at = now() - interval '1 hour' WHERE id = $1", [job.id])
       await failAbandoned(ing.pool, 30_000)
       return job.id
@@ -221,7 +225,7 @@ t.test(
     const ing = await startTestIngestion(t)
     const client = ingestionClient(t, ing.address)
     const tenant = `agree-${Date.now()}`
-    const { files, scan } = dropFolder(ing, tenant)
+    const { scan, dropAttempt } = dropFolder(ing, tenant)
     await writeInput(ing.fileRoot, tenant, 'daily/a.ndjson', ndjson([item(1)]))
     await writeInput(ing.fileRoot, tenant, 'daily/b.ndjson', ndjson([item(2)]))
     const both = await Promise.all([scan(), scan(), scan()])
@@ -236,18 +240,7 @@ t.test(
 
     // A cancelled drop stays cancelled: no scan starts it again.
     const c = await writeInput(ing.fileRoot, tenant, 'daily/c.ndjson', ndjson([item(3)]))
-    const found = await files.find(new URL(c), ing.areaOf(tenant))
-    const cancelled = await insertJob(ing.pool, {
-      id: uuidv7(),
-      tenant,
-      uri: found.uri,
-      format: 'ndjson',
-      contentKey: found.contentKey,
-      idempotencyKey: null,
-      defaultSource: 'daily',
-      bytesTotal: found.size,
-      origin: 'drop',
-    })
+    const cancelled = await dropAttempt(c, 1)
     await ing.pool.query("UPDATE jobs SET state = 'cancelled', finished_at = now() WHERE id = $1", [cancelled.id])
     t.match(await scan(), { started: 0, cancelled: 1, completed: 2 })
 
