@@ -15,7 +15,7 @@ import { recordedScan } from './drops/daily-drops.ts'
 import { codes } from './errors.ts'
 import { runnerMetrics } from './jobs/job-runner.ts'
 import { createJobService } from './jobs/job-service.ts'
-import { failAbandoned, getJob } from './jobs/job-store.ts'
+import { countStates, failAbandoned } from './jobs/job-store.ts'
 import { areaOf, dropScan, ingestSources, runnerOptions } from './wiring.ts'
 
 /** How long a run waits for a dropped file's next attempt: retries due later are the next run's. */
@@ -79,7 +79,7 @@ await runTask('drop scan', async () => {
         return { step }
       },
     })
-    const states: Record<string, number> = {}
+    let states: Record<string, number> = {}
     let ok = false
     const counts = await recordedScan(
       { pool, log },
@@ -100,10 +100,7 @@ await runTask('drop scan', async () => {
         }
       },
       async (counts) => {
-        for (const id of started.values()) {
-          const state = (await getJob(pool, config.DROP_TENANT, id))?.state ?? 'missing'
-          states[state] = (states[state] ?? 0) + 1
-        }
+        states = await countStates(pool, config.DROP_TENANT, [...started.values()])
         ok = counts.failed + counts.waiting === 0 && (states.completed ?? 0) === started.size
         return ok
       },

@@ -3,6 +3,7 @@ import type { PlatformGrpcServer, Pool, Producer, ServiceServerDeps } from '@cat
 import { createServiceServer, implement } from '@catalog/kit'
 import type { ingestion } from '@catalog/proto'
 import { loadIngestion } from '@catalog/proto'
+import { createDropMetrics } from './drops/drop-metrics.ts'
 import type { RunnerOptions } from './jobs/job-runner.ts'
 import { runnerMetrics } from './jobs/job-runner.ts'
 import { createJobService, jobHandlers } from './jobs/job-service.ts'
@@ -28,12 +29,13 @@ export function build(deps: IngestionDeps): { server: PlatformGrpcServer; jobs: 
     producer: deps.producer,
     log: deps.log,
     options: deps.options,
-    metrics: runnerMetrics(deps.metrics, deps.pool),
+    metrics: runnerMetrics(deps.metrics),
     sources: deps.sources,
     areaOf: deps.areaOf,
     leaseMs: deps.options.leaseMs,
     maxRunningJobs: deps.options.maxRunningJobs,
   })
+  createDropMetrics(deps.pool, deps.metrics)
   server.addService(
     grpc.ingestion.v1.IngestionService.service,
     implement<ingestion.IngestionServiceHandlers>(deps.log, jobHandlers(jobs, deps)),

@@ -92,12 +92,12 @@ t.test('a drop scan runs each new file to its end, skips what was ingested, and 
     rows.map((r) => r.ok),
     [true, true, false, true],
   )
-  const { runnerMetrics } = await import('../src/jobs/job-runner.ts')
+  const { createDropMetrics } = await import('../src/drops/drop-metrics.ts')
   const { createMetrics, createPool } = await import('@catalog/kit')
   const pool = createPool({ url, max: 1, statementTimeoutMs: 5_000, applicationName: 'scan-test' }, silentLogger())
   t.teardown(() => pool.end())
   const metrics = createMetrics({ service: 'ingestion', defaultMetrics: false })
-  runnerMetrics(metrics, pool)
+  createDropMetrics(pool, metrics)
   const text = await metrics.registry.metrics()
   t.match(text, /^ingestion_drop_scan_last_ok\{uri="file:\/\/\/tenants\/drops-tenant\/daily\/",app="ingestion"\} 1$/m)
   t.match(

@@ -59,30 +59,15 @@ export async function recordScan(
 }
 
 /**
- * Per drop folder scanned in the last 7 days (a folder no longer configured drops out): when its
- * last successful scan ended (0: none yet), and whether its last scan succeeded.
- */
-export async function lastScans(pool: Pool): Promise<{ uri: string; last_success: number; last_ok: boolean }[]> {
-  const { rows } = await pool.query<{ uri: string; last_success: number; last_ok: boolean }>(
-    `SELECT l.uri, l.ok AS last_ok,
-            coalesce((SELECT extract(epoch FROM s.finished_at)::float8 FROM drop_scans s
-                       WHERE s.uri = l.uri AND s.ok ORDER BY s.finished_at DESC LIMIT 1), 0) AS last_success
-       FROM (SELECT DISTINCT ON (uri) uri, ok, finished_at FROM drop_scans ORDER BY uri, finished_at DESC) l
-      WHERE l.finished_at > now() - interval '7 days'`,
-  )
-  return rows
-}
-
-/**
  * Runs a scan and records its outcome, `ok` judging its counts (a scan that threw, its listing
  * failing, say, failed). A scan that cannot be recorded is logged, never thrown: it did run.
  */
-export async function recordedScan<T extends DropCounts>(
+export async function recordedScan(
   deps: { pool: Pool; log: Logger },
   uri: string,
-  scan: () => Promise<T>,
-  ok: (counts: T) => boolean | Promise<boolean>,
-): Promise<T> {
+  scan: () => Promise<DropCounts>,
+  ok: (counts: DropCounts) => boolean | Promise<boolean>,
+): Promise<DropCounts> {
   const startedAt = new Date()
   const record = (passed: boolean, counts: Record<string, unknown>) =>
     recordScan(deps.pool, { uri, startedAt, ok: passed, counts }).catch((err: unknown) =>

@@ -66,8 +66,12 @@ export async function recordVerdict(
 /** Why a scan leaves a dropped file alone. */
 export type DropSkip = 'running' | 'completed' | 'cancelled' | 'quarantined' | 'waiting'
 
-/** What a scan does with a dropped file, from its latest attempt: start attempt n, or leave it (`judged`: quarantined by this step). */
-export type DropStep = { start: number } | { skip: DropSkip; job: JobRow; judged?: boolean }
+/** Why a scan leaves alone the file whose latest job (of any origin) is `job`. */
+export const skipOf = (job: JobRow): DropSkip =>
+  job.state === 'failed' ? (job.quarantined_at ? 'quarantined' : 'waiting') : job.state
+
+/** What a scan does with a dropped file, from its latest attempt: start attempt n, or leave it to `job` (`judged`: by this step). */
+export type DropStep = { start: number } | { job: JobRow; judged: boolean }
 
 /**
  * The scan's step for a file whose latest attempt is `last` (none: its first attempt), once no
@@ -81,13 +85,12 @@ export async function dropStep(
   now: Date,
 ): Promise<DropStep> {
   if (!last || last.released_at) return { start: 1 }
-  if (last.state !== 'failed') return { skip: last.state, job: last }
+  if (last.state !== 'failed') return { job: last, judged: false }
   const { job, judged } =
     last.retry_at || last.quarantined_at
       ? { job: last, judged: false }
       : await recordVerdict(db, last, verdictOf(last, policy, last.finished_at ?? now))
-  if (job.quarantined_at) return { skip: 'quarantined', job, judged }
-  if (job.retry_at && job.retry_at.getTime() > now.getTime()) return { skip: 'waiting', job }
+  if (job.quarantined_at || (job.retry_at && job.retry_at.getTime() > now.getTime())) return { job, judged }
   return { start: job.attempt + 1 }
 }
 

@@ -3,7 +3,6 @@ import type { Logger, Metrics, Pool, Producer } from '@catalog/kit'
 import { cloudEventHeaders, currentTraceparent } from '@catalog/kit'
 import { events } from '@catalog/proto'
 import { Counter, Gauge } from 'prom-client'
-import { lastScans } from '../drops/daily-drops.ts'
 import type { RetryPolicy } from '../drops/drop-retries.ts'
 import { DROP_RETRY, logVerdict, recordVerdict, verdictOf } from '../drops/drop-retries.ts'
 import { failedWith, JobFailure, jobCodes, jobError } from '../errors.ts'
@@ -13,7 +12,7 @@ import { readRecords } from '../formats/read-records.ts'
 import type { DecodedRecord } from '../formats/record-decoder.ts'
 import { abortable, cancelWatch, unlessAborted } from './job-cancel.ts'
 import type { JobRow, JobStateName, Progress } from './job-store.ts'
-import { countQuarantined, finishJob, MAX_KEPT_ERRORS, saveProgress } from './job-store.ts'
+import { finishJob, MAX_KEPT_ERRORS, saveProgress } from './job-store.ts'
 import { toJob } from './job-view.ts'
 
 export interface RunnerOptions {
@@ -50,59 +49,7 @@ export function clip(text: string, max: number): string {
   return clean.length <= max ? clean : `${clean.slice(0, max - 1).toWellFormed()}…`
 }
 
-export function runnerMetrics(metrics: Metrics, pool?: Pool) {
-  const registers = [metrics.registry]
-  // A scrape while the database is away keeps the last count (readiness says the database is away).
-  let quarantined = 0
-  // The two scan gauges of one scrape share one read (kept from the last scrape if it fails).
-  let scans: Awaited<ReturnType<typeof lastScans>> = []
-  let reading: Promise<void> | undefined
-  const scansRead = () => {
-    reading ??= lastScans(pool as Pool)
-      .then(
-        (rows) => {
-          scans = rows
-        },
-        () => undefined,
-      )
-      .finally(() => {
-        reading = undefined
-      })
-    return reading
-  }
-  if (pool) {
-    new Gauge({
-      name: 'ingestion_drops_quarantined',
-      help: 'Dropped files quarantined and not released: no scan starts them until an operator does (POST /v1/ingestions/{id}/retry).',
-      registers,
-      async collect() {
-        quarantined = await countQuarantined(pool).catch(() => quarantined)
-        this.set(quarantined)
-      },
-    })
-    new Gauge({
-      name: 'ingestion_drop_scan_last_ok',
-      help: "1 when the drop folder's last scan succeeded, 0 when it failed (a file it could not start; for the CronJob, a job that did not complete).",
-      labelNames: ['uri'],
-      registers,
-      async collect() {
-        await scansRead()
-        this.reset()
-        for (const s of scans) this.set({ uri: s.uri }, s.last_ok ? 1 : 0)
-      },
-    })
-    new Gauge({
-      name: 'ingestion_drop_scan_last_success_timestamp_seconds',
-      help: "When the drop folder's last successful scan ended; 0 while none has.",
-      labelNames: ['uri'],
-      registers,
-      async collect() {
-        await scansRead()
-        this.reset()
-        for (const s of scans) this.set({ uri: s.uri }, s.last_success)
-      },
-    })
-  }
+export function runnerMetrics(metrics: Metrics) {
   return {
     records: new Counter({
       name: 'ingestion_records_total',

@@ -4,8 +4,8 @@ import type { ingestion } from '@catalog/proto'
 import { events } from '@catalog/proto'
 import { v7 as uuidv7 } from 'uuid'
 import type { DropSkip } from '../drops/drop-retries.ts'
-import { DROP_RETRY, dropStep, logVerdict } from '../drops/drop-retries.ts'
-import { invalid, JobFailure, jobCodes, jobFinished, jobNotFound, jobNotRetryable, tooManyJobs } from '../errors.ts'
+import { DROP_RETRY, dropStep, logVerdict, skipOf } from '../drops/drop-retries.ts'
+import { codes, invalid, JobFailure, jobCodes, jobFinished, jobNotFound, jobNotRetryable, tooManyJobs } from '../errors.ts'
 import type { Format, InputShape } from '../formats/read-records.ts'
 import type { Source } from '../sources/source.ts'
 import { pickSource } from '../sources/source.ts'
@@ -142,17 +142,14 @@ export function createJobService(deps: JobServiceDeps) {
   async function startDrop(tenant: string, uri: string): Promise<{ step: 'started' | DropSkip; job: JobRow }> {
     const file = await fileAt(tenant, uri, '')
     const { found } = file
-    let skip: DropSkip | undefined
     const { job, duplicate } = await runFile(file, 'drop', async (c) => {
       const last = await findLatestDrop(c, tenant, found.uri, found.contentKey)
       const step = await dropStep(c, last, deps.options.dropRetry ?? DROP_RETRY, new Date())
       if ('start' in step) return { attempt: step.start }
       if (step.judged) logVerdict(deps.log, step.job)
-      skip = step.skip
       return step.job
     })
-    if (duplicate) return { step: skip ?? (job.state === 'completed' ? 'completed' : 'running'), job }
-    return { step: 'started', job }
+    return { step: duplicate ? skipOf(job) : 'started', job }
   }
 
   /**
@@ -166,7 +163,8 @@ export function createJobService(deps: JobServiceDeps) {
     if (failed.state !== 'failed') throw jobNotRetryable(id, `it is ${failed.state}, and only a failed job is`)
     if (failed.origin === 'upload') throw jobNotRetryable(id, 'an upload is not kept: upload it again')
     const file = await fileAt(tenant, failed.uri, failed.default_source).catch(async (err: unknown) => {
-      await releaseFile(deps.pool, tenant, failed.uri)
+      // Nothing to start: its quarantine is over all the same. A source away releases nothing.
+      if ((err as { code?: string }).code === codes.sourceNotFound) await releaseFile(deps.pool, tenant, failed.uri)
       throw err
     })
     return runFile(file, failed.origin, async (c) => {

@@ -135,13 +135,14 @@ export async function releaseFile(db: Pick<PoolClient, 'query'>, tenant: string,
 /**
  * Dropped files quarantined: their latest quarantined attempt, not released, and no job of the
  * same file (by any origin, of any content) started after it. A file replaced since, or ingested
- * by request, no longer counts.
+ * by request, no longer counts. (Every file job has a content key, which lets jobs_file answer.)
  */
 export async function countQuarantined(pool: Pool): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(
     `SELECT count(DISTINCT (j.tenant, j.uri))::int AS n FROM jobs j
       WHERE j.quarantined_at IS NOT NULL AND j.released_at IS NULL
-        AND NOT EXISTS (SELECT 1 FROM jobs n WHERE n.tenant = j.tenant AND n.uri = j.uri AND n.id > j.id)`,
+        AND NOT EXISTS (SELECT 1 FROM jobs n
+                         WHERE n.tenant = j.tenant AND n.uri = j.uri AND n.content_key IS NOT NULL AND n.id > j.id)`,
   )
   return rows[0]?.n ?? 0
 }
@@ -239,4 +240,13 @@ export async function listJobs(pool: Pool, tenant: string, after: string | undef
     [tenant, after ?? null, limit],
   )
   return rows
+}
+
+/** How many of these jobs are in each state. */
+export async function countStates(pool: Pool, tenant: string, ids: readonly string[]): Promise<Record<string, number>> {
+  const { rows } = await pool.query<{ state: string; n: number }>(
+    'SELECT state, count(*)::int AS n FROM jobs WHERE tenant = $1 AND id = ANY($2::uuid[]) GROUP BY state',
+    [tenant, ids],
+  )
+  return Object.fromEntries(rows.map((r) => [r.state, r.n]))
 }

@@ -39,20 +39,36 @@ export async function testServiceBase(
     log,
   )
   t.teardown(() => pool.end())
-  const metrics = createMetrics({ service: identity, defaultMetrics: false })
+  const serverDeps = testServerDeps(identity, { log })
+  return { url, pool, log, metrics: serverDeps.metrics, serverDeps }
+}
+
+/**
+ * What a test service's server is built around: `identity`'s test certificate, the test trust
+ * domain, the gateway its only caller (and forwarder), a silent logger and metrics of its own.
+ */
+export function testServerDeps(identity: string, over: Partial<ServiceServerDeps> = {}): ServiceServerDeps {
+  const log = over.log ?? silentLogger(identity)
   return {
-    url,
-    pool,
     log,
-    metrics,
-    serverDeps: { log, metrics, tls: testCerts().of(identity), trustDomain: 'catalog.platform', callers: ['gateway'] },
+    metrics: createMetrics({ service: identity, defaultMetrics: false }),
+    tls: testCerts().of(identity),
+    trustDomain: 'catalog.platform',
+    callers: ['gateway'],
+    ...over,
   }
 }
 
-/** Listens on a free port and serves; drains (for up to 2 s) when the test ends, before its pool closes. */
-export async function listenForTest(t: Tap, server: PlatformGrpcServer): Promise<{ port: number; address: string }> {
+/** Listens on free local ports and serves. */
+export async function listenLocally(server: PlatformGrpcServer): Promise<{ port: number; address: string }> {
   const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
   server.setServing(true)
-  t.teardown(() => server.shutdown(2_000))
   return { port, address: `localhost:${port}` }
+}
+
+/** listenLocally, and drains (for up to 2 s) when the test ends, before its pool closes. */
+export async function listenForTest(t: Tap, server: PlatformGrpcServer): Promise<{ port: number; address: string }> {
+  const listening = await listenLocally(server)
+  t.teardown(() => server.shutdown(2_000))
+  return listening
 }

@@ -5,10 +5,8 @@ import { createServiceServer } from '../grpc/grpc-server.ts'
 import type { AsyncHandlers } from '../grpc/handlers.ts'
 import { implement } from '../grpc/handlers.ts'
 import type { Logger } from '../telemetry/log.ts'
-import { createMetrics } from '../telemetry/metrics.ts'
 import type { TlsFiles } from '../tls/tls.ts'
-import { testCerts } from './certs.ts'
-import { silentLogger } from './logger.ts'
+import { listenLocally, testServerDeps } from './service.ts'
 
 /**
  * A stand-in for a platform service, for what the real one cannot be made to do on demand (fail,
@@ -31,21 +29,12 @@ export async function startStubService<H extends grpc.UntypedServiceImplementati
   },
   handlers: Partial<AsyncHandlers<H>>,
 ): Promise<{ server: PlatformGrpcServer; port: number; address: string }> {
-  const log = stub.log ?? silentLogger(stub.identity)
-  const server = createServiceServer(
-    stub.name,
-    stub.definition,
-    {
-      tls: stub.tls ?? testCerts().of(stub.identity),
-      trustDomain: 'catalog.platform',
-      callers: stub.callers ?? ['gateway'],
-      log,
-      metrics: createMetrics({ service: stub.identity, defaultMetrics: false }),
-    },
-    stub.maxConnectionAgeMs,
-  )
-  server.addService(stub.service, implement<H>(log, handlers as AsyncHandlers<H>))
-  const { port } = await server.listen({ host: '127.0.0.1', port: 0, healthPort: 0 })
-  server.setServing(true)
-  return { server, port, address: `localhost:${port}` }
+  const deps = testServerDeps(stub.identity, {
+    ...(stub.tls ? { tls: stub.tls } : {}),
+    ...(stub.log ? { log: stub.log } : {}),
+    ...(stub.callers ? { callers: stub.callers } : {}),
+  })
+  const server = createServiceServer(stub.name, stub.definition, deps, stub.maxConnectionAgeMs)
+  server.addService(stub.service, implement<H>(deps.log, handlers as AsyncHandlers<H>))
+  return { server, ...(await listenLocally(server)) }
 }

@@ -30,10 +30,58 @@ export const COUNT_CAP = 10_000
 /** Matches whose tags make the facets: counting to the cap is cheap, unnesting every match's tags is not. */
 export const FACET_SAMPLE = 1_000
 
-const PUBLISHED = `coalesce(published_at, '-infinity'::timestamptz)`
-// Items without a price come last either way; each sort's index holds its expression.
-const PRICE_ASC = 'coalesce(price_amount_minor, 9223372036854775807)'
+/** The date the newest order sorts on, of the rows named `alias` (`t.`), as its indexes hold it. */
+const publishedOf = (alias = '') => `coalesce(${alias}published_at, '-infinity'::timestamptz)`
+/** The ascending price key: items without a price come last either way; each sort's index holds its expression. */
+const priceAscOf = (alias = '') => `coalesce(${alias}price_amount_minor, 9223372036854775807)`
+const PUBLISHED = publishedOf()
+const PRICE_ASC = priceAscOf()
 const PRICE_DESC = 'coalesce(price_amount_minor, -1)'
+
+/** What a hit shows, from the item rows named `alias`. */
+const hitColumns = (alias = '') =>
+  [
+    'id',
+    'source',
+    'external_id',
+    'title',
+    'tags',
+    'attributes',
+    'price_amount_minor',
+    'price_currency',
+    'published_at',
+    'version',
+  ]
+    .map((c) => `${alias}${c}`)
+    .join(', ')
+
+/** A statement's parameters, after `initial`: `p(value)` appends one and answers its placeholder. */
+function params(initial: readonly unknown[]) {
+  const values = [...initial]
+  const p = (v: unknown) => {
+    values.push(v)
+    return `$${values.length}`
+  }
+  return { values, p }
+}
+
+/**
+ * A date window, a price range and a currency, on the columns of `alias`, written on the
+ * expressions the indexes hold (`price`, the one of the price order in use), so each is a range of
+ * an index.
+ */
+function windowFilters(q: SearchQuery, p: (v: unknown) => string, alias: string, price: string): string[] {
+  const where: string[] = []
+  const published = publishedOf(alias)
+  if (q.after || q.before) where.push(`${alias}published_at IS NOT NULL`)
+  if (q.after) where.push(`${published} >= ${p(q.after)}`)
+  if (q.before) where.push(`${published} < ${p(q.before)}`)
+  if (q.minPrice !== undefined || q.maxPrice !== undefined) where.push(`${alias}price_amount_minor IS NOT NULL`)
+  if (q.minPrice !== undefined) where.push(`${price} >= ${p(q.minPrice)}::bigint`)
+  if (q.maxPrice !== undefined) where.push(`${price} <= ${p(q.maxPrice)}::bigint`)
+  if (q.currency) where.push(`${alias}price_currency = ${p(q.currency)}`)
+  return where
+}
 
 const SORTS: Record<Sort, { expr: (tsq: string) => string; dir: 'ASC' | 'DESC'; cast: string }> = {
   relevance: { expr: (tsq) => `ts_rank(document, ${tsq})::float8`, dir: 'DESC', cast: 'float8' },
@@ -56,11 +104,7 @@ const laxPath = (keys: readonly string[]) => `lax $${keys.map((k) => `.${JSON.st
  */
 function countedSql(q: SearchQuery, matches: string, filterValues: unknown[]) {
   if (q.after_key || (q.facets.length === 0 && !q.priceHistogram)) return undefined
-  const values = [...filterValues]
-  const p = (v: unknown) => {
-    values.push(v)
-    return `$${values.length}`
-  }
+  const { values, p } = params(filterValues)
   const top = (from: string) => `coalesce((SELECT json_agg(f) FROM (
       SELECT value, count(*)::int AS n FROM m, ${from} GROUP BY value ORDER BY n DESC, value::text COLLATE "C" LIMIT ${q.facetSize}) f), '[]'::json)`
   const columns = q.facets.map((f, i) =>
@@ -124,33 +168,20 @@ const answeredByTagRows = (q: SearchQuery) =>
   (q.sort === 'newest' || ((q.sort === 'price_asc' || q.sort === 'price_desc') && q.currency !== undefined))
 
 function tagRowsSql(tenant: string, q: SearchQuery, countCap: number, marks: SnippetMarks): SearchSql {
-  const values: unknown[] = [tenant]
-  const p = (v: unknown) => {
-    values.push(v)
-    return `$${values.length}`
-  }
-  const where = ['t.tenant = $1', `t.tag = ${p(q.tags[0])}`]
-  const published = `coalesce(t.published_at, '-infinity'::timestamptz)`
+  const { values, p } = params([tenant])
   // In a currency every price is there, so the ascending key walked backwards is the descending order.
-  const price = 'coalesce(t.price_amount_minor, 9223372036854775807)'
-  if (q.after || q.before) where.push('t.published_at IS NOT NULL')
-  if (q.after) where.push(`${published} >= ${p(q.after)}`)
-  if (q.before) where.push(`${published} < ${p(q.before)}`)
-  if (q.minPrice !== undefined || q.maxPrice !== undefined) where.push('t.price_amount_minor IS NOT NULL')
-  if (q.minPrice !== undefined) where.push(`${price} >= ${p(q.minPrice)}::bigint`)
-  if (q.maxPrice !== undefined) where.push(`${price} <= ${p(q.maxPrice)}::bigint`)
-  if (q.currency) where.push(`t.price_currency = ${p(q.currency)}`)
+  const price = priceAscOf('t.')
+  const where = ['t.tenant = $1', `t.tag = ${p(q.tags[0])}`, ...windowFilters(q, p, 't.', price)]
   const filters = where.join(' AND ')
   const filterValues = [...values]
 
-  const key = q.sort === 'newest' ? published : price
+  const key = q.sort === 'newest' ? publishedOf('t.') : price
   const { dir, cast } = SORTS[q.sort]
   const keyset = q.after_key
     ? ` AND (${key}, t.id) ${dir === 'DESC' ? '<' : '>'} (${p(q.after_key.k)}::${cast}, ${p(q.after_key.i)}::uuid)`
     : ''
   const page = `
-    SELECT s.id, s.source, s.external_id, s.title, s.tags, s.attributes, s.price_amount_minor, s.price_currency, s.published_at, s.version,
-           t.sort_key, t.sort_key::text AS sort_key_text, left(s.description, 200) AS snippet
+    SELECT ${hitColumns('s.')}, t.sort_key, t.sort_key::text AS sort_key_text, left(s.description, 200) AS snippet
       FROM (SELECT t.id, ${key} AS sort_key FROM search_item_tags t
              WHERE ${filters}${keyset} ORDER BY ${key} ${dir}, t.id ${dir} LIMIT ${q.limit + 1}) t
       JOIN search_items s ON s.id = t.id AND s.tenant = $1
@@ -186,11 +217,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   const { countCap = COUNT_CAP, marks = snippetMarks(), tagRows = true } = options
   if (tagRows && answeredByTagRows(q)) return tagRowsSql(tenant, q, countCap, marks)
   const patternPrefix = q.patternPlan?.prefix
-  const values: unknown[] = [tenant]
-  const p = (v: unknown) => {
-    values.push(v)
-    return `$${values.length}`
-  }
+  const { values, p } = params([tenant])
   const where = ['tenant = $1', 'NOT deleted']
   // With a prefix, the last word's lexemes (as websearch_to_tsquery normalises them) become a
   // prefix query (`'la':*`) ANDed with the rest: only the text form can mark a lexeme as a prefix.
@@ -232,17 +259,8 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     const re = p(q.pattern)
     where.push(`(title ~ ${re} OR description ~ ${re})`)
   }
-  // Written on the same expression as the newest-first index, so a window is a range scan of it.
-  if (q.after || q.before) where.push('published_at IS NOT NULL')
-  if (q.after) where.push(`${PUBLISHED} >= ${p(q.after)}`)
-  if (q.before) where.push(`${PUBLISHED} < ${p(q.before)}`)
+  where.push(...windowFilters(q, p, '', q.sort === 'price_desc' ? PRICE_DESC : PRICE_ASC))
   if (q.tags.length > 0) where.push(`tags @> ${p(q.tags)}::text[]`)
-  // On the expression of the price index in use, so a price range is a range of it.
-  const price = q.sort === 'price_desc' ? PRICE_DESC : PRICE_ASC
-  if (q.minPrice !== undefined || q.maxPrice !== undefined) where.push('price_amount_minor IS NOT NULL')
-  if (q.minPrice !== undefined) where.push(`${price} >= ${p(q.minPrice)}::bigint`)
-  if (q.maxPrice !== undefined) where.push(`${price} <= ${p(q.maxPrice)}::bigint`)
-  if (q.currency) where.push(`price_currency = ${p(q.currency)}`)
   if (q.source) where.push(`source = ${p(q.source)}`)
   if (q.attributes) where.push(`attributes @> ${p(JSON.stringify(q.attributes))}::jsonb`)
   // No index holds numbers by path: a range checks the rows the other filters leave, under the timeout.
@@ -272,8 +290,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     const rankedKeyset = q.after_key ? ` WHERE (sort_key, id) < (${p(q.after_key.k)}::float8, ${p(q.after_key.i)}::uuid)` : ''
     page = `
       WITH m AS MATERIALIZED (SELECT id, tags, ${key} AS sort_key FROM search_items WHERE ${filters} LIMIT ${countCap + 1})
-      SELECT s.id, s.source, s.external_id, s.title, s.description, s.tags, s.attributes, s.price_amount_minor, s.price_currency, s.published_at, s.version,
-             top.sort_key, top.sort_key::text AS sort_key_text,
+      SELECT ${hitColumns('s.')}, top.sort_key, top.sort_key::text AS sort_key_text,
              ts_headline('catalog_text', s.description, ${tsq}, ${p(headlineOptions(marks))}) AS snippet${summary}
         FROM (SELECT id, sort_key FROM m${rankedKeyset} ORDER BY sort_key DESC, id DESC LIMIT ${q.limit + 1}) top
         JOIN search_items s ON s.id = top.id AND s.tenant = $1
@@ -288,8 +305,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     // The inner query picks the page; only its rows pay for a highlighted snippet.
     page = `
       SELECT page.*, ${snippet} AS snippet FROM (
-        SELECT id, source, external_id, title, description, tags, attributes, price_amount_minor, price_currency, published_at, version,
-               ${key} AS sort_key, (${key})::text AS sort_key_text
+        SELECT ${hitColumns()}, description, ${key} AS sort_key, (${key})::text AS sort_key_text
           FROM search_items
          WHERE ${filters}${keyset}
          ORDER BY ${key} ${sort.dir}, id ${sort.dir}
@@ -299,9 +315,9 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   }
   let pageFromMatches: SearchSql['pageFromMatches']
   if (!ranked && !q.after_key && !countableInIndex(q)) {
-    const fromMatches = [...filterValues]
+    const fromMatches = params(filterValues)
     const snippet = q.q
-      ? `ts_headline('catalog_text', s.description, ${tsq}, ${`$${fromMatches.push(headlineOptions(marks))}`})`
+      ? `ts_headline('catalog_text', s.description, ${tsq}, ${fromMatches.p(headlineOptions(marks))})`
       : 'left(s.description, 200)'
     pageFromMatches = {
       text: `
@@ -309,13 +325,12 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
            c AS (SELECT count(*)::int AS n FROM m)
       SELECT top.*, c.n AS summary_n, ${facetsOf('m')} AS summary_facets
         FROM c LEFT JOIN LATERAL (
-          SELECT s.id, s.source, s.external_id, s.title, s.tags, s.attributes, s.price_amount_minor, s.price_currency, s.published_at, s.version,
-                 t.sort_key, t.sort_key::text AS sort_key_text, ${snippet} AS snippet
+          SELECT ${hitColumns('s.')}, t.sort_key, t.sort_key::text AS sort_key_text, ${snippet} AS snippet
             FROM (SELECT id, sort_key FROM m WHERE c.n <= ${countCap} ORDER BY sort_key ${sort.dir}, id ${sort.dir} LIMIT ${q.limit + 1}) t
             JOIN search_items s ON s.id = t.id AND s.tenant = $1
         ) top ON true
        ORDER BY top.sort_key ${sort.dir}, top.id ${sort.dir}`,
-      values: fromMatches,
+      values: fromMatches.values,
     }
   }
   return {
