@@ -12,6 +12,20 @@ import type { SearchQuery } from './query/query-rules.ts'
 export const ENGINES = ['postgres', 'opensearch'] as const
 export type EngineName = (typeof ENGINES)[number]
 
+/** What a hit shows of an item, on either engine (its snippet and score aside). */
+export const HIT_FIELDS = [
+  'id',
+  'source',
+  'external_id',
+  'title',
+  'tags',
+  'attributes',
+  'price_amount_minor',
+  'price_currency',
+  'published_at',
+  'version',
+] as const
+
 /** An item as catalog.item.v1 carries it, flattened for storage. */
 export interface ItemDoc {
   id: string

@@ -1,3 +1,4 @@
+import { HIT_FIELDS } from '../engine.ts'
 import { invalid } from '../errors.ts'
 import type { Branch } from '../query/pattern-syntax.ts'
 import { toLuceneRegex } from '../query/pattern-syntax.ts'
@@ -215,16 +216,7 @@ export function searchBody(tenant: string, query: SearchQuery, options: SearchBo
     track_total_hits: first ? options.countCap : false,
     _source: {
       includes: [
-        'id',
-        'source',
-        'external_id',
-        'title',
-        'tags',
-        'attributes',
-        'price_amount_minor',
-        'price_currency',
-        'published_at',
-        'version',
+        ...HIT_FIELDS,
         // Without `q` the snippet is the description's start, cut here; with it, the highlighter's fragment.
         ...(highlight ? [] : ['description']),
       ],

@@ -1,3 +1,4 @@
+import { HIT_FIELDS } from '../engine.ts'
 import { ATTRIBUTE_LIMITS } from '../query/attribute-filters.ts'
 import type { SearchQuery, Sort } from '../query/query-rules.ts'
 import type { SnippetMarks } from '../query/snippet.ts'
@@ -39,21 +40,7 @@ const PRICE_ASC = priceAscOf()
 const PRICE_DESC = 'coalesce(price_amount_minor, -1)'
 
 /** What a hit shows, from the item rows named `alias`. */
-const hitColumns = (alias = '') =>
-  [
-    'id',
-    'source',
-    'external_id',
-    'title',
-    'tags',
-    'attributes',
-    'price_amount_minor',
-    'price_currency',
-    'published_at',
-    'version',
-  ]
-    .map((c) => `${alias}${c}`)
-    .join(', ')
+const hitColumns = (alias = '') => HIT_FIELDS.map((c) => `${alias}${c}`).join(', ')
 
 /** A statement's parameters, after `initial`: `p(value)` appends one and answers its placeholder. */
 function params(initial: readonly unknown[]) {
