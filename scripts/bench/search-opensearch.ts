@@ -91,8 +91,8 @@ export async function openSearchBench(statementTimeoutMs: number) {
         if (reply.status !== 200 || reply.body.timed_out) throw new Error(`opensearch answered ${reply.status}`)
         return reply
       }
-      const page = await send(searchBody('bench', query, { countCap: COUNT_CAP, marks: marks() }))
-      await facetsOf(page.body, 'bench', query, send, COUNT_CAP)
+      const page = await send(searchBody('bench', query, { countCap: COUNT_CAP, marks: marks(), grams: true }))
+      await facetsOf(page.body, 'bench', query, send, { countCap: COUNT_CAP, grams: true })
     },
 
     close: () => client.close(),

@@ -85,6 +85,16 @@ eachEngine('searching the read model', async (t, engine) => {
   await t.test('contains and pattern', async (t) => {
     t.same(await titles({ contains: 'CROWBAR' }), ['Half-Life 2'], 'case-insensitive substring')
     t.same(await titles({ contains: '100%' }), ['Gist: regex cheatsheet'], 'LIKE wildcards are literal')
+    t.same(await titles({ contains: 'F-lI' }), ['Half-Life 2'], 'across punctuation, any case')
+    t.same(await titles({ contains: 'r and a p' }), ['Half-Life 2'], 'across words and spaces')
+    t.same(await titles({ contains: 'crowbar and a physics gun.' }), ['Half-Life 2'], 'a long substring, to the end')
+    t.same(await titles({ contains: 'porta' }), ['Portal'], 'the start of a value (and inside "portals")')
+    // Every trigram of each is in the catalogue ("l g" of "model G", " gu" of "gun"), never all in a row.
+    for (const apart of ['l gun', 'home 2', 'for 9'])
+      t.same(await titles({ contains: apart }), [], `"${apart}": its trigrams apart are not the substring`)
+    t.same(await titles({ contains: 'FE' }), ['Half-Life 2'], 'two characters')
+    t.same((await titles({ contains: 'k' })).sort(), ['Lamp model K', 'Portal'], 'one')
+    t.same(await titles({ contains: 'e 2' }), ['Half-Life 2'], 'three, one of them a space')
     t.same(await titles({ pattern: '^Lamp model [AB]$', sort: 'SORT_ORDER_PRICE_ASC' }), ['Lamp model A', 'Lamp model B'])
   })
 

@@ -38,26 +38,41 @@ const MAX_REGEX_LENGTH = 16_384
 
 /** Wildcard fields match a whole value by `regexp` and `wildcard`; their doc values stay off (queries ran 3–4× slower with them). */
 const wildcard = { type: 'wildcard', doc_values: false }
+/**
+ * `contains` of three characters or more: the value's trigrams, lowercased, each at the position
+ * after the one before, so a phrase of the substring's trigrams matches exactly where it occurs
+ * (opensearch-query.ts). No norms: nothing is scored by them. Not on the fields an earlier release
+ * made: the analyzer is a setting of the index, which an open index cannot gain.
+ */
+const grams = { type: 'text', analyzer: 'grams', norms: false }
 /** Text searched by words, substring and pattern; its whole value also copied to `exact` (a keyword, not in `_source`). */
-const searchable = (exact: string) => ({
+const searchable = (exact: string, withGrams: boolean) => ({
   type: 'text',
   analyzer: 'folded',
   fields: {
     /** `pattern`: case-sensitive, as PostgreSQL's `~`. */
     pattern: wildcard,
-    /** `contains`: case-insensitive, as ILIKE. */
+    /** `contains` of one or two characters: case-insensitive, as ILIKE. */
     contains: { ...wildcard, normalizer: 'lowercase' },
+    ...(withGrams ? { grams } : {}),
   },
   copy_to: exact,
 })
 
 /**
  * Mappings of fields the first generation had, changed since in ways a mapping update allows
- * (copy_to): put on the index in use with ADDED_FIELDS.
+ * (copy_to): put on the index in use with ADDED_FIELDS. An update leaves out the `grams` subfields
+ * (their analyzer may be missing) and keeps them where the index has them.
  */
 export const CHANGED_FIELDS = {
-  title: searchable('title_exact'),
-  description: searchable('description_exact'),
+  title: searchable('title_exact', false),
+  description: searchable('description_exact', false),
+}
+
+/** What an index behind the alias offers beyond the first generation's fields. */
+export interface IndexFeatures {
+  /** Every index behind the alias has the `grams` subfields of title and description. */
+  grams: boolean
 }
 
 /** The longest value kept whole as a term, in characters: four UTF-8 bytes each stay within Lucene's 32,766. */
@@ -94,7 +109,12 @@ export function indexTemplate(names: IndexNames, settings: IndexSettings) {
         max_regex_length: MAX_REGEX_LENGTH,
         analysis: {
           // Words of any language, accents folded (café matches cafe), no stemming: PostgreSQL's catalog_text.
-          analyzer: { folded: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding'] } },
+          tokenizer: { trigrams: { type: 'ngram', min_gram: 3, max_gram: 3 } },
+          analyzer: {
+            folded: { type: 'custom', tokenizer: 'standard', filter: ['lowercase', 'asciifolding'] },
+            // Every character is in a gram, spaces and punctuation too (a substring crosses words).
+            grams: { type: 'custom', tokenizer: 'trigrams', filter: ['lowercase'] },
+          },
           normalizer: { lowercase: { type: 'custom', filter: ['lowercase'] } },
         },
       },
@@ -107,7 +127,8 @@ export function indexTemplate(names: IndexNames, settings: IndexSettings) {
           version: { type: 'keyword', index: false, doc_values: false },
           source: { type: 'keyword' },
           external_id: { type: 'keyword' },
-          ...CHANGED_FIELDS,
+          title: searchable('title_exact', true),
+          description: searchable('description_exact', true),
           tags: { type: 'keyword' },
           price_amount_minor: { type: 'long' },
           price_currency: { type: 'keyword' },
@@ -126,20 +147,31 @@ export function indexTemplate(names: IndexNames, settings: IndexSettings) {
 /**
  * Puts the template (every start: a new release's settings apply to the next generation) and
  * creates the first generation behind the alias when there is none. Replicas starting together
- * race to create it: the loser finds it there.
+ * race to create it: the loser finds it there. Says what the indexes behind the alias offer.
  */
-export async function ensureIndex(client: OpenSearchClient, names: IndexNames, settings: IndexSettings): Promise<void> {
+export async function ensureIndex(client: OpenSearchClient, names: IndexNames, settings: IndexSettings): Promise<IndexFeatures> {
   await client.ok('PUT', `/_index_template/${names.template}`, indexTemplate(names, settings))
   const alias = await client.call('HEAD', `/_alias/${names.alias}`)
   // An index of an earlier release lacks the fields added since: its items gain their values when
   // they change or the catalog republishes them.
   if (alias.status === 200) {
     await client.ok('PUT', `/${names.alias}/_mapping`, { properties: { ...ADDED_FIELDS, ...CHANGED_FIELDS } })
-    return
+    return features(client, names)
   }
   const created = await client.call<OpenSearchErrorBody>('PUT', `/${names.firstIndex}`, {
     aliases: { [names.alias]: { is_write_index: true } },
   })
-  if (created.status === 200 || created.body.error?.type === 'resource_already_exists_exception') return
+  if (created.status === 200 || created.body.error?.type === 'resource_already_exists_exception') return features(client, names)
   throw replyError(`PUT /${names.firstIndex}`, created)
+}
+
+/** Whether every index behind the alias has both `grams` subfields (a generation made from the template since). */
+async function features(client: OpenSearchClient, names: IndexNames): Promise<IndexFeatures> {
+  const fields = ['title.grams', 'description.grams']
+  const found = await client.ok<Record<string, { mappings: Record<string, unknown> }>>(
+    'GET',
+    `/${names.alias}/_mapping/field/${fields.join(',')}`,
+  )
+  const indexes = Object.values(found)
+  return { grams: indexes.length > 0 && indexes.every((i) => fields.every((f) => f in i.mappings)) }
 }

@@ -3,7 +3,7 @@ import { Counter, Gauge, Histogram } from 'prom-client'
 import type { SearchEngine } from '../engine.ts'
 import type { ApplyOptions } from './apply-changes.ts'
 import { applyChanges } from './apply-changes.ts'
-import type { IndexSettings } from './index-template.ts'
+import type { IndexFeatures, IndexSettings } from './index-template.ts'
 import { ensureIndex, indexNames } from './index-template.ts'
 import type { OpenSearchConnection, OpenSearchErrorBody } from './opensearch-client.ts'
 import { createOpenSearchClient, describe } from './opensearch-client.ts'
@@ -48,7 +48,7 @@ export function createOpenSearchEngine(options: OpenSearchEngineOptions, deps: {
     registers: [metrics.registry],
   })
 
-  let index: Promise<void> | undefined
+  let index: Promise<IndexFeatures> | undefined
   /** The template and index, put once per process; tried again after a failure. */
   const indexReady = () => {
     index ??= ensureIndex(client, names, options).catch((err: unknown) => {
@@ -91,7 +91,9 @@ export function createOpenSearchEngine(options: OpenSearchEngineOptions, deps: {
 
   return {
     name: 'opensearch',
-    search: (tenant, query) => runOpenSearch(client, names.alias, tenant, query, options),
+    // The index's features decide how a filter is written: known once it is ready (a cluster away
+    // fails here as it would at the search).
+    search: async (tenant, query) => runOpenSearch(client, names.alias, tenant, query, { ...options, ...(await indexReady()) }),
     async apply(changes) {
       await indexReady()
       const end = bulkSeconds.startTimer()

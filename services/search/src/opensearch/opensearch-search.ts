@@ -7,8 +7,10 @@ import { facetsResponse, histogramResponse, topTags } from '../query/facet-resul
 import { startOf } from '../query/pattern-plan.ts'
 import type { SearchQuery } from '../query/query-rules.ts'
 import { snippetHtml, snippetMarks } from '../query/snippet.ts'
+import type { IndexFeatures } from './index-template.ts'
 import type { OpenSearchClient, OpenSearchErrorBody } from './opensearch-client.ts'
 import { describe, OpenSearchTimeout, replyError } from './opensearch-client.ts'
+import type { SearchBodyOptions } from './opensearch-query.ts'
 import { facetBody, facetPrefix, searchBody, sortKey } from './opensearch-query.ts'
 
 export interface OpenSearchSearchOptions {
@@ -77,9 +79,9 @@ export async function runOpenSearch(
   alias: string,
   tenant: string,
   query: SearchQuery,
-  options: OpenSearchSearchOptions,
+  options: OpenSearchSearchOptions & IndexFeatures,
 ): Promise<search.SearchResponse> {
-  const { statementTimeoutMs: ms, countCap } = options
+  const { statementTimeoutMs: ms, countCap, grams } = options
   // One bound for the whole search: the facets' search gets what the page's left of it.
   const deadline = Date.now() + ms
   const field = query.pattern
@@ -117,8 +119,8 @@ export async function runOpenSearch(
     if (reply.body.timed_out || Date.now() > deadline) throw tooSlow(field, ms)
     return reply
   }
-  const reply = await send(searchBody(tenant, query, { countCap, marks }))
-  const aggregations = await facetsOf(reply.body, tenant, query, send, countCap)
+  const reply = await send(searchBody(tenant, query, { countCap, marks, grams }))
+  const aggregations = await facetsOf(reply.body, tenant, query, send, { countCap, grams })
   const hits = reply.body.hits?.hits ?? []
   const page = hits.slice(0, query.limit)
   const last = page.at(-1)
@@ -164,7 +166,7 @@ export async function facetsOf(
   tenant: string,
   query: SearchQuery,
   send: (body: Record<string, unknown>) => Promise<{ body: SearchReply }>,
-  countCap: number,
+  options: Pick<SearchBodyOptions, 'countCap' | 'grams'>,
 ): Promise<SearchReply['aggregations']> {
   if (query.after_key) return undefined
   const hits = page.hits?.hits ?? []
@@ -177,7 +179,7 @@ export async function facetsOf(
     )
     return { sample: { tags: { buckets: top.map(({ tag, n }) => ({ key: tag, doc_count: n })) } } }
   }
-  return (await send(facetBody(tenant, query, { countCap }))).body.aggregations
+  return (await send(facetBody(tenant, query, options))).body.aggregations
 }
 
 /** Whether the tenant holds more than `maxItems` items, counted no further than one past it on each shard. */
