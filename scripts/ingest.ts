@@ -37,6 +37,8 @@ interface Job {
   processed: number
   accepted: number
   rejected: number
+  applied: number
+  catalog_rejected: number
   bytes_read: number
   bytes_total: number
   rate: number
@@ -89,6 +91,8 @@ if (/^(file|s3):\/\//.test(target)) {
   )
 }
 const progress = bars.create(Math.max(1, job.bytes_total), 0, { name: 'records', unit: 'bytes read', extra: '' })
+// The catalog's side: accepted records it applied (or refused), up to `completed`.
+const catalog = bars.create(1, 0, { name: 'catalog', unit: 'records applied', extra: '' })
 for (;;) {
   progress.setTotal(Math.max(1, job.bytes_total || job.bytes_read))
   progress.update(job.bytes_read, {
@@ -96,13 +100,19 @@ for (;;) {
     unit: 'bytes read',
     extra: `${job.processed} records, ${job.rejected} rejected, ${job.rate}/s`,
   })
-  if (job.state !== 'running') break
+  catalog.setTotal(Math.max(1, job.accepted))
+  catalog.update(job.applied + job.catalog_rejected, {
+    name: 'catalog',
+    unit: 'records applied',
+    extra: job.catalog_rejected > 0 ? `${job.catalog_rejected} refused` : '',
+  })
+  if (job.state !== 'running' && job.state !== 'applying') break
   await new Promise((r) => setTimeout(r, 500))
   job = await answer(await fetch(`${gateway}/v1/ingestions/${job.id}`, { headers: auth }))
 }
 bars.stop()
 console.log(
-  `\njob ${job.id}: ${job.state}; ${job.accepted} accepted, ${job.rejected} rejected${job.error ? ` (${job.error})` : ''}`,
+  `\njob ${job.id}: ${job.state}; ${job.accepted} accepted, ${job.rejected} rejected; ${job.applied} applied, ${job.catalog_rejected} refused by the catalog${job.error ? ` (${job.error})` : ''}`,
 )
 for (const e of job.errors.slice(0, 10)) console.log(`  at ${e.position}${e.field ? ` ${e.field}` : ''}: ${e.reason}`)
 process.exit(job.state === 'completed' ? 0 : 1)

@@ -92,6 +92,16 @@ t.test('the shared poll stops when its last stream closes, and with the job', as
   leaveB()
   t.equal(watch.polling, 1, 'the last one leaving stops it')
   t.equal(watch.latest('acme', FAKE_JOB_ID), undefined, 'and forgets the job')
+  state = 'JOB_STATE_APPLYING'
+  const applyingFrom = await pollUntil(
+    () => other.seen.length,
+    () => other.seen.at(-1)?.state === 'JOB_STATE_APPLYING',
+  )
+  await pollUntil(
+    () => other.seen.length,
+    (n) => n >= applyingFrom + 2,
+  )
+  t.equal(watch.polling, 1, 'a job the catalog is applying is still followed')
   state = 'JOB_STATE_COMPLETED'
   await pollUntil(
     () => other.seen.at(-1)?.state,
@@ -99,4 +109,26 @@ t.test('the shared poll stops when its last stream closes, and with the job', as
   )
   t.equal(watch.polling, 0, 'a job that ended is polled no more')
   leaveOther()
+})
+
+t.test('a stream follows a job the catalog is applying, and ends when it completes', async (t) => {
+  const cat = await startFakeCatalog(t)
+  const ing = await startFakeIngestion(t)
+  ing.state.job = running(7, 'JOB_STATE_APPLYING')
+  const gw = await startGateway(t, cat.address, { INGESTION_ADDR: ing.address })
+  const address = await gw.app.listen({ host: '127.0.0.1', port: 0 })
+  const headers = { authorization: `Bearer ${await gw.identity.token({ tenant: 'acme', scope: ALL_SCOPES })}` }
+  const res = await fetch(`${address}/v1/ingestions/${FAKE_JOB_ID}/events`, { headers })
+  const reader = (res.body as ReadableStream<Uint8Array>).pipeThrough(new TextDecoderStream()).getReader()
+  let text = ''
+  while (!text.includes('\n\n')) text += (await reader.read()).value ?? ''
+  t.match(text, /^event: progress\ndata: \{.*"state":"applying"/, 'applying is progress, not the end')
+  const reads = ing.calls.GetIngestion
+  await pollUntil(
+    () => ing.calls.GetIngestion,
+    (n) => n > reads + 1,
+  )
+  ing.state.job = running(7, 'JOB_STATE_COMPLETED')
+  for (let r = await reader.read(); !r.done; r = await reader.read()) text += r.value
+  t.match(text, /event: end\ndata: \{.*"state":"completed"/, 'the stream ends with the completed job')
 })

@@ -1,4 +1,5 @@
 import { codec } from './codec.ts'
+import type { IngestApplied, IngestApplied__Output } from './gen/catalog/v1/IngestApplied.ts'
 import type { ItemDeleted, ItemDeleted__Output } from './gen/catalog/v1/ItemDeleted.ts'
 import type { ItemUpserted, ItemUpserted__Output } from './gen/catalog/v1/ItemUpserted.ts'
 import type { PriceChanged, PriceChanged__Output } from './gen/catalog/v1/PriceChanged.ts'
@@ -10,17 +11,20 @@ import type { RecordSubmitted, RecordSubmitted__Output } from './gen/ingestion/v
 export const TOPICS = {
   item: 'catalog.item.v1',
   price: 'catalog.price.v1',
+  ingest: 'catalog.ingest.v1',
 } as const
 
 export const TYPES = {
   itemUpserted: 'item.upserted',
   itemDeleted: 'item.deleted',
   priceChanged: 'price.changed',
+  ingestApplied: 'ingest.applied',
 } as const
 
 export const itemUpserted = codec<ItemUpserted, ItemUpserted__Output>('catalog.v1.ItemUpserted')
 export const itemDeleted = codec<ItemDeleted, ItemDeleted__Output>('catalog.v1.ItemDeleted')
 export const priceChanged = codec<PriceChanged, PriceChanged__Output>('catalog.v1.PriceChanged')
+export const ingestApplied = codec<IngestApplied, IngestApplied__Output>('catalog.v1.IngestApplied')
 
 /** Topics, CloudEvents types and payload codecs of ingestion: records for the catalog, rejects, jobs. */
 export const INGESTION_TOPICS = {

@@ -87,6 +87,7 @@ t.test(`faults while ${N} records are ingested and items edited through the gate
     INGEST_FILE_ROOT: root,
     INGEST_JOB_LEASE_MS: '2000',
     INGEST_BATCH_RECORDS: '200',
+    INGESTION_APPLIED_GROUP: `ingestion-applied-faults-${Date.now()}`,
   })
   const all = [catalog, search, ingestion]
 

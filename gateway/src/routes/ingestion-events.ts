@@ -132,12 +132,13 @@ function progressStream(
     /** Shows a read of the job; answers whether the stream goes on. */
     const show = (read: ingestion.Job__Output | null): boolean => {
       const json = jobToJson(read)
-      if (json.state !== 'running') {
+      // Applying is not the end: the stream follows the job until the catalog applied its records.
+      if (json.state !== 'running' && json.state !== 'applying') {
         send('end', json)
         finish()
         return false
       }
-      const fingerprint = `${json.updated_at}/${json.processed}/${json.state}`
+      const fingerprint = `${json.updated_at}/${json.processed}/${json.applied}/${json.state}`
       if (fingerprint !== last) {
         send('progress', json)
         last = fingerprint

@@ -49,7 +49,7 @@ export function createJobWatch(pollMs: number) {
     }
     if (watch.stopped) return
     watch.latest = job
-    if (job.state !== 'JOB_STATE_RUNNING') stop(key, watch)
+    if (job.state !== 'JOB_STATE_RUNNING' && job.state !== 'JOB_STATE_APPLYING') stop(key, watch)
     else watch.timer = setTimeout(() => void poll(key, watch), pollMs)
     for (const follower of [...watch.followers]) follower.job(job)
   }

@@ -5,6 +5,7 @@ import type { Job } from './ingestion.ts'
 
 const STATES = {
   JOB_STATE_RUNNING: 'running',
+  JOB_STATE_APPLYING: 'applying',
   JOB_STATE_COMPLETED: 'completed',
   JOB_STATE_FAILED: 'failed',
   JOB_STATE_CANCELLED: 'cancelled',
@@ -40,6 +41,8 @@ export function jobToJson(job: ingestion.Job__Output | null, duplicate?: boolean
     retry_at: time(job.retry_at),
     quarantined_at: time(job.quarantined_at),
     released_at: time(job.released_at),
+    applied: Number(job.applied),
+    catalog_rejected: Number(job.catalog_rejected),
     ...(duplicate === undefined ? {} : { duplicate }),
   }
 }

@@ -7,11 +7,25 @@ export const Job = Type.Object({
   id: Type.String({ format: 'uuid' }),
   uri: Type.String({ description: 'the file read, or upload:<name>' }),
   format: Type.String({ description: 'ndjson, json or csv, with +gzip when compressed' }),
-  state: Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed'), Type.Literal('cancelled')]),
+  state: Type.Union(
+    [
+      Type.Literal('running'),
+      Type.Literal('applying'),
+      Type.Literal('completed'),
+      Type.Literal('failed'),
+      Type.Literal('cancelled'),
+    ],
+    {
+      description:
+        'applying: every record read and the accepted ones published, the catalog still applying them; completed once applied + catalog_rejected = accepted',
+    },
+  ),
   total: Type.Integer({ description: 'records in the input, once read to its end' }),
   processed: Type.Integer(),
   accepted: Type.Integer({ description: 'published to the catalog' }),
-  rejected: Type.Integer({ description: 'sent to the dead-letter topic with their reasons' }),
+  rejected: Type.Integer({ description: 'refused by the checks of ingestion, sent to the dead-letter topic with their reasons' }),
+  applied: Type.Integer({ description: 'accepted records the catalog applied' }),
+  catalog_rejected: Type.Integer({ description: "accepted records the catalog's rules refused, sent to the dead-letter topic" }),
   bytes_read: Type.Integer(),
   bytes_total: Nullable(Type.Integer()),
   rate: Type.Number({ description: 'records per second' }),

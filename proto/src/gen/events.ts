@@ -1,6 +1,7 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { EnumTypeDefinition, MessageTypeDefinition } from '@grpc/proto-loader';
 
+import type { IngestApplied as _catalog_v1_IngestApplied, IngestApplied__Output as _catalog_v1_IngestApplied__Output } from './catalog/v1/IngestApplied.ts';
 import type { Item as _catalog_v1_Item, Item__Output as _catalog_v1_Item__Output } from './catalog/v1/Item.ts';
 import type { ItemDeleted as _catalog_v1_ItemDeleted, ItemDeleted__Output as _catalog_v1_ItemDeleted__Output } from './catalog/v1/ItemDeleted.ts';
 import type { ItemFields as _catalog_v1_ItemFields, ItemFields__Output as _catalog_v1_ItemFields__Output } from './catalog/v1/ItemFields.ts';
@@ -20,6 +21,7 @@ type SubtypeConstructor<Constructor extends new (...args: any) => any, Subtype> 
 export interface ProtoGrpcType {
   catalog: {
     v1: {
+      IngestApplied: MessageTypeDefinition<_catalog_v1_IngestApplied, _catalog_v1_IngestApplied__Output>
       Item: MessageTypeDefinition<_catalog_v1_Item, _catalog_v1_Item__Output>
       ItemDeleted: MessageTypeDefinition<_catalog_v1_ItemDeleted, _catalog_v1_ItemDeleted__Output>
       ItemFields: MessageTypeDefinition<_catalog_v1_ItemFields, _catalog_v1_ItemFields__Output>

@@ -38,6 +38,7 @@ await runTask('topics', async () => {
       /** The groups the consumers join: the same variables, and defaults, as the services'. */
       CATALOG_INGEST_GROUP: Type.String({ minLength: 1, default: 'catalog-ingest' }),
       SEARCH_CONSUMER_GROUP: Type.String({ minLength: 1, default: 'search-indexer' }),
+      INGESTION_APPLIED_GROUP: Type.String({ minLength: 1, default: 'ingestion-applied' }),
       CACHE_GROUP_PREFIX: Type.String({ minLength: 1, default: 'gateway-cache' }),
     }),
   )
@@ -52,6 +53,7 @@ await runTask('topics', async () => {
     ingestion: config.KAFKA_INGESTION_USER,
     catalogIngestGroup: config.CATALOG_INGEST_GROUP,
     searchGroup: config.SEARCH_CONSUMER_GROUP,
+    ingestionAppliedGroup: config.INGESTION_APPLIED_GROUP,
     ...(config.KAFKA_GATEWAY_USER ? { gateway: config.KAFKA_GATEWAY_USER, gatewayGroupPrefix: config.CACHE_GROUP_PREFIX } : {}),
   })
   await ensureAcls(kafka, grants)

@@ -1,4 +1,5 @@
-import type { Kafka, KafkaMessage } from '@catalog/kit'
+import { randomUUID } from 'node:crypto'
+import type { Kafka, KafkaMessage, Pool } from '@catalog/kit'
 import {
   createIdempotentProducer,
   createKafka,
@@ -61,6 +62,39 @@ async function readRejections(t: Parameters<typeof startCatalog>[0], kafka: Kafk
   return seen
 }
 
+/** The catalog's totals of `job` as catalog.ingest.v1 carries them, by partition, the latest of each. */
+async function readProgress(t: Parameters<typeof startCatalog>[0], kafka: Kafka, job: string) {
+  const consumer = kafka.consumer({ groupId: `progress-reader-${job}` })
+  await consumer.connect()
+  await consumer.subscribe({ topic: events.TOPICS.ingest, fromBeginning: true })
+  const latest = new Map<number, { applied: string; rejected: string; through: string; tenant: string; type: string }>()
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.key?.toString() !== job || !message.value) return
+      const p = events.ingestApplied.decode(message.value)
+      const { type } = readCloudEvent(message.headers)
+      latest.set(p.partition, {
+        applied: p.applied,
+        rejected: p.rejected,
+        through: p.through_offset,
+        tenant: p.tenant,
+        type: type ?? '',
+      })
+    },
+  })
+  t.teardown(() => consumer.disconnect())
+  return latest
+}
+
+/** The catalog's totals of `job` in ingest_progress, by partition. */
+const progressRows = (pool: Pool, job: string) =>
+  pool
+    .query<{ partition: number; applied: string; rejected: string; through_offset: string }>(
+      'SELECT partition, applied::text, rejected::text, through_offset::text FROM ingest_progress WHERE job_id = $1 ORDER BY partition',
+      [job],
+    )
+    .then((r) => r.rows)
+
 let offset = 0
 const record = (
   tenant: string,
@@ -116,6 +150,47 @@ t.test('the ingest applier upserts a batch like single upserts, and re-applying 
   )
   t.equal(prices.rows[0]?.n, 2, 'a moved price appends to the history')
   t.equal(await countRows(cat.pool, 'outbox_events'), 5_003, 'two item events and one price event')
+})
+
+t.test("each record counts once toward its job's totals, which go to catalog.ingest.v1 after the batch", async (t) => {
+  const { cat, kafka, apply, newApplier } = await startApplier(t)
+  const tenant = `ingest-count-${Date.now()}`
+  const job = randomUUID()
+  const other = randomUUID()
+  const sent = await readProgress(t, kafka, job)
+  const bad = { price: { amount_minor: '100', currency: 'XXY' } }
+  const first = [
+    record(tenant, 'a', {}, { job }),
+    record(tenant, 'b', bad, { job }),
+    record(tenant, 'c', {}, { job: other }),
+    record(tenant, 'a', { title: 'a again' }, { job }),
+  ]
+  await apply(first)
+  t.same(await progressRows(cat.pool, job), [{ partition: 0, applied: '2', rejected: '1', through_offset: first[3]?.offset }])
+  t.same(
+    (await progressRows(cat.pool, other)).map((r) => r.applied),
+    ['1'],
+    'each job its own',
+  )
+  // Delivered again after a crash, by a catalog started anew: nothing more.
+  await newApplier()(first)
+  // Delivered again in a batch of other bounds: only the records past the last counted.
+  const second = [record(tenant, 'd', {}, { job }), record(tenant, 'e', bad, { job })]
+  await apply([...first.slice(2), ...second])
+  t.same(await progressRows(cat.pool, job), [{ partition: 0, applied: '3', rejected: '2', through_offset: second[1]?.offset }])
+  // Records of no job (another writer of the topic) are applied and not counted.
+  await apply([record(tenant, 'f', {}, { job: '' })])
+  t.equal(await countRows(cat.pool, 'ingest_progress'), 2)
+  // Totals that have not moved for a week go with the partition's next counted batch.
+  await cat.pool.query(`UPDATE ingest_progress SET updated_at = now() - interval '8 days' WHERE job_id = $1`, [other])
+  await apply([record(tenant, 'g', {}, { job })])
+  t.same(await progressRows(cat.pool, other), [], 'a week old: gone')
+  const last = await pollUntil(
+    async () => sent.get(0),
+    (p) => p?.applied === '4',
+    30_000,
+  )
+  t.same(last, { applied: '4', rejected: '2', through: offset.toString(), tenant, type: 'ingest.applied' }, 'the running totals')
 })
 
 t.test('a record the catalog refuses goes to the DLQ with its reason; the rest of the batch lands', async (t) => {
@@ -220,7 +295,10 @@ t.test('a record the database refuses every time goes to the DLQ after maxAttemp
   const [sent] = await producer.send({
     topic: events.INGESTION_TOPICS.record,
     acks: -1,
-    messages: [record(tenant, 'before'), invalid, stuck, record(tenant, 'after')].map((m) => ({ key, value: m.value })),
+    messages: [record(tenant, 'before', {}, { job }), invalid, stuck, record(tenant, 'after', {}, { job })].map((m) => ({
+      key,
+      value: m.value,
+    })),
   })
   const landed = () =>
     cat.pool
@@ -249,5 +327,10 @@ t.test('a record the database refuses every time goes to the DLQ after maxAttemp
     rejections.map((r) => [r.field, r.id]),
     [['price.currency', deadLetterId('record.rejected', { ...at, offset: String(BigInt(sent?.baseOffset ?? '0') + 1n) })]],
     'the record the rules refuse was rejected once, though its batch was tried again and again',
+  )
+  t.same(
+    (await progressRows(cat.pool, job)).map((r) => [r.applied, r.rejected]),
+    [['2', '2']],
+    'the job counts the record set aside as refused, as the one the rules refused: it can complete',
   )
 })

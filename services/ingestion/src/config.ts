@@ -1,4 +1,4 @@
-import { ConfigError, commonEnv, grpcServerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
+import { ConfigError, commonEnv, grpcServerEnv, kafkaConsumerEnv, kafkaEnv, loadConfig, postgresEnv } from '@catalog/kit'
 import type { Static, TProperties } from 'typebox'
 import { Type } from 'typebox'
 import { DEFAULT_TENANT_PREFIX, inArea, TENANT_PATTERN, TENANT_PREFIX_PATTERN, tenantArea } from './sources/tenant-area.ts'
@@ -39,6 +39,12 @@ const ingestSettings = {
   INGEST_PROGRESS_MS: Type.Integer({ minimum: 100, maximum: 60_000, default: 1_000 }),
   /** A running job whose process stopped proving it is alive this long ago failed (the process died). */
   INGEST_JOB_LEASE_MS: Type.Integer({ minimum: 1_000, default: 30_000 }),
+  /**
+   * When a job that read its whole input is `completed`: once the catalog applied (or refused)
+   * every accepted record (`applied`; the job is `applying` until then), or once they are
+   * published (`published`: for records some other consumer than the catalog reads).
+   */
+  INGEST_COMPLETE_WHEN: Type.Union([Type.Literal('applied'), Type.Literal('published')], { default: 'applied' }),
   /** Daily drops: a folder or bucket prefix in DROP_TENANT's area, scanned on a schedule; unset: no scan. */
   DROP_URI: Type.Optional(Type.String({ pattern: '^(file|s3)://' })),
   /** When this process scans DROP_URI; empty: never (in Kubernetes the drops CronJob scans instead). */
@@ -59,10 +65,15 @@ export const ingestionEnv = Type.Object({
   ...grpcServerEnv,
   ...postgresEnv,
   ...kafkaEnv,
+  ...kafkaConsumerEnv,
   /** Workload identities allowed to call ingestion, comma-separated. */
   INGESTION_ALLOWED_CALLERS: Type.String({ default: 'gateway' }),
   /** Of those, the ones trusted to forward an end user's principal, comma-separated; empty: none. */
   INGESTION_FORWARDERS: Type.String({ default: 'gateway' }),
+  /** The group that reads the catalog's totals of each job's records (catalog.ingest.v1). */
+  INGESTION_APPLIED_GROUP: Type.String({ minLength: 1, default: 'ingestion-applied' }),
+  /** An `applying` job whose totals did not move for this long failed (ING_ERR_NOT_APPLIED): the catalog is stuck or away. */
+  INGEST_APPLY_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 15 * 60_000 }),
   ...ingestSettings,
 })
 

@@ -58,6 +58,7 @@ export const jobCodes = {
   cancelled: 'ING_ERR_CANCELLED',
   malformedInput: 'ING_ERR_MALFORMED_INPUT',
   tooManyBadRecords: 'ING_ERR_TOO_MANY_BAD_RECORDS',
+  notApplied: 'ING_ERR_NOT_APPLIED',
 } as const
 
 export type JobCode = (typeof jobCodes)[keyof typeof jobCodes]
@@ -72,6 +73,8 @@ const SENTENCES: Record<FixedCode, string> = {
   ING_ERR_INTERRUPTED: 'The job was interrupted: the process running it stopped; start the file again.',
   ING_ERR_UPLOAD_CANCELLED: 'The upload was cancelled by the client.',
   ING_ERR_CANCELLED: 'The job was cancelled on request.',
+  ING_ERR_NOT_APPLIED:
+    'The catalog stopped applying the published records (applied and catalog_rejected say how far it got); start the file again.',
 }
 
 /** `Job.error` as kept and shown: `<code>: <sentence>`. */

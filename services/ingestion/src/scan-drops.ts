@@ -27,7 +27,7 @@ const WAIT_IN_RUN_MS = 15 * 60_000
  * Job or a replica that also scans never ingests a file twice. A file that failed on a transient
  * cause waits for its next attempt (drops/drop-retries.ts): while one is due within
  * WAIT_IN_RUN_MS, the run sleeps until then and scans again. The exit code is 1 unless every file
- * it started ended in a completed job and none waits or could not be started (a quarantined file
+ * it started ended in a completed job (or one the catalog is applying) and none waits or could not be started (a quarantined file
  * has its own alert), so the CronJob's failure shows where operators look.
  */
 await runTask('drop scan', async () => {
@@ -101,7 +101,8 @@ await runTask('drop scan', async () => {
       },
       async (counts) => {
         states = await countStates(pool, config.DROP_TENANT, [...started.values()])
-        ok = counts.failed + counts.waiting === 0 && (states.completed ?? 0) === started.size
+        // A job the catalog still applies is done here: the service completes it, or fails it past INGEST_APPLY_TIMEOUT_MS.
+        ok = counts.failed + counts.waiting === 0 && (states.completed ?? 0) + (states.applying ?? 0) === started.size
         return ok
       },
     )

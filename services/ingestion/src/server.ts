@@ -4,7 +4,7 @@ import { createServiceServer, implement } from '@catalog/kit'
 import type { ingestion } from '@catalog/proto'
 import { loadIngestion } from '@catalog/proto'
 import { createDropMetrics } from './drops/drop-metrics.ts'
-import type { RunnerOptions } from './jobs/job-runner.ts'
+import type { RunnerMetrics, RunnerOptions } from './jobs/job-runner.ts'
 import { runnerMetrics } from './jobs/job-runner.ts'
 import { createJobService, jobHandlers } from './jobs/job-service.ts'
 import type { Source } from './sources/source.ts'
@@ -21,15 +21,20 @@ export interface IngestionDeps extends ServiceServerDeps {
 }
 
 /** The ingestion gRPC server and its job service, built around the given dependencies, not yet listening. */
-export function build(deps: IngestionDeps): { server: PlatformGrpcServer; jobs: ReturnType<typeof createJobService> } {
+export function build(deps: IngestionDeps): {
+  server: PlatformGrpcServer
+  jobs: ReturnType<typeof createJobService>
+  jobMetrics: RunnerMetrics
+} {
   const { definition, grpc } = loadIngestion()
   const server = createServiceServer('ingestion.v1.IngestionService', definition, deps)
+  const jobMetrics = runnerMetrics(deps.metrics)
   const jobs = createJobService({
     pool: deps.pool,
     producer: deps.producer,
     log: deps.log,
     options: deps.options,
-    metrics: runnerMetrics(deps.metrics),
+    metrics: jobMetrics,
     sources: deps.sources,
     areaOf: deps.areaOf,
     leaseMs: deps.options.leaseMs,
@@ -40,5 +45,5 @@ export function build(deps: IngestionDeps): { server: PlatformGrpcServer; jobs: 
     grpc.ingestion.v1.IngestionService.service,
     implement<ingestion.IngestionServiceHandlers>(deps.log, jobHandlers(jobs, deps)),
   )
-  return { server, jobs }
+  return { server, jobs, jobMetrics }
 }

@@ -12,7 +12,8 @@ import {
 import type { IngestionConfig } from './config.ts'
 import { loadIngestionConfig } from './config.ts'
 import { recordedScan, scheduleDrops } from './drops/daily-drops.ts'
-import { failAbandoned } from './jobs/job-store.ts'
+import { startAppliedConsumer } from './jobs/applied-consumer.ts'
+import { failAbandoned, failUnapplied } from './jobs/job-store.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 import { areaOf, dropScan, ingestSources, runnerOptions } from './wiring.ts'
 
@@ -26,7 +27,7 @@ await runGrpcService({
     if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, PLATFORM_TOPICS)
     const producer = await createIdempotentProducer(kafka, log)
     const sources = ingestSources(config)
-    const { server, jobs } = build({
+    const { server, jobs, jobMetrics } = build({
       ...serverDeps(ctx, { callers: config.INGESTION_ALLOWED_CALLERS, forwarders: config.INGESTION_FORWARDERS }),
       pool,
       producer,
@@ -35,9 +36,26 @@ await runGrpcService({
       options: runnerOptions(config),
     })
     const scan = dropScan(config, sources, { start: (tenant, uri) => jobs.startDrop(tenant, uri), log })
-    // Jobs whose process died: failed, so their files can be started again.
+    // The catalog's totals of each job's records: what completes an applying job.
+    const applied = await startAppliedConsumer(kafka, {
+      pool,
+      producer,
+      log,
+      metrics: ctx.metrics,
+      jobMetrics,
+      groupId: config.INGESTION_APPLIED_GROUP,
+      sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    })
+    // Jobs whose process died, and jobs the catalog stopped applying: failed, so their files can be started again.
     const sweep = async () => {
       for (const job of await failAbandoned(pool, config.INGEST_JOB_LEASE_MS)) log.warn({ job: job.id }, 'job interrupted')
+      for (const job of await failUnapplied(pool, config.INGEST_APPLY_TIMEOUT_MS)) {
+        jobMetrics.finished.inc({ state: 'failed' })
+        log.error(
+          { job: job.id, tenant: job.tenant, accepted: job.accepted, applied: job.applied, rejected: job.catalog_rejected },
+          'job failed: the catalog stopped applying its records',
+        )
+      }
     }
     await sweep()
     const sweeper = setInterval(
@@ -65,6 +83,7 @@ await runGrpcService({
             clearInterval(sweeper)
             drops?.stop()
             await jobs.drain()
+            await applied.stop()
             await producer.disconnect()
           },
         },

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import type { Metrics, PlatformGrpcServer, Pool, Producer } from '@catalog/kit'
 import { createIdempotentProducer, createKafka, ensureTopics, PLATFORM_TOPICS } from '@catalog/kit'
 import { listenForTest, testKafka, testServiceBase } from '@catalog/kit/testing'
-import type { RunnerOptions } from './jobs/job-runner.ts'
+import type { RunnerMetrics, RunnerOptions } from './jobs/job-runner.ts'
 import type { createJobService } from './jobs/job-service.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 import { fileSource } from './sources/file-source.ts'
@@ -28,6 +28,7 @@ export interface TestIngestion {
   server: PlatformGrpcServer
   jobs: ReturnType<typeof createJobService>
   metrics: Metrics
+  jobMetrics: RunnerMetrics
 }
 
 /**
@@ -51,7 +52,7 @@ export async function startTestIngestion(
     await jobs.drain()
     await producer.disconnect()
   })
-  const { server, jobs } = build({
+  const { server, jobs, jobMetrics } = build({
     ...base.serverDeps,
     pool,
     producer,
@@ -75,7 +76,7 @@ export async function startTestIngestion(
   })
   // Torn down in reverse: the server drains, then running jobs finish and the producer closes, then the pool.
   const { port, address } = await listenForTest(t, server)
-  return { address, port, pool, producer, fileRoot, areaOf, server, jobs, metrics: base.metrics }
+  return { address, port, pool, producer, fileRoot, areaOf, server, jobs, metrics: base.metrics, jobMetrics }
 }
 
 /** The test S3 server's endpoint, when the test setup started one (credentials go through the AWS SDK's env). */

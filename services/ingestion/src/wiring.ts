@@ -41,6 +41,7 @@ export const areaOf =
 export function runnerOptions(config: IngestSettings): RunnerOptions & { leaseMs: number; maxRunningJobs: number } {
   return {
     dropRetry: { maxAttempts: config.DROP_MAX_ATTEMPTS, baseMs: config.DROP_RETRY_BASE_MS, maxMs: config.DROP_RETRY_MAX_MS },
+    awaitApplied: config.INGEST_COMPLETE_WHEN === 'applied',
     batchRecords: config.INGEST_BATCH_RECORDS,
     batchBytes: config.INGEST_BATCH_BYTES,
     maxRunningJobs: config.INGEST_MAX_RUNNING_JOBS,

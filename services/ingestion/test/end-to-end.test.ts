@@ -200,6 +200,8 @@ t.test('killing the ingestion process mid-file and starting the file again: exac
     INGEST_JOB_LEASE_MS: '1000',
     INGEST_PROGRESS_MS: '100',
     INGEST_BATCH_RECORDS: '100',
+    // A group of its own on the shared broker: another test's ingestion process would take partitions of it.
+    INGESTION_APPLIED_GROUP: `ingestion-applied-e2e-${Date.now()}`,
   }
   const first = await startServiceProcess(MAIN, env, { readyMessage: 'ingestion ready', timeoutMs: 60_000 })
   t.teardown(() => first.child.kill('SIGKILL'))

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
 import {
   checkCallerPolicy,
@@ -18,6 +19,7 @@ const onTestServers = async (t: Parameters<typeof testDatabase>[0]) => ({
   DATABASE_URL: await testDatabase(t),
   ...testKafkaEnv('ingestion'),
   KAFKA_CREATE_TOPICS: 'false',
+  INGESTION_APPLIED_GROUP: `ingestion-applied-main-${randomUUID()}`,
 })
 
 t.test('the ingestion process starts, reports ready, and stops cleanly on SIGTERM', async (t) => {

@@ -125,3 +125,32 @@ t.test('each service principal does what its service does: catalog publishes, se
   await pollUntil(() => seen.has(key), Boolean, 60_000)
   t.pass('the search principal read the event in group search-indexer')
 })
+
+t.test("the catalog sends its totals of each job's records, and ingestion reads them in a group of its name", async (t) => {
+  const key = `acl-${randomUUID()}`
+  const producer = await createIdempotentProducer(kafkaAs('catalog'), log)
+  t.teardown(() => producer.disconnect())
+  await producer.send({ topic: 'catalog.ingest.v1', acks: -1, messages: [{ key, value: 'granted' }] })
+  // The grant is of the group's name as a prefix: a second installation or a test adds to it.
+  const consumer = createKafka({ ...testKafka('ingestion'), clientId: 'acl-test-ingestion', log }).consumer({
+    groupId: `ingestion-applied-${randomUUID()}`,
+  })
+  t.teardown(() => consumer.disconnect())
+  await consumer.connect()
+  await consumer.subscribe({ topic: 'catalog.ingest.v1', fromBeginning: true })
+  const seen = new Set<string>()
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.key) seen.add(message.key.toString())
+    },
+  })
+  await pollUntil(() => seen.has(key), Boolean, 60_000)
+  t.pass('the ingestion principal read the totals')
+  const ingestion = await createIdempotentProducer(kafkaAs('ingestion'), log)
+  t.teardown(() => ingestion.disconnect())
+  const refused = await ingestion
+    .send({ topic: 'catalog.ingest.v1', acks: -1, messages: [{ key, value: 'forged' }] })
+    .then(() => undefined)
+    .catch((e: unknown) => e)
+  t.equal(errorType(refused), 'TOPIC_AUTHORIZATION_FAILED', 'ingestion cannot write totals of its own')
+})

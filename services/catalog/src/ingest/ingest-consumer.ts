@@ -12,12 +12,13 @@ import { events } from '@catalog/proto'
 import { Counter } from 'prom-client'
 import type { ItemValues } from '../items/item-rules.ts'
 import { checkFields, checkNaturalKey, FIELD_PATHS } from '../items/item-rules.ts'
+import type { RecordOutcome } from './ingest-progress.ts'
+import { countOutcomes, sendProgress } from './ingest-progress.ts'
 import type { KeyedValues } from './ingest-store.ts'
 import { upsertMany } from './ingest-store.ts'
 import { tenantProblem } from './record-tenant.ts'
 
 // Rows per statement: bounded by the size of its one jsonb argument and of the events it writes.
-// A batch of at most this many records is one statement and its own transaction.
 const CHUNK = 1_000
 
 /** A record the catalog refuses, on its way to ingestion.record.dlq.v1. */
@@ -35,7 +36,9 @@ interface Rejected {
  * set-based upserts (with price history and outbox rows), so unchanged records change nothing and
  * offsets commit only after the commit. A record the catalog's rules refuse, or whose tenant it
  * cannot trust (record-tenant.ts), goes to ingestion.record.dlq.v1 with its reason, without
- * holding up the others.
+ * holding up the others. The same transaction adds what became of each record to its job's
+ * totals (ingest-progress.ts), which then go to catalog.ingest.v1: ingestion completes a job when
+ * they account for every record it published.
  */
 export function createIngestApplier(deps: {
   pool: Pool
@@ -62,6 +65,8 @@ export function createIngestApplier(deps: {
     const byKey = new Map<string, KeyedValues>()
     const rejected: Rejected[] = []
     const distrusted: Rejected[] = []
+    // A record superseded by a later one of its key within the batch counts as applied: its key ends as the last says.
+    const outcomes: RecordOutcome[] = []
     for (const message of messages) {
       if (!message.value) throw new PoisonMessageError('record without a payload')
       let record: ReturnType<typeof events.recordSubmitted.decode>
@@ -71,9 +76,11 @@ export function createIngestApplier(deps: {
         throw new PoisonMessageError(`undecodable record.submitted: ${(err as Error).message}`)
       }
       const refusal = { message, tenant: record.tenant, jobId: record.job_id, position: record.position }
+      const outcome = { jobId: record.job_id, tenant: record.tenant, offset: message.offset }
       const problem = tenantProblem(record.tenant, message.key)
       if (problem) {
         distrusted.push({ ...refusal, reason: problem, field: 'tenant' })
+        outcomes.push({ ...outcome, applied: false })
         continue
       }
       try {
@@ -89,8 +96,10 @@ export function createIngestApplier(deps: {
           values,
           ...(traceparent ? { traceparent } : {}),
         })
+        outcomes.push({ ...outcome, applied: true })
       } catch (err) {
         if (!isPlatformError(err)) throw err
+        outcomes.push({ ...outcome, applied: false })
         const violation = err.violations[0]
         rejected.push({
           ...refusal,
@@ -100,19 +109,17 @@ export function createIngestApplier(deps: {
       }
     }
     const records = [...byKey.values()]
-    const changed =
-      records.length <= CHUNK
-        ? await upsertMany(deps.pool, records)
-        : await withTransaction(deps.pool, async (c) => {
-            let n = 0
-            for (let i = 0; i < records.length; i += CHUNK) n += await upsertMany(c, records.slice(i, i + CHUNK))
-            return n
-          })
+    const { changed, progress } = await withTransaction(deps.pool, async (c) => {
+      let n = 0
+      for (let i = 0; i < records.length; i += CHUNK) n += await upsertMany(c, records.slice(i, i + CHUNK))
+      return { changed: n, progress: await countOutcomes(c, from, outcomes) }
+    })
     if (changed > 0) deps.onChange?.()
     // Only once the rest is applied: a batch that fails before then is tried again without having
-    // sent its rejections, so they go out once (or, delivered again, under the same ids).
+    // sent its rejections or totals, so they go out once (or, delivered again, under the same ids).
     rejected.push(...distrusted)
     await sendRejections(deps.producer, from, rejected)
+    await sendProgress(deps.producer, from, progress)
     applied.inc({ outcome: 'changed' }, changed)
     applied.inc({ outcome: 'unchanged' }, records.length - changed)
     applied.inc({ outcome: 'rejected' }, rejected.length)
@@ -161,6 +168,25 @@ async function sendRejections(producer: Producer, from: BatchOrigin, rejected: r
 }
 
 /**
+ * A record the consumer set aside (one the database refused though the rules passed it) counts as
+ * refused for its job, as a rejection would: its job can still complete. One too broken to decode
+ * names no job.
+ */
+function countSetAside(deps: { pool: Pool; producer: Producer }) {
+  return async (message: KafkaMessage, from: BatchOrigin) => {
+    let record: ReturnType<typeof events.recordSubmitted.decode>
+    try {
+      record = events.recordSubmitted.decode(message.value ?? Buffer.alloc(0))
+    } catch {
+      return
+    }
+    const outcome = { jobId: record.job_id, tenant: record.tenant, offset: message.offset, applied: false }
+    const progress = await withTransaction(deps.pool, (c) => countOutcomes(c, from, [outcome]))
+    await sendProgress(deps.producer, from, progress)
+  }
+}
+
+/**
  * Joins the catalog's ingest group on ingestion.record.v1. A record that fails the same way
  * `maxAttempts` times (a value the database refuses though the rules passed it) goes to
  * ingestion.record.dlq.v1 with the reason, and its partition moves on.
@@ -188,6 +214,7 @@ export async function startIngestConsumer(
     metrics: deps.metrics,
     sessionTimeoutMs: deps.sessionTimeoutMs,
     maxAttempts: deps.maxAttempts,
+    onDeadLettered: countSetAside(deps),
   })
   return { stop: () => consumer.disconnect() }
 }

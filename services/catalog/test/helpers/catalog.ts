@@ -52,7 +52,10 @@ export const fields = (over: Partial<catalog.ItemFields> = {}): catalog.ItemFiel
   ...over,
 })
 
-export async function countRows(pool: Pool, table: 'items' | 'price_history' | 'outbox_events'): Promise<number> {
+export async function countRows(
+  pool: Pool,
+  table: 'items' | 'price_history' | 'outbox_events' | 'ingest_progress',
+): Promise<number> {
   const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)
   return rows[0]?.n ?? 0
 }

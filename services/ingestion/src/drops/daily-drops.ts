@@ -19,7 +19,16 @@ export async function scanDrops(
   },
   prefix: string,
 ): Promise<DropCounts> {
-  const counts: DropCounts = { started: 0, failed: 0, running: 0, completed: 0, cancelled: 0, quarantined: 0, waiting: 0 }
+  const counts: DropCounts = {
+    started: 0,
+    failed: 0,
+    running: 0,
+    applying: 0,
+    completed: 0,
+    cancelled: 0,
+    quarantined: 0,
+    waiting: 0,
+  }
   for (const uri of await deps.list(prefix)) {
     try {
       counts[(await deps.start(uri)).step]++

@@ -64,7 +64,7 @@ export async function recordVerdict(
 }
 
 /** Why a scan leaves a dropped file alone. */
-export type DropSkip = 'running' | 'completed' | 'cancelled' | 'quarantined' | 'waiting'
+export type DropSkip = 'running' | 'applying' | 'completed' | 'cancelled' | 'quarantined' | 'waiting'
 
 /** Why a scan leaves alone the file whose latest job (of any origin) is `job`. */
 export const skipOf = (job: JobRow): DropSkip =>

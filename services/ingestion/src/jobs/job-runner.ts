@@ -18,6 +18,11 @@ import { toJob } from './job-view.ts'
 export interface RunnerOptions {
   /** What follows a failed attempt of a dropped file (drops/drop-retries.ts); default DROP_RETRY. */
   dropRetry?: RetryPolicy
+  /**
+   * A run that read every record is `applying` until the catalog applied the accepted ones
+   * (INGEST_COMPLETE_WHEN=applied); unset: `completed` once they are published.
+   */
+  awaitApplied?: boolean
   batchRecords: number
   /** A batch is sent once it holds this many bytes of keys and values, or batchRecords records. */
   batchBytes: number
@@ -48,6 +53,8 @@ export function clip(text: string, max: number): string {
   const clean = text.toWellFormed().replaceAll('\0', '\uFFFD')
   return clean.length <= max ? clean : `${clean.slice(0, max - 1).toWellFormed()}…`
 }
+
+export type RunnerMetrics = ReturnType<typeof runnerMetrics>
 
 export function runnerMetrics(metrics: Metrics) {
   return {
@@ -316,7 +323,7 @@ function stopper(deps: RunnerDeps, jobId: string, signal: AbortSignal | undefine
   }
 }
 
-type Ending = { state: Exclude<JobStateName, 'running'>; error: string }
+type Ending = { state: Exclude<JobStateName, 'running' | 'applying'>; error: string }
 const CANCELLED: Ending = { state: 'cancelled', error: jobError(jobCodes.cancelled) }
 
 /** The job's error when its run threw, not cancelled: input that is not what it says, or (logged) anything else. */
@@ -364,19 +371,29 @@ async function conclude(deps: RunnerDeps, job: JobRow, ending: Ending, progress:
   // The database may be away (a restart): the job's lease then runs out and the sweep marks it
   // failed, so its file can be started again. Throwing here would take the whole process down.
   const finished =
-    (await finishJob(deps.pool, job.id, state, error, progress.processed).catch((err: unknown) => {
+    (await finishJob(deps.pool, job.id, state, error, progress.processed, deps.options.awaitApplied).catch((err: unknown) => {
       log.error({ err, job: job.id, tenant: job.tenant }, 'could not record the end of a job; its lease will')
       return { ...job, state: 'failed' as const, error: error || jobError(jobCodes.internal) }
     })) ?? job
   metrics.running.dec()
-  metrics.finished.inc({ state: finished.state })
+  // An applying job finishes when the catalog's totals complete it (applied-consumer.ts), counted there.
+  if (finished.state !== 'applying') metrics.finished.inc({ state: finished.state })
   // (Not when the end could not be recorded: the row is still running, and the sweep and the next scan judge it.)
   if (finished.origin === 'drop' && finished.state === 'failed' && finished.finished_at) await judgeDrop(deps, finished)
-  const type = { completed: 'jobCompleted', failed: 'jobFailed', cancelled: 'jobCancelled', running: 'jobProgressed' } as const
+  const type = {
+    completed: 'jobCompleted',
+    failed: 'jobFailed',
+    cancelled: 'jobCancelled',
+    running: 'jobProgressed',
+    applying: 'jobProgressed',
+  } as const
   await publishJobEvent(producer, events.INGESTION_TYPES[type[finished.state]], finished).catch((err: unknown) =>
     log.warn({ err, job: job.id }, 'could not publish the end of a job'),
   )
-  log.info({ job: job.id, state: finished.state, processed: progress.processed, rejected: progress.rejected }, 'job finished')
+  log.info(
+    { job: job.id, state: finished.state, processed: progress.processed, rejected: progress.rejected },
+    finished.state === 'applying' ? 'job read; the catalog applies its records' : 'job finished',
+  )
   return finished
 }
 

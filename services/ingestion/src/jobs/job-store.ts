@@ -1,7 +1,9 @@
 import type { Pool, PoolClient } from '@catalog/kit'
+import { withTransaction } from '@catalog/kit'
 import { jobCodes, jobError } from '../errors.ts'
 
-export type JobStateName = 'running' | 'completed' | 'failed' | 'cancelled'
+/** `applying`: every record read and the accepted ones published, the catalog not yet done with them. */
+export type JobStateName = 'running' | 'applying' | 'completed' | 'failed' | 'cancelled'
 
 /** A row of `jobs` as pg returns it (bigint as string, timestamptz as Date). */
 export interface JobRow {
@@ -33,6 +35,9 @@ export interface JobRow {
   retry_at: Date | null
   quarantined_at: Date | null
   released_at: Date | null
+  /** Accepted records the catalog applied, and refused, so far (its `ingest.applied` totals). */
+  applied: string
+  catalog_rejected: string
 }
 
 export type JobOrigin = 'request' | 'upload' | 'drop'
@@ -87,7 +92,7 @@ export async function getJob(db: Pick<Pool, 'query'>, tenant: string, id: string
   return rows[0]
 }
 
-/** The job of this file that makes a new start a duplicate: completed, or running and alive. */
+/** The job of this file that makes a new start a duplicate: completed, being applied, or running and alive. */
 export async function findLiveOrDone(
   c: PoolClient,
   tenant: string,
@@ -98,7 +103,8 @@ export async function findLiveOrDone(
   const { rows } = await c.query<JobRow>(
     `SELECT * FROM jobs
       WHERE tenant = $1 AND uri = $2 AND content_key = $3
-        AND (state = 'completed' OR (state = 'running' AND heartbeat_at > now() - make_interval(secs => $4::float8 / 1000)))
+        AND (state IN ('completed', 'applying')
+             OR (state = 'running' AND heartbeat_at > now() - make_interval(secs => $4::float8 / 1000)))
       ORDER BY created_at DESC LIMIT 1`,
     [tenant, uri, contentKey, leaseMs],
   )
@@ -149,7 +155,7 @@ export async function countQuarantined(pool: Pool): Promise<number> {
 
 export async function findByIdempotencyKey(c: PoolClient, tenant: string, key: string): Promise<JobRow | undefined> {
   const { rows } = await c.query<JobRow>(
-    `SELECT * FROM jobs WHERE tenant = $1 AND idempotency_key = $2 AND state IN ('running', 'completed')`,
+    `SELECT * FROM jobs WHERE tenant = $1 AND idempotency_key = $2 AND state IN ('running', 'applying', 'completed')`,
     [tenant, key],
   )
   return rows[0]
@@ -191,19 +197,94 @@ export async function isCancelRequested(pool: Pool, id: string): Promise<boolean
   return rows[0]?.stop ?? true
 }
 
+/**
+ * Ends a running job. With `awaitApplied`, a run that completed is `applying` until the catalog's
+ * totals account for every accepted record (recordApplied), or `completed` at once when they
+ * already do (the catalog may apply the last batch before the run ends).
+ */
 export async function finishJob(
   pool: Pool,
   id: string,
-  state: Exclude<JobStateName, 'running'>,
+  state: Exclude<JobStateName, 'running' | 'applying'>,
   error: string,
   total: number | null,
+  awaitApplied = false,
 ): Promise<JobRow | undefined> {
+  const applying = awaitApplied && state === 'completed'
   const { rows } = await pool.query<JobRow>(
-    `UPDATE jobs SET state = $2, error = $3, total = coalesce($4, total), finished_at = now(), updated_at = now()
+    `UPDATE jobs SET state = CASE WHEN $5 AND applied + catalog_rejected < accepted THEN 'applying' ELSE $2 END,
+                     error = $3, total = coalesce($4, total), updated_at = now(),
+                     finished_at = CASE WHEN $5 AND applied + catalog_rejected < accepted THEN NULL ELSE now() END
       WHERE id = $1 AND state = 'running' RETURNING *`,
-    [id, state, error, total],
+    [id, state, error, total, applying],
   )
   return rows[0]
+}
+
+/** The catalog's running totals of a job's records on one partition (an `ingest.applied` event). */
+export interface AppliedTotals {
+  jobId: string
+  tenant: string
+  partition: number
+  applied: string
+  rejected: string
+}
+
+/**
+ * Keeps the greatest totals seen of each job and partition (events may come again or out of
+ * order; totals only grow), sums them on the job, and completes the `applying` jobs they now
+ * account for. Totals naming a job of another tenant, or none, change nothing. Answers the jobs
+ * completed here.
+ */
+export async function recordApplied(pool: Pool, totals: readonly AppliedTotals[]): Promise<JobRow[]> {
+  if (totals.length === 0) return []
+  const rows = totals.map((t) => ({
+    job_id: t.jobId,
+    tenant: t.tenant,
+    p: t.partition,
+    applied: t.applied,
+    rejected: t.rejected,
+  }))
+  return withTransaction(pool, async (c) => {
+    const { rows: known } = await c.query<{ job_id: string }>(
+      `WITH e AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(job_id text, tenant text, p integer, applied bigint, rejected bigint)
+       )
+       INSERT INTO job_applied AS a (job_id, partition, applied, rejected)
+       SELECT j.id, e.p, e.applied, e.rejected FROM e JOIN jobs j ON j.id::text = e.job_id AND j.tenant = e.tenant
+       ON CONFLICT (job_id, partition) DO UPDATE
+          SET applied = greatest(a.applied, excluded.applied), rejected = greatest(a.rejected, excluded.rejected)
+       RETURNING job_id`,
+      [JSON.stringify(rows)],
+    )
+    const ids = [...new Set(known.map((r) => r.job_id))]
+    if (ids.length === 0) return []
+    await c.query(
+      `UPDATE jobs j SET applied = s.applied, catalog_rejected = s.rejected, updated_at = now()
+         FROM (SELECT job_id, sum(applied) AS applied, sum(rejected) AS rejected
+                 FROM job_applied WHERE job_id = ANY($1::uuid[]) GROUP BY job_id) s
+        WHERE j.id = s.job_id AND (j.applied, j.catalog_rejected) IS DISTINCT FROM (s.applied, s.rejected)`,
+      [ids],
+    )
+    const { rows: completed } = await c.query<JobRow>(
+      `UPDATE jobs SET state = 'completed', finished_at = now(), updated_at = now()
+        WHERE id = ANY($1::uuid[]) AND state = 'applying' AND applied + catalog_rejected >= accepted
+        RETURNING *`,
+      [ids],
+    )
+    return completed
+  })
+}
+
+/** Jobs whose records the catalog stopped applying: no totals moved for `timeoutMs`. Failed, so their files can be started again. */
+export async function failUnapplied(pool: Pool, timeoutMs: number): Promise<JobRow[]> {
+  const { rows } = await pool.query<JobRow>(
+    `UPDATE jobs SET state = 'failed', error = $2, finished_at = now(), updated_at = now()
+      WHERE state = 'applying' AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
+      RETURNING *`,
+    [timeoutMs, jobError(jobCodes.notApplied)],
+  )
+  return rows
 }
 
 /** Asks a running job to stop (its runner sees it at its next save) and answers the job. */
@@ -235,7 +316,7 @@ export async function listJobs(pool: Pool, tenant: string, after: string | undef
   const { rows } = await pool.query<JobRow>(
     `SELECT id, tenant, uri, format, content_key, idempotency_key, default_source, state, total, processed, accepted,
             rejected, bytes_read, bytes_total, '[]'::jsonb AS errors, error, cancel_requested, created_at, updated_at,
-            heartbeat_at, finished_at, origin, attempt, retry_at, quarantined_at, released_at
+            heartbeat_at, finished_at, origin, attempt, retry_at, quarantined_at, released_at, applied, catalog_rejected
        FROM jobs WHERE tenant = $1 AND ($2::uuid IS NULL OR id < $2::uuid) ORDER BY id DESC LIMIT $3`,
     [tenant, after ?? null, limit],
   )

@@ -4,6 +4,7 @@ import type { JobRow } from './job-store.ts'
 
 const STATES = {
   running: 'JOB_STATE_RUNNING',
+  applying: 'JOB_STATE_APPLYING',
   completed: 'JOB_STATE_COMPLETED',
   failed: 'JOB_STATE_FAILED',
   cancelled: 'JOB_STATE_CANCELLED',
@@ -41,5 +42,7 @@ export function toJob(row: JobRow, now = new Date()): ingestion.Job {
     retry_at: row.retry_at ? toTimestamp(row.retry_at) : null,
     quarantined_at: row.quarantined_at ? toTimestamp(row.quarantined_at) : null,
     released_at: row.released_at ? toTimestamp(row.released_at) : null,
+    applied: row.applied,
+    catalog_rejected: row.catalog_rejected,
   }
 }

@@ -14,6 +14,8 @@ export interface PlatformPrincipals {
   catalogIngestGroup: string
   /** The search indexer's group on catalog.item.v1 (SEARCH_CONSUMER_GROUP). */
   searchGroup: string
+  /** Ingestion's group on catalog.ingest.v1 (INGESTION_APPLIED_GROUP): the catalog's counts of each job's records. */
+  ingestionAppliedGroup: string
   /** The gateway's user, for its item cache's invalidation stream (CACHE_ITEMS); unset: no grants. */
   gateway?: string
   /**
@@ -36,8 +38,9 @@ const CATALOG_ITEM_DLQ = 'catalog.item.dlq.v1'
 
 /**
  * What each service may do on the brokers, and nothing more: the catalog publishes its events and
- * applies ingestion's records (rejects to their DLQ), search indexes item events (poison ones to
- * their DLQ), ingestion publishes records, rejects and job events, the gateway reads item events
+ * applies ingestion's records (rejects to their DLQ, its counts of each job's records to
+ * catalog.ingest.v1), search indexes item events (poison ones to their DLQ), ingestion publishes
+ * records, rejects and job events and reads the catalog's counts, the gateway reads item events
  * (to empty its cache of what they change) in groups of its own. An idempotent producer needs no
  * grant of its own: since Kafka 3.0 WRITE on a topic implies IDEMPOTENT_WRITE (KIP-679). A leaked
  * password thus reaches only what its service could, and no client without one reaches anything.
@@ -51,6 +54,7 @@ export function platformAcls(p: PlatformPrincipals): AclGrant[] {
     write(p.catalog, events.TOPICS.price),
     read(p.catalog, events.INGESTION_TOPICS.record),
     write(p.catalog, events.INGESTION_TOPICS.recordDlq),
+    write(p.catalog, events.TOPICS.ingest),
     group(p.catalog, p.catalogIngestGroup),
     read(p.search, events.TOPICS.item),
     write(p.search, CATALOG_ITEM_DLQ),
@@ -58,6 +62,9 @@ export function platformAcls(p: PlatformPrincipals): AclGrant[] {
     write(p.ingestion, events.INGESTION_TOPICS.record),
     write(p.ingestion, events.INGESTION_TOPICS.recordDlq),
     write(p.ingestion, events.INGESTION_TOPICS.job),
+    read(p.ingestion, events.TOPICS.ingest),
+    // Prefixed: the group of each installation or test beside another starts with the same name.
+    { ...group(p.ingestion, p.ingestionAppliedGroup), prefixed: true },
     ...(p.gateway
       ? [
           read(p.gateway, events.TOPICS.item),

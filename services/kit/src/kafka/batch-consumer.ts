@@ -52,6 +52,12 @@ export interface BatchConsumerOptions {
    * Unset: retried until it succeeds.
    */
   maxAttempts?: number
+  /**
+   * Runs after a message went to the DLQ, before the consumer moves past it: what the handler
+   * would have recorded of the message had it applied it (the catalog counts it as refused for its
+   * job). A failure retries the batch, whose message is then set aside again under the same id.
+   */
+  onDeadLettered?: (message: KafkaMessage, from: BatchOrigin) => Promise<void>
 }
 
 /**
@@ -134,6 +140,7 @@ function batchApplier(options: BatchConsumerOptions, heartbeatInterval: number) 
     },
     deadLetter: async (from: BatchOrigin, message: KafkaMessage, err: unknown, attempts: number) => {
       await deadLetter(options, from, message, err, attempts)
+      await options.onDeadLettered?.(message, from)
       setAside.mark(from, [message.offset])
       metrics.dead.inc({ topic: from.topic })
     },

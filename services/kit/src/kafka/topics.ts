@@ -17,6 +17,8 @@ export const PLATFORM_TOPICS: TopicSpec[] = [
   { topic: 'ingestion.record.v1', partitions: 6, retentionMs: 3 * DAY },
   { topic: 'ingestion.record.dlq.v1', partitions: 3, retentionMs: 30 * DAY },
   { topic: 'ingestion.job.v1', partitions: 3, retentionMs: 7 * DAY },
+  // The catalog's running counts of each ingestion job's records: what makes a job complete.
+  { topic: 'catalog.ingest.v1', partitions: 3, retentionMs: 7 * DAY },
 ]
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. */

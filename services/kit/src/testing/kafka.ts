@@ -111,6 +111,7 @@ export async function grantPlatformAcls(kafka: Kafka, extra: Partial<PlatformPri
       ingestion: 'ingestion',
       catalogIngestGroup: 'catalog-ingest',
       searchGroup: 'search-indexer',
+      ingestionAppliedGroup: 'ingestion-applied',
       ...extra,
     }),
   )

@@ -67,6 +67,11 @@ export interface Job {
   'retry_at'?: (_google_protobuf_Timestamp | null);
   'quarantined_at'?: (_google_protobuf_Timestamp | null);
   'released_at'?: (_google_protobuf_Timestamp | null);
+  /**
+   * Accepted records the catalog applied, and refused (sent to the DLQ with their reasons), so far.
+   */
+  'applied'?: (number | string | Long);
+  'catalog_rejected'?: (number | string | Long);
 }
 
 /**
@@ -131,4 +136,9 @@ export interface Job__Output {
   'retry_at': (_google_protobuf_Timestamp__Output | null);
   'quarantined_at': (_google_protobuf_Timestamp__Output | null);
   'released_at': (_google_protobuf_Timestamp__Output | null);
+  /**
+   * Accepted records the catalog applied, and refused (sent to the DLQ with their reasons), so far.
+   */
+  'applied': (string);
+  'catalog_rejected': (string);
 }

@@ -9,6 +9,11 @@ export const JobState = {
    */
   JOB_STATE_FAILED: 'JOB_STATE_FAILED',
   JOB_STATE_CANCELLED: 'JOB_STATE_CANCELLED',
+  /**
+   * Every record read and the accepted ones published: waiting for the catalog to apply them
+   * (`applied` + `catalog_rejected` reaching `accepted`), then COMPLETED.
+   */
+  JOB_STATE_APPLYING: 'JOB_STATE_APPLYING',
 } as const;
 
 export type JobState =
@@ -25,5 +30,11 @@ export type JobState =
   | 3
   | 'JOB_STATE_CANCELLED'
   | 4
+  /**
+   * Every record read and the accepted ones published: waiting for the catalog to apply them
+   * (`applied` + `catalog_rejected` reaching `accepted`), then COMPLETED.
+   */
+  | 'JOB_STATE_APPLYING'
+  | 5
 
 export type JobState__Output = typeof JobState[keyof typeof JobState]
