@@ -3,6 +3,8 @@
 //   node scripts/ingest.ts data/tenants/demo/samples/catalog.ndjson     upload a local NDJSON or JSON file (POST /v1/items:bulk)
 //   node scripts/ingest.ts file:///tenants/demo/samples/catalog.ndjson  start a job from a URI the ingestion service reads
 //   node scripts/ingest.ts s3://bucket/tenants/demo/daily/2026-11-22.csv.gz
+//   node scripts/ingest.ts --replay <job id>                           re-drive a job's dead letters, once the cause is fixed
+//   node scripts/ingest.ts --replay-since 2026-12-01T00:00:00Z [--replay-until …]   or those of a window
 // (URIs name a file in the token's tenant's area, tenants/<tenant>/ by default.)
 //
 // env: GATEWAY_URL (http://localhost:8080), TOKEN (a bearer token with ingest:write)
@@ -14,14 +16,26 @@ import cliProgress from 'cli-progress'
 
 const { positionals, values } = parseArgs({
   allowPositionals: true,
-  options: { source: { type: 'string' }, 'idempotency-key': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    source: { type: 'string' },
+    'idempotency-key': { type: 'string' },
+    replay: { type: 'string' },
+    'replay-since': { type: 'string' },
+    'replay-until': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  },
 })
 const target = positionals[0]
-if (!target || values.help) {
+const replaying = Boolean(values.replay || values['replay-since'])
+if ((!target && !replaying) || values.help) {
   console.error(
-    'usage: bash scripts/node scripts/ingest.ts <file | file://... | s3://...> [--source name] [--idempotency-key key]',
+    [
+      'usage: bash scripts/node scripts/ingest.ts <file | file://... | s3://...> [--source name] [--idempotency-key key]',
+      '       bash scripts/node scripts/ingest.ts --replay <job id>',
+      '       bash scripts/node scripts/ingest.ts --replay-since <instant> [--replay-until <instant>]',
+    ].join('\n'),
   )
-  process.exit(target ? 0 : 2)
+  process.exit(target || replaying ? 0 : 2)
 }
 const gateway = process.env.GATEWAY_URL ?? 'http://localhost:8080'
 const token = process.env.TOKEN
@@ -60,7 +74,23 @@ const bars = new cliProgress.MultiBar(
   cliProgress.Presets.shades_classic,
 )
 let job: Job
-if (/^(file|s3):\/\//.test(target)) {
+if (replaying) {
+  const json = { 'content-type': 'application/json' }
+  job = await answer(
+    values.replay
+      ? await fetch(`${gateway}/v1/ingestions/${encodeURIComponent(values.replay)}/replay`, { method: 'POST', headers: auth })
+      : await fetch(`${gateway}/v1/ingestions:replay`, {
+          method: 'POST',
+          headers: { ...auth, ...json },
+          body: JSON.stringify({
+            since: values['replay-since'],
+            ...(values['replay-until'] ? { until: values['replay-until'] } : {}),
+          }),
+        }),
+  )
+} else if (!target) {
+  process.exit(2)
+} else if (/^(file|s3):\/\//.test(target)) {
   job = await answer(
     await fetch(`${gateway}/v1/ingestions`, {
       method: 'POST',

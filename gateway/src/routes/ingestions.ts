@@ -1,6 +1,7 @@
+import { toTimestamp } from '@catalog/proto'
 import type { FastifyInstance } from 'fastify'
 import type { Static } from 'typebox'
-import { Job, JobPage, JobParams, ListQuery, StartBody } from '../schemas/ingestion.ts'
+import { Job, JobPage, JobParams, ListQuery, ReplayWindowBody, StartBody } from '../schemas/ingestion.ts'
 import { jobToJson } from '../schemas/ingestion-mapping.ts'
 import { Problem } from '../schemas/item.ts'
 import { callOptions } from '../upstream/call-options.ts'
@@ -107,6 +108,49 @@ export function ingestionRoutes(app: FastifyInstance, options: IngestionRouteOpt
     async (request, reply) => {
       const res = await backend.call('RetryIngestion', { id: request.params.id }, callOptions(request, false))
       return sendJob(reply, res.job, res.duplicate)
+    },
+  )
+
+  app.post<{ Params: { id: string } }>(
+    '/v1/ingestions/:id/replay',
+    {
+      config: { scope: 'ingest:write' },
+      schema: {
+        tags: ['ingestion'],
+        summary: "Re-drive a job's dead letters, once the cause is fixed, as a new job",
+        description:
+          "Reads the job's records on the dead-letter topic (refused by ingestion's checks or by the catalog, or set aside by the catalog's consumer) and publishes them again, each record once across replays (one a completed replay re-drove is skipped). 202 with the replay job (origin replay): processed is the dead letters read, accepted the ones published again, rejected the ones refused again (back on the dead-letter topic with their reasons), applied and catalog_rejected how the catalog took them.",
+        params: JobParams,
+        response: { 202: Job, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const res = await backend.call('ReplayDeadLetters', { job_id: request.params.id }, callOptions(request, false))
+      return sendJob(reply, res.job, false)
+    },
+  )
+
+  app.post<{ Body: Static<typeof ReplayWindowBody> }>(
+    '/v1/ingestions::replay',
+    {
+      config: { scope: 'ingest:write' },
+      schema: {
+        tags: ['ingestion'],
+        summary: 'Re-drive the dead letters of a time window, once the cause is fixed, as a new job',
+        description:
+          "The tenant's records dead-lettered at or after since and before until (default now; at most 31 days), whatever job they came from; as POST /v1/ingestions/{id}/replay otherwise.",
+        body: ReplayWindowBody,
+        response: { 202: Job, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { since, until } = request.body
+      const res = await backend.call(
+        'ReplayDeadLetters',
+        { since: toTimestamp(new Date(since)), ...(until ? { until: toTimestamp(new Date(until)) } : {}) },
+        callOptions(request, false),
+      )
+      return sendJob(reply, res.job, false)
     },
   )
 

@@ -11,7 +11,7 @@ const STATES = {
   JOB_STATE_CANCELLED: 'cancelled',
 } as const
 
-const ORIGINS = ['request', 'upload', 'drop'] as const
+const ORIGINS = ['request', 'upload', 'drop', 'replay'] as const
 type Origin = (typeof ORIGINS)[number]
 
 /** A job as the REST API shows it, from ingestion.v1.Job (with `duplicate` when a start found it running or done). */

@@ -17,7 +17,7 @@ export const Job = Type.Object({
     ],
     {
       description:
-        'applying: every record read and the accepted ones published, the catalog still applying them; completed once applied + catalog_rejected = accepted',
+        'applying: every record read and the accepted ones published, the catalog still applying them; completed once applied + catalog_rejected reach accepted',
     },
   ),
   total: Type.Integer({ description: 'records in the input, once read to its end' }),
@@ -25,7 +25,9 @@ export const Job = Type.Object({
   accepted: Type.Integer({ description: 'published to the catalog' }),
   rejected: Type.Integer({ description: 'refused by the checks of ingestion, sent to the dead-letter topic with their reasons' }),
   applied: Type.Integer({ description: 'accepted records the catalog applied' }),
-  catalog_rejected: Type.Integer({ description: "accepted records the catalog's rules refused, sent to the dead-letter topic" }),
+  catalog_rejected: Type.Integer({
+    description: 'accepted records the catalog refused (its rules or its database), sent to the dead-letter topic',
+  }),
   bytes_read: Type.Integer(),
   bytes_total: Nullable(Type.Integer()),
   rate: Type.Number({ description: 'records per second' }),
@@ -37,8 +39,9 @@ export const Job = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
   finished_at: Nullable(Type.String({ format: 'date-time' })),
-  origin: Type.Union([Type.Literal('request'), Type.Literal('upload'), Type.Literal('drop')], {
-    description: 'request: a file started by POST /v1/ingestions; upload; drop: a file of the drop folder, found by a scan',
+  origin: Type.Union([Type.Literal('request'), Type.Literal('upload'), Type.Literal('drop'), Type.Literal('replay')], {
+    description:
+      'request: a file started by POST /v1/ingestions; upload; drop: a file of the drop folder, found by a scan; replay: dead letters re-driven (POST /v1/ingestions/{id}/replay, POST /v1/ingestions:replay)',
   }),
   attempt: Type.Integer({ minimum: 1, description: "a dropped file's attempt this job is; 1 for every other job" }),
   retry_at: Nullable(
@@ -58,6 +61,16 @@ export const Job = Type.Object({
 })
 
 export const JobParams = Type.Object({ id: Type.String({ format: 'uuid' }) })
+
+export const ReplayWindowBody = Type.Object(
+  {
+    since: Type.String({ format: 'date-time', description: 'dead-lettered at or after this instant' }),
+    until: Type.Optional(
+      Type.String({ format: 'date-time', description: 'and before this one (default: now; at most 31 days after since)' }),
+    ),
+  },
+  { additionalProperties: false },
+)
 
 export const StartBody = Type.Object(
   {

@@ -132,6 +132,7 @@ export async function bulkLoad(t: Tap, pool: Pool) {
     producer,
     log,
     metrics: createMetrics({ service: 'catalog', defaultMetrics: false }),
+    groupId: 'cache-test-bulk',
   })
   let offset = 0
   const load = async (tenant: string, records: { externalId: string; title: string }[]) => {

@@ -15,6 +15,8 @@ import type { Job as _ingestion_v1_Job, Job__Output as _ingestion_v1_Job__Output
 import type { ListIngestionsRequest as _ingestion_v1_ListIngestionsRequest, ListIngestionsRequest__Output as _ingestion_v1_ListIngestionsRequest__Output } from './ingestion/v1/ListIngestionsRequest.ts';
 import type { ListIngestionsResponse as _ingestion_v1_ListIngestionsResponse, ListIngestionsResponse__Output as _ingestion_v1_ListIngestionsResponse__Output } from './ingestion/v1/ListIngestionsResponse.ts';
 import type { RecordError as _ingestion_v1_RecordError, RecordError__Output as _ingestion_v1_RecordError__Output } from './ingestion/v1/RecordError.ts';
+import type { ReplayDeadLettersRequest as _ingestion_v1_ReplayDeadLettersRequest, ReplayDeadLettersRequest__Output as _ingestion_v1_ReplayDeadLettersRequest__Output } from './ingestion/v1/ReplayDeadLettersRequest.ts';
+import type { ReplayDeadLettersResponse as _ingestion_v1_ReplayDeadLettersResponse, ReplayDeadLettersResponse__Output as _ingestion_v1_ReplayDeadLettersResponse__Output } from './ingestion/v1/ReplayDeadLettersResponse.ts';
 import type { RetryIngestionRequest as _ingestion_v1_RetryIngestionRequest, RetryIngestionRequest__Output as _ingestion_v1_RetryIngestionRequest__Output } from './ingestion/v1/RetryIngestionRequest.ts';
 import type { RetryIngestionResponse as _ingestion_v1_RetryIngestionResponse, RetryIngestionResponse__Output as _ingestion_v1_RetryIngestionResponse__Output } from './ingestion/v1/RetryIngestionResponse.ts';
 import type { StartIngestionRequest as _ingestion_v1_StartIngestionRequest, StartIngestionRequest__Output as _ingestion_v1_StartIngestionRequest__Output } from './ingestion/v1/StartIngestionRequest.ts';
@@ -56,6 +58,8 @@ export interface ProtoGrpcType {
       ListIngestionsRequest: MessageTypeDefinition<_ingestion_v1_ListIngestionsRequest, _ingestion_v1_ListIngestionsRequest__Output>
       ListIngestionsResponse: MessageTypeDefinition<_ingestion_v1_ListIngestionsResponse, _ingestion_v1_ListIngestionsResponse__Output>
       RecordError: MessageTypeDefinition<_ingestion_v1_RecordError, _ingestion_v1_RecordError__Output>
+      ReplayDeadLettersRequest: MessageTypeDefinition<_ingestion_v1_ReplayDeadLettersRequest, _ingestion_v1_ReplayDeadLettersRequest__Output>
+      ReplayDeadLettersResponse: MessageTypeDefinition<_ingestion_v1_ReplayDeadLettersResponse, _ingestion_v1_ReplayDeadLettersResponse__Output>
       RetryIngestionRequest: MessageTypeDefinition<_ingestion_v1_RetryIngestionRequest, _ingestion_v1_RetryIngestionRequest__Output>
       RetryIngestionResponse: MessageTypeDefinition<_ingestion_v1_RetryIngestionResponse, _ingestion_v1_RetryIngestionResponse__Output>
       StartIngestionRequest: MessageTypeDefinition<_ingestion_v1_StartIngestionRequest, _ingestion_v1_StartIngestionRequest__Output>

@@ -5,15 +5,16 @@
 -- only its records past through_offset, so each record is counted once. The rows are the source of
 -- the `ingest.applied` events on catalog.ingest.v1 that tell ingestion when a job's data is in.
 CREATE TABLE ingest_progress (
-  -- As the record names it (ingestion's job ids are UUIDs; a record from elsewhere may say anything).
-  job_id          text        NOT NULL,
+  -- Ingestion's job id; only records whose tenant the catalog trusts count (ingest-progress.ts).
+  job_id          uuid        NOT NULL,
   partition       integer     NOT NULL,
   tenant          text        NOT NULL,
   applied         bigint      NOT NULL DEFAULT 0,
   rejected        bigint      NOT NULL DEFAULT 0,
   through_offset  bigint      NOT NULL,
   updated_at      timestamptz NOT NULL DEFAULT now(),
-  PRIMARY KEY (job_id, partition)
+  -- With the tenant: a record naming another tenant's job never adds to that tenant's totals.
+  PRIMARY KEY (job_id, tenant, partition)
 );
 -- Rows whose totals have not moved for a week go as the partition's next batch is counted (ingest-progress.ts).
 CREATE INDEX ingest_progress_updated ON ingest_progress (updated_at);

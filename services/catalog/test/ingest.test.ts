@@ -28,7 +28,7 @@ const startApplier = async (t: Parameters<typeof startCatalog>[0]) => {
   // A new applier is what a restarted catalog would run.
   const newApplier = () => {
     const metrics = createMetrics({ service: 't', defaultMetrics: false })
-    const handle = createIngestApplier({ pool: cat.pool, producer, log, metrics })
+    const handle = createIngestApplier({ pool: cat.pool, producer, log, metrics, groupId: 'catalog-ingest' })
     return Object.assign((batch: KafkaMessage[]) => handle(batch, from), { metrics })
   }
   return { cat, kafka, apply: newApplier(), newApplier }
@@ -67,7 +67,10 @@ async function readProgress(t: Parameters<typeof startCatalog>[0], kafka: Kafka,
   const consumer = kafka.consumer({ groupId: `progress-reader-${job}` })
   await consumer.connect()
   await consumer.subscribe({ topic: events.TOPICS.ingest, fromBeginning: true })
-  const latest = new Map<number, { applied: string; rejected: string; through: string; tenant: string; type: string }>()
+  const latest = new Map<
+    number,
+    { applied: string; rejected: string; through: string; tenant: string; type: string; group: string }
+  >()
   await consumer.run({
     eachMessage: async ({ message }) => {
       if (message.key?.toString() !== job || !message.value) return
@@ -79,6 +82,7 @@ async function readProgress(t: Parameters<typeof startCatalog>[0], kafka: Kafka,
         through: p.through_offset,
         tenant: p.tenant,
         type: type ?? '',
+        group: p.group,
       })
     },
   })
@@ -178,9 +182,20 @@ t.test("each record counts once toward its job's totals, which go to catalog.ing
   const second = [record(tenant, 'd', {}, { job }), record(tenant, 'e', bad, { job })]
   await apply([...first.slice(2), ...second])
   t.same(await progressRows(cat.pool, job), [{ partition: 0, applied: '3', rejected: '2', through_offset: second[1]?.offset }])
-  // Records of no job (another writer of the topic) are applied and not counted.
-  await apply([record(tenant, 'f', {}, { job: '' })])
+  // Records of no job (another writer of the topic) are applied and not counted; nor is a record
+  // whose tenant cannot be trusted, whatever job it names.
+  await apply([
+    record(tenant, 'f', {}, { job: '' }),
+    record(tenant, 'f', {}, { job: 'not-a-uuid' }),
+    record('', 'h', {}, { job, key: `${tenant}/bulk/h` }),
+    record(`${tenant}-x`, 'h', {}, { job, key: `${tenant}/bulk/h` }),
+  ])
   t.equal(await countRows(cat.pool, 'ingest_progress'), 2)
+  t.same(
+    (await progressRows(cat.pool, job)).map((r) => [r.applied, r.rejected]),
+    [['3', '2']],
+    'the distrusted records count toward no job',
+  )
   // Totals that have not moved for a week go with the partition's next counted batch.
   await cat.pool.query(`UPDATE ingest_progress SET updated_at = now() - interval '8 days' WHERE job_id = $1`, [other])
   await apply([record(tenant, 'g', {}, { job })])
@@ -190,7 +205,11 @@ t.test("each record counts once toward its job's totals, which go to catalog.ing
     (p) => p?.applied === '4',
     30_000,
   )
-  t.same(last, { applied: '4', rejected: '2', through: offset.toString(), tenant, type: 'ingest.applied' }, 'the running totals')
+  t.same(
+    last,
+    { applied: '4', rejected: '2', through: offset.toString(), tenant, type: 'ingest.applied', group: 'catalog-ingest' },
+    'the running totals, of the group that applied them',
+  )
 })
 
 t.test('a record the catalog refuses goes to the DLQ with its reason; the rest of the batch lands', async (t) => {
@@ -285,7 +304,7 @@ t.test('a record the database refuses every time goes to the DLQ after maxAttemp
 
   // A value the rules pass and the database refuses on every attempt (as a schema out of step would).
   await cat.pool.query(`ALTER TABLE items ADD CONSTRAINT refuses_stuck CHECK (external_id <> 'stuck')`)
-  const job = `job-${tenant}`
+  const job = randomUUID()
   const rejections = await readRejections(t, kafka, job)
   const stuck = record(tenant, 'stuck', {}, { job })
   // The rules refuse this one: its rejection must not go out again with each attempt of the batch.

@@ -27,7 +27,7 @@ t.test(
       timeout: 60_000,
     })
     t.match(res.stdout, /"msg":"platform topics ready"/)
-    t.match(res.stdout, /"grants":16,"msg":"platform ACLs ready"/)
+    t.match(res.stdout, /"grants":18,"msg":"platform ACLs ready"/)
     const kafka = createKafka({ ...testKafka(), clientId: 'topics-test', log: silentLogger() })
     const admin = kafka.admin()
     await admin.connect()

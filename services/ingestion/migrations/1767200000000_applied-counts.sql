@@ -24,8 +24,17 @@ CREATE TABLE job_applied (
   PRIMARY KEY (job_id, partition)
 );
 
+-- When totals of any job last arrived: an applying job fails for want of them only while none
+-- arrive at all (the catalog's pipeline silent), not while the catalog works through a backlog.
+CREATE TABLE applied_seen (
+  one boolean     PRIMARY KEY DEFAULT true CHECK (one),
+  at  timestamptz NOT NULL
+);
+
 -- Down Migration
+DROP TABLE applied_seen;
 DROP TABLE job_applied;
+UPDATE jobs SET state = 'completed', finished_at = now() WHERE state = 'applying';
 DROP INDEX jobs_applying;
 DROP INDEX jobs_idempotency_key;
 CREATE UNIQUE INDEX jobs_idempotency_key ON jobs (tenant, idempotency_key)

@@ -72,7 +72,12 @@ export const ingestionEnv = Type.Object({
   INGESTION_FORWARDERS: Type.String({ default: 'gateway' }),
   /** The group that reads the catalog's totals of each job's records (catalog.ingest.v1). */
   INGESTION_APPLIED_GROUP: Type.String({ minLength: 1, default: 'ingestion-applied' }),
-  /** An `applying` job whose totals did not move for this long failed (ING_ERR_NOT_APPLIED): the catalog is stuck or away. */
+  /** The catalog's consumer group (its CATALOG_INGEST_GROUP): only its totals complete a job. */
+  INGEST_CATALOG_GROUP: Type.String({ minLength: 1, default: 'catalog-ingest' }),
+  /**
+   * An `applying` job fails (ING_ERR_NOT_APPLIED) when neither its totals nor any job's moved for
+   * this long: the catalog is stuck or away. Not before this long after the process started.
+   */
   INGEST_APPLY_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 15 * 60_000 }),
   ...ingestSettings,
 })

@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import type { PlatformGrpcServer, Pool, Producer, ServiceServerDeps } from '@catalog/kit'
+import type { Kafka, PlatformGrpcServer, Pool, Producer, ServiceServerDeps } from '@catalog/kit'
 import { createServiceServer, implement } from '@catalog/kit'
 import type { ingestion } from '@catalog/proto'
 import { loadIngestion } from '@catalog/proto'
@@ -18,6 +18,8 @@ export interface IngestionDeps extends ServiceServerDeps {
   /** The key prefix or folder a tenant may read (`tenants/acme/`). */
   areaOf: (tenant: string) => string
   options: RunnerOptions & { leaseMs: number; maxRunningJobs: number }
+  /** What replays read the DLQ with. */
+  kafka?: Kafka
 }
 
 /** The ingestion gRPC server and its job service, built around the given dependencies, not yet listening. */
@@ -36,6 +38,7 @@ export function build(deps: IngestionDeps): {
     options: deps.options,
     metrics: jobMetrics,
     sources: deps.sources,
+    ...(deps.kafka ? { kafka: deps.kafka } : {}),
     areaOf: deps.areaOf,
     leaseMs: deps.options.leaseMs,
     maxRunningJobs: deps.options.maxRunningJobs,

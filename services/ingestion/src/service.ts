@@ -9,10 +9,14 @@ import {
   runGrpcService,
   serverDeps,
 } from '@catalog/kit'
+import { events } from '@catalog/proto'
 import type { IngestionConfig } from './config.ts'
 import { loadIngestionConfig } from './config.ts'
 import { recordedScan, scheduleDrops } from './drops/daily-drops.ts'
 import { startAppliedConsumer } from './jobs/applied-consumer.ts'
+import { forgetOldClaims } from './jobs/dead-letters.ts'
+import { publishJobEvent } from './jobs/job-runner.ts'
+import type { JobRow } from './jobs/job-store.ts'
 import { failAbandoned, failUnapplied } from './jobs/job-store.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 import { areaOf, dropScan, ingestSources, runnerOptions } from './wiring.ts'
@@ -31,6 +35,7 @@ await runGrpcService({
       ...serverDeps(ctx, { callers: config.INGESTION_ALLOWED_CALLERS, forwarders: config.INGESTION_FORWARDERS }),
       pool,
       producer,
+      kafka,
       sources,
       areaOf: areaOf(config),
       options: runnerOptions(config),
@@ -44,17 +49,32 @@ await runGrpcService({
       metrics: ctx.metrics,
       jobMetrics,
       groupId: config.INGESTION_APPLIED_GROUP,
+      catalogGroup: config.INGEST_CATALOG_GROUP,
       sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     })
-    // Jobs whose process died, and jobs the catalog stopped applying: failed, so their files can be started again.
+    // Jobs whose process died, and jobs the catalog stopped applying: failed, so their files can be
+    // started again. Claims of dead letters the DLQ no longer holds: forgotten.
+    // Totals the catalog sent while this process was away are read first: no job fails for want of
+    // them until the timeout has passed since the start.
+    const startedAt = Date.now()
+    const announce = (job: JobRow) =>
+      publishJobEvent(producer, events.INGESTION_TYPES.jobFailed, job).catch((err: unknown) =>
+        log.warn({ err, job: job.id }, 'could not publish the end of a job'),
+      )
     const sweep = async () => {
-      for (const job of await failAbandoned(pool, config.INGEST_JOB_LEASE_MS)) log.warn({ job: job.id }, 'job interrupted')
+      for (const job of await failAbandoned(pool, config.INGEST_JOB_LEASE_MS)) {
+        log.warn({ job: job.id }, 'job interrupted')
+        await announce(job)
+      }
+      await forgetOldClaims(pool)
+      if (Date.now() - startedAt < config.INGEST_APPLY_TIMEOUT_MS) return
       for (const job of await failUnapplied(pool, config.INGEST_APPLY_TIMEOUT_MS)) {
         jobMetrics.finished.inc({ state: 'failed' })
         log.error(
           { job: job.id, tenant: job.tenant, accepted: job.accepted, applied: job.applied, rejected: job.catalog_rejected },
           'job failed: the catalog stopped applying its records',
         )
+        await announce(job)
       }
     }
     await sweep()

@@ -56,6 +56,7 @@ export async function startTestIngestion(
     ...base.serverDeps,
     pool,
     producer,
+    kafka,
     sources: {
       file: fileSource(fileRoot),
       ...(s3 ? { s3: s3Source({ buckets: ['ingest-test', 'ingest-drops'], ...s3 }, createS3Client(s3)) } : {}),

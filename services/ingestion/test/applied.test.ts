@@ -27,7 +27,13 @@ async function broker(t: Tap, name: string): Promise<{ kafka: Kafka; producer: P
 }
 
 /** Ingestion's reader of catalog.ingest.v1 in a group of its own, from the broker's end. */
-async function appliedReader(t: Tap, ing: Awaited<ReturnType<typeof startTestIngestion>>, kafka: Kafka, name: string) {
+async function appliedReader(
+  t: Tap,
+  ing: Awaited<ReturnType<typeof startTestIngestion>>,
+  kafka: Kafka,
+  name: string,
+  catalogGroup = CATALOG_GROUP,
+) {
   const groupId = `${name}-${Date.now()}`
   await startAtEnd(kafka, groupId, events.TOPICS.ingest)
   const metrics = createMetrics({ service: name, defaultMetrics: false })
@@ -38,6 +44,7 @@ async function appliedReader(t: Tap, ing: Awaited<ReturnType<typeof startTestIng
     metrics,
     jobMetrics: ing.jobMetrics,
     groupId,
+    catalogGroup,
   })
   t.teardown(() => reader.stop())
   return {
@@ -46,8 +53,11 @@ async function appliedReader(t: Tap, ing: Awaited<ReturnType<typeof startTestIng
   }
 }
 
+/** The catalog group whose totals the readers here take, unless a test names its own. */
+const CATALOG_GROUP = 'catalog-ingest'
+
 /** An `ingest.applied` event as the catalog sends it. */
-const totals = (job: string, tenant: string, partition: number, applied: number, rejected: number) => ({
+const totals = (job: string, tenant: string, partition: number, applied: number, rejected: number, group = CATALOG_GROUP) => ({
   key: job,
   value: events.ingestApplied.encode({
     tenant,
@@ -56,6 +66,7 @@ const totals = (job: string, tenant: string, partition: number, applied: number,
     applied: String(applied),
     rejected: String(rejected),
     through_offset: String(applied + rejected),
+    group,
   }),
   headers: cloudEventHeaders({ id: randomUUID(), type: events.TYPES.ingestApplied, source: '/catalog', time: new Date() }),
 })
@@ -105,8 +116,9 @@ t.test("an applying job completes once the catalog's totals account for every ac
     30_000,
   )
   t.same(partly, { state: 'applying', applied: '3', rejected: '0', finished: false }, 'the sum over partitions')
-  // Older totals (a batch counted again, an event late) and another tenant's claim change nothing.
-  await send(totals(id, tenant, 0, 1, 0), totals(id, 'someone-else', 2, 2, 0))
+  // Older totals (a batch counted again, an event late), another tenant's claim and another
+  // catalog's totals (a bench reading the same records) change nothing.
+  await send(totals(id, tenant, 0, 1, 0), totals(id, 'someone-else', 2, 2, 0), totals(id, tenant, 1, 9, 9, 'bench-ingest'))
   await send(totals(id, tenant, 1, 2, 1))
   const done = await pollUntil(
     () => client.call('GetIngestion', { id }, as(tenant)),
@@ -144,6 +156,12 @@ t.test('totals that arrive before the run ends complete it at its end; a job the
   t.same(await failUnapplied(ing.pool, 60_000), [], 'totals moved within the timeout')
   await ing.pool.query(`UPDATE jobs SET updated_at = now() - interval '2 minutes' WHERE id = $1`, [waiting])
   t.ok(((await reader.stalled()) ?? 0) >= 120, 'the gauge says how long the catalog has owed it')
+  // Totals of another job arrived half a minute ago: the catalog is working, the job waits.
+  await ing.pool.query(
+    `INSERT INTO applied_seen (at) VALUES (now() - interval '30 seconds') ON CONFLICT (one) DO UPDATE SET at = excluded.at`,
+  )
+  t.same(await failUnapplied(ing.pool, 60_000), [], 'not while the catalog sends totals of other jobs')
+  await ing.pool.query(`UPDATE applied_seen SET at = now() - interval '5 minutes'`)
   const failed = await failUnapplied(ing.pool, 60_000)
   t.same(
     failed.map((j) => [j.id, j.state]),
@@ -160,7 +178,8 @@ t.test(
     const cat = await startTestCatalog(t)
     const ing = await startTestIngestion(t, { awaitApplied: true, batchRecords: 1_000 })
     const { kafka, producer } = await broker(t, 'applied-load')
-    await appliedReader(t, ing, kafka, 'applied-load')
+    const group = `catalog-load-${Date.now()}`
+    await appliedReader(t, ing, kafka, 'applied-load', group)
     const client = ingestionClient(t, ing.address)
     const tenant = `applied-load-${Date.now()}`
     const n = 100_000
@@ -170,7 +189,6 @@ t.test(
     )
     const uri = await writeInput(ing.fileRoot, tenant, 'load.ndjson', ndjson(records))
     // The catalog's group starts at the broker's end now, and applies nothing until the job is read.
-    const group = `applied-load-${Date.now()}`
     await startAtEnd(kafka, group, events.INGESTION_TOPICS.record)
     const started = await client.call('StartIngestion', { uri }, as(tenant))
     const id = started.job?.id ?? ''

@@ -94,7 +94,7 @@ async function platform(t: Tap, name: string) {
     await relay.tick()
     return published.filter(filter).length
   }
-  return { cat, searchTag, publishedEvents }
+  return { cat, searchTag, publishedEvents, ingestGroup: `${group}-ingest` }
 }
 
 const count = async (pool: Pool, sql: string, params: unknown[]) =>
@@ -182,7 +182,7 @@ t.test('each format from each source ends up searchable; re-ingesting the same r
 })
 
 t.test('killing the ingestion process mid-file and starting the file again: exact counts, no duplicate events', async (t) => {
-  const { cat, publishedEvents } = await platform(t, 'e2e-kill')
+  const { cat, publishedEvents, ingestGroup } = await platform(t, 'e2e-kill')
   const root = await mkdtemp(join(tmpdir(), 'ingest-kill-'))
   const N = 10_000
   const tenant = `kill-${Date.now()}`
@@ -202,6 +202,7 @@ t.test('killing the ingestion process mid-file and starting the file again: exac
     INGEST_BATCH_RECORDS: '100',
     // A group of its own on the shared broker: another test's ingestion process would take partitions of it.
     INGESTION_APPLIED_GROUP: `ingestion-applied-e2e-${Date.now()}`,
+    INGEST_CATALOG_GROUP: ingestGroup,
   }
   const first = await startServiceProcess(MAIN, env, { readyMessage: 'ingestion ready', timeoutMs: 60_000 })
   t.teardown(() => first.child.kill('SIGKILL'))

@@ -154,3 +154,24 @@ t.test("the catalog sends its totals of each job's records, and ingestion reads 
     .catch((e: unknown) => e)
   t.equal(errorType(refused), 'TOPIC_AUTHORIZATION_FAILED', 'ingestion cannot write totals of its own')
 })
+
+t.test('ingestion reads its dead letters back in a replay group of its own', async (t) => {
+  const key = `acl-${randomUUID()}`
+  const producer = await createIdempotentProducer(kafkaAs('catalog'), log)
+  t.teardown(() => producer.disconnect())
+  await producer.send({ topic: 'ingestion.record.dlq.v1', acks: -1, messages: [{ key, value: 'dead' }] })
+  const consumer = createKafka({ ...testKafka('ingestion'), clientId: 'acl-test-replay', log }).consumer({
+    groupId: `ingestion-replay-${randomUUID()}`,
+  })
+  t.teardown(() => consumer.disconnect())
+  await consumer.connect()
+  await consumer.subscribe({ topic: 'ingestion.record.dlq.v1', fromBeginning: true })
+  const seen = new Set<string>()
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      if (message.key) seen.add(message.key.toString())
+    },
+  })
+  await pollUntil(() => seen.has(key), Boolean, 60_000)
+  t.pass('the ingestion principal read the dead letter')
+})

@@ -45,6 +45,8 @@ export function createIngestApplier(deps: {
   producer: Producer
   log: Logger
   metrics: Metrics
+  /** The consumer group applying the records: named on the totals (CATALOG_INGEST_GROUP). */
+  groupId: string
   /** Runs after a batch changed items (it wakes the outbox relay). */
   onChange?: () => void
 }) {
@@ -79,8 +81,8 @@ export function createIngestApplier(deps: {
       const outcome = { jobId: record.job_id, tenant: record.tenant, offset: message.offset }
       const problem = tenantProblem(record.tenant, message.key)
       if (problem) {
+        // Not counted toward any job: its tenant, and so whose job it is, cannot be trusted.
         distrusted.push({ ...refusal, reason: problem, field: 'tenant' })
-        outcomes.push({ ...outcome, applied: false })
         continue
       }
       try {
@@ -119,7 +121,7 @@ export function createIngestApplier(deps: {
     // sent its rejections or totals, so they go out once (or, delivered again, under the same ids).
     rejected.push(...distrusted)
     await sendRejections(deps.producer, from, rejected)
-    await sendProgress(deps.producer, from, progress)
+    await sendProgress(deps.producer, from, progress, deps.groupId)
     applied.inc({ outcome: 'changed' }, changed)
     applied.inc({ outcome: 'unchanged' }, records.length - changed)
     applied.inc({ outcome: 'rejected' }, rejected.length)
@@ -172,7 +174,7 @@ async function sendRejections(producer: Producer, from: BatchOrigin, rejected: r
  * refused for its job, as a rejection would: its job can still complete. One too broken to decode
  * names no job.
  */
-function countSetAside(deps: { pool: Pool; producer: Producer }) {
+function countSetAside(deps: { pool: Pool; producer: Producer; groupId: string }) {
   return async (message: KafkaMessage, from: BatchOrigin) => {
     let record: ReturnType<typeof events.recordSubmitted.decode>
     try {
@@ -180,9 +182,11 @@ function countSetAside(deps: { pool: Pool; producer: Producer }) {
     } catch {
       return
     }
+    // As in a batch: a record whose tenant cannot be trusted counts toward no job.
+    if (tenantProblem(record.tenant, message.key)) return
     const outcome = { jobId: record.job_id, tenant: record.tenant, offset: message.offset, applied: false }
     const progress = await withTransaction(deps.pool, (c) => countOutcomes(c, from, [outcome]))
-    await sendProgress(deps.producer, from, progress)
+    await sendProgress(deps.producer, from, progress, deps.groupId)
   }
 }
 

@@ -62,7 +62,7 @@ export async function* csvRecords(
     while (guard.overlong.length > 0 && (guard.overlong[0] as number) <= info.lines)
       yield overlong(guard.overlong.shift() as number, maxBytes)
     while (skipped.length > 0 && (skipped[0] as DecodedRecord).position < info.lines) yield skipped.shift() as DecodedRecord
-    yield toItem(record, info.lines)
+    yield csvRowToItem(record, info.lines)
   }
   for (const line of guard.overlong) yield overlong(line, maxBytes)
   yield* skipped
@@ -74,7 +74,8 @@ const overlong = (line: number, maxBytes: number): DecodedRecord => ({
   error: { field: '', reason: `record longer than ${maxBytes} bytes` },
 })
 
-function toItem(row: Record<string, string>, position: number): DecodedRecord {
+/** A CSV row (its columns by header) as an item, or why it is none; also how a replay reads a dead-lettered row again. */
+export function csvRowToItem(row: Record<string, string>, position: number): DecodedRecord {
   const raw = Buffer.from(JSON.stringify(row))
   const item: Record<string, unknown> = {}
   const attributes: Record<string, unknown> = {}

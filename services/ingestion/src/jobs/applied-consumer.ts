@@ -22,6 +22,8 @@ export async function startAppliedConsumer(
     metrics: Metrics
     jobMetrics: RunnerMetrics
     groupId: string
+    /** The catalog's consumer group whose totals count (CATALOG_INGEST_GROUP); any other's are ignored. */
+    catalogGroup: string
     sessionTimeoutMs?: number
   },
 ) {
@@ -45,8 +47,10 @@ export async function startAppliedConsumer(
     },
   })
   const handle = async (messages: KafkaMessage[], from: BatchOrigin) => {
-    // The last totals of each job and partition in the batch: the greatest (a key's events are in order).
+    // The greatest totals of each job and partition in the batch, each count on its own (a member
+    // that lost its partition in a rebalance may send older totals after newer ones).
     const latest = new Map<string, AppliedTotals>()
+    const greatest = (a: string, b: string) => (BigInt(a) >= BigInt(b) ? a : b)
     for (const message of messages) {
       let totals: ReturnType<typeof events.ingestApplied.decode>
       try {
@@ -56,12 +60,16 @@ export async function startAppliedConsumer(
         log.warn({ ...from, offset: message.offset, err }, 'undecodable ingest.applied event skipped')
         continue
       }
-      latest.set(`${totals.job_id}/${totals.partition}`, {
+      // Another catalog, a bench or a test applying the same records counts its own.
+      if (totals.group !== deps.catalogGroup) continue
+      const key = `${totals.job_id}/${totals.tenant}/${totals.partition}`
+      const seen = latest.get(key)
+      latest.set(key, {
         jobId: totals.job_id,
         tenant: totals.tenant,
         partition: totals.partition,
-        applied: totals.applied,
-        rejected: totals.rejected,
+        applied: seen ? greatest(seen.applied, totals.applied) : totals.applied,
+        rejected: seen ? greatest(seen.rejected, totals.rejected) : totals.rejected,
       })
     }
     for (const job of await recordApplied(deps.pool, [...latest.values()])) {

@@ -1,7 +1,7 @@
-import type { CallContext, PoolClient } from '@catalog/kit'
+import type { CallContext, Kafka, PoolClient } from '@catalog/kit'
 import { decodeCursor, encodeCursor, withTransaction } from '@catalog/kit'
 import type { ingestion } from '@catalog/proto'
-import { events } from '@catalog/proto'
+import { events, fromTimestamp } from '@catalog/proto'
 import { v7 as uuidv7 } from 'uuid'
 import type { DropSkip } from '../drops/drop-retries.ts'
 import { DROP_RETRY, dropStep, logVerdict, skipOf } from '../drops/drop-retries.ts'
@@ -9,6 +9,8 @@ import { codes, invalid, JobFailure, jobCodes, jobFinished, jobNotFound, jobNotR
 import type { Format, InputShape } from '../formats/read-records.ts'
 import type { Source } from '../sources/source.ts'
 import { pickSource } from '../sources/source.ts'
+import type { ReplayFilter } from './dead-letters.ts'
+import { deadLetterLines } from './dead-letters.ts'
 import { unlessAborted } from './job-cancel.ts'
 import type { RunnerDeps } from './job-runner.ts'
 import { publishJobEvent, runJob } from './job-runner.ts'
@@ -28,6 +30,8 @@ import { toJob } from './job-view.ts'
 
 export interface JobServiceDeps extends RunnerDeps {
   sources: { file: Source; s3?: Source }
+  /** What a replay reads the DLQ with (the service's); without it, no replays (the drops CronJob). */
+  kafka?: Kafka
   /** The key prefix or folder a tenant may read (`tenants/acme/`). */
   areaOf: (tenant: string) => string
   leaseMs: number
@@ -201,10 +205,47 @@ export function createJobService(deps: JobServiceDeps) {
     return { job: track(created.job.id, (signal) => runJob(deps, created.job, chunks, shape, signal)), duplicate: false }
   }
 
+  /**
+   * Re-drives the tenant's dead letters as a new job (origin `replay`): those of the job `of`, or
+   * those dead-lettered within a window; each is claimed first, so a record is re-driven once
+   * across replays (dead-letters.ts). Within the tenant's limit of running jobs, like any job.
+   */
+  async function replay(tenant: string, what: { of: string } | { since: Date; until: Date }): Promise<JobRow> {
+    const { kafka } = deps
+    if (!kafka) throw new Error('replays need the service’s Kafka client')
+    let filter: ReplayFilter
+    let uri: string
+    if ('of' in what) {
+      const of = await getJob(deps.pool, tenant, what.of)
+      if (!of) throw jobNotFound(what.of)
+      filter = { jobId: of.id, since: of.created_at }
+      uri = `dlq:job/${of.id}`
+    } else {
+      filter = what
+      uri = `dlq:${what.since.toISOString()}/${what.until.toISOString()}`
+    }
+    const { job } = await create({
+      tenant,
+      uri,
+      format: 'ndjson',
+      contentKey: null,
+      idempotencyKey: null,
+      defaultSource: 'replay',
+      bytesTotal: null,
+      origin: 'replay',
+    })
+    const shape: InputShape = { format: 'ndjson', gzip: false }
+    void track(job.id, (signal) =>
+      runJob(deps, job, deadLetterLines({ kafka, pool: deps.pool, log: deps.log }, job, filter, signal), shape, signal),
+    )
+    return job
+  }
+
   return {
     startFile,
     startDrop,
     retry,
+    replay,
     startUpload,
     /** A cancel of a job this process runs: it ends at once (another replica's sees the flag at its next save). */
     cancelHere: (id: string) => cancels.get(id)?.abort(),
@@ -270,6 +311,14 @@ export function jobHandlers(jobs: JobService, deps: Pick<JobServiceDeps, 'pool'>
       if (!UUID.test(req.id)) throw invalid([{ field: 'id', description: 'must be a UUID' }])
       const { job, duplicate } = await jobs.retry(tenant, req.id.toLowerCase())
       return { job: toJob(job), duplicate }
+    },
+
+    async ReplayDeadLetters(
+      req: ingestion.ReplayDeadLettersRequest__Output,
+      ctx: CallContext,
+    ): Promise<ingestion.ReplayDeadLettersResponse> {
+      const { tenant } = ctx.principal()
+      return { job: toJob(await jobs.replay(tenant, replayOf(req))) }
     },
 
     async CancelIngestion(
@@ -341,4 +390,28 @@ function pageOf(page: ingestion.ListIngestionsRequest__Output['page']) {
       })
     : undefined
   return { size, after }
+}
+
+/** The longest window of dead letters one replay reads. */
+const MAX_REPLAY_WINDOW_MS = 31 * 24 * 3_600_000
+
+/** What a ReplayDeadLetters request re-drives: one job's dead letters, or a window's; else a 400 naming the field. */
+export function replayOf(
+  req: ingestion.ReplayDeadLettersRequest__Output,
+  now = new Date(),
+): { of: string } | { since: Date; until: Date } {
+  const since = req.since ? fromTimestamp(req.since) : undefined
+  const until = req.until ? fromTimestamp(req.until) : undefined
+  if (req.job_id) {
+    if (!UUID.test(req.job_id)) throw invalid([{ field: 'job_id', description: 'must be a UUID' }])
+    if (since || until)
+      throw invalid([{ field: since ? 'since' : 'until', description: 'must be empty when job_id names the dead letters' }])
+    return { of: req.job_id.toLowerCase() }
+  }
+  if (!since) throw invalid([{ field: 'job_id', description: 'is required, or a window from since' }])
+  const end = until ?? now
+  if (end.getTime() <= since.getTime()) throw invalid([{ field: 'until', description: 'must be after since' }])
+  if (end.getTime() - since.getTime() > MAX_REPLAY_WINDOW_MS)
+    throw invalid([{ field: 'until', description: 'must be at most 31 days after since' }])
+  return { since, until: end }
 }

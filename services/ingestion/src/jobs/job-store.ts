@@ -2,6 +2,8 @@ import type { Pool, PoolClient } from '@catalog/kit'
 import { withTransaction } from '@catalog/kit'
 import { jobCodes, jobError } from '../errors.ts'
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
+
 /** `applying`: every record read and the accepted ones published, the catalog not yet done with them. */
 export type JobStateName = 'running' | 'applying' | 'completed' | 'failed' | 'cancelled'
 
@@ -40,7 +42,8 @@ export interface JobRow {
   catalog_rejected: string
 }
 
-export type JobOrigin = 'request' | 'upload' | 'drop'
+/** `replay`: dead letters re-driven (ReplayDeadLetters). */
+export type JobOrigin = 'request' | 'upload' | 'drop' | 'replay'
 
 export interface NewJob {
   id: string
@@ -238,20 +241,22 @@ export interface AppliedTotals {
  */
 export async function recordApplied(pool: Pool, totals: readonly AppliedTotals[]): Promise<JobRow[]> {
   if (totals.length === 0) return []
-  const rows = totals.map((t) => ({
-    job_id: t.jobId,
-    tenant: t.tenant,
-    p: t.partition,
-    applied: t.applied,
-    rejected: t.rejected,
-  }))
+  const rows = totals
+    .filter((t) => UUID.test(t.jobId))
+    .map((t) => ({ job_id: t.jobId, tenant: t.tenant, p: t.partition, applied: t.applied, rejected: t.rejected }))
   return withTransaction(pool, async (c) => {
+    await c.query('INSERT INTO applied_seen (at) VALUES (now()) ON CONFLICT (one) DO UPDATE SET at = excluded.at')
+    if (rows.length === 0) return []
+    // The jobs first, in id order: two readers of one job's totals (a rebalance) sum them one after the other.
+    await c.query('SELECT 1 FROM jobs WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE', [
+      [...new Set(rows.map((r) => r.job_id))],
+    ])
     const { rows: known } = await c.query<{ job_id: string }>(
       `WITH e AS (
-         SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(job_id text, tenant text, p integer, applied bigint, rejected bigint)
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS e(job_id uuid, tenant text, p integer, applied bigint, rejected bigint)
        )
        INSERT INTO job_applied AS a (job_id, partition, applied, rejected)
-       SELECT j.id, e.p, e.applied, e.rejected FROM e JOIN jobs j ON j.id::text = e.job_id AND j.tenant = e.tenant
+       SELECT j.id, e.p, e.applied, e.rejected FROM e JOIN jobs j ON j.id = e.job_id AND j.tenant = e.tenant
        ON CONFLICT (job_id, partition) DO UPDATE
           SET applied = greatest(a.applied, excluded.applied), rejected = greatest(a.rejected, excluded.rejected)
        RETURNING job_id`,
@@ -276,11 +281,17 @@ export async function recordApplied(pool: Pool, totals: readonly AppliedTotals[]
   })
 }
 
-/** Jobs whose records the catalog stopped applying: no totals moved for `timeoutMs`. Failed, so their files can be started again. */
+/**
+ * Jobs whose records the catalog stopped applying: failed, so their files can be started again.
+ * A job fails when its totals have not moved for `timeoutMs` and neither have any job's: the
+ * catalog's pipeline is silent. While totals of other jobs arrive, the catalog is working through
+ * what came before (the job waits; its gauge and alert say how long).
+ */
 export async function failUnapplied(pool: Pool, timeoutMs: number): Promise<JobRow[]> {
   const { rows } = await pool.query<JobRow>(
     `UPDATE jobs SET state = 'failed', error = $2, finished_at = now(), updated_at = now()
       WHERE state = 'applying' AND updated_at < now() - make_interval(secs => $1::float8 / 1000)
+        AND coalesce((SELECT at FROM applied_seen), '-infinity') < now() - make_interval(secs => $1::float8 / 1000)
       RETURNING *`,
     [timeoutMs, jobError(jobCodes.notApplied)],
   )

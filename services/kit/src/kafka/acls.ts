@@ -35,6 +35,8 @@ export interface AclGrant {
 }
 
 const CATALOG_ITEM_DLQ = 'catalog.item.dlq.v1'
+/** The groups replays of dead letters read ingestion.record.dlq.v1 in: `ingestion-replay-<job id>`. */
+export const REPLAY_GROUP_PREFIX = 'ingestion-replay-'
 
 /**
  * What each service may do on the brokers, and nothing more: the catalog publishes its events and
@@ -65,6 +67,9 @@ export function platformAcls(p: PlatformPrincipals): AclGrant[] {
     read(p.ingestion, events.TOPICS.ingest),
     // Prefixed: the group of each installation or test beside another starts with the same name.
     { ...group(p.ingestion, p.ingestionAppliedGroup), prefixed: true },
+    // A replay of dead letters reads them back, in a group of its own per replay.
+    read(p.ingestion, events.INGESTION_TOPICS.recordDlq),
+    { ...group(p.ingestion, REPLAY_GROUP_PREFIX), prefixed: true },
     ...(p.gateway
       ? [
           read(p.gateway, events.TOPICS.item),

@@ -55,7 +55,9 @@ export interface BatchConsumerOptions {
   /**
    * Runs after a message went to the DLQ, before the consumer moves past it: what the handler
    * would have recorded of the message had it applied it (the catalog counts it as refused for its
-   * job). A failure retries the batch, whose message is then set aside again under the same id.
+   * job). A failure retries the batch, whose message is then set aside again under the same id: it
+   * must fail only while a server is away, never the same way for ever (it would hold the
+   * partition), so it checks what it reads from the message before it writes it anywhere.
    */
   onDeadLettered?: (message: KafkaMessage, from: BatchOrigin) => Promise<void>
 }

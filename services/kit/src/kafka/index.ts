@@ -1,5 +1,5 @@
 /** Kafka: the client, producer, batch consumer with retries and dead letters, topics, ACLs, CloudEvents. */
-export { type AclGrant, aclsOf, ensureAcls, type PlatformPrincipals, platformAcls } from './acls.ts'
+export { type AclGrant, aclsOf, ensureAcls, type PlatformPrincipals, platformAcls, REPLAY_GROUP_PREFIX } from './acls.ts'
 export {
   type BatchConsumerOptions,
   type BatchOrigin,

@@ -24,6 +24,12 @@ export interface IngestApplied {
    * The last offset of the partition counted.
    */
   'through_offset'?: (number | string | Long);
+  /**
+   * The catalog's consumer group that applied them (CATALOG_INGEST_GROUP): ingestion takes the
+   * totals of the group it expects only (a second catalog, a bench or a test reading the same
+   * records counts its own).
+   */
+  'group'?: (string);
 }
 
 /**
@@ -48,4 +54,10 @@ export interface IngestApplied__Output {
    * The last offset of the partition counted.
    */
   'through_offset': (string);
+  /**
+   * The catalog's consumer group that applied them (CATALOG_INGEST_GROUP): ingestion takes the
+   * totals of the group it expects only (a second catalog, a bench or a test reading the same
+   * records counts its own).
+   */
+  'group': (string);
 }

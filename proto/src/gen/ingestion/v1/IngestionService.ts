@@ -10,6 +10,8 @@ import type { IngestItemsRequest as _ingestion_v1_IngestItemsRequest, IngestItem
 import type { IngestItemsResponse as _ingestion_v1_IngestItemsResponse, IngestItemsResponse__Output as _ingestion_v1_IngestItemsResponse__Output } from '../../ingestion/v1/IngestItemsResponse.ts';
 import type { ListIngestionsRequest as _ingestion_v1_ListIngestionsRequest, ListIngestionsRequest__Output as _ingestion_v1_ListIngestionsRequest__Output } from '../../ingestion/v1/ListIngestionsRequest.ts';
 import type { ListIngestionsResponse as _ingestion_v1_ListIngestionsResponse, ListIngestionsResponse__Output as _ingestion_v1_ListIngestionsResponse__Output } from '../../ingestion/v1/ListIngestionsResponse.ts';
+import type { ReplayDeadLettersRequest as _ingestion_v1_ReplayDeadLettersRequest, ReplayDeadLettersRequest__Output as _ingestion_v1_ReplayDeadLettersRequest__Output } from '../../ingestion/v1/ReplayDeadLettersRequest.ts';
+import type { ReplayDeadLettersResponse as _ingestion_v1_ReplayDeadLettersResponse, ReplayDeadLettersResponse__Output as _ingestion_v1_ReplayDeadLettersResponse__Output } from '../../ingestion/v1/ReplayDeadLettersResponse.ts';
 import type { RetryIngestionRequest as _ingestion_v1_RetryIngestionRequest, RetryIngestionRequest__Output as _ingestion_v1_RetryIngestionRequest__Output } from '../../ingestion/v1/RetryIngestionRequest.ts';
 import type { RetryIngestionResponse as _ingestion_v1_RetryIngestionResponse, RetryIngestionResponse__Output as _ingestion_v1_RetryIngestionResponse__Output } from '../../ingestion/v1/RetryIngestionResponse.ts';
 import type { StartIngestionRequest as _ingestion_v1_StartIngestionRequest, StartIngestionRequest__Output as _ingestion_v1_StartIngestionRequest__Output } from '../../ingestion/v1/StartIngestionRequest.ts';
@@ -80,6 +82,27 @@ export interface IngestionServiceClient extends grpc.Client {
   listIngestions(argument: _ingestion_v1_ListIngestionsRequest, callback: grpc.requestCallback<_ingestion_v1_ListIngestionsResponse__Output>): grpc.ClientUnaryCall;
   
   /**
+   * Re-drives the tenant's dead letters on ingestion.record.dlq.v1, once the cause is fixed: those
+   * of one job (`job_id`), or those dead-lettered within a window (`since`, `until`), each record
+   * once across replays, as a new job (origin "replay") whose counts are the outcome.
+   * INVALID_ARGUMENT names the field; NOT_FOUND for a job of no tenant's.
+   */
+  ReplayDeadLetters(argument: _ingestion_v1_ReplayDeadLettersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ingestion_v1_ReplayDeadLettersResponse__Output>): grpc.ClientUnaryCall;
+  ReplayDeadLetters(argument: _ingestion_v1_ReplayDeadLettersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ingestion_v1_ReplayDeadLettersResponse__Output>): grpc.ClientUnaryCall;
+  ReplayDeadLetters(argument: _ingestion_v1_ReplayDeadLettersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ingestion_v1_ReplayDeadLettersResponse__Output>): grpc.ClientUnaryCall;
+  ReplayDeadLetters(argument: _ingestion_v1_ReplayDeadLettersRequest, callback: grpc.requestCallback<_ingestion_v1_ReplayDeadLettersResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Re-drives the tenant's dead letters on ingestion.record.dlq.v1, once the cause is fixed: those
+   * of one job (`job_id`), or those dead-lettered within a window (`since`, `until`), each record
+   * once across replays, as a new job (origin "replay") whose counts are the outcome.
+   * INVALID_ARGUMENT names the field; NOT_FOUND for a job of no tenant's.
+   */
+  replayDeadLetters(argument: _ingestion_v1_ReplayDeadLettersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_ingestion_v1_ReplayDeadLettersResponse__Output>): grpc.ClientUnaryCall;
+  replayDeadLetters(argument: _ingestion_v1_ReplayDeadLettersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_ingestion_v1_ReplayDeadLettersResponse__Output>): grpc.ClientUnaryCall;
+  replayDeadLetters(argument: _ingestion_v1_ReplayDeadLettersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_ingestion_v1_ReplayDeadLettersResponse__Output>): grpc.ClientUnaryCall;
+  replayDeadLetters(argument: _ingestion_v1_ReplayDeadLettersRequest, callback: grpc.requestCallback<_ingestion_v1_ReplayDeadLettersResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
    * Starts a failed file job's file again, as a new job (its first attempt), reading the file as
    * it is now; a quarantined drop is released by it. FAILED_PRECONDITION for a job that did not
    * fail, or an upload (not kept: upload it again).
@@ -143,6 +166,14 @@ export interface IngestionServiceHandlers extends grpc.UntypedServiceImplementat
   ListIngestions: grpc.handleUnaryCall<_ingestion_v1_ListIngestionsRequest__Output, _ingestion_v1_ListIngestionsResponse>;
   
   /**
+   * Re-drives the tenant's dead letters on ingestion.record.dlq.v1, once the cause is fixed: those
+   * of one job (`job_id`), or those dead-lettered within a window (`since`, `until`), each record
+   * once across replays, as a new job (origin "replay") whose counts are the outcome.
+   * INVALID_ARGUMENT names the field; NOT_FOUND for a job of no tenant's.
+   */
+  ReplayDeadLetters: grpc.handleUnaryCall<_ingestion_v1_ReplayDeadLettersRequest__Output, _ingestion_v1_ReplayDeadLettersResponse>;
+  
+  /**
    * Starts a failed file job's file again, as a new job (its first attempt), reading the file as
    * it is now; a quarantined drop is released by it. FAILED_PRECONDITION for a job that did not
    * fail, or an upload (not kept: upload it again).
@@ -162,6 +193,7 @@ export interface IngestionServiceDefinition extends grpc.ServiceDefinition {
   GetIngestion: MethodDefinition<_ingestion_v1_GetIngestionRequest, _ingestion_v1_GetIngestionResponse, _ingestion_v1_GetIngestionRequest__Output, _ingestion_v1_GetIngestionResponse__Output>
   IngestItems: MethodDefinition<_ingestion_v1_IngestItemsRequest, _ingestion_v1_IngestItemsResponse, _ingestion_v1_IngestItemsRequest__Output, _ingestion_v1_IngestItemsResponse__Output>
   ListIngestions: MethodDefinition<_ingestion_v1_ListIngestionsRequest, _ingestion_v1_ListIngestionsResponse, _ingestion_v1_ListIngestionsRequest__Output, _ingestion_v1_ListIngestionsResponse__Output>
+  ReplayDeadLetters: MethodDefinition<_ingestion_v1_ReplayDeadLettersRequest, _ingestion_v1_ReplayDeadLettersResponse, _ingestion_v1_ReplayDeadLettersRequest__Output, _ingestion_v1_ReplayDeadLettersResponse__Output>
   RetryIngestion: MethodDefinition<_ingestion_v1_RetryIngestionRequest, _ingestion_v1_RetryIngestionResponse, _ingestion_v1_RetryIngestionRequest__Output, _ingestion_v1_RetryIngestionResponse__Output>
   StartIngestion: MethodDefinition<_ingestion_v1_StartIngestionRequest, _ingestion_v1_StartIngestionResponse, _ingestion_v1_StartIngestionRequest__Output, _ingestion_v1_StartIngestionResponse__Output>
 }

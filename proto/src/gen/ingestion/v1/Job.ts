@@ -52,7 +52,8 @@ export interface Job {
   'updated_at'?: (_google_protobuf_Timestamp | null);
   'finished_at'?: (_google_protobuf_Timestamp | null);
   /**
-   * How it was started: "request" (a file by StartIngestion), "upload" or "drop" (the drop scan).
+   * How it was started: "request" (a file by StartIngestion), "upload", "drop" (the drop scan) or
+   * "replay" (dead letters re-driven by ReplayDeadLetters).
    */
   'origin'?: (string);
   /**
@@ -121,7 +122,8 @@ export interface Job__Output {
   'updated_at': (_google_protobuf_Timestamp__Output | null);
   'finished_at': (_google_protobuf_Timestamp__Output | null);
   /**
-   * How it was started: "request" (a file by StartIngestion), "upload" or "drop" (the drop scan).
+   * How it was started: "request" (a file by StartIngestion), "upload", "drop" (the drop scan) or
+   * "replay" (dead letters re-driven by ReplayDeadLetters).
    */
   'origin': (string);
   /**
