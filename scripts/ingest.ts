@@ -27,6 +27,10 @@ const { positionals, values } = parseArgs({
 })
 const target = positionals[0]
 const replaying = Boolean(values.replay || values['replay-since'])
+if ((values.replay && values['replay-since']) || (values['replay-until'] && !values['replay-since']) || (replaying && target)) {
+  console.error('error: --replay <job id>, or --replay-since with an optional --replay-until, and no file')
+  process.exit(2)
+}
 if ((!target && !replaying) || values.help) {
   console.error(
     [

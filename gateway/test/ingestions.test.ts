@@ -1,4 +1,5 @@
 import { startTestIngestion } from '@catalog/ingestion-service/testing'
+import { pollUntil } from '@catalog/kit/testing'
 import t from 'tap'
 import type { RunningGateway } from './helpers/gateway.ts'
 import { startCatalog, startGateway } from './helpers/gateway.ts'
@@ -296,7 +297,6 @@ t.test('POST /v1/ingestions/{id}/retry starts a failed file again as a new job; 
   t.equal(started.statusCode, 202)
   t.match(started.json(), { origin: 'request', attempt: 1, retry_at: null, quarantined_at: null, released_at: null })
   const jobOf = async (id: string) => (await gw.app.inject({ url: `/v1/ingestions/${id}`, headers: auth })).json()
-  const { pollUntil } = await import('@catalog/kit/testing')
   const failed = await pollUntil(
     () => jobOf(started.json().id),
     (j) => j.state === 'failed',
@@ -339,3 +339,55 @@ t.test('POST /v1/ingestions/{id}/retry starts a failed file again as a new job; 
     'without ingest:write',
   )
 })
+
+t.test(
+  'POST /v1/ingestions/{id}/replay and /v1/ingestions:replay re-drive dead letters as a job; a window is checked',
+  async (t) => {
+    const { gw } = await setup(t)
+    const auth = await gw.auth('acme')
+    const loaded = await gw.app.inject({
+      method: 'POST',
+      url: '/v1/items:bulk?name=replayed',
+      headers: { ...auth, 'content-type': 'application/x-ndjson' },
+      payload: `${ndjson(2)}{"external_id": "no-title"}\n`,
+    })
+    t.equal(loaded.statusCode, 202, loaded.body)
+    t.match(loaded.json(), { accepted: 2, rejected: 1 })
+    const replay = await gw.app.inject({ method: 'POST', url: `/v1/ingestions/${loaded.json().id}/replay`, headers: auth })
+    t.equal(replay.statusCode, 202, replay.body)
+    t.match(replay.json(), { origin: 'replay', uri: `dlq:job/${loaded.json().id}` })
+    t.equal(replay.headers.location, `/v1/ingestions/${replay.json().id}`)
+    const done = await pollUntil(
+      async () => (await gw.app.inject({ url: `/v1/ingestions/${replay.json().id}`, headers: auth })).json(),
+      (j) => j.state !== 'running',
+      60_000,
+    )
+    t.match(
+      done,
+      { state: 'completed', processed: 1, rejected: 1, errors: [{ field: 'title' }] },
+      'refused again, for the same reason',
+    )
+
+    const other = await gw.app.inject({
+      method: 'POST',
+      url: `/v1/ingestions/${loaded.json().id}/replay`,
+      headers: await gw.auth('globex'),
+    })
+    t.equal(other.statusCode, 404, "another tenant's job")
+    const window = (payload: object) =>
+      gw.app.inject({
+        method: 'POST',
+        url: '/v1/ingestions:replay',
+        headers: { ...auth, 'content-type': 'application/json' },
+        payload,
+      })
+    const since = new Date(Date.now() - 3_600_000).toISOString()
+    const windowed = await window({ since })
+    t.equal(windowed.statusCode, 202, windowed.body)
+    t.match(windowed.json(), { origin: 'replay', uri: `dlq:${since}/` })
+    const old = await window({ since: new Date(Date.now() - 40 * 86_400_000).toISOString() })
+    t.equal(old.statusCode, 400)
+    t.match(old.json(), { errors: [{ field: 'body.since' }] }, 'older than the topic keeps')
+    t.equal((await window({ since: 'yesterday' })).statusCode, 400, 'an instant')
+  },
+)

@@ -54,7 +54,7 @@ interface Rendered {
 
 /** The one place where any error becomes the problem+json a client sees; internals go to the log only. */
 export function renderProblem(err: unknown, request: FastifyRequest, reply: FastifyReply, log: Logger): FastifyReply {
-  const r = render(err)
+  const r = render(err, request)
   if (r.status >= 500) log.error({ err, reqId: request.id, code: r.code }, 'request failed')
   else if (isGatewayError(err) && err.reason) log.info({ reqId: request.id, code: r.code, reason: err.reason }, r.detail)
   const body: Problem = {
@@ -70,9 +70,9 @@ export function renderProblem(err: unknown, request: FastifyRequest, reply: Fast
   return reply.code(r.status).headers(r.headers).type('application/problem+json').send(body)
 }
 
-function render(err: unknown): Rendered {
+function render(err: unknown, request: FastifyRequest): Rendered {
   if (isGatewayError(err)) return fromGateway(err)
-  if (isServiceError(err)) return fromBackend(err)
+  if (isServiceError(err)) return fromBackend(err, request)
   const fe = err as Partial<FastifyError>
   if (fe.validation) {
     const where = fe.validationContext === 'querystring' ? 'query' : (fe.validationContext ?? 'body')
@@ -115,7 +115,7 @@ function fromGateway(err: GatewayError): Rendered {
   }
 }
 
-function fromBackend(err: ServiceError): Rendered {
+function fromBackend(err: ServiceError, request: FastifyRequest): Rendered {
   const backendCode = errorCodeOf(err)
   // A version mismatch answers an If-Match the client sent: that is a failed precondition.
   const status = backendCode?.endsWith('_VERSION_MISMATCH') ? 412 : (HTTP_STATUS[err.code] ?? 500)
@@ -124,7 +124,7 @@ function fromBackend(err: ServiceError): Rendered {
     const detail = status === 504 ? 'The request ran past its deadline.' : 'A backend service could not complete the request.'
     return simple(status, code, detail, [], status === 503 ? { 'retry-after': '1' } : {})
   }
-  const violations = fieldViolationsOf(err).map((v) => ({ ...v, field: alias(v.field) }))
+  const violations = fieldViolationsOf(err).map((v) => ({ ...v, field: alias(v.field, request) }))
   return simple(status, backendCode ?? `GW_ERR_HTTP_${status}`, err.details || (TITLES[status] ?? 'Error'), violations)
 }
 
@@ -154,8 +154,20 @@ function simple(
   return { status, code, title: TITLES[status] ?? 'Error', detail, violations, headers }
 }
 
-function alias(field: string): string {
-  for (const [pattern, replacement] of FIELD_ALIASES) if (pattern.test(field)) return field.replace(pattern, replacement)
+/**
+ * Where the client sent the backend's field: its alias, except that a name the routes take in the
+ * query on some and in the body on others (`since`, a price feed's parameter and a replay's) is
+ * named in the body when the request carried it there and not in its query.
+ */
+function alias(field: string, request: FastifyRequest): string {
+  for (const [pattern, replacement] of FIELD_ALIASES) {
+    if (!pattern.test(field)) continue
+    const named = field.replace(pattern, replacement)
+    const name = named.startsWith('query.') ? named.slice('query.'.length) : undefined
+    const { query, body } = request as { query?: Record<string, unknown>; body?: unknown }
+    if (name && query?.[name] === undefined && typeof body === 'object' && body !== null && name in body) return `body.${name}`
+    return named
+  }
   return field
 }
 

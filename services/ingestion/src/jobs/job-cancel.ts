@@ -61,8 +61,8 @@ export async function* abortable<T>(
 
 /**
  * While the runner has not saved for two progress intervals, reads the job's cancel flag every
- * interval, and aborts `controller` when it is set (or the job is no longer running). Stopped by
- * the returned function.
+ * interval (renewing its lease: the process is alive), and aborts `controller` when it is set (or
+ * the job is no longer running). Stopped by the returned function.
  */
 export function cancelWatch(
   deps: { pool: Pool; log: Logger },

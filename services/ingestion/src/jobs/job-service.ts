@@ -166,6 +166,7 @@ export function createJobService(deps: JobServiceDeps) {
     if (!failed) throw jobNotFound(id)
     if (failed.state !== 'failed') throw jobNotRetryable(id, `it is ${failed.state}, and only a failed job is`)
     if (failed.origin === 'upload') throw jobNotRetryable(id, 'an upload is not kept: upload it again')
+    if (failed.origin === 'replay') throw jobNotRetryable(id, 'a replay is replayed again, not retried')
     const file = await fileAt(tenant, failed.uri, failed.default_source).catch(async (err: unknown) => {
       // Nothing to start: its quarantine is over all the same. A source away releases nothing.
       if ((err as { code?: string }).code === codes.sourceNotFound) await releaseFile(deps.pool, tenant, failed.uri)
@@ -218,7 +219,8 @@ export function createJobService(deps: JobServiceDeps) {
     if ('of' in what) {
       const of = await getJob(deps.pool, tenant, what.of)
       if (!of) throw jobNotFound(what.of)
-      filter = { jobId: of.id, since: of.created_at }
+      // A few minutes before the job began: its first rejects carry the producing pod's clock, not the database's.
+      filter = { jobId: of.id, since: new Date(of.created_at.getTime() - CLOCK_SKEW_MS) }
       uri = `dlq:job/${of.id}`
     } else {
       filter = what
@@ -235,9 +237,22 @@ export function createJobService(deps: JobServiceDeps) {
       origin: 'replay',
     })
     const shape: InputShape = { format: 'ndjson', gzip: false }
-    void track(job.id, (signal) =>
-      runJob(deps, job, deadLetterLines({ kafka, pool: deps.pool, log: deps.log }, job, filter, signal), shape, signal),
-    )
+    void track(job.id, async (signal) => {
+      // The reader stops with the run however the run ends (a cancel seen by another replica, the
+      // lease sweep, an error): its consumer leaves the group and disconnects.
+      const reading = new AbortController()
+      const stop = () => reading.abort()
+      signal.addEventListener('abort', stop, { once: true })
+      try {
+        const lines = deadLetterLines({ kafka, pool: deps.pool, log: deps.log }, job, filter, reading.signal)
+        // Refused again is one of a replay's outcomes, counted, never a reason to fail it (and give its claims back).
+        const replaying = { ...deps, options: { ...deps.options, maxErrorRatio: 1 } }
+        return await runJob(replaying, job, lines, shape, signal)
+      } finally {
+        signal.removeEventListener('abort', stop)
+        reading.abort()
+      }
+    })
     return job
   }
 
@@ -394,6 +409,10 @@ function pageOf(page: ingestion.ListIngestionsRequest__Output['page']) {
 
 /** The longest window of dead letters one replay reads. */
 const MAX_REPLAY_WINDOW_MS = 31 * 24 * 3_600_000
+/** How long ingestion.record.dlq.v1 keeps a record (topics.ts): a window starting earlier finds nothing there. */
+const DLQ_RETENTION_MS = 30 * 24 * 3_600_000
+/** How far a pod's clock may run behind the database's. */
+const CLOCK_SKEW_MS = 5 * 60_000
 
 /** What a ReplayDeadLetters request re-drives: one job's dead letters, or a window's; else a 400 naming the field. */
 export function replayOf(
@@ -409,8 +428,12 @@ export function replayOf(
     return { of: req.job_id.toLowerCase() }
   }
   if (!since) throw invalid([{ field: 'job_id', description: 'is required, or a window from since' }])
+  if (Number.isNaN(since.getTime()) || since.getTime() < now.getTime() - DLQ_RETENTION_MS)
+    throw invalid([{ field: 'since', description: 'must be within the last 30 days (the dead-letter topic keeps no more)' }])
+  if (since.getTime() >= now.getTime()) throw invalid([{ field: 'since', description: 'must be in the past' }])
   const end = until ?? now
-  if (end.getTime() <= since.getTime()) throw invalid([{ field: 'until', description: 'must be after since' }])
+  if (Number.isNaN(end.getTime()) || end.getTime() <= since.getTime())
+    throw invalid([{ field: 'until', description: 'must be after since' }])
   if (end.getTime() - since.getTime() > MAX_REPLAY_WINDOW_MS)
     throw invalid([{ field: 'until', description: 'must be at most 31 days after since' }])
   return { since, until: end }

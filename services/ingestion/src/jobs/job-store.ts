@@ -191,10 +191,14 @@ export async function saveProgress(pool: Pool, id: string, p: Progress): Promise
   return { cancelRequested: rows[0]?.cancel_requested ?? true }
 }
 
-/** Whether the job should stop: a cancel was asked for, or it is no longer running (the sweep failed it). */
+/**
+ * Whether the job should stop: a cancel was asked for, or it is no longer running (the sweep failed
+ * it). Asked by a job's process while the job waits, it also proves the job alive: a replay reading
+ * past other tenants' dead letters, or a run waiting for its source, keeps its lease.
+ */
 export async function isCancelRequested(pool: Pool, id: string): Promise<boolean> {
   const { rows } = await pool.query<{ stop: boolean }>(
-    `SELECT cancel_requested OR state <> 'running' AS stop FROM jobs WHERE id = $1`,
+    `UPDATE jobs SET heartbeat_at = now() WHERE id = $1 AND state = 'running' RETURNING cancel_requested AS stop`,
     [id],
   )
   return rows[0]?.stop ?? true
