@@ -46,7 +46,9 @@ start_redis "$run_dir/redis" "$REDIS_TEST_PORT"
 start_kafka "$run_dir/kafka" "$KAFKA_TEST_PORT"
 kafka_platform_setup
 wait "$MINIO_BUILD_PID" || { cat "$ROOT/.tools/minio-build.log" >&2; exit 1; }
-start_s3 "$run_dir/s3" "$S3_TEST_PORT"
+# The S3 server publishes bucket notifications to the broker, as its own principal: event-driven drops.
+kafka_client_env minio >"$run_dir/s3-kafka.env"
+start_s3 "$run_dir/s3" "$S3_TEST_PORT" "$run_dir/s3-kafka.env"
 await_opensearch
 wait "$K8S_TOOLS_PID" || { cat "$ROOT/.tools/k8s-tools.log" >&2; exit 1; }
 export PATH="$K8S_TOOLS_BIN:$PATH" K8S_SCHEMAS

@@ -250,6 +250,9 @@ const globalValues = object(
                     minLength: 1,
                   },
                 ),
+                objectStore: str(
+                  "the object store's user, for event-driven drops; the topics Job grants it writing s3.events.v1 (empty: no grant)",
+                ),
               },
               [...KAFKA_PRINCIPALS],
               'the SASL user of each component, and of the topics Job (admin)',
@@ -361,8 +364,18 @@ export function chartSchemas(): Record<string, Schema> {
             tenant: str('the tenant the drops belong to and run as', { pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$' }),
             activeDeadlineSeconds: int(60),
             resources: resources('the drop scan'),
+            events: object(
+              {
+                enabled: bool(
+                  "the service starts each new object of uri (s3:// only) from the object store's event notifications",
+                ),
+                topic: str('where the object store publishes them (DROP_EVENTS_TOPIC)', { minLength: 1 }),
+                group: str('the consumer group reading them (DROP_EVENTS_GROUP)', { minLength: 1 }),
+              },
+              ['enabled', 'topic', 'group'],
+            ),
           },
-          ['enabled', 'schedule', 'timeZone', 'uri', 'tenant', 'activeDeadlineSeconds', 'resources'],
+          ['enabled', 'schedule', 'timeZone', 'uri', 'tenant', 'activeDeadlineSeconds', 'resources', 'events'],
         ),
       },
       { kafka: false, prometheus: false },

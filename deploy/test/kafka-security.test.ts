@@ -167,4 +167,34 @@ if (!helm) {
       t.match(error ?? 'rendered', message, what)
     }
   })
+  t.test("event-driven drops: the service reads the drop folder's object store events, the CronJob still scans it", async (t) => {
+    const events = [
+      ...EVERY_KAFKA_CLIENT,
+      ...['--set', 'ingestion.drops.events.enabled=true', '--set', 'global.kafka.sasl.mechanism=SCRAM-SHA-512'],
+      ...['--set', 'global.kafka.sasl.existingSecret=catalog-kafka-users', '--set', 'global.kafka.sasl.users.objectStore=minio'],
+    ]
+    const { docs, error } = await render(events)
+    if (!t.notOk(error, 'renders')) return
+    const env = (owner: string) => {
+      const pod = pods(docs).find((p) => p.owner === owner)
+      return new Map([...envOf(pod?.spec.containers[0] ?? {})].map(([k, v]) => [k, v.value]))
+    }
+    const service = env(`Deployment/${RELEASE}-ingestion`)
+    t.same(
+      ['DROP_URI', 'DROP_TENANT', 'DROP_CRON', 'DROP_EVENTS_TOPIC', 'DROP_EVENTS_GROUP'].map((k) => service.get(k)),
+      ['s3://drops/tenants/default/daily/', 'default', '', 's3.events.v1', 'ingestion-drop-events'],
+      'the service reads the events of the drop folder and schedules no scan of its own',
+    )
+    const cron = pods(docs).find((p) => p.owner === `CronJob/${RELEASE}-ingestion-drops`)
+    const names = ((cron?.spec.containers[0].env ?? []) as { name: string }[]).map((e) => e.name)
+    t.equal(names.filter((n) => n === 'DROP_URI').length, 1, 'the CronJob names its folder once')
+    t.notOk(names.includes('DROP_EVENTS_TOPIC'), 'and reads no events')
+    t.equal(
+      env(`Job/${RELEASE}-catalog-topics`).get('KAFKA_OBJECT_STORE_USER'),
+      'minio',
+      "the topics Job grants the object store's user",
+    )
+    const { error: noFolder } = await render([...events, '--set', 'ingestion.drops.uri='])
+    t.match(noFolder ?? 'rendered', /drops\.uri is required when drops\.events\.enabled/, 'events need a drop folder')
+  })
 }

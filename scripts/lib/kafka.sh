@@ -17,8 +17,9 @@ KAFKA_DIR=""
 KAFKA_BOOTSTRAP=""
 KAFKA_SASL_MECHANISM=SCRAM-SHA-512
 # admin is the super user (setup, tests); one principal per process that uses Kafka (the gateway
-# reads catalog.item.v1 for its item cache).
-KAFKA_PRINCIPALS=(admin catalog search ingestion gateway)
+# reads catalog.item.v1 for its item cache; minio, the S3 server, publishes event notifications
+# of new drops to s3.events.v1).
+KAFKA_PRINCIPALS=(admin catalog search ingestion gateway minio)
 KAFKA_HOME_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/.tools/kafka"
 
 ensure_kafka_jars() {
@@ -138,7 +139,7 @@ kafka_platform_setup() {
   local root vars
   root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
   mapfile -t vars < <(kafka_client_env admin)
-  env SERVICE_NAME=catalog LOG_LEVEL=warn KAFKA_REPLICATION_FACTOR=1 KAFKA_ACLS=true "${vars[@]}" \
+  env SERVICE_NAME=catalog LOG_LEVEL=warn KAFKA_REPLICATION_FACTOR=1 KAFKA_ACLS=true KAFKA_OBJECT_STORE_USER=minio "${vars[@]}" \
     node "$root/services/catalog/src/topics.ts"
 }
 

@@ -1,6 +1,11 @@
 # Sourced: a real S3-compatible server (MinIO, built from source with `go install` at a pinned
 # version, once, into .tools/bin) on loopback.
-#   start_s3 DIR PORT   starts it with DIR as its storage and waits until it answers
+#   start_s3 DIR PORT [KAFKA_ENV_FILE]
+#                       starts it with DIR as its storage and waits until it answers; with a file
+#                       of kafka_client_env lines (KAFKA_BROKERS, KAFKA_SASL_*), it publishes bucket
+#                       notifications to Kafka topic s3.events.v1 as target DROPS (a bucket opts in
+#                       with the queue ARN arn:minio:sqs::DROPS:kafka), as an object store does for
+#                       event-driven drops
 #   stop_s3             stops it
 # Credentials for tests and the local platform: S3_ACCESS_KEY / S3_SECRET_KEY below.
 source "$(dirname "${BASH_SOURCE[0]}")/wait.sh"
@@ -24,10 +29,24 @@ ensure_minio() {
 }
 
 start_s3() {
-  local dir="$1" port="$2"
+  local dir="$1" port="$2" kafka_env="${3:-}"
+  local notify=()
   ensure_minio
   mkdir -p "$dir/data"
-  MINIO_ROOT_USER="$S3_ACCESS_KEY" MINIO_ROOT_PASSWORD="$S3_SECRET_KEY" MINIO_BROWSER=off \
+  if [ -n "$kafka_env" ]; then
+    # MinIO speaks SCRAM as sha256/sha512; its queue folder keeps events while the broker is away.
+    local brokers user password_file mechanism
+    brokers=$(sed -n 's/^KAFKA_BROKERS=//p' "$kafka_env")
+    user=$(sed -n 's/^KAFKA_SASL_USERNAME=//p' "$kafka_env")
+    password_file=$(sed -n 's/^KAFKA_SASL_PASSWORD_FILE=//p' "$kafka_env")
+    mechanism=$(sed -n 's/^KAFKA_SASL_MECHANISM=SCRAM-SHA-//p' "$kafka_env")
+    mkdir -p "$dir/events"
+    notify=(MINIO_NOTIFY_KAFKA_ENABLE_DROPS=on "MINIO_NOTIFY_KAFKA_BROKERS_DROPS=$brokers"
+      MINIO_NOTIFY_KAFKA_TOPIC_DROPS=s3.events.v1 MINIO_NOTIFY_KAFKA_SASL_DROPS=on
+      "MINIO_NOTIFY_KAFKA_SASL_USERNAME_DROPS=$user" "MINIO_NOTIFY_KAFKA_SASL_PASSWORD_DROPS=$(cat "$password_file")"
+      "MINIO_NOTIFY_KAFKA_SASL_MECHANISM_DROPS=sha$mechanism" "MINIO_NOTIFY_KAFKA_QUEUE_DIR_DROPS=$dir/events")
+  fi
+  env "${notify[@]}" MINIO_ROOT_USER="$S3_ACCESS_KEY" MINIO_ROOT_PASSWORD="$S3_SECRET_KEY" MINIO_BROWSER=off \
     MINIO_UPDATE=off MINIO_CI_CD=1 \
     "$S3_BIN_DIR/minio" server --quiet --address "127.0.0.1:$port" "$dir/data" >"$dir/minio.log" 2>&1 &
   S3_PID=$!

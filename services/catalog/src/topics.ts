@@ -2,6 +2,7 @@ import {
   commonEnv,
   createKafka,
   createLogger,
+  DROP_EVENTS_TOPIC,
   ensureAcls,
   ensureTopics,
   kafkaConnection,
@@ -40,6 +41,11 @@ await runTask('topics', async () => {
       SEARCH_CONSUMER_GROUP: Type.String({ minLength: 1, default: 'search-indexer' }),
       INGESTION_APPLIED_GROUP: Type.String({ minLength: 1, default: 'ingestion-applied' }),
       CACHE_GROUP_PREFIX: Type.String({ minLength: 1, default: 'gateway-cache' }),
+      /** Event-driven drops: ingestion reads this topic in DROP_EVENTS_GROUP; the same variables as ingestion's. */
+      DROP_EVENTS_TOPIC: Type.String({ minLength: 1, default: DROP_EVENTS_TOPIC }),
+      DROP_EVENTS_GROUP: Type.String({ minLength: 1, default: 'ingestion-drop-events' }),
+      /** The object store's user, which writes DROP_EVENTS_TOPIC (MinIO's Kafka notification target); empty: no grant. */
+      KAFKA_OBJECT_STORE_USER: Type.String({ default: '' }),
     }),
   )
   const log = createLogger({ name: config.SERVICE_NAME, level: config.LOG_LEVEL })
@@ -54,6 +60,11 @@ await runTask('topics', async () => {
     catalogIngestGroup: config.CATALOG_INGEST_GROUP,
     searchGroup: config.SEARCH_CONSUMER_GROUP,
     ingestionAppliedGroup: config.INGESTION_APPLIED_GROUP,
+    dropEvents: {
+      topic: config.DROP_EVENTS_TOPIC,
+      group: config.DROP_EVENTS_GROUP,
+      ...(config.KAFKA_OBJECT_STORE_USER ? { objectStore: config.KAFKA_OBJECT_STORE_USER } : {}),
+    },
     ...(config.KAFKA_GATEWAY_USER ? { gateway: config.KAFKA_GATEWAY_USER, gatewayGroupPrefix: config.CACHE_GROUP_PREFIX } : {}),
   })
   await ensureAcls(kafka, grants)

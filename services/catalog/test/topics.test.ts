@@ -23,11 +23,12 @@ t.test(
         SEARCH_CONSUMER_GROUP: 'search-topics-test-group',
         KAFKA_GATEWAY_USER: 'gateway-topics-test',
         CACHE_GROUP_PREFIX: 'gateway-topics-test-cache',
+        KAFKA_OBJECT_STORE_USER: 'object-store-topics-test',
       },
       timeout: 60_000,
     })
     t.match(res.stdout, /"msg":"platform topics ready"/)
-    t.match(res.stdout, /"grants":18,"msg":"platform ACLs ready"/)
+    t.match(res.stdout, /"grants":21,"msg":"platform ACLs ready"/)
     const kafka = createKafka({ ...testKafka(), clientId: 'topics-test', log: silentLogger() })
     const admin = kafka.admin()
     await admin.connect()
@@ -48,6 +49,8 @@ t.test(
       ['group:gateway-topics-test-cache.:read', 'topic:catalog.item.v1:read'],
       "the gateway's item cache: the item events, in groups of its prefix",
     )
+    const store = (await aclsOf(kafka, 'object-store-topics-test')).map((g) => `${g.resource}:${g.name}:${g.operation}`)
+    t.same(store, ['topic:s3.events.v1:write'], 'the object store writes its event notifications, nothing else')
   },
 )
 

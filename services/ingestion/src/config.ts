@@ -79,6 +79,14 @@ export const ingestionEnv = Type.Object({
    * this long: the catalog is stuck or away. Not before this long after the process started.
    */
   INGEST_APPLY_TIMEOUT_MS: Type.Integer({ minimum: 1_000, default: 15 * 60_000 }),
+  /**
+   * The topic the object store publishes S3 event notifications of the drop bucket to (MinIO's
+   * and Ceph's Kafka notification target): each new object in DROP_URI (s3:// only) is a job
+   * within seconds, the scan still finding what events missed. Empty: no events, the scan alone.
+   */
+  DROP_EVENTS_TOPIC: Type.String({ default: '' }),
+  /** The group that reads DROP_EVENTS_TOPIC. */
+  DROP_EVENTS_GROUP: Type.String({ minLength: 1, default: 'ingestion-drop-events' }),
   ...ingestSettings,
 })
 
@@ -113,8 +121,17 @@ function dropInArea<C extends { DROP_URI?: string | undefined; DROP_TENANT: stri
   return config
 }
 
+/** Events name objects in a bucket: they need a drop folder, in one. */
+function eventsOnBucket(config: IngestionConfig): IngestionConfig {
+  if (config.DROP_EVENTS_TOPIC && !config.DROP_URI?.startsWith('s3://'))
+    throw new ConfigError(
+      'invalid configuration: DROP_EVENTS_TOPIC needs DROP_URI to name an s3:// drop folder (events announce objects in a bucket)',
+    )
+  return config
+}
+
 export const loadIngestionConfig = (env: NodeJS.ProcessEnv = process.env): IngestionConfig =>
-  dropInArea(loadConfig(ingestionEnv, env))
+  eventsOnBucket(dropInArea(loadConfig(ingestionEnv, env)))
 
 export const loadDropScanConfig = (env: NodeJS.ProcessEnv = process.env): DropScanConfig =>
   dropInArea(loadConfig(dropScanEnv, env))

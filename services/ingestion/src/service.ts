@@ -13,6 +13,7 @@ import { events } from '@catalog/proto'
 import type { IngestionConfig } from './config.ts'
 import { loadIngestionConfig } from './config.ts'
 import { recordedScan, scheduleDrops } from './drops/daily-drops.ts'
+import { dropFolderOf, startDropEvents } from './drops/drop-events.ts'
 import { startAppliedConsumer } from './jobs/applied-consumer.ts'
 import { forgetOldClaims } from './jobs/dead-letters.ts'
 import { publishJobEvent } from './jobs/job-runner.ts'
@@ -92,6 +93,20 @@ await runGrpcService({
             log,
           )
         : undefined
+    // Each object the store announces in the drop folder starts at once; the scan finds what events missed.
+    const folder = config.DROP_EVENTS_TOPIC ? dropFolderOf(config.DROP_URI ?? '') : undefined
+    const dropEvents = folder
+      ? await startDropEvents(kafka, {
+          topic: config.DROP_EVENTS_TOPIC,
+          groupId: config.DROP_EVENTS_GROUP,
+          folder,
+          start: (uri) => jobs.startDrop(config.DROP_TENANT, uri),
+          producer,
+          log,
+          metrics: ctx.metrics,
+          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+        })
+      : undefined
     return {
       server,
       // Job reads and cancels still work while Kafka is away; running jobs wait for it.
@@ -102,6 +117,7 @@ await runGrpcService({
           async run() {
             clearInterval(sweeper)
             drops?.stop()
+            await dropEvents?.stop()
             await jobs.drain()
             await applied.stop()
             await producer.disconnect()

@@ -33,7 +33,7 @@ export interface TestIngestion {
 
 /**
  * A real ingestion service for tests: its own database, a fresh file root, the test Kafka, and
- * the test S3 server (buckets `ingest-test` and `ingest-drops`) when TEST_S3_ENDPOINT is set.
+ * the test S3 server (buckets `ingest-test`, `ingest-drops` and `ingest-events`) when TEST_S3_ENDPOINT is set.
  * Tenants read their areas under the default INGEST_TENANT_PREFIX.
  */
 export async function startTestIngestion(
@@ -59,7 +59,7 @@ export async function startTestIngestion(
     kafka,
     sources: {
       file: fileSource(fileRoot),
-      ...(s3 ? { s3: s3Source({ buckets: ['ingest-test', 'ingest-drops'], ...s3 }, createS3Client(s3)) } : {}),
+      ...(s3 ? { s3: s3Source({ buckets: ['ingest-test', 'ingest-drops', 'ingest-events'], ...s3 }, createS3Client(s3)) } : {}),
     },
     areaOf,
     options: {

@@ -43,6 +43,30 @@ t.test('the ingestion process starts, reports ready, and stops cleanly on SIGTER
   t.equal(proc.stderr(), '', 'nothing on stderr, Kafka connected and all')
 })
 
+t.test(
+  "with DROP_EVENTS_TOPIC the process reads the object store's events of the drop bucket",
+  { skip: !process.env.TEST_S3_ENDPOINT },
+  async (t) => {
+    const proc = await startServiceMain(t, MAIN, 'ingestion', {
+      ...(await onTestServers(t)),
+      INGEST_S3_BUCKETS: 'ingest-events',
+      S3_ENDPOINT: process.env.TEST_S3_ENDPOINT ?? '',
+      AWS_ACCESS_KEY_ID: process.env.TEST_S3_ACCESS_KEY ?? '',
+      AWS_SECRET_ACCESS_KEY: process.env.TEST_S3_SECRET_KEY ?? '',
+      DROP_URI: 's3://ingest-events/tenants/default/drops/',
+      DROP_CRON: '',
+      DROP_EVENTS_TOPIC: 's3.events.v1',
+      DROP_EVENTS_GROUP: `ingestion-drop-events-main-${randomUUID()}`,
+    })
+    t.ok(
+      proc.lines.some((l) => l.msg === 'drop events: listening' && l.topic === 's3.events.v1'),
+      'it listens before it says ready',
+    )
+    t.match(await (await fetch(`${proc.opsUrl}/metrics`)).text(), '# TYPE ingestion_drop_events_total counter')
+    t.equal(await proc.stop(), 0, 'its consumer leaves as the process stops')
+  },
+)
+
 t.test('a wrong setting stops the start with a message that names it', async (t) => {
   const err = await startServiceProcess(
     MAIN,

@@ -23,6 +23,12 @@ export interface PlatformPrincipals {
    * a group of its own, `<prefix>.<host>.<random>`, so the grant names the prefix.
    */
   gatewayGroupPrefix?: string
+  /**
+   * Event-driven drops: the topic the object store publishes S3 event notifications to
+   * (DROP_EVENTS_TOPIC), ingestion's group on it (DROP_EVENTS_GROUP, prefixed) and the object
+   * store's own user, which may write there and nowhere else; unset: no grants.
+   */
+  dropEvents?: { topic: string; group: string; objectStore?: string }
 }
 
 export interface AclGrant {
@@ -42,8 +48,9 @@ export const REPLAY_GROUP_PREFIX = 'ingestion-replay-'
  * What each service may do on the brokers, and nothing more: the catalog publishes its events and
  * applies ingestion's records (rejects to their DLQ, its counts of each job's records to
  * catalog.ingest.v1), search indexes item events (poison ones to their DLQ), ingestion publishes
- * records, rejects and job events and reads the catalog's counts, the gateway reads item events
- * (to empty its cache of what they change) in groups of its own. An idempotent producer needs no
+ * records, rejects and job events and reads the catalog's counts (and the object store's events
+ * of new drops), the object store writes those events, the gateway reads item events (to empty
+ * its cache of what they change) in groups of its own. An idempotent producer needs no
  * grant of its own: since Kafka 3.0 WRITE on a topic implies IDEMPOTENT_WRITE (KIP-679). A leaked
  * password thus reaches only what its service could, and no client without one reaches anything.
  */
@@ -70,6 +77,13 @@ export function platformAcls(p: PlatformPrincipals): AclGrant[] {
     // A replay of dead letters reads them back, in a group of its own per replay.
     read(p.ingestion, events.INGESTION_TOPICS.recordDlq),
     { ...group(p.ingestion, REPLAY_GROUP_PREFIX), prefixed: true },
+    ...(p.dropEvents
+      ? [
+          read(p.ingestion, p.dropEvents.topic),
+          { ...group(p.ingestion, p.dropEvents.group), prefixed: true },
+          ...(p.dropEvents.objectStore ? [write(p.dropEvents.objectStore, p.dropEvents.topic)] : []),
+        ]
+      : []),
     ...(p.gateway
       ? [
           read(p.gateway, events.TOPICS.item),

@@ -1,10 +1,24 @@
 import { Counter, Gauge, Histogram } from 'prom-client'
 import type { Metrics } from '../telemetry/metrics.ts'
 
-export type BatchMetrics = ReturnType<typeof createBatchMetrics>
+export type BatchMetrics = ReturnType<typeof makeBatchMetrics>
 
-/** A consumer's metrics, by topic (lag by partition too). */
-export function createBatchMetrics(metrics: Metrics) {
+const made = new WeakMap<Metrics['registry'], BatchMetrics>()
+
+/**
+ * The consumers' metrics, by topic (lag by partition too): one set per registry, shared by every
+ * consumer of a process (ingestion reads the catalog's counts and the object store's events).
+ */
+export function createBatchMetrics(metrics: Metrics): BatchMetrics {
+  let found = made.get(metrics.registry)
+  if (!found) {
+    found = makeBatchMetrics(metrics)
+    made.set(metrics.registry, found)
+  }
+  return found
+}
+
+function makeBatchMetrics(metrics: Metrics) {
   const registers = [metrics.registry]
   const labelNames = ['topic'] as const
   return {

@@ -25,4 +25,4 @@ export {
   kafkaSecurityProblems,
 } from './kafka-security.ts'
 export { createIdempotentProducer } from './producer.ts'
-export { ensureTopics, PLATFORM_TOPICS, type TopicSpec } from './topics.ts'
+export { DROP_EVENTS_TOPIC, ensureTopics, PLATFORM_TOPICS, type TopicSpec } from './topics.ts'

@@ -8,6 +8,9 @@ export interface TopicSpec {
 
 const DAY = 24 * 60 * 60 * 1000
 
+/** Where the object store publishes S3 event notifications of dropped files, by default (DROP_EVENTS_TOPIC). */
+export const DROP_EVENTS_TOPIC = 's3.events.v1'
+
 /** The topics of the platform (see DESIGN.md): partitions bound consumer replicas; the DLQ keeps longer. */
 export const PLATFORM_TOPICS: TopicSpec[] = [
   { topic: 'catalog.item.v1', partitions: 6, retentionMs: 7 * DAY },
@@ -19,6 +22,8 @@ export const PLATFORM_TOPICS: TopicSpec[] = [
   { topic: 'ingestion.job.v1', partitions: 3, retentionMs: 7 * DAY },
   // The catalog's running counts of each ingestion job's records: what makes a job complete.
   { topic: 'catalog.ingest.v1', partitions: 3, retentionMs: 7 * DAY },
+  // S3 event notifications of new objects in the drop bucket, as the object store writes them (JSON, not CloudEvents).
+  { topic: DROP_EVENTS_TOPIC, partitions: 3, retentionMs: 7 * DAY },
 ]
 
 /** Creates the topics that do not exist yet; existing ones are left as they are. */

@@ -1,6 +1,7 @@
 import type { Kafka, KafkaConfig, KafkaMessage } from 'kafkajs'
 import type { PlatformPrincipals } from '../kafka/acls.ts'
 import { ensureAcls, platformAcls } from '../kafka/acls.ts'
+import { DROP_EVENTS_TOPIC } from '../kafka/topics.ts'
 import { pollUntil } from './poll.ts'
 
 /** The principals of the test broker (scripts/lib/kafka.sh makes one per service, and admin). */
@@ -112,6 +113,7 @@ export async function grantPlatformAcls(kafka: Kafka, extra: Partial<PlatformPri
       catalogIngestGroup: 'catalog-ingest',
       searchGroup: 'search-indexer',
       ingestionAppliedGroup: 'ingestion-applied',
+      dropEvents: { topic: DROP_EVENTS_TOPIC, group: 'ingestion-drop-events', objectStore: 'minio' },
       ...extra,
     }),
   )
