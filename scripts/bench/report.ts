@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const OUT = join(ROOT, 'bench/out')
-const BENCHES = ['catalog', 'gateway', 'search', 'search-opensearch', 'ingestion', 'soak'] as const
+const BENCHES = ['catalog', 'gateway', 'search', 'search-opensearch', 'ingestion', 'prices', 'soak'] as const
 
 // biome-ignore lint/suspicious/noExplicitAny: each bench's JSON has its own shape, read field by field below
 type Json = Record<string, any>
@@ -229,6 +229,24 @@ if (results.ingestion) {
         ],
       },
     ]),
+  )
+}
+if (results.prices) {
+  const r = results.prices
+  const kinds = r.queries as Json[]
+  sections.push(
+    `<h2>price history</h2><p>${num(r.load.rows)} price rows over ${num(r.load.items)} items (loaded in ${num(r.load.seconds)} s); ${num(r.storage.bytesPerMillionRows / 2 ** 20)} MiB on disk per million rows (table and indexes); ${num(r.load.queriesPerKind)} queries per kind, ${num(r.load.inFlight)} in flight</p>`,
+    bars(
+      'price reads p95: through the gateway and the same statements run directly',
+      'ms',
+      kinds.map((k) => ({
+        label: k.name,
+        values: [
+          { name: 'gateway', value: k.gateway.p95Ms },
+          { name: 'direct SQL', value: k.direct.p95Ms },
+        ],
+      })),
+    ),
   )
 }
 if (results.soak) {

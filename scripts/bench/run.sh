@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs a benchmark against a real PostgreSQL it starts (and stops) itself.
-#   bash scripts/bench/run.sh catalog|gateway|search|ingestion|soak
+#   bash scripts/bench/run.sh catalog|gateway|search|ingestion|soak|prices
 #   BENCH_ENGINE=opensearch bash scripts/bench/run.sh search   the search bench on an OpenSearch node
 #     started here too (scripts/lib/opensearch.sh): BENCH_OPENSEARCH_HEAP (3g), OPENSEARCH_BENCH_PORT (59400)
 set -euo pipefail

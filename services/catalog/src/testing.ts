@@ -6,6 +6,10 @@ import { createOutboxRelay } from './outbox/outbox-relay.ts'
 
 /** The catalog's ingest consumer, for tests of the bulk path that run it beside their own services. */
 export { createIngestApplier, startIngestConsumer } from './ingest/ingest-consumer.ts'
+/** The price reads' own statements, for the price bench's direct baseline (scripts/bench/prices.ts). */
+export { listChanges } from './prices/price-changes.ts'
+export { listPricesInWindow } from './prices/price-store.ts'
+export { summarizePrices } from './prices/price-summary.ts'
 
 import { build, MIGRATIONS_DIR } from './server.ts'
 
