@@ -3,6 +3,7 @@
 //   node scripts/ingest.ts data/tenants/demo/samples/catalog.ndjson     upload a local NDJSON or JSON file (POST /v1/items:bulk)
 //   node scripts/ingest.ts file:///tenants/demo/samples/catalog.ndjson  start a job from a URI the ingestion service reads
 //   node scripts/ingest.ts s3://bucket/tenants/demo/daily/2026-11-22.csv.gz
+//   node scripts/ingest.ts github-gists://octocat                      a GitHub user's gists, one item each
 //   node scripts/ingest.ts --replay <job id>                           re-drive a job's dead letters, once the cause is fixed
 //   node scripts/ingest.ts --replay-since 2026-12-01T00:00:00Z [--replay-until …]   or those of a window
 // (URIs name a file in the token's tenant's area, tenants/<tenant>/ by default.)
@@ -34,7 +35,7 @@ if ((values.replay && values['replay-since']) || (values['replay-until'] && !val
 if ((!target && !replaying) || values.help) {
   console.error(
     [
-      'usage: bash scripts/node scripts/ingest.ts <file | file://... | s3://...> [--source name] [--idempotency-key key]',
+      'usage: bash scripts/node scripts/ingest.ts <file | file://... | s3://... | github-gists://<user>> [--source name] [--idempotency-key key]',
       '       bash scripts/node scripts/ingest.ts --replay <job id>',
       '       bash scripts/node scripts/ingest.ts --replay-since <instant> [--replay-until <instant>]',
     ].join('\n'),
@@ -94,7 +95,7 @@ if (replaying) {
   )
 } else if (!target) {
   process.exit(2)
-} else if (/^(file|s3):\/\//.test(target)) {
+} else if (/^(file|s3|github-gists):\/\//.test(target)) {
   job = await answer(
     await fetch(`${gateway}/v1/ingestions`, {
       method: 'POST',

@@ -58,7 +58,7 @@ const quantity: Schema = {
 }
 const duration = str('a Go duration, e.g. 2160h', { pattern: '^(\\d+(\\.\\d+)?(ns|us|µs|ms|s|m|h))+$' })
 const COMPONENTS = ['catalog', 'search', 'ingestion', 'gateway'] as const
-const EGRESS_TARGETS = ['dns', 'postgres', 'kafka', 'redis', 's3', 'jwks', 'opensearch', 'otlp']
+const EGRESS_TARGETS = ['dns', 'postgres', 'kafka', 'redis', 's3', 'jwks', 'opensearch', 'otlp', 'github']
 /** The keys of global.kafka.sasl.users and of the password Secret. */
 const KAFKA_PRINCIPALS = ['admin', 'catalog', 'search', 'ingestion'] as const
 
@@ -371,8 +371,9 @@ export function chartSchemas(): Record<string, Schema> {
                 ),
                 topic: str('where the object store publishes them (DROP_EVENTS_TOPIC)', { minLength: 1 }),
                 group: str('the consumer group reading them (DROP_EVENTS_GROUP)', { minLength: 1 }),
+                fullListingMs: int(0, undefined, "the drops CronJob's DROP_FULL_LISTING_MS while events are on"),
               },
-              ['enabled', 'topic', 'group'],
+              ['enabled', 'topic', 'group', 'fullListingMs'],
             ),
           },
           ['enabled', 'schedule', 'timeZone', 'uri', 'tenant', 'activeDeadlineSeconds', 'resources', 'events'],

@@ -190,6 +190,11 @@ if (!helm) {
     t.equal(names.filter((n) => n === 'DROP_URI').length, 1, 'the CronJob names its folder once')
     t.notOk(names.includes('DROP_EVENTS_TOPIC'), 'and reads no events')
     t.equal(
+      env(`CronJob/${RELEASE}-ingestion-drops`).get('DROP_FULL_LISTING_MS'),
+      '604800000',
+      'and lists incrementally between weekly whole listings',
+    )
+    t.equal(
       env(`Job/${RELEASE}-catalog-topics`).get('KAFKA_OBJECT_STORE_USER'),
       'minio',
       "the topics Job grants the object store's user",

@@ -78,7 +78,7 @@ export const StartBody = Type.Object(
       minLength: 1,
       maxLength: 2048,
       description:
-        "file://<path under the ingest root> or s3://<bucket>/<key>, in the caller's area: file:///tenants/<tenant>/… or s3://<bucket>/tenants/<tenant>/… by default",
+        "file://<path under the ingest root> or s3://<bucket>/<key>, in the caller's area: file:///tenants/<tenant>/… or s3://<bucket>/tenants/<tenant>/… by default; or github-gists://<user>, a GitHub user's gists (one item each, source github-gists:<user>)",
     }),
     source: Type.Optional(
       Type.String({ minLength: 1, maxLength: 100, pattern: '^\\S+$', description: 'for records that name none' }),

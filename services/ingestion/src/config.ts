@@ -25,6 +25,21 @@ const ingestSettings = {
    * next bytes: past it the request fails (a job with ING_ERR_SOURCE_UNAVAILABLE) instead of hanging.
    */
   S3_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 100, maximum: 3_600_000, default: 30_000 }),
+  /**
+   * github-gists://<user> imports read the GitHub REST API here: GitHub's, or a GitHub Enterprise
+   * server's (`https://ghe.example.com/api/v3`); empty: no gists source. Never taken from a request.
+   */
+  GITHUB_API_URL: Type.String({ pattern: '^(https?://.+)?$', default: 'https://api.github.com' }),
+  /** Origins a truncated gist file's raw URL may be fetched from, comma-separated (the API's own always). */
+  GITHUB_RAW_ORIGINS: Type.String({ default: 'https://gist.githubusercontent.com' }),
+  /** A JSON file of each tenant's GitHub token ({"acme": "github_pat_..."}): its private gists, a higher rate limit. */
+  GITHUB_TOKENS_FILE: Type.Optional(Type.String({ minLength: 1 })),
+  /** Bytes of one gist file's content read into the gist's searchable text (which holds 20,000 characters in all). */
+  GISTS_MAX_FILE_BYTES: Type.Integer({ minimum: 1024, maximum: 100 * 1024 ** 2, default: 1024 ** 2 }),
+  /** Gists one import reads at most. */
+  GISTS_MAX_GISTS: Type.Integer({ minimum: 1, maximum: 1_000_000, default: 10_000 }),
+  /** The longest wait for GitHub's rate limit to reset before an import fails (ING_ERR_SOURCE_UNAVAILABLE) instead. */
+  GISTS_MAX_RATE_LIMIT_WAIT_MS: Type.Integer({ minimum: 0, default: 15 * 60_000 }),
   /** A job fails when more than this share of its records are bad (checked after 1,000 records and at the end). */
   INGEST_MAX_ERROR_RATIO: Type.Number({ minimum: 0, maximum: 1, default: 0.1 }),
   /** What a gzip input may expand to: past it the job fails (a gzip bomb). */
@@ -57,6 +72,15 @@ const ingestSettings = {
   DROP_RETRY_BASE_MS: Type.Integer({ minimum: 0, default: 60_000 }),
   /** The longest wait between two attempts of a dropped file. */
   DROP_RETRY_MAX_MS: Type.Integer({ minimum: 0, default: 6 * 3_600_000 }),
+  /**
+   * How often a scan lists the whole s3:// drop folder; between, each lists only the keys after
+   * the last one the scan before listed (StartAfter), as a folder of dated names only grows. A
+   * file under a name that sorts before it (rewritten, or named at random) waits for the next
+   * whole listing unless its object store event (DROP_EVENTS_TOPIC) started it. 0 (the default):
+   * every scan lists the whole folder, for any naming; a week suits a folder whose events are on.
+   * A file:// folder is always read whole.
+   */
+  DROP_FULL_LISTING_MS: Type.Integer({ minimum: 0, default: 0 }),
 } satisfies TProperties
 
 export const ingestionEnv = Type.Object({

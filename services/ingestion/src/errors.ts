@@ -11,6 +11,8 @@ export const codes = {
   finished: 'ING_ERR_JOB_FINISHED',
   notRetryable: 'ING_ERR_NOT_RETRYABLE',
   tooManyJobs: 'ING_ERR_TOO_MANY_JOBS',
+  sourceUnavailable: 'ING_ERR_SOURCE_UNAVAILABLE',
+  sourceRefused: 'ING_ERR_SOURCE_REFUSED',
 } as const
 
 export const invalid = (violations: readonly FieldViolation[]) => invalidArgument(violations, codes.invalid)
@@ -27,6 +29,14 @@ export const sourceNotFound = (uri: string, field = 'uri') =>
 /** A location outside the caller's area: refused on the URI alone, before anything is looked up. */
 export const sourceForbidden = (field: string, description: string) =>
   new PlatformError(codes.sourceForbidden, status.PERMISSION_DENIED, `${field}: ${description}`, [{ field, description }])
+
+/** A source that did not answer as it should (GitHub away, its rate limit past the wait): retry later. */
+export const sourceAway = (uri: string, why: string) =>
+  new PlatformError(codes.sourceUnavailable, status.UNAVAILABLE, `${uri} could not be read now (${why}); start it again later`)
+
+/** A source that refused the credentials configured for the tenant. */
+export const sourceRefused = (uri: string, why: string) =>
+  new PlatformError(codes.sourceRefused, status.FAILED_PRECONDITION, `${uri}: ${why}`)
 
 /** A tenant at its limit of running jobs: the message names the limit and the setting behind it. */
 export const tooManyJobs = (limit: number) =>

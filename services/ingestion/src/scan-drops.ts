@@ -45,7 +45,7 @@ await runTask('drop scan', async () => {
   const kafka = createKafka({ ...kafkaConnection(config), clientId: `${config.SERVICE_NAME}-drops`, log })
   const producer = await createIdempotentProducer(kafka, log)
   try {
-    const sources = ingestSources(config)
+    const sources = ingestSources(config, log)
     const options = runnerOptions(config)
     const jobs = createJobService({
       pool,
@@ -65,6 +65,7 @@ await runTask('drop scan', async () => {
     // Files the tenant's limit of running jobs held back this round: started in the next, once these end.
     let held = 0
     const scan = dropScan(config, sources, {
+      pool,
       log,
       start: async (tenant, uri) => {
         const drop = await jobs.startDrop(tenant, uri).catch((err: unknown) => {
@@ -72,7 +73,8 @@ await runTask('drop scan', async () => {
           held++
           return undefined
         })
-        if (!drop) return { step: 'waiting' }
+        // Held back: the listing's cursor stops before it, so the next round lists it again.
+        if (!drop) return { step: 'waiting', held: true }
         const { job, step } = drop
         if (step === 'started') started.set(job.uri, job.id)
         if (step === 'waiting' && job.retry_at) waiting.push(job.retry_at)

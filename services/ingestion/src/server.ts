@@ -14,7 +14,7 @@ export const MIGRATIONS_DIR = fileURLToPath(new URL('../migrations', import.meta
 export interface IngestionDeps extends ServiceServerDeps {
   pool: Pool
   producer: Producer
-  sources: { file: Source; s3?: Source }
+  sources: { file: Source; s3?: Source; gists?: Source }
   /** The key prefix or folder a tenant may read (`tenants/acme/`). */
   areaOf: (tenant: string) => string
   options: RunnerOptions & { leaseMs: number; maxRunningJobs: number }

@@ -31,7 +31,7 @@ await runGrpcService({
     const kafka = createKafka({ ...kafkaConnection(config), clientId: config.SERVICE_NAME, log })
     if (config.KAFKA_CREATE_TOPICS) await ensureTopics(kafka, PLATFORM_TOPICS)
     const producer = await createIdempotentProducer(kafka, log)
-    const sources = ingestSources(config)
+    const sources = ingestSources(config, log)
     const { server, jobs, jobMetrics } = build({
       ...serverDeps(ctx, { callers: config.INGESTION_ALLOWED_CALLERS, forwarders: config.INGESTION_FORWARDERS }),
       pool,
@@ -41,7 +41,7 @@ await runGrpcService({
       areaOf: areaOf(config),
       options: runnerOptions(config),
     })
-    const scan = dropScan(config, sources, { start: (tenant, uri) => jobs.startDrop(tenant, uri), log })
+    const scan = dropScan(config, sources, { pool, start: (tenant, uri) => jobs.startDrop(tenant, uri), log })
     // The catalog's totals of each job's records: what completes an applying job.
     const applied = await startAppliedConsumer(kafka, {
       pool,

@@ -10,6 +10,7 @@ import { build, MIGRATIONS_DIR } from './server.ts'
 import { fileSource } from './sources/file-source.ts'
 import type { S3Options } from './sources/s3-source.ts'
 import { createS3Client, s3Source } from './sources/s3-source.ts'
+import type { Source } from './sources/source.ts'
 import { DEFAULT_TENANT_PREFIX, tenantArea } from './sources/tenant-area.ts'
 
 interface Tap {
@@ -39,6 +40,8 @@ export interface TestIngestion {
 export async function startTestIngestion(
   t: Tap,
   options: Partial<RunnerOptions & { leaseMs: number; maxRunningJobs: number }> = {},
+  /** Sources beside file:// and s3:// (github-gists:// on a local server). */
+  extra: { gists?: Source } = {},
 ): Promise<TestIngestion> {
   const base = await testServiceBase(t, 'ingestion', { migrationsDir: MIGRATIONS_DIR, poolMax: 8, statementTimeoutMs: 10_000 })
   const { pool, log } = base
@@ -60,6 +63,7 @@ export async function startTestIngestion(
     sources: {
       file: fileSource(fileRoot),
       ...(s3 ? { s3: s3Source({ buckets: ['ingest-test', 'ingest-drops', 'ingest-events'], ...s3 }, createS3Client(s3)) } : {}),
+      ...extra,
     },
     areaOf,
     options: {

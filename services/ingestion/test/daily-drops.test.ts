@@ -27,7 +27,7 @@ t.test('a drop folder scan starts each file once, however often it runs', async 
     log: silentLogger(),
   }
   const daily = `file:///tenants/${tenant}/daily/`
-  const none = { started: 0, failed: 0, running: 0, applying: 0, completed: 0, cancelled: 0, quarantined: 0, waiting: 0 }
+  const none = { started: 0, failed: 0, gone: 0, running: 0, applying: 0, completed: 0, cancelled: 0, quarantined: 0, waiting: 0 }
   t.same(await scanDrops(deps, daily), { ...none, started: 2 })
   const second = await scanDrops(deps, daily)
   t.equal(second.started, 0, 'a second scan starts nothing')

@@ -142,6 +142,7 @@ t.test('the drop schedule reads only the area of its own tenant', async (t) => {
     })
   const started: [string, string][] = []
   const deps = {
+    pool: ing.pool,
     log: silentLogger(),
     start: async (tenant: string, uri: string) => {
       started.push([tenant, uri])

@@ -3,7 +3,10 @@ import { childTraceparent, withTraceparent } from '@catalog/kit'
 import { Cron } from 'croner'
 import type { DropSkip } from './drop-retries.ts'
 
-export type DropCounts = Record<'started' | 'failed' | DropSkip, number>
+/** What a scan did with a file: started it, left it alone (why), or found it gone (a failed file due again, deleted since). */
+export type DropOutcome = 'started' | 'gone' | DropSkip
+
+export type DropCounts = Record<'failed' | DropOutcome, number>
 
 /**
  * Daily drops: on a cron schedule, lists the files under a folder or bucket prefix and takes each
@@ -14,7 +17,7 @@ export type DropCounts = Record<'started' | 'failed' | DropSkip, number>
 export async function scanDrops(
   deps: {
     list: (prefix: string) => Promise<string[]>
-    start: (uri: string) => Promise<{ step: 'started' | DropSkip }>
+    start: (uri: string) => Promise<{ step: DropOutcome }>
     log: Logger
   },
   prefix: string,
@@ -22,6 +25,7 @@ export async function scanDrops(
   const counts: DropCounts = {
     started: 0,
     failed: 0,
+    gone: 0,
     running: 0,
     applying: 0,
     completed: 0,

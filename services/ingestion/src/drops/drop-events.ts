@@ -104,13 +104,13 @@ export function dropUriOf(object: CreatedObject, folder: DropFolder): string | u
 }
 
 /** What became of an object an event announced. */
-export type DropEventOutcome = 'started' | DropSkip | 'elsewhere' | 'gone' | 'held' | 'refused'
+export type DropEventOutcome = 'started' | DropSkip | 'elsewhere' | 'gone' | 'refused'
 
 /**
  * Reads S3 event notifications from `topic` and starts a drop job for each new object in the drop
- * folder. A file the tenant's limit of running jobs holds back, or one the store no longer has,
- * is left to the scan; a failure of the database or the store retries the batch (the consumer
- * commits nothing until its batch is handled), so no event is lost to a passing outage.
+ * folder. One the store no longer has is skipped; the tenant at its limit of running jobs, or a
+ * failure of the database or the store, retries the batch (the consumer commits nothing until its
+ * batch is handled), so no event is lost to a passing outage or a busy tenant.
  */
 export async function startDropEvents(
   kafka: Kafka,
@@ -128,8 +128,15 @@ export async function startDropEvents(
   const { log } = deps
   const outcomes = new Counter({
     name: 'ingestion_drop_events_total',
-    help: 'Objects S3 event notifications announced, by what became of them: started, running, completed... (a file already started), elsewhere (outside the drop folder), gone, held (left to the scan), refused, malformed (no event).',
+    help: 'Objects S3 event notifications announced, by what became of them: started, running, completed... (a file already started), elsewhere (outside the drop folder), gone, refused, malformed (no event).',
     labelNames: ['outcome'],
+    registers: [deps.metrics.registry],
+  })
+  // The alert's outcomes exist from the start: its first increase after a restart counts.
+  for (const outcome of ['malformed', 'refused']) outcomes.inc({ outcome }, 0)
+  const held = new Counter({
+    name: 'ingestion_drop_events_held_total',
+    help: 'Starts of an announced object put off because the drop tenant ran INGEST_MAX_RUNNING_JOBS jobs: its batch waits and is retried.',
     registers: [deps.metrics.registry],
   })
   const handle = async (messages: KafkaMessage[], from: BatchOrigin) => {
@@ -143,7 +150,7 @@ export async function startDropEvents(
       for (const object of objects) {
         const outcome = await startOne(object)
         outcomes.inc({ outcome })
-        if (outcome === 'started' || outcome === 'held' || outcome === 'refused')
+        if (outcome === 'started' || outcome === 'refused')
           log.info({ bucket: object.bucket, key: object.key, etag: object.etag, outcome }, 'drop event')
       }
     }
@@ -157,8 +164,12 @@ export async function startDropEvents(
       const code = (err as { code?: string }).code
       // Deleted since it was written: nothing to ingest (the scan will not list it either).
       if (code === codes.sourceNotFound) return 'gone'
-      // The tenant runs as many jobs as it may: the next scan starts this one.
-      if (code === codes.tooManyJobs) return 'held'
+      // The tenant runs as many jobs as it may: the batch is retried (with backoff) until one ends,
+      // as a scan listing incrementally may not see this file again for days.
+      if (code === codes.tooManyJobs) {
+        held.inc()
+        throw err
+      }
       // A key the sources refuse (a "." segment, a bucket not allowed): the scan refuses it the same way.
       if (code === codes.invalid || code === codes.sourceForbidden) return 'refused'
       throw err

@@ -242,7 +242,12 @@ export async function* deadLetterLines(
         for (const message of batch.messages) {
           const offset = BigInt(message.offset)
           if (offset < read) continue
-          if (offset >= range.to || signal.aborted || !isRunning()) break
+          if (offset >= range.to) {
+            // Past the range: what lay between (a tail retention took) is gone, and the partition done.
+            read = range.to
+            break
+          }
+          if (signal.aborted || !isRunning()) break
           if (offset > read)
             log.warn({ job: job.id, partition: batch.partition, from: read, to: offset }, 'dead letters gone (retention)')
           read = offset + 1n
@@ -266,6 +271,8 @@ export async function* deadLetterLines(
         for (const l of letters) {
           if (!mine.has(l.id) || handed.has(l.id)) continue
           handed.add(l.id)
+          // Copies of a letter lie close together (a batch set aside twice): the newest ids are kept, memory bounded.
+          if (handed.size > MAX_HANDED) handed.delete(handed.values().next().value as string)
           lines.push(l.line)
         }
         const skipped = letters.length - lines.length
@@ -302,6 +309,8 @@ export async function* deadLetterLines(
 }
 
 const NEWLINE = Buffer.from('\n')
+/** Ids of letters handed on that a replay remembers, to skip a copy read again. */
+const MAX_HANDED = 50_000
 /** Bytes as one line: their line breaks become spaces (what they say is refused again all the same). */
 function stripLines(bytes: Buffer): Buffer {
   const copy = Buffer.from(bytes)

@@ -29,7 +29,7 @@ import {
 import { toJob } from './job-view.ts'
 
 export interface JobServiceDeps extends RunnerDeps {
-  sources: { file: Source; s3?: Source }
+  sources: { file: Source; s3?: Source; gists?: Source }
   /** What a replay reads the DLQ with (the service's); without it, no replays (the drops CronJob). */
   kafka?: Kafka
   /** The key prefix or folder a tenant may read (`tenants/acme/`). */
@@ -97,7 +97,18 @@ export function createJobService(deps: JobServiceDeps) {
   const fileAt = async (tenant: string, uri: string, defaultSource: string) => {
     const { source, url } = pickSource(uri, deps.sources)
     if (defaultSource) checkSource(defaultSource)
-    const found = await source.find(url, deps.areaOf(tenant))
+    const found = await source.find(url, deps.areaOf(tenant), {
+      tenant,
+      previous: async (uri) => {
+        const { rows } = await deps.pool.query<{ content_key: string }>(
+          `SELECT content_key FROM jobs WHERE tenant = $1 AND uri = $2 AND content_key IS NOT NULL
+              AND state IN ('running', 'applying', 'completed')
+            ORDER BY created_at DESC LIMIT 1`,
+          [tenant, uri],
+        )
+        return rows[0]?.content_key
+      },
+    })
     const job = {
       tenant,
       uri: found.uri,

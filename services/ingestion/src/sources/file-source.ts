@@ -47,14 +47,16 @@ export function fileSource(root: string): Source {
         open: (signal) => createReadStream(path, { highWaterMark: 64 * 1024, ...(signal ? { signal } : {}) }),
       }
     },
-    async list(prefix, area) {
+    async list(prefix, area, after) {
       const dir = await locate(prefix, area)
       const realRoot = await realpath(absoluteRoot)
       const entries = await readdir(dir, { withFileTypes: true })
+      // A folder is read whole whatever the cursor: it only trims what the scan then starts.
       return entries
         .filter((e) => e.isFile() && shapeOf(e.name))
         .map((e) => `file:///${relative(realRoot, join(dir, e.name)).split(sep).map(encodeURIComponent).join('/')}`)
         .sort()
+        .filter((uri) => after === undefined || uri > after)
     },
   }
 }

@@ -52,17 +52,29 @@ export function s3Source(options: S3Options, client = createS3Client(options)): 
         open: (signal) => openObject(client, bucket, key, etag, signal),
       }
     },
-    async list(prefix, area) {
+    async list(prefix, area, after) {
       const { bucket, key } = locate(prefix, area, true)
+      // The key a cursor names, when it lies under the prefix: S3 lists only the keys after it.
+      const from = after ? URL.parse(after) : null
+      const afterKey = from?.hostname === bucket ? decodedPath(from)?.replace(/^\//, '') : undefined
+      const startAfter = afterKey?.startsWith(key) ? afterKey : undefined
       const uris: string[] = []
       let token: string | undefined
       do {
-        const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, ContinuationToken: token }))
+        const page = await client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: key,
+            ContinuationToken: token,
+            ...(startAfter ? { StartAfter: startAfter } : {}),
+          }),
+        )
         for (const o of page.Contents ?? [])
           if (o.Key && shapeOf(o.Key)) uris.push(`s3://${bucket}/${o.Key.split('/').map(encodeURIComponent).join('/')}`)
         token = page.IsTruncated ? page.NextContinuationToken : undefined
       } while (token)
-      return uris.sort()
+      // In the store's order (by key, byte-wise), the one StartAfter follows.
+      return uris
     },
   }
 }
