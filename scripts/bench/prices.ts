@@ -7,7 +7,14 @@
 //   bash scripts/bench/run.sh prices
 //   BENCH_PRICE_ROWS=1000000 BENCH_PRICE_ITEMS=50000 bash scripts/bench/run.sh prices   (a quick run)
 import { join } from 'node:path'
-import { listChanges, listPricesInWindow, summarizePrices } from '@catalog/catalog-service/testing'
+import {
+  dropPricePartitions,
+  ensurePricePartitions,
+  listChanges,
+  listPricesInWindow,
+  pricePartitions,
+  summarizePrices,
+} from '@catalog/catalog-service/testing'
 import { ensureDevIdentity, mintDevToken } from '@catalog/gateway/dev-identity'
 import { logged, startServiceProcess } from '@catalog/kit/testing'
 import pg from 'pg'
@@ -44,9 +51,11 @@ const catalog = await startServiceProcess(
 // a phase of its own (so every week holds its share of changes, the last one's included), prices
 // pseudo-random between 10.00 and 100.00 EUR; the item holds its last.
 const db = new pg.Pool({ connectionString: url, max: 8 })
+// The catalog makes the months from now on; two years of history need their months too.
+await ensurePricePartitions(db, new Date(Date.now() - 731 * DAY), new Date())
 const loadStart = performance.now()
-const changes = (i: string) => `(1 + (${i} * 7919) % 39)`
-const amount = (i: string, v: string) => `(1000 + ((${i} * 7919 + ${v} * 104729) % 9001))`
+const changes = (i: string) => `(1 + (${i}::bigint * 7919) % 39)::int`
+const amount = (i: string, v: string) => `(1000 + ((${i}::bigint * 7919 + ${v}::bigint * 104729) % 9001))`
 await db.query(`
   INSERT INTO items (id, tenant, source, external_id, title, version, price_amount_minor, price_currency)
   SELECT md5('bench-item-' || i)::uuid, '${TENANT}', 'bench', 'e' || i, 'Item ' || i, ${changes('i')},
@@ -57,9 +66,10 @@ const itemsSeconds = (performance.now() - loadStart) / 1000
 const scale = ROWS / (ITEMS * 20)
 const historyStart = performance.now()
 await db.query(`
-  INSERT INTO price_history (item_id, item_version, tenant, amount_minor, currency, changed_at)
+  INSERT INTO price_history (item_id, item_version, tenant, amount_minor, currency, changed_at, old_amount_minor, old_currency)
   SELECT md5('bench-item-' || i)::uuid, v, '${TENANT}', ${amount('i', 'v')}, 'EUR',
-         now() - interval '730 days' + (v - 1 + ((i * 31) % 100) / 100.0) * (interval '730 days' / k)
+         now() - interval '730 days' + (v - 1 + ((i::bigint * 31) % 100) / 100.0) * (interval '730 days' / k),
+         CASE WHEN v > 1 THEN ${amount('i', 'v - 1')} END, CASE WHEN v > 1 THEN 'EUR' END
     FROM generate_series(1, ${ITEMS}) AS i,
          LATERAL (SELECT greatest(1, round(${changes('i')} * ${scale}))::int AS k) AS n,
          LATERAL generate_series(1, n.k) AS v`)
@@ -72,9 +82,11 @@ await db.query(`UPDATE items i SET version = h.v, price_amount_minor = h.amount
 await db.query('VACUUM (ANALYZE) items')
 await db.query('VACUUM (ANALYZE) price_history')
 const { rows: sized } = await db.query<{ rows: string; heap: string; indexes: string; total: string }>(
+  // Summed over the months: a partitioned table's own relation holds nothing.
   `SELECT (SELECT count(*) FROM price_history)::text AS rows,
-          pg_relation_size('price_history')::text AS heap, pg_indexes_size('price_history')::text AS indexes,
-          pg_total_relation_size('price_history')::text AS total`,
+          sum(pg_relation_size(relid))::text AS heap, sum(pg_indexes_size(relid))::text AS indexes,
+          sum(pg_total_relation_size(relid))::text AS total
+     FROM pg_partition_tree('price_history') WHERE isleaf`,
 )
 const size = sized[0] ?? { rows: '0', heap: '0', indexes: '0', total: '0' }
 const rows = Number(size.rows)
@@ -189,10 +201,27 @@ for (const kind of kinds) {
   )
 }
 
+// A retention pass: the history past a year dropped, a whole month at a time.
+const partitionsBefore = (await pricePartitions(db)).length
+const retentionStart = performance.now()
+const dropped = await dropPricePartitions(db, new Date(Date.now() - 365 * DAY))
+const retentionMs = performance.now() - retentionStart
+const { rows: left } = await db.query<{ n: string }>('SELECT count(*)::text AS n FROM price_history')
+const retention = {
+  ms: Math.round(retentionMs),
+  partitionsDropped: dropped.length,
+  partitionsBefore,
+  rowsDropped: rows - Number(left[0]?.n ?? 0),
+}
+console.log(
+  `  a retention pass to one year: ${retention.partitionsDropped} of ${partitionsBefore} months (${retention.rowsDropped.toLocaleString()} rows) dropped in ${retention.ms} ms`,
+)
+
 await writeResult('prices', {
   load: { rows, items: ITEMS, seconds: itemsSeconds + historySeconds, queriesPerKind: QUERIES, inFlight: IN_FLIGHT },
   storage: { bytesPerMillionRows: Number(size.total) / (rows / 1e6), heap: Number(size.heap), indexes: Number(size.indexes) },
   queries: results,
+  retention,
 })
 await http.close()
 await db.end()

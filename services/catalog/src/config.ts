@@ -26,6 +26,13 @@ export const catalogEnv = Type.Object({
    * comma-separated: only a caller that verified the user itself. Empty: none.
    */
   CATALOG_FORWARDERS: Type.String({ default: 'gateway' }),
+  /**
+   * Price history older than this many days is dropped, a whole month at a time once all of it
+   * is past (so up to a month more is kept); 0: kept for ever.
+   */
+  PRICE_HISTORY_RETENTION_DAYS: Type.Integer({ minimum: 0, maximum: 36_500, default: 0 }),
+  /** Months of price history partitions made ahead of the current one (checked at start and every 6 hours). */
+  PRICE_HISTORY_MONTHS_AHEAD: Type.Integer({ minimum: 1, maximum: 24, default: 3 }),
 })
 
 export type CatalogConfig = Readonly<Static<typeof catalogEnv>>

@@ -13,6 +13,7 @@ import type { CatalogConfig } from './config.ts'
 import { loadCatalogConfig } from './config.ts'
 import { startIngestConsumer } from './ingest/ingest-consumer.ts'
 import { createOutboxRelay } from './outbox/outbox-relay.ts'
+import { startPriceMaintenance } from './prices/price-partitions.ts'
 import { build, MIGRATIONS_DIR } from './server.ts'
 
 await runGrpcService({
@@ -29,12 +30,18 @@ await runGrpcService({
       pool,
       onChange,
     })
+    // The months of price history: made ahead, and dropped past the retention.
+    const prices = await startPriceMaintenance(
+      { pool, log: ctx.log, metrics: ctx.metrics },
+      { monthsAhead: config.PRICE_HISTORY_MONTHS_AHEAD, retentionDays: config.PRICE_HISTORY_RETENTION_DAYS },
+    )
     const kafkaWorkers = await startKafkaWorkers(ctx, onChange)
-    if (!kafkaWorkers) return { server }
+    const maintenance = { name: 'price history maintenance', run: async () => prices.stop() }
+    if (!kafkaWorkers) return { server, workers: [maintenance] }
     wake = kafkaWorkers.wake
     return {
       server,
-      workers: [{ name: 'outbox relay and ingest consumer', run: kafkaWorkers.stop }],
+      workers: [maintenance, { name: 'outbox relay and ingest consumer', run: kafkaWorkers.stop }],
       // Writes go on into the outbox while Kafka is away: reported, not a reason to stop serving.
       checks: { kafka: { soft: true, check: kafkaCheck(kafkaWorkers.kafka) } },
     }

@@ -8,6 +8,8 @@ import { createOutboxRelay } from './outbox/outbox-relay.ts'
 export { createIngestApplier, startIngestConsumer } from './ingest/ingest-consumer.ts'
 /** The price reads' own statements, for the price bench's direct baseline (scripts/bench/prices.ts). */
 export { listChanges } from './prices/price-changes.ts'
+/** The months of price history, for the bench's two years of generated changes and its retention pass. */
+export { dropPricePartitions, ensurePricePartitions, pricePartitions } from './prices/price-partitions.ts'
 export { listPricesInWindow } from './prices/price-store.ts'
 export { summarizePrices } from './prices/price-summary.ts'
 

@@ -46,14 +46,14 @@ const DELETE_EVENT = `(1, ${quote(events.TOPICS.item)}, ${quote(events.TYPES.ite
 
 /**
  * The CTEs that record an upsert's or update's consequences: a price history row when the price
- * moved (or a new item has one), an `item.upserted` event, and a `price.changed` event when the
+ * moved (or a new item has one), with the price it replaced, an `item.upserted` event, and a `price.changed` event when the
  * price moved. `headers` is the SQL of each event's headers: it may read `c`, the changed row, and
  * what `join` joins to it.
  */
 export function recordChange(headers: string, join = ''): string {
   return `, prices AS (
-    INSERT INTO price_history (item_id, item_version, tenant, amount_minor, currency, changed_at)
-    SELECT c.id, c.version, c.tenant, c.price_amount_minor, c.price_currency, c.updated_at
+    INSERT INTO price_history (item_id, item_version, tenant, amount_minor, currency, changed_at, old_amount_minor, old_currency)
+    SELECT c.id, c.version, c.tenant, c.price_amount_minor, c.price_currency, c.updated_at, c.old_amount, c.old_currency
       FROM changed c WHERE ${PRICE_MOVED}
   ), events AS (
     INSERT INTO outbox_events (topic, key, type, tenant, data, headers)

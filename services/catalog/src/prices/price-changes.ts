@@ -4,10 +4,10 @@ import type { FeedKey } from './price-window.ts'
 
 /*
  * The tenant's price changes in a window, newest first: a backward range scan of
- * price_history_tenant_time from the cursor (or the window's end) that stops once a page is full.
- * Per change, the price before it is the item's previous row (the highest lower version), one
- * probe of the primary key; the item, for its title and to leave deleted items out, one probe of
- * its own. Filters on direction, size and currency run on those rows, so a selective filter reads
+ * price_history_tenant_time from the cursor (or the window's end) that stops once a page is full,
+ * in the window's months only (the table is partitioned by month). Each change carries the price
+ * it replaced (written with it); the item, for its title and to leave deleted items out, is one
+ * probe of its own. Filters on direction, size and currency run on those rows, so a selective filter reads
  * further into the window, never past it.
  *
  * A change is stamped with its statement's start and becomes visible at commit, a few
@@ -15,22 +15,17 @@ import type { FeedKey } from './price-window.ts'
  */
 const FEED = `SELECT p.item_id, p.item_version, p.changed_at, ${MICROS('p.changed_at')} AS micros,
          p.amount_minor AS new_amount, p.currency AS new_currency,
-         o.amount_minor AS old_amount, o.currency AS old_currency, i.title,
-         CASE WHEN o.currency = p.currency AND o.amount_minor > 0
-              THEN round((p.amount_minor - o.amount_minor) * 100.0 / o.amount_minor, 2)::float8 END AS percent
+         p.old_amount_minor AS old_amount, p.old_currency, i.title,
+         CASE WHEN p.old_currency = p.currency AND p.old_amount_minor > 0
+              THEN round((p.amount_minor - p.old_amount_minor) * 100.0 / p.old_amount_minor, 2)::float8 END AS percent
     FROM price_history p
     JOIN items i ON i.id = p.item_id AND i.tenant = $1 AND i.deleted_at IS NULL
-    LEFT JOIN LATERAL (
-      SELECT amount_minor, currency FROM price_history o
-       WHERE o.item_id = p.item_id AND o.item_version < p.item_version
-       ORDER BY o.item_version DESC LIMIT 1
-    ) o ON true
    WHERE p.tenant = $1 AND p.changed_at >= $2::timestamptz AND p.changed_at < $3::timestamptz
      AND (p.changed_at, p.item_id, p.item_version) < (${FROM_MICROS('$4')}, $5::uuid, $6::bigint)
-     AND ($7::int = 0 OR (o.currency = p.currency
-          AND CASE $7::int WHEN 1 THEN p.amount_minor < o.amount_minor ELSE p.amount_minor > o.amount_minor END))
-     AND ($8::numeric = 0 OR (o.currency = p.currency AND o.amount_minor > 0
-          AND abs(p.amount_minor - o.amount_minor) * 100 >= $8::numeric * o.amount_minor))
+     AND ($7::int = 0 OR (p.old_currency = p.currency
+          AND CASE $7::int WHEN 1 THEN p.amount_minor < p.old_amount_minor ELSE p.amount_minor > p.old_amount_minor END))
+     AND ($8::numeric = 0 OR (p.old_currency = p.currency AND p.old_amount_minor > 0
+          AND abs(p.amount_minor - p.old_amount_minor) * 100 >= $8::numeric * p.old_amount_minor))
      AND ($9::text IS NULL OR p.currency = $9::text)
    ORDER BY p.changed_at DESC, p.item_id DESC, p.item_version DESC
    LIMIT $10`
