@@ -116,5 +116,10 @@ export const PriceChange = Type.Object({
 
 export const PagePriceChanges = Type.Object({
   items: Type.Array(PriceChange),
-  next_cursor: Nullable(Type.String()),
+  next_cursor: Nullable(
+    Type.String({
+      description:
+        'the next page; a page reads at most 10,000 changes of the window, so a selective filter may answer a short (even empty) page with a next_cursor: follow it until null',
+    }),
+  ),
 })

@@ -155,4 +155,28 @@ t.test('a window of prices and the change feed read only the months of their win
     ['price_history_2024_06'],
     "the feed's week: its month",
   )
+
+  // A page reads a bounded chunk of its window: filters that keep nothing of it answer a short
+  // (here empty) page that says where the next resumes, until the window ends.
+  const query = {
+    since: new Date('2024-01-01T00:00:00Z'),
+    until: new Date('2025-01-01T00:00:00Z'),
+    direction: 1 as const,
+    minPercent: 0,
+    currency: null,
+  }
+  const first = await listChanges(cat.pool, 'acme', { ...query, after: undefined }, 51, 5)
+  t.same(first.rows, [], 'no drops: every change of the chair is a rise')
+  t.equal(
+    first.resumeAt && new Date(Number(BigInt(first.resumeAt.micros) / 1000n)).toISOString(),
+    '2024-08-15T00:00:00.000Z',
+    'five changes read, newest first',
+  )
+  const second = await listChanges(cat.pool, 'acme', { ...query, after: first.resumeAt }, 51, 5)
+  t.equal(second.resumeAt && new Date(Number(BigInt(second.resumeAt.micros) / 1000n)).toISOString(), '2024-03-15T00:00:00.000Z')
+  const third = await listChanges(cat.pool, 'acme', { ...query, after: second.resumeAt }, 51, 5)
+  t.same(third, { rows: [], resumeAt: undefined }, 'the window ends: no next page')
+  const rises = await listChanges(cat.pool, 'acme', { ...query, direction: 2, after: undefined }, 3, 5)
+  t.equal(rises.rows.length, 3, 'a page filled within its chunk')
+  t.equal(rises.resumeAt, undefined, 'continues from its last change instead')
 })

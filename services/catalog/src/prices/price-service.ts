@@ -169,7 +169,7 @@ export function priceHandlers(pool: Pool) {
         currency: req.currency || null,
         after,
       }
-      const rows = await listChanges(pool, tenant, query, limit + 1).catch((err: unknown) => {
+      const { rows, resumeAt } = await listChanges(pool, tenant, query, limit + 1).catch((err: unknown) => {
         // A selective filter over a busy tenant's window can read past the statement timeout:
         // the client's window to narrow, said as such, never a 500.
         if ((err as { code?: string }).code === '57014')
@@ -194,10 +194,13 @@ export function priceHandlers(pool: Pool) {
           ...(r.percent === null ? {} : { change_percent: r.percent }),
         })),
         page: {
+          // A page the filters left short still continues where its chunk of the window ended.
           next_cursor:
             rows.length > limit && last
               ? encodeFeedCursor({ micros: last.micros, itemId: last.item_id, version: last.item_version })
-              : '',
+              : resumeAt
+                ? encodeFeedCursor(resumeAt)
+                : '',
         },
       }
     },
