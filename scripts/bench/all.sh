@@ -12,10 +12,11 @@ cd "$ROOT"
 if [ "${BENCH_FULL:-0}" != "1" ]; then
   export BENCH_SECONDS="${BENCH_SECONDS:-5}" BENCH_ITEMS="${BENCH_ITEMS:-20000}" BENCH_QUERIES="${BENCH_QUERIES:-50}" \
     BENCH_WRITE_SECONDS="${BENCH_WRITE_SECONDS:-5}" BENCH_RECORDS="${BENCH_RECORDS:-50000}" \
-    SOAK_SECONDS="${SOAK_SECONDS:-120}" SOAK_WINDOW_SECONDS="${SOAK_WINDOW_SECONDS:-20}"
+    SOAK_SECONDS="${SOAK_SECONDS:-120}" SOAK_WINDOW_SECONDS="${SOAK_WINDOW_SECONDS:-20}" \
+    BENCH_PRICE_ROWS="${BENCH_PRICE_ROWS:-1000000}" BENCH_PRICE_ITEMS="${BENCH_PRICE_ITEMS:-50000}"
 fi
-rm -f bench/out/{catalog,gateway,search,search-opensearch,ingestion,soak}.json
-for bench in catalog gateway search ingestion soak; do
+rm -f bench/out/{catalog,gateway,search,search-opensearch,ingestion,prices,soak}.json
+for bench in catalog gateway search ingestion prices soak; do
   echo "== bench: $bench"
   BENCH_ENGINE=postgres bash scripts/bench/run.sh "$bench"
   if [ "$bench" = "search" ] && { [ "${BENCH_FULL:-0}" = "1" ] || [ "${BENCH_OPENSEARCH:-0}" = "1" ]; }; then

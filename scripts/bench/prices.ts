@@ -201,6 +201,13 @@ for (const kind of kinds) {
   )
 }
 
+// The floor of any read through the gateway: one item by id (JWT, gRPC over mTLS, one primary-key
+// probe), the same items and concurrency; what a price read costs past it is the price query's.
+const floor = await measure((i) => get(`/v1/items/${ids[i]}`), QUERIES)
+console.log(
+  `  the gateway's floor, GET /v1/items/{id}     gateway p50 ${String(floor.p50Ms).padStart(6)}  p95 ${String(floor.p95Ms).padStart(6)} ms`,
+)
+
 // A retention pass: the history past a year dropped, a whole month at a time.
 const partitionsBefore = (await pricePartitions(db)).length
 const retentionStart = performance.now()
@@ -221,6 +228,7 @@ await writeResult('prices', {
   load: { rows, items: ITEMS, seconds: itemsSeconds + historySeconds, queriesPerKind: QUERIES, inFlight: IN_FLIGHT },
   storage: { bytesPerMillionRows: Number(size.total) / (rows / 1e6), heap: Number(size.heap), indexes: Number(size.indexes) },
   queries: results,
+  gatewayFloor: floor,
   retention,
 })
 await http.close()

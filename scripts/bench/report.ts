@@ -235,7 +235,7 @@ if (results.prices) {
   const r = results.prices
   const kinds = r.queries as Json[]
   sections.push(
-    `<h2>price history</h2><p>${num(r.load.rows)} price rows over ${num(r.load.items)} items (loaded in ${num(r.load.seconds)} s); ${num(r.storage.bytesPerMillionRows / 2 ** 20)} MiB on disk per million rows (table and indexes); ${num(r.load.queriesPerKind)} queries per kind, ${num(r.load.inFlight)} in flight${r.retention ? `; a retention pass to one year dropped ${num(r.retention.partitionsDropped)} of ${num(r.retention.partitionsBefore)} months (${num(r.retention.rowsDropped)} rows) in ${num(r.retention.ms)} ms` : ''}</p>`,
+    `<h2>price history</h2><p>${num(r.load.rows)} price rows over ${num(r.load.items)} items (loaded in ${num(r.load.seconds)} s); ${num(r.storage.bytesPerMillionRows / 2 ** 20)} MiB on disk per million rows (table and indexes); ${num(r.load.queriesPerKind)} queries per kind, ${num(r.load.inFlight)} in flight${r.retention ? `; a retention pass to one year dropped ${num(r.retention.partitionsDropped)} of ${num(r.retention.partitionsBefore)} months (${num(r.retention.rowsDropped)} rows) in ${num(r.retention.ms)} ms` : ''}${r.gatewayFloor ? `; the gateway's floor (GET /v1/items/{id}, same run) p95 ${num(r.gatewayFloor.p95Ms, 1)} ms` : ''}</p>`,
     bars(
       'price reads p95: through the gateway and the same statements run directly',
       'ms',
