@@ -1,4 +1,4 @@
-import { ensurePricePartitions } from '@catalog/catalog-service/testing'
+import { writePriceHistory } from '@catalog/catalog-service/testing'
 import type { Pool } from '@catalog/kit'
 import type { InjectOptions } from 'fastify'
 import t from 'tap'
@@ -26,18 +26,7 @@ async function itemWithHistory(
     payload: { source: 'shop', external_id: externalId, title: `Item ${externalId}` },
   })
   const { id } = res.json()
-  for (const [i, [at, amount, currency = 'EUR']] of changes.entries()) {
-    // As the write path writes it, with the price it replaced, in the past (and the past's month).
-    await ensurePricePartitions(pool, new Date(at), new Date(at))
-    await pool.query(
-      `INSERT INTO price_history (item_id, item_version, tenant, amount_minor, currency, changed_at, old_amount_minor, old_currency)
-       SELECT $1, $2, $3, $4, $5, $6, o.amount_minor, o.currency
-         FROM (SELECT 1) AS one
-         LEFT JOIN LATERAL (SELECT amount_minor, currency FROM price_history
-                             WHERE item_id = $1 AND item_version < $2 ORDER BY item_version DESC LIMIT 1) o ON true`,
-      [id, i + 2, tenant, amount, amount === null ? null : currency, at],
-    )
-  }
+  await writePriceHistory(pool, tenant, id, changes)
   return id
 }
 

@@ -12,6 +12,7 @@ export interface LoadResult {
   seconds: number
   opsPerSec: number
   p50Ms: number
+  p95Ms: number
   p99Ms: number
 }
 
@@ -49,6 +50,7 @@ export async function load(
     seconds,
     opsPerSec: latencies.length / seconds,
     p50Ms: at(0.5),
+    p95Ms: at(0.95),
     p99Ms: at(0.99),
   }
 }

@@ -19,7 +19,7 @@ import { ensureDevIdentity, mintDevToken } from '@catalog/gateway/dev-identity'
 import { logged, startServiceProcess } from '@catalog/kit/testing'
 import pg from 'pg'
 import { Pool as HttpPool } from 'undici'
-import { machine, writeResult } from './load.ts'
+import { load, machine, writeResult } from './load.ts'
 import { benchDatabases, operatorEnv, ROOT, tlsEnv } from './setup.ts'
 
 const ROWS = Number(process.env.BENCH_PRICE_ROWS ?? 10_000_000)
@@ -134,22 +134,12 @@ const now = new Date()
 const yearAgo = new Date(now.getTime() - 365 * DAY)
 const weekAgo = new Date(now.getTime() - 7 * DAY)
 
+/** `n` calls of `run`, IN_FLIGHT at a time (load.ts's closed loop), in milliseconds to a tenth; a failed call stops the bench. */
 async function measure(run: (i: number) => Promise<unknown>, n: number) {
-  const latencies: number[] = []
-  let next = 0
-  await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
-      while (next < n) {
-        const i = next++
-        const t0 = performance.now()
-        await run(i)
-        latencies.push(performance.now() - t0)
-      }
-    }),
-  )
-  latencies.sort((a, b) => a - b)
-  const at = (q: number) => Number((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0).toFixed(1))
-  return { p50Ms: at(0.5), p95Ms: at(0.95), p99Ms: at(0.99) }
+  const r = await load('prices', { concurrency: IN_FLIGHT, seconds: 3_600, maxOps: n }, run)
+  if (r.errors > 0) throw new Error(`${r.errors} of ${n} calls failed`)
+  const tenth = (ms: number) => Number(ms.toFixed(1))
+  return { p50Ms: tenth(r.p50Ms), p95Ms: tenth(r.p95Ms), p99Ms: tenth(r.p99Ms) }
 }
 
 const iso = (d: Date) => encodeURIComponent(d.toISOString())

@@ -9,7 +9,12 @@ export { createIngestApplier, startIngestConsumer } from './ingest/ingest-consum
 /** The price reads' own statements, for the price bench's direct baseline (scripts/bench/prices.ts). */
 export { listChanges } from './prices/price-changes.ts'
 /** The months of price history, for the bench's two years of generated changes and its retention pass. */
-export { dropPricePartitions, ensurePricePartitions, pricePartitions } from './prices/price-partitions.ts'
+export {
+  dropPricePartitions,
+  ensurePricePartitions,
+  pricePartitions,
+  writePriceHistory,
+} from './prices/price-partitions.ts'
 export { listPricesInWindow } from './prices/price-store.ts'
 export { summarizePrices } from './prices/price-summary.ts'
 

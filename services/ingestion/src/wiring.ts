@@ -22,7 +22,7 @@ export type Sources = { file: Source; s3?: Source; gists?: Source }
  * file:// under INGEST_FILE_ROOT always; s3:// only when buckets are named; github-gists:// when
  * GITHUB_API_URL is set (each tenant's token from GITHUB_TOKENS_FILE, read once here).
  */
-export function ingestSources(config: IngestSettings, log: Logger = silentLog): Sources {
+export function ingestSources(config: IngestSettings, log: Logger): Sources {
   const buckets = list(config.INGEST_S3_BUCKETS)
   return {
     file: fileSource(config.INGEST_FILE_ROOT),
@@ -54,8 +54,6 @@ export function ingestSources(config: IngestSettings, log: Logger = silentLog): 
       : {}),
   }
 }
-
-const silentLog = { warn: () => undefined } as unknown as Logger
 
 /** Each tenant's GitHub token, from a JSON object file ({"acme": "github_pat_..."}); a file that is no such object stops the start. */
 function tokensOf(file: string | undefined): (tenant: string) => string | undefined {

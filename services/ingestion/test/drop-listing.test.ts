@@ -49,6 +49,27 @@ t.test(
       return counts
     }
 
+    /** A first attempt of a dropped file that failed on a transient cause, due for its next one. */
+    const failedAttempt = async (uri: string, contentKey: string, size: number) => {
+      const job = await insertJob(ing.pool, {
+        id: uuidv7(),
+        tenant,
+        uri,
+        format: 'ndjson',
+        contentKey,
+        idempotencyKey: null,
+        defaultSource: 'daily',
+        bytesTotal: size,
+        origin: 'drop',
+        attempt: 1,
+      })
+      await ing.pool.query(
+        `UPDATE jobs SET state = 'failed', error = 'ING_ERR_SOURCE_UNAVAILABLE: the store was away', finished_at = now(),
+                retry_at = now() - interval '1 second' WHERE id = $1`,
+        [job.id],
+      )
+    }
+
     const a = await put('2026-12-01.ndjson')
     const b = await put('2026-12-02.ndjson')
     t.match(await scan(), { started: 2 }, 'the first scan lists the whole folder')
@@ -83,23 +104,7 @@ t.test(
     // A failed file due for its next attempt sits before the cursor: its jobs say it is due.
     const late = await put('2026-10-01.ndjson')
     const found = await source.find(new URL(late), prefix)
-    const failedAttempt = await insertJob(ing.pool, {
-      id: uuidv7(),
-      tenant,
-      uri: late,
-      format: 'ndjson',
-      contentKey: found.contentKey,
-      idempotencyKey: null,
-      defaultSource: 'daily',
-      bytesTotal: found.size,
-      origin: 'drop',
-      attempt: 1,
-    })
-    await ing.pool.query(
-      `UPDATE jobs SET state = 'failed', error = 'ING_ERR_SOURCE_UNAVAILABLE: the store was away', finished_at = now(),
-              retry_at = now() - interval '1 second' WHERE id = $1`,
-      [failedAttempt.id],
-    )
+    await failedAttempt(late, found.contentKey, found.size)
     t.match(await scan(), { started: 1 }, 'the scan starts the due file though its listing did not reach it')
     const { rows: attempts } = await ing.pool.query(
       "SELECT attempt FROM jobs WHERE tenant = $1 AND uri = $2 AND origin = 'drop' ORDER BY created_at",
@@ -113,23 +118,7 @@ t.test(
 
     // A failed file deleted since is released, not looked for at every scan.
     const gone = `${folder}2026-11-01.ndjson`
-    const goneAttempt = await insertJob(ing.pool, {
-      id: uuidv7(),
-      tenant,
-      uri: gone,
-      format: 'ndjson',
-      contentKey: 'etag:"gone"',
-      idempotencyKey: null,
-      defaultSource: 'daily',
-      bytesTotal: 10,
-      origin: 'drop',
-      attempt: 1,
-    })
-    await ing.pool.query(
-      `UPDATE jobs SET state = 'failed', error = 'ING_ERR_SOURCE_UNAVAILABLE: away', finished_at = now(),
-              retry_at = now() - interval '1 second' WHERE id = $1`,
-      [goneAttempt.id],
-    )
+    await failedAttempt(gone, 'etag:"gone"', 10)
     t.match(await scan(), { gone: 1, failed: 0 })
     t.match(await scan(), { gone: 0, failed: 0 }, 'once')
   },

@@ -152,7 +152,7 @@ t.test('the drop schedule reads only the area of its own tenant', async (t) => {
   for (const uri of [`file:///tenants/${other}/daily/`, 'file:///tenants/', 'file:///', `file:///tenants/${owner}`])
     t.throws(() => config(uri), { message: `DROP_URI must be under file:///tenants/${owner}/, the area of DROP_TENANT` }, uri)
   const c = config(`file:///tenants/${owner}/daily/`)
-  const scan = dropScan(c, ingestSources(c), deps)
+  const scan = dropScan(c, ingestSources(c, silentLogger()), deps)
   t.equal((await scan?.())?.started, 1)
   t.same(started, [[owner, `file:///tenants/${owner}/daily/2026-11-20.ndjson`]], 'as its tenant, in its area')
   const { jobs } = await client.call('ListIngestions', { page: { size: 10, cursor: '' } }, as(owner))

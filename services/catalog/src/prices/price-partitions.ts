@@ -31,11 +31,11 @@ export async function pricePartitions(db: Pick<Pool, 'query'>): Promise<{ name: 
 
 /** Makes the month partitions from `from`'s month through `to`'s that do not exist yet; answers the ones it made. */
 export async function ensurePricePartitions(db: Pick<Pool, 'query'>, from: Date, to: Date): Promise<string[]> {
+  const existing = new Set((await pricePartitions(db)).map((p) => p.name))
   const made: string[] = []
   for (let month = monthStart(from); month <= to; month = addMonths(month, 1)) {
     const name = nameOf(month)
-    const { rows } = await db.query<{ exists: boolean }>('SELECT to_regclass($1) IS NOT NULL AS exists', [name])
-    if (rows[0]?.exists) continue
+    if (existing.has(name)) continue
     await db.query(
       `CREATE TABLE IF NOT EXISTS ${name} PARTITION OF price_history
          FOR VALUES FROM ('${month.toISOString()}') TO ('${addMonths(month, 1).toISOString()}')`,
@@ -43,6 +43,33 @@ export async function ensurePricePartitions(db: Pick<Pool, 'query'>, from: Date,
     made.push(name)
   }
   return made
+}
+
+/**
+ * Price history at chosen instants, as the write path writes it (one row per change, versions
+ * from `firstVersion` up, each with the price it replaced: the item's previous row), in months
+ * made for them: the write path stamps a change with now(), tests and benches need the past.
+ * A change is [instant, amount in minor units or null for a removed price, currency (EUR)].
+ */
+export async function writePriceHistory(
+  db: Pick<Pool, 'query'>,
+  tenant: string,
+  itemId: string,
+  changes: [string, number | null, string?][],
+  firstVersion = 2,
+): Promise<void> {
+  const instants = changes.map(([at]) => new Date(at).getTime())
+  if (instants.length > 0) await ensurePricePartitions(db, new Date(Math.min(...instants)), new Date(Math.max(...instants)))
+  for (const [i, [at, amount, currency = 'EUR']] of changes.entries()) {
+    await db.query(
+      `INSERT INTO price_history (item_id, item_version, tenant, amount_minor, currency, changed_at, old_amount_minor, old_currency)
+       SELECT $1, $2, $3, $4, $5, $6, o.amount_minor, o.currency
+         FROM (SELECT 1) AS one
+         LEFT JOIN LATERAL (SELECT amount_minor, currency FROM price_history
+                             WHERE item_id = $1 AND item_version < $2 ORDER BY item_version DESC LIMIT 1) o ON true`,
+      [itemId, firstVersion + i, tenant, amount, amount === null ? null : currency, at],
+    )
+  }
 }
 
 /**
@@ -117,9 +144,10 @@ export async function startPriceMaintenance(
     async collect() {
       ahead = await pricePartitions(pool).then(
         (parts) => {
-          const current = monthStart(new Date()).getTime()
+          const months = new Set(parts.map((p) => p.month.getTime()))
+          const current = monthStart(new Date())
           let n = 0
-          while (parts.some((p) => p.month.getTime() === addMonths(new Date(current), n + 1).getTime())) n++
+          while (months.has(addMonths(current, n + 1).getTime())) n++
           return n
         },
         () => ahead,
