@@ -98,3 +98,31 @@ t.test('a date window or a price range is counted from index entries alone', asy
     ).rows[0].n,
   )
 })
+
+t.test("a pattern's literal prefix: its first page checks the regex on index entries, reading only matches", async (t) => {
+  const s = await startSearch(t)
+  await s.pool.query(
+    `INSERT INTO search_items (id, tenant, version, title, description, tags)
+     SELECT gen_random_uuid(), 'acme', 1, 'Lamp ' || i, 'Lamp number ' || i || ', brass.', ARRAY['all']
+       FROM generate_series(1, 3000) i`,
+  )
+  await s.pool.query('VACUUM (ANALYZE) search_items')
+  const sql = searchSql('acme', checkRequest({ pattern: '^Lamp 1[0-9]$' }))
+  const statement = sql.pageFromMatches
+  t.ok(statement, 'a first page finds its matches once')
+  t.equal(sql.matchesAsBitmaps, false, 'with index scans on')
+  const c = await s.pool.connect()
+  try {
+    await c.query('BEGIN')
+    for (const setting of ['enable_seqscan = off', 'enable_bitmapscan = off']) await c.query(`SET LOCAL ${setting}`)
+    const { rows } = await c.query<{ 'QUERY PLAN': string }>(`EXPLAIN (ANALYZE, COSTS OFF) ${statement?.text}`, statement?.values)
+    await c.query('ROLLBACK')
+    const plan = rows.map((r) => r['QUERY PLAN']).join('\n')
+    for (const index of ['search_items_title_prefix_covering', 'search_items_description_prefix_covering'])
+      t.match(plan, new RegExp(`Index Only Scan using ${index}`), index)
+    t.notMatch(plan, /Heap Fetches: [1-9]/, 'no entry checked in the heap')
+  } finally {
+    c.release()
+  }
+  t.equal((await s.client.call('Search', { pattern: '^Lamp 1[0-9]$' }, s.as('acme'))).estimated_total, '10')
+})

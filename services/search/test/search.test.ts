@@ -486,3 +486,48 @@ eachEngine('q in web-search syntax finds the same items on every engine', async 
   t.same(await titles('brass la', true), ['Brass lamp'], 'a prefix after whole words')
   t.same(await titles('de', true), ['Brass lamp', 'Steel desk'], 'a prefix in the title or the description')
 })
+
+eachEngine(
+  'an anchored pattern finds titles and descriptions of any length, each item once, with other filters',
+  async (t, engine) => {
+    const s = await startSearch(t, { engine })
+    const acme = s.as('acme')
+    // Long values: PostgreSQL's covering prefix indexes hold values up to a size, longer ones their own.
+    const longTitle = `Brass lamp ${'界'.repeat(400)}`
+    await s.index(
+      upserted({ title: 'Brass lamp 1', description: 'Brass lamp 1', tags: ['home'] }),
+      upserted({ title: 'Brass lamp 2', description: 'Old.', tags: ['home'] }),
+      upserted({ title: 'Other', description: 'Brass lamp 3', tags: ['shop'] }),
+      upserted({ title: longTitle, description: '', tags: ['home'] }),
+      upserted({ title: 'Long', description: `Brass lamp ${'x'.repeat(3_000)}`, tags: ['shop'] }),
+      upserted({ title: 'Brass lampshade', description: 'Brass lampshade', tags: ['shop'] }),
+      upserted({ title: 'Lamp', description: 'A Brass lamp 4, not at the start', tags: ['home'] }),
+      upserted({ tenant: 'other', title: 'Brass lamp 9', tags: ['home'] }),
+    )
+    const search = (req: search.SearchRequest) => s.client.call('Search', req, acme)
+    const titles = async (req: search.SearchRequest) => (await search(req)).hits.map((h) => h.title).sort()
+
+    const exact = await search({ pattern: '^Brass lamp [0-9]+$' })
+    t.same(exact.hits.map((h) => h.title).sort(), ['Brass lamp 1', 'Brass lamp 2', 'Other'], 'title or description, each once')
+    t.match(exact, { estimated_total: '3', total_relation: 'TOTAL_RELATION_EQ' })
+    const all = ['Brass lamp 1', 'Brass lamp 2', 'Brass lampshade', 'Long', 'Other', longTitle].sort()
+    t.same(await titles({ pattern: '^Brass lamp' }), all, 'long titles and descriptions too')
+    t.equal((await search({ pattern: '^Brass lamp' })).estimated_total, '6')
+    t.same(
+      await titles({ pattern: '^Brass lamp', tags: ['home'] }),
+      ['Brass lamp 1', 'Brass lamp 2', longTitle].sort(),
+      'with a tag',
+    )
+    t.same(await titles({ pattern: '^Brass lamp', q: 'old' }), ['Brass lamp 2'], 'with words')
+
+    // Page by page, every match once.
+    const seen: string[] = []
+    let cursor = ''
+    do {
+      const page = await search({ pattern: '^Brass lamp', limit: 2, cursor })
+      seen.push(...page.hits.map((h) => h.title))
+      cursor = page.next_cursor
+    } while (cursor)
+    t.same(seen.sort(), all, 'across pages')
+  },
+)

@@ -88,9 +88,11 @@ export async function pageAndSummary(
     // range's and read each heap page once. Under LIMIT the planner prefers walking a sort index
     // and fetching every row in the range to test its tags (151,000 rows for 10,000 matches of a
     // common tag at a million items).
-    await c.query('SET LOCAL enable_indexscan = off')
+    // A pattern's prefix ranges are index-only scans, which the setting turns off too: they find
+    // the few matches themselves, and the rest of the statement starts from them.
+    if (sql.matchesAsBitmaps) await c.query('SET LOCAL enable_indexscan = off')
     const found = (await c.query<HitRow>(sql.pageFromMatches.text, sql.pageFromMatches.values)).rows
-    await c.query('SET LOCAL enable_indexscan = DEFAULT')
+    if (sql.matchesAsBitmaps) await c.query('SET LOCAL enable_indexscan = DEFAULT')
     const summary = { n: found[0]?.summary_n ?? 0, facets: found[0]?.summary_facets ?? [] }
     if (summary.n <= sql.countCap) return { rows: found.filter((r) => r.id !== null), summary }
     return { rows: (await c.query<HitRow>(sql.page.text, sql.page.values)).rows, summary }

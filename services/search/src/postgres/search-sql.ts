@@ -18,6 +18,11 @@ export interface SearchSql {
    * cap the rows hold only the summary (id null) and `page` is run as well.
    */
   pageFromMatches?: { text: string; values: unknown[] }
+  /**
+   * Whether pageFromMatches runs with plain index scans off (see pageAndSummary). Not for a pattern
+   * with a prefix: its ranges are index-only scans, which the same setting turns off.
+   */
+  matchesAsBitmaps: boolean
   /** The cap the statements count to. */
   countCap: number
   /** The requested facets (f0, f1…) and price histogram (prices) of the counted matches, on a first page; none when neither is asked for. */
@@ -76,6 +81,35 @@ const SORTS: Record<Sort, { expr: (tsq: string) => string; dir: 'ASC' | 'DESC'; 
   price_asc: { expr: () => PRICE_ASC, dir: 'ASC', cast: 'bigint' },
   price_desc: { expr: () => PRICE_DESC, dir: 'DESC', cast: 'bigint' },
 }
+
+/**
+ * The ranges of the prefix indexes a pattern with a literal prefix reads: values up to a size from
+ * the covering indexes, which hold the value itself, the rare longer ones from partial indexes of
+ * their own (1767600000000_search-pattern-covering-prefix.sql; the size conditions are the indexes'
+ * own, so that the planner proves each one applies).
+ */
+const PREFIX_RANGES = [
+  { key: 'title COLLATE "C"', value: 'title', size: 'octet_length(title) <= 1000' },
+  { key: 'title COLLATE "C"', value: 'title', size: 'octet_length(title) > 1000' },
+  { key: 'left(description, 100) COLLATE "C"', value: 'description', size: 'octet_length(description) <= 1800' },
+  { key: 'left(description, 100) COLLATE "C"', value: 'description', size: 'octet_length(description) > 1800' },
+]
+
+/** Whether a range's value begins with `prefix` and matches `re` (placeholders), on the row's columns. */
+const inRange = (range: (typeof PREFIX_RANGES)[number], prefix: string, re: string) =>
+  `${range.size} AND ${range.key} ^@ ${prefix} AND (${range.value} || '') ~ ${re}`
+
+/**
+ * The items of tenant $1 whose title (`in_title`) or description matches, one range each, as a
+ * stream: index-only scans that check the regex on the entries of the covering indexes (only
+ * matches are read from the heap). An item whose title and description both match is there twice.
+ */
+const prefixStream = (prefix: string, re: string) =>
+  PREFIX_RANGES.map(
+    (range) =>
+      `SELECT id, ${range.value === 'title'} AS in_title FROM search_items
+        WHERE tenant = $1 AND NOT deleted AND ${inRange(range, prefix, re)}`,
+  ).join(' UNION ALL ')
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
 
@@ -187,6 +221,7 @@ function tagRowsSql(tenant: string, q: SearchQuery, countCap: number, marks: Sni
     page: { text: page, values },
     summary: { text: summary, values: filterValues },
     summaryInPage: false,
+    matchesAsBitmaps: true,
     counted: countedSql(q, matches, filterValues),
     countCap,
     marks,
@@ -232,16 +267,23 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     const like = p(`%${escapeLike(q.contains)}%`)
     where.push(`(title ILIKE ${like} OR description ILIKE ${like})`)
   }
+  let prefixed: { stream: string; titleMatches: string; clause: string } | undefined
   if (q.pattern && patternPrefix) {
-    // Only values that begin with the prefix can match: a range of the prefix indexes. The regex
-    // is written on an expression the trigram indexes do not hold, because the planner guesses a
-    // regex matches almost nothing and would otherwise take the trigrams of the same letters,
-    // which occur anywhere in any word (tens of times more rows to check).
+    // Only values that begin with the prefix can match: ranges of the prefix indexes. The regex is
+    // written on an expression the trigram indexes do not hold, because the planner guesses a regex
+    // matches almost nothing and would otherwise take the trigrams of the same letters, which occur
+    // anywhere in any word. As a filter (later pages, facets) the ranges are bitmap scans, which
+    // a sort's index walk may beat where matches are dense; a first page finds its matches from
+    // the stream of the same ranges (firstMatches).
     const re = p(q.pattern)
     const prefix = p(patternPrefix)
-    where.push(
-      `((title COLLATE "C" ^@ ${prefix} AND (title || '') ~ ${re}) OR (left(description, 100) COLLATE "C" ^@ ${prefix} AND (description || '') ~ ${re}))`,
-    )
+    const clause = `(${PREFIX_RANGES.map((range) => `(${inRange(range, prefix, re)})`).join(' OR ')})`
+    prefixed = {
+      stream: prefixStream(prefix, re),
+      titleMatches: `title COLLATE "C" ^@ ${prefix} AND (title || '') ~ ${re}`,
+      clause,
+    }
+    where.push(clause)
   } else if (q.pattern) {
     const re = p(q.pattern)
     where.push(`(title ~ ${re} OR description ~ ${re})`)
@@ -259,6 +301,18 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   }
   const filters = where.join(' AND ')
   const filterValues = [...values]
+  /**
+   * The first countCap + 1 matches, with what the first page reads of them. With a prefixed
+   * pattern they come from its ranges as they are found, each then read by its id (so the scan
+   * stops at the cap, as a bitmap scan of the same ranges did); an item whose title and
+   * description both match is taken from its title's range only.
+   */
+  const firstMatches = (columns: string) =>
+    prefixed
+      ? `SELECT search_items.id, ${columns} FROM (${prefixed.stream}) r JOIN search_items ON search_items.id = r.id
+          WHERE ${where.filter((w) => w !== prefixed?.clause).join(' AND ')} AND (r.in_title OR NOT (${prefixed.titleMatches}))
+          LIMIT ${countCap + 1}`
+      : `SELECT id, ${columns} FROM search_items WHERE ${filters} LIMIT ${countCap + 1}`
 
   const sort = SORTS[q.sort]
   const key = sort.expr(tsq)
@@ -276,7 +330,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     const summary = q.after_key ? '' : `, (SELECT count(*)::int FROM m) AS summary_n, ${facetsOf('m')} AS summary_facets`
     const rankedKeyset = q.after_key ? ` WHERE (sort_key, id) < (${p(q.after_key.k)}::float8, ${p(q.after_key.i)}::uuid)` : ''
     page = `
-      WITH m AS MATERIALIZED (SELECT id, tags, ${key} AS sort_key FROM search_items WHERE ${filters} LIMIT ${countCap + 1})
+      WITH m AS MATERIALIZED (${firstMatches(`tags, ${key} AS sort_key`)})
       SELECT ${hitColumns('s.')}, top.sort_key, top.sort_key::text AS sort_key_text,
              ts_headline('catalog_text', s.description, ${tsq}, ${p(headlineOptions(marks))}) AS snippet${summary}
         FROM (SELECT id, sort_key FROM m${rankedKeyset} ORDER BY sort_key DESC, id DESC LIMIT ${q.limit + 1}) top
@@ -308,7 +362,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
       : 'left(s.description, 200)'
     pageFromMatches = {
       text: `
-      WITH m AS MATERIALIZED (SELECT id, tags, ${key} AS sort_key FROM search_items WHERE ${filters} LIMIT ${countCap + 1}),
+      WITH m AS MATERIALIZED (${firstMatches(`tags, ${key} AS sort_key`)}),
            c AS (SELECT count(*)::int AS n FROM m)
       SELECT top.*, c.n AS summary_n, ${facetsOf('m')} AS summary_facets
         FROM c LEFT JOIN LATERAL (
@@ -323,6 +377,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   return {
     page: { text: page, values },
     pageFromMatches,
+    matchesAsBitmaps: !patternPrefix,
     counted: countedSql(
       q,
       `SELECT tags, attributes, price_amount_minor FROM search_items WHERE ${filters} LIMIT ${countCap + 1}`,
