@@ -111,6 +111,11 @@ t.test("a pattern's literal prefix: its first page checks the regex on index ent
   const statement = sql.pageFromMatches
   t.ok(statement, 'a first page finds its matches once')
   t.equal(sql.matchesAsBitmaps, false, 'with index scans on')
+  t.equal(
+    searchSql('acme', checkRequest({ pattern: '^Lamp 1[0-9]$', tags: ['all'] })).matchesAsBitmaps,
+    true,
+    "beside another filter, bitmaps ANDed with the filter's own",
+  )
   const c = await s.pool.connect()
   try {
     await c.query('BEGIN')
