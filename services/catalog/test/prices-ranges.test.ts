@@ -91,4 +91,6 @@ t.test('window bounds and cursors are checked by field; another tenant gets NOT_
     t.equal(err.code, status.NOT_FOUND, `${tenant}: NOT_FOUND`)
     t.equal(err.details, `item ${itemId} not found`, 'the same answer as for an unknown id')
   }
+  const empty = await cat.client.call('ListPriceHistory', { item_id: id, from: ts('2030-01-01') }, acme)
+  t.same([empty.prices, empty.page?.next_cursor], [[], ''], 'a live item with no price in the window: an empty page')
 })

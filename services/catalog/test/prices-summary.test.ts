@@ -172,6 +172,8 @@ t.test('an item deleted and revived: NOT_FOUND while deleted, one history after'
   }
   const err = await cat.client.call('SummarizePriceHistory', window, acme).catch((e) => e)
   t.equal(err.code, status.NOT_FOUND, 'a deleted item has no summary')
+  const listed = await cat.client.call('ListPriceHistory', window, acme).catch((e) => e)
+  t.equal(listed.code, status.NOT_FOUND, 'nor a window of prices')
   const revived = await cat.client.call('UpsertItem', { ...key, fields: fields({ price: price('450') }) }, acme)
   t.equal(revived.item?.id, id, 'the same item came back')
   const res = await cat.client.call('SummarizePriceHistory', window, acme)

@@ -87,7 +87,6 @@ export function priceHandlers(pool: Pool) {
 
       const order = req.order === 'PRICE_ORDER_OLDEST_FIRST' ? 'a' : 'd'
       const after = req.page?.cursor ? decodeRangeCursor(req.page.cursor, id, order) : undefined
-      await liveItem(tenant, id)
       const window = {
         from: from?.toISOString() ?? '-infinity',
         to: to?.toISOString() ?? 'infinity',
@@ -95,6 +94,7 @@ export function priceHandlers(pool: Pool) {
         after,
       }
       const rows = await listPricesInWindow(pool, tenant, id, window, limit + 1)
+      if (!rows) throw itemNotFound(id)
       const page = rows.slice(0, limit)
       const last = page.at(-1)
       return {

@@ -58,6 +58,8 @@ export interface PriceWindow {
 /**
  * One page of an item's prices within [from, to), by change time then version: a range scan of
  * price_history_item_time that starts at the window's edge or the cursor and stops after `limit`.
+ * Undefined when the tenant holds no live item of that id: the item's row and its window are one
+ * statement (a separate look-up of the item was a second round trip on every page).
  */
 export async function listPricesInWindow(
   db: Pick<PoolClient, 'query'>,
@@ -65,17 +67,24 @@ export async function listPricesInWindow(
   itemId: string,
   w: PriceWindow,
   limit: number,
-): Promise<TimedPriceRow[]> {
+): Promise<TimedPriceRow[] | undefined> {
   const dir = w.order.toUpperCase()
   const order = `ORDER BY changed_at ${dir}, item_version ${dir} LIMIT $5`
-  const { rows } = await db.query<TimedPriceRow>(
+  const ofLiveItem = (window: string) =>
+    `SELECT p.* FROM items i LEFT JOIN LATERAL (${window}) p ON true
+      WHERE i.id = $1 AND i.tenant = $2 AND i.deleted_at IS NULL
+      ORDER BY p.changed_at ${dir}, p.item_version ${dir}`
+  const { rows } = await db.query<TimedPriceRow | { item_id: null }>(
     w.after === undefined
-      ? { name: `prices.window-${w.order}`, text: `${TIMED} ${order}`, values: [itemId, tenant, w.from, w.to, limit] }
+      ? { name: `prices.window-${w.order}`, text: ofLiveItem(`${TIMED} ${order}`), values: [itemId, tenant, w.from, w.to, limit] }
       : {
           name: `prices.window-${w.order}-after`,
-          text: `${TIMED} AND (changed_at, item_version) ${w.order === 'desc' ? '<' : '>'} (${FROM_MICROS('$6')}, $7::bigint) ${order}`,
+          text: ofLiveItem(
+            `${TIMED} AND (changed_at, item_version) ${w.order === 'desc' ? '<' : '>'} (${FROM_MICROS('$6')}, $7::bigint) ${order}`,
+          ),
           values: [itemId, tenant, w.from, w.to, limit, w.after.micros, w.after.version],
         },
   )
-  return rows
+  if (rows.length === 0) return undefined
+  return rows.filter((r): r is TimedPriceRow => r.item_id !== null)
 }
