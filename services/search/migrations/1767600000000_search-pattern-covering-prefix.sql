@@ -14,7 +14,10 @@
 -- The runner applies a migration in a transaction, where CONCURRENTLY cannot run: on a large live
 -- table an operator builds the indexes first, each with
 --   CREATE INDEX CONCURRENTLY IF NOT EXISTS <name> <the definition below>;
--- and this migration then finds them and only drops the old ones.
+-- and this migration then finds them and only drops the old ones. A concurrent build that fails
+-- leaves an invalid index of that name, which IF NOT EXISTS would take: check that
+--   SELECT indexrelid::regclass FROM pg_index WHERE NOT indisvalid;
+-- names none of them (drop and build again one that it names) before running the migration.
 CREATE INDEX IF NOT EXISTS search_items_title_prefix_covering
   ON search_items (tenant, (title COLLATE "C")) INCLUDE (title, id)
   WHERE NOT deleted AND octet_length(title) <= 1000;

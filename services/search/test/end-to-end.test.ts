@@ -27,6 +27,9 @@ async function pipeline(t: Tap, name: string) {
     metrics: createMetrics({ service: 's', defaultMetrics: false }),
     groupId,
     createTopics: true,
+    // The indexer test, which may run beside this file, sends an event PostgreSQL refuses on every
+    // attempt to the shared topic: unbounded retries would hold its partition here for ever.
+    maxAttempts: 3,
   })
   const state = { indexer: await startIndexer(kafka, indexerDeps()) }
   const catalogClient = createUnaryClient(loadCatalog().grpc.catalog.v1.CatalogService.service, {
