@@ -1,4 +1,6 @@
+import { encodeCursor } from '@catalog/kit'
 import t from 'tap'
+import { pageAndSummary } from '../src/postgres/postgres-search.ts'
 import { searchSql } from '../src/postgres/search-sql.ts'
 import { checkRequest } from '../src/query/query-rules.ts'
 import { startSearch } from './helpers/search.ts'
@@ -130,4 +132,31 @@ t.test("a pattern's literal prefix: its first page checks the regex on index ent
     c.release()
   }
   t.equal((await s.client.call('Search', { pattern: '^Lamp 1[0-9]$' }, s.as('acme'))).estimated_total, '10')
+
+  // Later pages: with the first page's exact total in the cursor they find the matches the same way
+  // and page through them; a total that is wrong (a cursor made by hand) costs time, never a result.
+  const after = (n?: number) => checkRequest({ pattern: '^Lamp 1', cursor: cursorAfter('2020-01-01T00:00:00Z', n), limit: 5 })
+  t.ok(searchSql('acme', after(8)).pageFromMatches, 'a later page of a few matches streams them')
+  t.notOk(searchSql('acme', after()).pageFromMatches, 'one of an unknown number walks its order')
+  t.notOk(searchSql('acme', after(2_001)).pageFromMatches, 'and one of many')
+  const ids = async (n: number | undefined, countCap: number) => {
+    const query = after(n)
+    const c = await s.pool.connect()
+    try {
+      await c.query('BEGIN')
+      const { rows } = await pageAndSummary(c, searchSql('acme', query, { countCap }), query)
+      await c.query('ROLLBACK')
+      return rows.map((r) => r.id)
+    } finally {
+      c.release()
+    }
+  }
+  const walked = await ids(undefined, 10_000)
+  t.equal(walked.length, 6, 'a page and one past it')
+  t.same(await ids(1_111, 10_000), walked, 'streamed: the same page')
+  t.same(await ids(1, 5), walked, 'a total under a cap the matches exceed: the same page, walked after all')
 })
+
+/** A newest-first cursor past an item published at `at` (no item here has a date: all sort after it). */
+const cursorAfter = (at: string, n?: number) =>
+  encodeCursor({ s: 'newest', k: at, i: 'ffffffff-ffff-4fff-bfff-ffffffffffff', ...(n === undefined ? {} : { n }) })

@@ -94,7 +94,8 @@ export async function pageAndSummary(
     const found = (await c.query<HitRow>(sql.pageFromMatches.text, sql.pageFromMatches.values)).rows
     if (sql.matchesAsBitmaps) await c.query('SET LOCAL enable_indexscan = DEFAULT')
     const summary = { n: found[0]?.summary_n ?? 0, facets: found[0]?.summary_facets ?? [] }
-    if (summary.n <= sql.countCap) return { rows: found.filter((r) => r.id !== null), summary }
+    if (summary.n <= sql.countCap)
+      return { rows: found.filter((r) => r.id !== null), summary: query.after_key ? { n: 0, facets: [] } : summary }
     return { rows: (await c.query<HitRow>(sql.page.text, sql.page.values)).rows, summary }
   }
   const { rows } = await c.query<HitRow>(sql.page.text, sql.page.values)
@@ -133,6 +134,9 @@ export async function runSearch(
         : undefined
       const exact = summary.n <= countCap
       const facets = summary.facets
+      // The exact total travels in the cursor: later pages of a few matches find them again as the
+      // first page did (searchSql), instead of checking every candidate in the heap.
+      const total = first ? (exact ? summary.n : undefined) : query.after_key?.n
       return {
         hits: page.map((r) => ({
           item_id: r.id,
@@ -147,7 +151,10 @@ export async function runSearch(
           external_id: r.external_id,
           attributes: jsonToStruct(r.attributes),
         })),
-        next_cursor: rows.length > query.limit && last ? encodeCursor({ s: query.sort, k: last.sort_key_text, i: last.id }) : '',
+        next_cursor:
+          rows.length > query.limit && last
+            ? encodeCursor({ s: query.sort, k: last.sort_key_text, i: last.id, ...(total === undefined ? {} : { n: total }) })
+            : '',
         estimated_total: String(first ? Math.min(summary.n, countCap) : 0),
         total_is_exact: first && exact,
         total_relation: !first ? 'TOTAL_RELATION_UNSPECIFIED' : exact ? 'TOTAL_RELATION_EQ' : 'TOTAL_RELATION_GTE',

@@ -66,8 +66,11 @@ export interface SearchQuery {
   typo?: string[]
   sort: Sort
   limit: number
-  /** The keyset of the last row of the previous page. */
-  after_key?: { k: string; i: string }
+  /**
+   * The keyset of the last row of the previous page, and the first page's exact total (`n`) when
+   * it had one: a hint for the plan of later pages only (a wrong one costs time, never a result).
+   */
+  after_key?: { k: string; i: string; n?: number }
 }
 
 /** The attributes filter as JSON, bounded in keys and size; none when empty. */
@@ -170,10 +173,11 @@ export function checkQuery(req: search.SearchRequest__Output): SearchQuery {
   const resolved = sort as Sort
   const after_key = req.cursor
     ? decodeCursor(req.cursor, 'cursor', (v) => {
-        const c = v as { s?: unknown; k?: unknown; i?: unknown }
-        return c.s === resolved && typeof c.k === 'string' && c.k.length <= 64 && typeof c.i === 'string' && UUID.test(c.i)
-          ? { k: c.k, i: c.i }
-          : undefined
+        const c = v as { s?: unknown; k?: unknown; i?: unknown; n?: unknown }
+        if (!(c.s === resolved && typeof c.k === 'string' && c.k.length <= 64 && typeof c.i === 'string' && UUID.test(c.i)))
+          return undefined
+        const n = Number.isSafeInteger(c.n) && (c.n as number) >= 0 ? (c.n as number) : undefined
+        return n === undefined ? { k: c.k, i: c.i } : { k: c.k, i: c.i, n }
       })
     : undefined
   return {
