@@ -4,12 +4,9 @@ import { silentLogger, startAtEnd, testKafka } from '@catalog/kit/testing'
 import { events } from '@catalog/proto'
 import { startAppliedConsumer } from '../src/jobs/applied-consumer.ts'
 import type { startTestIngestion } from '../src/testing.ts'
+import type { Tap } from './helpers.ts'
 
 const log = silentLogger()
-
-interface Tap {
-  teardown(fn: () => unknown): void
-}
 
 /** A Kafka client and producer of the test broker, closed at the end. */
 export async function broker(t: Tap, name: string): Promise<{ kafka: Kafka; producer: Producer }> {

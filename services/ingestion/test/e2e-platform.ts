@@ -6,15 +6,12 @@ import { events, loadSearch } from '@catalog/proto'
 import { startIndexer } from '@catalog/search-service/indexer'
 import { startTestSearch } from '@catalog/search-service/testing'
 import { Metadata } from '@grpc/grpc-js'
+import type { Tap } from './helpers.ts'
 
-// The end-to-end files share this write path; each file is one load, so that two files may run at
-// once and each stays well inside tap's per-file bound.
+// The end-to-end files share this write path; each file is one load, so that each stays well inside
+// tap's per-file bound.
 
 const log = silentLogger()
-
-interface Tap {
-  teardown(fn: () => unknown): void
-}
 
 /** The write path of a bulk load: catalog (ingest consumer + outbox relay), Kafka, search (indexer). */
 export async function platform(t: Tap, name: string) {

@@ -10,7 +10,8 @@ import { loadIngestion } from '@catalog/proto'
 import * as grpc from '@grpc/grpc-js'
 import { Metadata } from '@grpc/grpc-js'
 
-interface Tap {
+/** What a helper needs of a test: somewhere to put its clean-up. */
+export interface Tap {
   teardown(fn: () => unknown): void
 }
 

@@ -1,20 +1,17 @@
 import { startIngestConsumer, startTestCatalog } from '@catalog/catalog-service/testing'
-import type { Kafka, Pool } from '@catalog/kit'
-import { createIdempotentProducer, createKafka, createMetrics } from '@catalog/kit'
-import { silentLogger, startAtEnd, testKafka } from '@catalog/kit/testing'
+import type { Pool } from '@catalog/kit'
+import { createMetrics } from '@catalog/kit'
+import { silentLogger, startAtEnd } from '@catalog/kit/testing'
 import type { ingestion } from '@catalog/proto'
 import { events, toTimestamp } from '@catalog/proto'
 import t from 'tap'
-import { startAppliedConsumer } from '../src/jobs/applied-consumer.ts'
 import { replayOf } from '../src/jobs/job-service.ts'
 import { startTestIngestion } from '../src/testing.ts'
+import { appliedReader, broker } from './applied-helpers.ts'
+import type { Tap } from './helpers.ts'
 import { as, finished, ingestionClient, item, ndjson, writeInput } from './helpers.ts'
 
 const log = silentLogger()
-
-interface Tap {
-  teardown(fn: () => unknown): void
-}
 
 /**
  * The write path of a load: ingestion (jobs complete once applied, reading the catalog's totals),
@@ -24,34 +21,19 @@ interface Tap {
 async function writePath(t: Tap, name: string) {
   const cat = await startTestCatalog(t)
   const ing = await startTestIngestion(t, { awaitApplied: true })
-  const kafka: Kafka = createKafka({ ...testKafka(), clientId: name, log })
-  const producer = await createIdempotentProducer(kafka, log)
-  t.teardown(() => producer.disconnect())
+  const { kafka, producer } = await broker(t, name)
   const group = `${name}-${Date.now()}`
   await startAtEnd(kafka, `${group}-ingest`, events.INGESTION_TOPICS.record)
-  await startAtEnd(kafka, `${group}-applied`, events.TOPICS.ingest)
-  const metrics = () => createMetrics({ service: name, defaultMetrics: false })
   const ingest = await startIngestConsumer(kafka, {
     pool: cat.pool,
     producer,
     log,
-    metrics: metrics(),
+    metrics: createMetrics({ service: name, defaultMetrics: false }),
     groupId: `${group}-ingest`,
     maxAttempts: 1,
   })
-  const applied = await startAppliedConsumer(kafka, {
-    pool: ing.pool,
-    producer: ing.producer,
-    log,
-    metrics: metrics(),
-    jobMetrics: ing.jobMetrics,
-    groupId: `${group}-applied`,
-    catalogGroup: `${group}-ingest`,
-  })
-  t.teardown(async () => {
-    await applied.stop()
-    await ingest.stop()
-  })
+  t.teardown(() => ingest.stop())
+  await appliedReader(t, ing, kafka, `${group}-applied`, `${group}-ingest`)
   return { cat, ing, client: ingestionClient(t, ing.address) }
 }
 

@@ -102,9 +102,16 @@ const PREFIX_RANGES = [
   { key: 'left(description, 100) COLLATE "C"', value: 'description', size: 'octet_length(description) > 1800' },
 ]
 
-/** Whether a range's value begins with `prefix` and matches `re` (placeholders), on the row's columns. */
+/** Whether a value (by its byte-ordered key) begins with `prefix` and matches `re` (placeholders), on the row's columns. */
+const startsAndMatches = (key: string, value: string, prefix: string, re: string) =>
+  `${key} ^@ ${prefix} AND (${value} || '') ~ ${re}`
+
+/** Whether a range's value begins with `prefix` and matches `re`, within the range's size. */
 const inRange = (range: (typeof PREFIX_RANGES)[number], prefix: string, re: string) =>
-  `${range.size} AND ${range.key} ^@ ${prefix} AND (${range.value} || '') ~ ${re}`
+  `${range.size} AND ${startsAndMatches(range.key, range.value, prefix, re)}`
+
+/** The filters of every search: the tenant's ($1) live items. */
+const LIVE_ITEMS = ['tenant = $1', 'NOT deleted']
 
 /**
  * The items of tenant $1 whose title (`in_title`) or description matches, one range each, as a
@@ -115,7 +122,7 @@ const prefixStream = (prefix: string, re: string) =>
   PREFIX_RANGES.map(
     (range) =>
       `SELECT id, ${range.value === 'title'} AS in_title FROM search_items
-        WHERE tenant = $1 AND NOT deleted AND ${inRange(range, prefix, re)}`,
+        WHERE ${LIVE_ITEMS.join(' AND ')} AND ${inRange(range, prefix, re)}`,
   ).join(' UNION ALL ')
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)
@@ -247,7 +254,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   if (tagRows && answeredByTagRows(q)) return tagRowsSql(tenant, q, countCap, marks)
   const patternPrefix = q.patternPlan?.prefix
   const { values, p } = params([tenant])
-  const where = ['tenant = $1', 'NOT deleted']
+  const where = [...LIVE_ITEMS]
   // With a prefix, the last word's lexemes (as websearch_to_tsquery normalises them) become a
   // prefix query (`'la':*`) ANDed with the rest: only the text form can mark a lexeme as a prefix.
   const asPrefix = (last: string) => `(websearch_to_tsquery('catalog_text', ${p(last)})::text || ':*')::tsquery`
@@ -274,7 +281,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     const like = p(`%${escapeLike(q.contains)}%`)
     where.push(`(title ILIKE ${like} OR description ILIKE ${like})`)
   }
-  let prefixed: { stream: string; titleMatches: string; clause: string } | undefined
+  let prefixed: { stream: string; titleMatches: string } | undefined
   if (q.pattern && patternPrefix) {
     // Only values that begin with the prefix can match: ranges of the prefix indexes. The regex is
     // written on an expression the trigram indexes do not hold, because the planner guesses a regex
@@ -284,13 +291,8 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
     // the stream of the same ranges (firstMatches).
     const re = p(q.pattern)
     const prefix = p(patternPrefix)
-    const clause = `(${PREFIX_RANGES.map((range) => `(${inRange(range, prefix, re)})`).join(' OR ')})`
-    prefixed = {
-      stream: prefixStream(prefix, re),
-      titleMatches: `title COLLATE "C" ^@ ${prefix} AND (title || '') ~ ${re}`,
-      clause,
-    }
-    where.push(clause)
+    prefixed = { stream: prefixStream(prefix, re), titleMatches: startsAndMatches('title COLLATE "C"', 'title', prefix, re) }
+    where.push(`(${PREFIX_RANGES.map((range) => `(${inRange(range, prefix, re)})`).join(' OR ')})`)
   } else if (q.pattern) {
     const re = p(q.pattern)
     where.push(`(title ~ ${re} OR description ~ ${re})`)
@@ -316,11 +318,11 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
    * ranges are bitmaps ANDed with theirs: a broad prefix under a narrow tag or window would
    * otherwise read every match of the pattern from the heap to test the rest (2.5 times slower).
    */
-  const streamed = prefixed && where.every((w) => w === 'tenant = $1' || w === 'NOT deleted' || w === prefixed?.clause)
+  const streamed = where.length === LIVE_ITEMS.length + 1 ? prefixed : undefined
   const firstMatches = (columns: string) =>
-    prefixed && streamed
-      ? `SELECT search_items.id, ${columns} FROM (${prefixed.stream}) r JOIN search_items ON search_items.id = r.id
-          WHERE ${where.filter((w) => w !== prefixed?.clause).join(' AND ')} AND (r.in_title OR NOT (${prefixed.titleMatches}))
+    streamed
+      ? `SELECT search_items.id, ${columns} FROM (${streamed.stream}) r JOIN search_items ON search_items.id = r.id
+          WHERE ${LIVE_ITEMS.join(' AND ')} AND (r.in_title OR NOT (${streamed.titleMatches}))
           LIMIT ${countCap + 1}`
       : `SELECT id, ${columns} FROM search_items WHERE ${filters} LIMIT ${countCap + 1}`
 
@@ -369,7 +371,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   // way and pages through them; any other later page walks its sort's order.
   const streamedPage =
     q.after_key !== undefined &&
-    streamed &&
+    streamed !== undefined &&
     (q.after_key.n ?? Number.POSITIVE_INFINITY) <= Math.min(countCap, STREAMED_LATER_PAGES_UP_TO)
   if (!ranked && ((!q.after_key && !countableInIndex(q)) || streamedPage)) {
     const fromMatches = params(filterValues)
@@ -383,7 +385,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
       text: `
       WITH m AS MATERIALIZED (${firstMatches(`tags, ${key} AS sort_key`)}),
            c AS (SELECT count(*)::int AS n FROM m)
-      SELECT top.*, c.n AS summary_n, ${facetsOf('m')} AS summary_facets
+      SELECT top.*, c.n AS summary_n, ${q.after_key ? "'[]'::json" : facetsOf('m')} AS summary_facets
         FROM c LEFT JOIN LATERAL (
           SELECT ${hitColumns('s.')}, t.sort_key, t.sort_key::text AS sort_key_text, ${snippet} AS snippet
             FROM (SELECT id, sort_key FROM m WHERE c.n <= ${countCap}${fromKeyset} ORDER BY sort_key ${sort.dir}, id ${sort.dir} LIMIT ${q.limit + 1}) t
@@ -396,7 +398,7 @@ export function searchSql(tenant: string, q: SearchQuery, options: SearchSqlOpti
   return {
     page: { text: page, values },
     pageFromMatches,
-    matchesAsBitmaps: !streamed,
+    matchesAsBitmaps: streamed === undefined,
     counted: countedSql(
       q,
       `SELECT tags, attributes, price_amount_minor FROM search_items WHERE ${filters} LIMIT ${countCap + 1}`,
