@@ -132,8 +132,11 @@ t.test('Redis down: fail open limits per replica, fail closed answers 503, quick
   const port = await freePort()
   let redis = await startRedis(port)
   t.teardown(() => redis.kill('SIGKILL'))
-  const open = redisStore(`redis://127.0.0.1:${port}`, silentLogger(), { prefix: prefix() })
-  const closed = redisStore(`redis://127.0.0.1:${port}`, silentLogger(), { prefix: prefix() })
+  // Commands would time out only after ten minutes, past the file's own timeout: a decision that
+  // waited on Redis would never come, and the file would fail.
+  const store = () => redisStore(`redis://127.0.0.1:${port}`, silentLogger(), { prefix: prefix(), commandTimeoutMs: 600_000 })
+  const open = store()
+  const closed = store()
   t.teardown(async () => {
     await open.close()
     await closed.close()
@@ -146,9 +149,7 @@ t.test('Redis down: fail open limits per replica, fail closed answers 503, quick
   await once(redis, 'exit')
   const opened: number[] = []
   for (let i = 0; i < 5; i++) {
-    const started = Date.now()
     opened.push((await failOpen.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })).statusCode)
-    t.ok(Date.now() - started < 1_000, 'without waiting on Redis')
   }
   t.same(opened, [200, 200, 200, 429, 429], 'fail open: the tenant budget of 3 still holds, in this replica')
   const refused = await failClosed.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })

@@ -38,16 +38,15 @@ t.test('every gRPC status maps to its HTTP status, and no backend message leaks 
 
 t.test('a call past its deadline answers 504', async (t) => {
   const fake = await startFakeCatalog(t)
-  const gw = await startGateway(t, fake.address)
-  const started = Date.now()
+  // The gateway's own deadline is the file's timeout: only the client's can end the call in time.
+  const gw = await startGateway(t, fake.address, { REQUEST_TIMEOUT_MS: '120000' })
   const res = await gw.app.inject({
     method: 'GET',
     url: `/v1/items/${SLOW_ID}`,
     headers: { ...(await gw.auth('acme')), 'x-request-timeout-ms': '300' },
   })
-  t.equal(res.statusCode, 504)
+  t.equal(res.statusCode, 504, 'the deadline the client asked for was kept')
   t.equal(res.json().code, 'GW_ERR_UPSTREAM_TIMEOUT')
-  t.ok(Date.now() - started < 3_000, 'the deadline the client asked for was kept')
 })
 
 t.test('reads are retried on UNAVAILABLE, writes never', async (t) => {
@@ -109,6 +108,7 @@ t.test('deadlines a client chooses never open the circuit for everyone; the gate
   const codes = new Set<number>()
   for (let i = 0; i < 20; i++) codes.add((await slow(gw, evil)).statusCode)
   t.same([...codes], [504], 'each answers 504 at its own deadline')
+  // A lower bound: a slow machine only lengthens the wait, so this cannot fail by slowness.
   t.ok(Date.now() - started >= 20 * 100, 'a deadline below the floor is raised to it')
   t.equal((await notFound(gw, await gw.auth('acme'))).statusCode, 404, 'another tenant still reaches the catalog')
 
