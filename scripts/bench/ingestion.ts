@@ -2,9 +2,11 @@
 // through ingestion, Kafka, the catalog (ingest consumer, outbox, relay), Kafka again and the
 // search indexer, until every record is searchable. Beside it, in the same run: a raw COPY of the
 // same rows into a search table with the same indexes (the physical limit), and the ratio. Also
-// the peak RSS of the ingestion process.
+// the peak RSS of the ingestion process. With BENCH_ENGINE=opensearch the search service indexes
+// into OpenSearch (run.sh starts a node) and the baseline is the same records written straight to
+// an index of their own by the indexer's own writes (_mget + _bulk per 5,000, one batch at a time).
 //
-//   bash scripts/bench/run.sh ingestion          env: BENCH_RECORDS (1000000)
+//   bash scripts/bench/run.sh ingestion          env: BENCH_RECORDS (1000000), BENCH_ENGINE (postgres | opensearch)
 import { randomUUID } from 'node:crypto'
 import { createReadStream, createWriteStream } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
@@ -21,9 +23,12 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { writeResult } from './load.ts'
 import { itemGenerator } from './search-data.ts'
+import { openSearchBench } from './search-opensearch.ts'
 import { BENCH_KAFKA_ENV, benchDatabases, callerTls, INGESTION_NODE_OPTIONS, ROOT, tlsEnv } from './setup.ts'
 
 const N = Number(process.env.BENCH_RECORDS ?? 1_000_000)
+const ENGINE = process.env.BENCH_ENGINE ?? 'postgres'
+const openSearch = ENGINE === 'opensearch' ? await openSearchBench(2_000, 'ingest') : undefined
 const ops = { GRPC_HOST: '127.0.0.1', GRPC_PORT: '0', HEALTH_PORT: '0', METRICS_PORT: '0', ...BENCH_KAFKA_ENV }
 
 const databases = await benchDatabases()
@@ -61,31 +66,48 @@ await pipeline(
 )
 console.log(`generated ${N.toLocaleString()} records`)
 
-// 2. Baseline: raw COPY of the same rows into a search table with the same indexes.
-await migrate(copyUrl, SEARCH_MIGRATIONS, silentLogger())
-const copyClient = new pg.Client({ connectionString: copyUrl })
-await copyClient.connect()
-const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
-const copyStart = performance.now()
-const copy = copyClient.query(
-  copyFrom(
-    'COPY search_items (id, tenant, version, title, description, tags, price_amount_minor, price_currency, published_at) FROM STDIN',
-  ),
-)
-await pipeline(
-  (async function* () {
-    for await (const line of createInterface({ input: createReadStream(input) })) {
-      if (!line) continue
-      const r = JSON.parse(line)
-      const tags = `{${(r.tags as string[]).map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`
-      yield `${randomUUID()}\tbench\t1\t${esc(r.title)}\t${esc(r.description)}\t${esc(tags)}\t${r.price?.amount_minor ?? '\\N'}\t${r.price?.currency ?? '\\N'}\t${r.published_at}\n`
-    }
-  })(),
-  copy,
-)
-const copySeconds = (performance.now() - copyStart) / 1000
-await copyClient.end()
-console.log(`raw COPY: ${(N / copySeconds).toFixed(0)} rows/s`)
+// 2. Baseline: raw COPY of the same rows into a search table with the same indexes, or on
+// OpenSearch the same records bulk-written to an index of their own.
+const baseline = openSearch ? await bulkBaseline() : await copyBaseline()
+const copySeconds = baseline.seconds
+console.log(`${baseline.name}: ${(N / copySeconds).toFixed(0)} ${baseline.unit}`)
+
+async function bulkBaseline() {
+  const index = await openSearchBench(2_000, 'rawbulk')
+  const again = itemGenerator(11)
+  const started = performance.now()
+  await index.load(N, 5_000, (i) => ({ item: again(i), tenant: 'bench' }))
+  const seconds = (performance.now() - started) / 1000
+  index.close()
+  return { name: 'bulk writes into an index of their own (_mget + _bulk per 5,000)', unit: 'docs/s', seconds }
+}
+
+async function copyBaseline() {
+  await migrate(copyUrl, SEARCH_MIGRATIONS, silentLogger())
+  const copyClient = new pg.Client({ connectionString: copyUrl })
+  await copyClient.connect()
+  const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r')
+  const copyStart = performance.now()
+  const copy = copyClient.query(
+    copyFrom(
+      'COPY search_items (id, tenant, version, title, description, tags, price_amount_minor, price_currency, published_at) FROM STDIN',
+    ),
+  )
+  await pipeline(
+    (async function* () {
+      for await (const line of createInterface({ input: createReadStream(input) })) {
+        if (!line) continue
+        const r = JSON.parse(line)
+        const tags = `{${(r.tags as string[]).map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`
+        yield `${randomUUID()}\tbench\t1\t${esc(r.title)}\t${esc(r.description)}\t${esc(tags)}\t${r.price?.amount_minor ?? '\\N'}\t${r.price?.currency ?? '\\N'}\t${r.published_at}\n`
+      }
+    })(),
+    copy,
+  )
+  const seconds = (performance.now() - copyStart) / 1000
+  await copyClient.end()
+  return { name: 'raw COPY into the search table (same indexes)', unit: 'rows/s', seconds }
+}
 
 // 3. The platform, each service in its own process.
 const catalog = await startServiceProcess(
@@ -95,7 +117,7 @@ const catalog = await startServiceProcess(
 )
 const search = await startServiceProcess(
   join(ROOT, 'services/search/src/main.ts'),
-  { ...ops, DATABASE_URL: searchUrl, ...tlsEnv('search') },
+  { ...ops, DATABASE_URL: searchUrl, ...openSearch?.serviceEnv, ...tlsEnv('search') },
   { readyMessage: 'search ready', timeoutMs: 60_000 },
 )
 const ingestion = await startServiceProcess(
@@ -130,10 +152,10 @@ for (;;) {
     // Completed: the catalog applied every accepted record (applying until then).
     if (j?.state !== 'JOB_STATE_RUNNING' && j?.state !== 'JOB_STATE_APPLYING') appliedSeconds = (performance.now() - start) / 1000
   }
-  const { rows: counted } = await searchDb.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM search_items WHERE tenant = 'bench'`,
-  )
-  const n = counted[0]?.n ?? 0
+  const n = openSearch
+    ? await openSearch.count()
+    : ((await searchDb.query<{ n: number }>(`SELECT count(*)::int AS n FROM search_items WHERE tenant = 'bench'`)).rows[0]?.n ??
+      0)
   process.stdout.write(`\rsearchable ${n.toLocaleString()} of ${N.toLocaleString()}`)
   if (n >= N && appliedSeconds) break
 }
@@ -144,7 +166,9 @@ const peakRss = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024
 console.log(
   `\n\nmachine: ${cpus().length} x ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`,
 )
-console.log(`records: ${N.toLocaleString()} NDJSON (${'file://'}), 3 service processes + Kafka + Postgres on this machine`)
+console.log(
+  `records: ${N.toLocaleString()} NDJSON (${'file://'}), 3 service processes + Kafka + Postgres${openSearch ? ` + ${openSearch.about}` : ''} on this machine`,
+)
 console.log(
   `  ingestion job done (all records on Kafka): ${ingestSeconds.toFixed(1)} s, ${(N / ingestSeconds).toFixed(0)} records/s`,
 )
@@ -152,21 +176,22 @@ console.log(
   `  job completed (the catalog applied all):   ${appliedSeconds.toFixed(1)} s, ${(N / appliedSeconds).toFixed(0)} records/s`,
 )
 console.log(`  end to end (every record searchable):     ${seconds.toFixed(1)} s, ${(N / seconds).toFixed(0)} records/s`)
-console.log(`  raw COPY into the search table (same indexes): ${(N / copySeconds).toFixed(0)} rows/s`)
-console.log(`  ratio end to end / raw COPY: ${(copySeconds / seconds).toFixed(2)} (target >= 0.30)`)
+console.log(`  ${baseline.name}: ${(N / copySeconds).toFixed(0)} ${baseline.unit}`)
+console.log(`  ratio end to end / baseline: ${(copySeconds / seconds).toFixed(2)} (target >= 0.30)`)
 console.log(`  ingestion peak RSS: ${peakRss.toFixed(0)} MiB (target < 256 MiB; NODE_OPTIONS ${INGESTION_NODE_OPTIONS})`)
 
-await writeResult('ingestion', {
-  load: { records: N },
+await writeResult(openSearch ? 'ingestion-opensearch' : 'ingestion', {
+  load: { records: N, ...(openSearch ? { engine: 'opensearch', engineAbout: openSearch.about } : {}) },
   ingestionRecordsPerSec: N / ingestSeconds,
   appliedRecordsPerSec: N / appliedSeconds,
   endToEndRecordsPerSec: N / seconds,
-  rawCopyRowsPerSec: N / copySeconds,
+  ...(openSearch ? { bulkDocsPerSec: N / copySeconds } : { rawCopyRowsPerSec: N / copySeconds }),
   ratio: copySeconds / seconds,
   ingestionPeakRssMiB: peakRss,
 })
 
 client.close()
+openSearch?.close()
 await searchDb.end()
 await Promise.all([ingestion.stop(), search.stop(), catalog.stop()])
 await databases.drop()

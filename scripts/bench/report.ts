@@ -10,7 +10,16 @@ import { join, resolve } from 'node:path'
 
 const ROOT = resolve(import.meta.dirname, '../..')
 const OUT = join(ROOT, 'bench/out')
-const BENCHES = ['catalog', 'gateway', 'search', 'search-opensearch', 'ingestion', 'prices', 'soak'] as const
+const BENCHES = [
+  'catalog',
+  'gateway',
+  'search',
+  'search-opensearch',
+  'ingestion',
+  'ingestion-opensearch',
+  'prices',
+  'soak',
+] as const
 
 // biome-ignore lint/suspicious/noExplicitAny: each bench's JSON has its own shape, read field by field below
 type Json = Record<string, any>
@@ -164,7 +173,20 @@ for (const run of SEARCH_RUNS) {
   sections.push(
     `<h2>search on ${run.engine}</h2><p>${r.engineAbout ? `${esc(r.engineAbout)}; ` : ''}${esc(JSON.stringify(r.load))}${loaded}; freshness at ${num(r.freshness.writesPerSec)} writes/s: p50 ≤ ${r.freshness.p50AtMostS} s, p99 ≤ ${r.freshness.p99AtMostS} s</p>`,
     table(
-      ['query kind', 'gRPC p50', 'p95', 'p99', 'past timeout', `${run.direct} p50`, 'p95', 'p99'],
+      [
+        'query kind',
+        'gRPC p50',
+        'p95',
+        'p99',
+        'past timeout',
+        `${run.direct} p50`,
+        'p95',
+        'p99',
+        'one at a time: gRPC p50',
+        'p95',
+        `${run.direct} p50`,
+        'p95',
+      ],
       (r.queries as Json[]).map((q) => [
         q.name,
         q.grpc.p50Ms,
@@ -174,6 +196,10 @@ for (const run of SEARCH_RUNS) {
         direct(q).p50Ms,
         direct(q).p95Ms,
         direct(q).p99Ms,
+        q.oneAtATime?.grpc.p50Ms ?? '–',
+        q.oneAtATime?.grpc.p95Ms ?? '–',
+        q.oneAtATime?.direct.p50Ms ?? '–',
+        q.oneAtATime?.direct.p95Ms ?? '–',
       ]),
     ),
     bars(
@@ -215,17 +241,21 @@ if (onPostgres && onOpenSearch) {
     ),
   )
 }
-if (results.ingestion) {
-  const r = results.ingestion
+for (const run of [
+  { bench: 'ingestion', engine: 'PostgreSQL', baseline: 'raw COPY', rate: 'rawCopyRowsPerSec' },
+  { bench: 'ingestion-opensearch', engine: 'OpenSearch', baseline: 'bulk writes', rate: 'bulkDocsPerSec' },
+] as const) {
+  const r = results[run.bench]
+  if (!r) continue
   sections.push(
-    `<h2>ingestion</h2><p>${esc(JSON.stringify(r.load))}; ingestion peak RSS ${num(r.ingestionPeakRssMiB)} MiB; ratio end to end / raw COPY ${num(r.ratio, 2)}</p>`,
-    bars('ingestion throughput', 'records/s', [
+    `<h2>ingestion, searchable on ${run.engine}</h2><p>${esc(JSON.stringify(r.load))}; ingestion peak RSS ${num(r.ingestionPeakRssMiB)} MiB; ratio end to end / ${run.baseline} ${num(r.ratio, 2)}</p>`,
+    bars(`ingestion throughput (${run.engine})`, 'records/s', [
       {
         label: 'records per second',
         values: [
           { name: 'ingestion job', value: r.ingestionRecordsPerSec },
           { name: 'end to end (searchable)', value: r.endToEndRecordsPerSec },
-          { name: 'raw COPY baseline', value: r.rawCopyRowsPerSec },
+          { name: `${run.baseline} baseline`, value: r[run.rate] },
         ],
       },
     ]),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs a benchmark against a real PostgreSQL it starts (and stops) itself.
 #   bash scripts/bench/run.sh catalog|gateway|search|ingestion|soak|prices
-#   BENCH_ENGINE=opensearch bash scripts/bench/run.sh search   the search bench on an OpenSearch node
+#   BENCH_ENGINE=opensearch bash scripts/bench/run.sh search|ingestion   the bench on an OpenSearch node
 #     started here too (scripts/lib/opensearch.sh): BENCH_OPENSEARCH_HEAP (3g), OPENSEARCH_BENCH_PORT (59400)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,7 +18,7 @@ port="${PG_BENCH_PORT:-55434}"
 engine="${BENCH_ENGINE:-postgres}"
 case "$engine" in
   postgres) ;;
-  opensearch) [ "${1:-catalog}" = "search" ] || { echo "error: BENCH_ENGINE=opensearch is for the search bench" >&2; exit 1; } ;;
+  opensearch) case "${1:-catalog}" in search | ingestion) ;; *) echo "error: BENCH_ENGINE=opensearch is for the search and ingestion benches" >&2; exit 1 ;; esac ;;
   *) echo "error: BENCH_ENGINE=$engine: postgres or opensearch" >&2; exit 1 ;;
 esac
 trap 'stop_opensearch; stop_kafka; stop_postgres' EXIT

@@ -9,7 +9,8 @@
 //   BENCH_ENGINE=opensearch bash scripts/bench/run.sh search   (run.sh starts the OpenSearch node)
 //   env: BENCH_ITEMS (1000000), BENCH_QUERIES (200 per kind), BENCH_WRITE_RATE (500/s), BENCH_WRITE_SECONDS (10),
 //        BENCH_ENGINE (postgres | opensearch), BENCH_OPENSEARCH_SHARDS (1), BENCH_IN_FLIGHT (4 queries at once),
-//        BENCH_SEARCH_NODE_ARGS (the search service's node flags, e.g. --cpu-prof)
+//        BENCH_SEARCH_NODE_ARGS (the search service's node flags, e.g. --cpu-prof),
+//        BENCH_ONE_AT_A_TIME (1: each kind's queries again one at a time, both ways; 0 skips it)
 import { randomUUID } from 'node:crypto'
 import { cpus, totalmem } from 'node:os'
 import { join } from 'node:path'
@@ -29,6 +30,8 @@ import { BENCH_KAFKA_ENV, benchDatabases, callerTls, ROOT, tlsEnv } from './setu
 const N = Number(process.env.BENCH_ITEMS ?? 1_000_000)
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200)
 const IN_FLIGHT = Math.max(1, Number(process.env.BENCH_IN_FLIGHT) || 4)
+// A lone query's latency beside the latency under load: on two cores four in flight queue for CPU.
+const ONE_AT_A_TIME = process.env.BENCH_ONE_AT_A_TIME !== '0' && IN_FLIGHT > 1
 const WRITE_RATE = Number(process.env.BENCH_WRITE_RATE ?? 500)
 const WRITE_SECONDS = Number(process.env.BENCH_WRITE_SECONDS ?? 10)
 const ENGINE = process.env.BENCH_ENGINE ?? 'postgres'
@@ -145,13 +148,17 @@ for (let page = 0; page < 50; page++)
   deepCursor = (await client.call('Search', { limit: 20, cursor: deepCursor }, { metadata })).next_cursor
 kinds['deep cursor page (51st)'] = () => ({ limit: 20, cursor: deepCursor })
 
-async function measure(run: (req: search.SearchRequest) => Promise<unknown>, requests: readonly search.SearchRequest[]) {
+async function measure(
+  run: (req: search.SearchRequest) => Promise<unknown>,
+  requests: readonly search.SearchRequest[],
+  inFlight = IN_FLIGHT,
+) {
   const latencies: number[] = []
   let failed = 0
   let pastTimeout = 0
   let next = 0
   await Promise.all(
-    Array.from({ length: IN_FLIGHT }, async () => {
+    Array.from({ length: inFlight }, async () => {
       while (next < requests.length) {
         const req = requests[next++] as search.SearchRequest
         const t0 = performance.now()
@@ -192,19 +199,38 @@ const viaSql = async (req: search.SearchRequest) => {
   }
 }
 const rows: string[] = []
-const queries: { name: string; grpc: object; sql?: object; direct?: object }[] = []
+type Figures = Awaited<ReturnType<typeof measure>>['figures']
+const queries: {
+  name: string
+  grpc: Figures
+  sql?: Figures
+  direct?: Figures
+  oneAtATime?: { grpc: Figures; direct: Figures }
+}[] = []
 for (const [name, make] of Object.entries(kinds)) {
   // The same queries both ways (a p95 of 100 queries is their fifth slowest: two samples would
   // differ by which rare pairs of common words they drew), through gRPC first, so the direct run
   // is the one that finds the pages cached.
   const requests = Array.from({ length: QUERIES }, make)
-  const [grpc, direct] = [await measure(viaGrpc, requests), await measure(openSearch?.direct ?? viaSql, requests)]
-  rows.push(`  ${name.padEnd(24)} gRPC ${grpc.text}   | direct ${openSearch ? 'OpenSearch' : 'SQL'} ${direct.text}`)
+  const directly = openSearch?.direct ?? viaSql
+  const [grpc, direct] = [await measure(viaGrpc, requests), await measure(directly, requests)]
+  const directName = `direct ${openSearch ? 'OpenSearch' : 'SQL'}`
+  rows.push(`  ${name.padEnd(24)} gRPC ${grpc.text}   | ${directName} ${direct.text}`)
   // Printed as it comes: a query kind measured is not lost to a later phase failing.
   console.log(rows.at(-1))
-  queries.push(
-    openSearch ? { name, grpc: grpc.figures, direct: direct.figures } : { name, grpc: grpc.figures, sql: direct.figures },
-  )
+  let oneAtATime: { grpc: Figures; direct: Figures } | undefined
+  if (ONE_AT_A_TIME) {
+    const [lone, loneDirect] = [await measure(viaGrpc, requests, 1), await measure(directly, requests, 1)]
+    rows.push(`  ${''.padEnd(24)} one at a time: gRPC ${lone.text}   | ${directName} ${loneDirect.text}`)
+    console.log(rows.at(-1))
+    oneAtATime = { grpc: lone.figures, direct: loneDirect.figures }
+  }
+  queries.push({
+    name,
+    grpc: grpc.figures,
+    [openSearch ? 'direct' : 'sql']: direct.figures,
+    ...(oneAtATime ? { oneAtATime } : {}),
+  })
 }
 
 // 4. Freshness: steady writes through the catalog, its relay, Kafka and the indexer.
