@@ -128,42 +128,46 @@ t.test('the memory store, which decides without a promise, gives the same header
   t.equal((await get('/strict', 'other')).statusCode, 429)
 })
 
-t.test('Redis down: fail open limits per replica, fail closed answers 503, quickly; then limits resume', async (t) => {
-  const port = await freePort()
-  let redis = await startRedis(port)
-  t.teardown(() => redis.kill('SIGKILL'))
-  // Commands would time out only after ten minutes, past the file's own timeout: a decision that
-  // waited on Redis would never come, and the file would fail.
-  const store = () => redisStore(`redis://127.0.0.1:${port}`, silentLogger(), { prefix: prefix(), commandTimeoutMs: 600_000 })
-  const open = store()
-  const closed = store()
-  t.teardown(async () => {
-    await open.close()
-    await closed.close()
-  })
-  await waitReady(open)
-  await waitReady(closed)
-  const failOpen = app(open, true)
-  const failClosed = app(closed, false)
-  redis.kill('SIGKILL')
-  await once(redis, 'exit')
-  const opened: number[] = []
-  for (let i = 0; i < 5; i++) {
-    opened.push((await failOpen.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })).statusCode)
-  }
-  t.same(opened, [200, 200, 200, 429, 429], 'fail open: the tenant budget of 3 still holds, in this replica')
-  const refused = await failClosed.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })
-  t.equal(refused.statusCode, 503, 'fail closed')
-  t.equal(refused.json().code, codes.rateLimitUnavailable)
-  t.equal(refused.headers['retry-after'], '1')
+// A decision that waited on Redis would not come before this test's own timeout, and it would fail.
+t.test(
+  'Redis down: fail open limits per replica, fail closed answers 503, quickly; then limits resume',
+  { timeout: 60_000 },
+  async (t) => {
+    const port = await freePort()
+    let redis = await startRedis(port)
+    t.teardown(() => redis.kill('SIGKILL'))
+    // Commands would time out only after ten minutes, long past this test's timeout.
+    const store = () => redisStore(`redis://127.0.0.1:${port}`, silentLogger(), { prefix: prefix(), commandTimeoutMs: 600_000 })
+    const open = store()
+    const closed = store()
+    t.teardown(async () => {
+      await open.close()
+      await closed.close()
+    })
+    await waitReady(open)
+    await waitReady(closed)
+    const failOpen = app(open, true)
+    const failClosed = app(closed, false)
+    redis.kill('SIGKILL')
+    await once(redis, 'exit')
+    const opened: number[] = []
+    for (let i = 0; i < 5; i++) {
+      opened.push((await failOpen.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })).statusCode)
+    }
+    t.same(opened, [200, 200, 200, 429, 429], 'fail open: the tenant budget of 3 still holds, in this replica')
+    const refused = await failClosed.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })
+    t.equal(refused.statusCode, 503, 'fail closed')
+    t.equal(refused.json().code, codes.rateLimitUnavailable)
+    t.equal(refused.headers['retry-after'], '1')
 
-  redis = await startRedis(port)
-  await waitReady(closed)
-  const statuses: number[] = []
-  for (let i = 0; i < 4; i++)
-    statuses.push((await failClosed.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })).statusCode)
-  t.same(statuses, [200, 200, 200, 429], 'limits apply again once Redis is back')
-})
+    redis = await startRedis(port)
+    await waitReady(closed)
+    const statuses: number[] = []
+    for (let i = 0; i < 4; i++)
+      statuses.push((await failClosed.inject({ method: 'GET', url: '/items', headers: { 'x-tenant': 'acme' } })).statusCode)
+    t.same(statuses, [200, 200, 200, 429], 'limits apply again once Redis is back')
+  },
+)
 
 const catalog = startCatalog(t)
 
