@@ -81,7 +81,25 @@ export async function openSearchBench(statementTimeoutMs: number, prefix = 'benc
 
     /** The documents of the index that a search sees now (those written since its last refresh are not yet). */
     async count() {
-      return (await client.ok<{ count: number }>('GET', `/${names.alias}/_count`)).count
+      const reply = await client.call<{ count?: number }>('GET', `/${names.alias}/_count`)
+      // The service puts its index after it says it is ready: none yet is none searchable.
+      if (reply.status === 404) return 0
+      if (reply.status !== 200) throw new Error(`opensearch answered ${reply.status} to _count`)
+      return reply.body.count ?? 0
+    },
+
+    /**
+     * Empties the shard request cache, which keeps whole replies of searches without hits (the
+     * facets' search): each pass of a kind's queries starts from none, so no pass is answered
+     * from the replies of the pass before it.
+     */
+    async clearRequestCache() {
+      await client.ok('POST', `/${names.alias}/_cache/clear`, undefined, { query: { request: true } })
+    },
+
+    /** Deletes the index, and so its alias (the ingestion bench's baseline, once measured). */
+    async drop() {
+      await client.ok('DELETE', `/${names.firstIndex}`)
     },
 
     /** The engine's searches for the request (the page, then the first page's facets), with the engine's bounds. */
@@ -89,12 +107,7 @@ export async function openSearchBench(statementTimeoutMs: number, prefix = 'benc
       const query = checkRequest(req as Partial<search.SearchRequest__Output>)
       const send = async (body: Record<string, unknown>) => {
         const reply = await client.call<Parameters<typeof facetsOf>[0]>('POST', `/${names.alias}/_search`, body, {
-          // Not from the shard request cache: the gRPC run before it filled it with these very facets.
-          query: {
-            cancel_after_time_interval: `${statementTimeoutMs}ms`,
-            allow_partial_search_results: false,
-            request_cache: false,
-          },
+          query: { cancel_after_time_interval: `${statementTimeoutMs}ms`, allow_partial_search_results: false },
           timeoutMs: statementTimeoutMs + 1_000,
         })
         // Refused or cancelled at the bound: counted as the gRPC side counts its 400s.
