@@ -4,7 +4,7 @@ import { jsonToStruct, structToJson } from '@catalog/proto'
 import { status } from '@grpc/grpc-js'
 import { eachEngine } from './helpers/engines.ts'
 import type { ItemSpec } from './helpers/search.ts'
-import { startSearch, upserted } from './helpers/search.ts'
+import { everyHit, startSearch, upserted } from './helpers/search.ts'
 
 const catalogue: ItemSpec[] = [
   {
@@ -120,24 +120,11 @@ eachEngine('searching the read model', async (t, engine) => {
 
   await t.test('paging with cursors returns each item exactly once, for every sort', async (t) => {
     for (const sort of ['SORT_ORDER_NEWEST', 'SORT_ORDER_PRICE_ASC', 'SORT_ORDER_PRICE_DESC'] as const) {
-      const seen: string[] = []
-      let cursor = ''
-      for (let pages = 0; pages < 20; pages++) {
-        const res = await run({ sort, limit: 4, cursor })
-        seen.push(...res.hits.map((h) => h.item_id))
-        cursor = res.next_cursor
-        if (!cursor) break
-      }
+      const seen = (await everyHit(run, { sort, limit: 4 }, 20)).map((h) => h.item_id)
       t.equal(seen.length, catalogue.length, `${sort}: every item`)
       t.equal(new Set(seen).size, catalogue.length, `${sort}: once`)
     }
-    const relevance: string[] = []
-    let cursor = ''
-    do {
-      const res = await run({ q: 'lamp', limit: 5, cursor })
-      relevance.push(...res.hits.map((h) => h.item_id))
-      cursor = res.next_cursor
-    } while (cursor)
+    const relevance = (await everyHit(run, { q: 'lamp', limit: 5 })).map((h) => h.item_id)
     t.equal(new Set(relevance).size, 12, 'relevance pages too')
   })
 
@@ -311,16 +298,8 @@ eachEngine('a first page sorted from its matches continues by cursor as the sort
   await s.index(...specs.map((spec, i) => upserted({ title: `Sorted ${i}`, tags: ['all'], ...spec })))
   // With the tag, the first page is sorted from the matches found once; without it, the first page
   // walks the sort's index. Both name the same items, so every page must agree.
-  const walk = async (sort: 'SORT_ORDER_NEWEST' | 'SORT_ORDER_PRICE_ASC' | 'SORT_ORDER_PRICE_DESC', tags: string[]) => {
-    const ids: string[] = []
-    let cursor = ''
-    do {
-      const res = await s.client.call('Search', { sort, tags, limit: 2, cursor }, acme)
-      ids.push(...res.hits.map((h) => h.item_id))
-      cursor = res.next_cursor
-    } while (cursor)
-    return ids
-  }
+  const walk = async (sort: 'SORT_ORDER_NEWEST' | 'SORT_ORDER_PRICE_ASC' | 'SORT_ORDER_PRICE_DESC', tags: string[]) =>
+    (await everyHit((req) => s.client.call('Search', req, acme), { sort, tags, limit: 2 })).map((h) => h.item_id)
   for (const sort of ['SORT_ORDER_NEWEST', 'SORT_ORDER_PRICE_ASC', 'SORT_ORDER_PRICE_DESC'] as const) {
     const fromMatches = await walk(sort, ['all'])
     t.equal(new Set(fromMatches).size, specs.length, `${sort}: every item once`)
@@ -334,17 +313,9 @@ eachEngine('a ranked query past the cap ranks and pages the matches the count re
   await s.index(
     ...Array.from({ length: 9 }, (_, i) => upserted({ title: `Ranked lamp ${i}`, description: 'lamp '.repeat(i % 3) })),
   )
-  const seen: string[] = []
-  const scores: number[] = []
-  let cursor = ''
-  do {
-    const res = await s.client.call('Search', { q: 'lamp', limit: 2, cursor }, acme)
-    for (const h of res.hits) {
-      seen.push(h.item_id)
-      scores.push(h.score)
-    }
-    cursor = res.next_cursor
-  } while (cursor)
+  const hits = await everyHit((req) => s.client.call('Search', req, acme), { q: 'lamp', limit: 2 })
+  const seen = hits.map((h) => h.item_id)
+  const scores = hits.map((h) => h.score)
   // PostgreSQL ranks the matches its count read; OpenSearch ranks every match, from its own index.
   const ranked = engine === 'postgres' ? 6 : 9
   t.equal(seen.length, ranked, 'pages cover the matches ranked: cap + 1 on PostgreSQL (a result window), all on OpenSearch')
@@ -520,13 +491,7 @@ eachEngine(
     t.same(await titles({ pattern: '^Brass lamp', q: 'old' }), ['Brass lamp 2'], 'with words')
 
     // Page by page, every match once.
-    const seen: string[] = []
-    let cursor = ''
-    do {
-      const page = await search({ pattern: '^Brass lamp', limit: 2, cursor })
-      seen.push(...page.hits.map((h) => h.title))
-      cursor = page.next_cursor
-    } while (cursor)
+    const seen = (await everyHit(search, { pattern: '^Brass lamp', limit: 2 })).map((h) => h.title)
     t.same(seen.sort(), all, 'across pages')
   },
 )

@@ -78,6 +78,9 @@ async function checkScan(c: PoolClient, tenant: string, maxItems: number) {
  * The statements of a search, in a transaction: the page's rows and, on a first page, the count
  * and tag facets. Also the bench's direct-SQL baseline, so both run the same statements.
  */
+/** What a later page carries of the whole result: nothing (the first page gave the totals and facets). */
+const NO_SUMMARY: Summary = { n: 0, facets: [] }
+
 export async function pageAndSummary(
   c: PoolClient,
   sql: SearchSql,
@@ -95,17 +98,17 @@ export async function pageAndSummary(
     if (sql.matchesAsBitmaps) await c.query('SET LOCAL enable_indexscan = DEFAULT')
     const summary = { n: found[0]?.summary_n ?? 0, facets: found[0]?.summary_facets ?? [] }
     if (summary.n <= sql.countCap)
-      return { rows: found.filter((r) => r.id !== null), summary: query.after_key ? { n: 0, facets: [] } : summary }
+      return { rows: found.filter((r) => r.id !== null), summary: query.after_key ? NO_SUMMARY : summary }
     return { rows: (await c.query<HitRow>(sql.page.text, sql.page.values)).rows, summary }
   }
   const { rows } = await c.query<HitRow>(sql.page.text, sql.page.values)
   // Totals and facets describe the whole result: the first page computes them, later pages need not.
-  if (query.after_key) return { rows, summary: { n: 0, facets: [] } }
+  if (query.after_key) return { rows, summary: NO_SUMMARY }
   // A first page that holds every match has counted them, and has their tags, already.
   if (rows.length <= query.limit) return { rows, summary: { n: rows.length, facets: tagCounts(rows) } }
   if (sql.summaryInPage) return { rows, summary: { n: rows[0]?.summary_n ?? 0, facets: rows[0]?.summary_facets ?? [] } }
   const { rows: summary } = await c.query<Summary>(sql.summary.text, sql.summary.values)
-  return { rows, summary: summary[0] ?? { n: 0, facets: [] } }
+  return { rows, summary: summary[0] ?? NO_SUMMARY }
 }
 
 export async function runSearch(

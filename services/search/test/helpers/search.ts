@@ -45,6 +45,23 @@ export async function startSearch(t: Tap, options: TestSearchOptions = {}): Prom
 
 export { startAtEnd } from '@catalog/kit/testing'
 
+/** Every hit of a search, page after page by its cursor; past `maxPages` pages it fails (a cursor that never ends). */
+export async function everyHit(
+  run: (req: search.SearchRequest) => Promise<search.SearchResponse__Output>,
+  req: search.SearchRequest,
+  maxPages = 100,
+): Promise<search.SearchResponse__Output['hits']> {
+  const hits: search.SearchResponse__Output['hits'] = []
+  let cursor = ''
+  for (let page = 0; page < maxPages; page++) {
+    const res = await run({ ...req, cursor })
+    hits.push(...res.hits)
+    cursor = res.next_cursor
+    if (!cursor) return hits
+  }
+  throw new Error(`more than ${maxPages} pages`)
+}
+
 /** The variables a search process needs to load its config, for tests of the config's checks (nothing is reached). */
 export const configEnv = (extra: Record<string, string> = {}) => ({
   DATABASE_URL: 'postgres://search@db/search',
